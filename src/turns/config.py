@@ -1,0 +1,77 @@
+"""Configuration from the environment.
+
+Variable names follow the schema document: ``DATABASE_URL`` is the direct
+primary (owner role, migrations), ``DATABASE_POOLED_URL`` the pooled primary the
+API uses (application role), ``NEON_READ_REPLICA_URL`` the read replica and
+``ELECTRIC_DATABASE_URL`` the replication connection. When none is set, an
+embedded PostgreSQL server in ``TURNS_DATA_DIR`` provides all of them.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+def _env(name: str) -> str | None:
+    value = os.environ.get(name, "").strip()
+    return value or None
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = _env(name)
+    if raw is None:
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
+
+
+class ConfigError(Exception):
+    """The environment does not describe a usable configuration."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    database_url: str | None
+    database_pooled_url: str | None
+    read_replica_url: str | None
+    electric_database_url: str | None
+    app_password: str | None
+    replication_password: str | None
+    host: str
+    port: int
+    pool_size: int
+    log_level: str
+
+    @property
+    def embedded(self) -> bool:
+        """True when no external database is configured."""
+        return self.database_url is None
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        data_dir = Path(_env("TURNS_DATA_DIR") or ".turns").expanduser().resolve()
+        database_url = _env("DATABASE_URL")
+        pooled = _env("DATABASE_POOLED_URL")
+        if database_url is None and pooled is not None:
+            raise ConfigError(
+                "DATABASE_POOLED_URL is set without DATABASE_URL: set the direct "
+                "primary URL (owner role) too, or neither for the embedded server"
+            )
+        return cls(
+            data_dir=data_dir,
+            database_url=database_url,
+            database_pooled_url=pooled,
+            read_replica_url=_env("NEON_READ_REPLICA_URL"),
+            electric_database_url=_env("ELECTRIC_DATABASE_URL"),
+            app_password=_env("TURNS_APP_PASSWORD"),
+            replication_password=_env("TURNS_REPLICATION_PASSWORD"),
+            host=_env("TURNS_HOST") or "127.0.0.1",
+            port=_env_int("TURNS_PORT", 8000),
+            pool_size=_env_int("TURNS_POOL_SIZE", 10),
+            log_level=(_env("TURNS_LOG_LEVEL") or "info").lower(),
+        )

@@ -1,0 +1,25 @@
+SET LOCAL lock_timeout = '10s';
+GRANT turns_definer TO CURRENT_USER;
+DROP VIEW property_summary_visible;
+DROP FUNCTION refresh_property_summary(boolean);
+DROP MATERIALIZED VIEW property_summary;
+DROP POLICY users_replication ON users;
+DROP POLICY properties_replication ON properties;
+DROP POLICY turns_replication ON turns;
+DROP POLICY turn_stages_replication ON turn_stages;
+DROP POLICY vendors_replication ON vendors;
+DROP POLICY utility_providers_replication ON utility_providers;
+DROP POLICY notifications_replication ON notifications;
+DROP POLICY turn_stage_history_replication ON turn_stage_history;
+REVOKE ALL ON users, properties, turns, turn_stages, vendors, utility_providers, notifications,
+  turn_stage_history FROM turns_replication;
+DROP PUBLICATION electric_publication;
+ALTER TABLE users REPLICA IDENTITY DEFAULT;
+ALTER TABLE properties REPLICA IDENTITY DEFAULT;
+ALTER TABLE turns REPLICA IDENTITY DEFAULT;
+ALTER TABLE turn_stages REPLICA IDENTITY DEFAULT;
+ALTER TABLE vendors REPLICA IDENTITY DEFAULT;
+ALTER TABLE utility_providers REPLICA IDENTITY DEFAULT;
+ALTER TABLE notifications REPLICA IDENTITY DEFAULT;
+ALTER TABLE turn_stage_history REPLICA IDENTITY DEFAULT;
+REVOKE turns_definer FROM CURRENT_USER;

@@ -1,0 +1,109 @@
+"""Which URL each part of Turns connects with.
+
+With ``DATABASE_URL`` set (Neon or any PostgreSQL), the URLs come from the
+environment; otherwise the embedded server is started (if it is not running)
+and its roles and database are bootstrapped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import quote, urlsplit, urlunsplit
+
+import psycopg
+from psycopg import sql
+
+from turns.config import ConfigError, Settings
+from turns.db import roles
+from turns.db.embedded import SUPERUSER, EmbeddedPostgres
+
+
+@dataclass(frozen=True)
+class DatabaseUrls:
+    owner: str
+    """Direct primary as the owner role: migrations, seeding, administration."""
+    app: str
+    """Pooled primary as the application role: the API's reads and writes."""
+    replica: str | None
+    """Read replica as the application role, when one is configured."""
+    replication: str
+    """Direct primary as the replication role: logical replication for sync."""
+    superuser: str | None = None
+    """Embedded server only: the cluster's superuser."""
+
+
+def with_credentials(url: str, user: str, password: str | None) -> str:
+    """``url`` with its user and password replaced."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    auth = quote(user, safe="")
+    if password:
+        auth += ":" + quote(password, safe="")
+    return urlunsplit((parts.scheme, f"{auth}@{host}", parts.path, parts.query, parts.fragment))
+
+
+def with_database(url: str, database: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, "/" + database, parts.query, parts.fragment))
+
+
+def embedded_server(settings: Settings) -> EmbeddedPostgres:
+    return EmbeddedPostgres(settings.data_dir)
+
+
+def bootstrap_embedded(server: EmbeddedPostgres, database: str = roles.DATABASE) -> None:
+    """Create the roles and the database on a running embedded cluster (idempotent)."""
+    with psycopg.connect(server.url(SUPERUSER, "postgres"), autocommit=True) as conn:
+        conn.execute(roles.owner_statement(server.password(roles.OWNER)))
+        conn.execute(roles.app_statement(server.password(roles.APP)))
+        conn.execute(roles.replication_statement(server.password(roles.REPLICATION)))
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (database,)).fetchone()
+        if not exists:
+            conn.execute(
+                sql.SQL("CREATE DATABASE {} OWNER {}").format(sql.Identifier(database), sql.Identifier(roles.OWNER))
+            )
+    with psycopg.connect(server.url(SUPERUSER, database), autocommit=True) as conn:
+        # Not a trusted extension: only a superuser may create it.
+        conn.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+
+
+def embedded_urls(server: EmbeddedPostgres, database: str = roles.DATABASE) -> DatabaseUrls:
+    return DatabaseUrls(
+        owner=server.url(roles.OWNER, database),
+        app=server.url(roles.APP, database),
+        replica=None,
+        replication=server.url(roles.REPLICATION, database),
+        superuser=server.url(SUPERUSER, database),
+    )
+
+
+def resolve(settings: Settings, *, start: bool = True) -> DatabaseUrls:
+    """The URLs for ``settings``; starts and bootstraps the embedded server if needed."""
+    if settings.embedded:
+        server = embedded_server(settings)
+        if start:
+            server.ensure_running()
+            bootstrap_embedded(server)
+        return embedded_urls(server)
+    assert settings.database_url is not None
+    app = settings.database_pooled_url
+    if app is None:
+        if settings.app_password is None:
+            raise ConfigError(
+                "set DATABASE_POOLED_URL (the application role's URL) or TURNS_APP_PASSWORD "
+                "so the API connects as the application role, never as the owner"
+            )
+        app = with_credentials(settings.database_url, roles.APP, settings.app_password)
+    replication = settings.electric_database_url
+    if replication is None:
+        replication = with_credentials(settings.database_url, roles.REPLICATION, settings.replication_password)
+    return DatabaseUrls(
+        owner=settings.database_url,
+        app=app,
+        replica=settings.read_replica_url,
+        replication=replication,
+    )
