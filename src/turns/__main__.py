@@ -1,0 +1,3 @@
+from turns.cli import main
+
+main()

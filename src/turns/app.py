@@ -1,0 +1,39 @@
+"""The ASGI application."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from turns import __version__
+from turns.config import Settings
+from turns.db.urls import DatabaseUrls, resolve
+from turns.health.endpoints import router as health_router
+from turns.kit import logging
+from turns.kit.database import Database
+
+
+def create_app(settings: Settings | None = None, urls: DatabaseUrls | None = None) -> FastAPI:
+    settings = settings or Settings.from_env()
+    logging.configure(settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        database = Database.connect(urls or resolve(settings), pool_size=settings.pool_size)
+        app.state.database = database
+        try:
+            yield
+        finally:
+            await database.dispose()
+
+    app = FastAPI(
+        title="Turns API",
+        version=__version__,
+        summary="Unit turns (make-ready) for rental operators.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.include_router(health_router)
+    return app

@@ -1,0 +1,16 @@
+"""The ``turns`` command."""
+
+from __future__ import annotations
+
+import typer
+
+from turns.cli import db, serve, users
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help="Turns: unit turns for rental operators.")
+app.add_typer(db.app, name="db")
+app.add_typer(users.app, name="users")
+serve.register(app)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,53 @@
+"""``turns users``: user administration from the command line (acts as the system user)."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+import psycopg
+import typer
+from psycopg import errors
+
+from turns.cli.common import clear_errors, fail, urls
+from turns.db.context import SET_CONTEXT_SQL, system_actor
+from turns.passwords import WeakPassword, hash_password
+from turns.roles import ROLES
+
+app = typer.Typer(no_args_is_help=True, help="Manage users.")
+
+
+@app.command("create")
+def create(
+    email: str = typer.Option(..., help="Login e-mail (stored in lower case)."),
+    role: str = typer.Option(..., help="One of: " + ", ".join(ROLES)),
+    password: str = typer.Option(..., prompt=True, hide_input=True, help="At least 10 characters."),
+    first_name: str | None = typer.Option(None),
+    last_name: str | None = typer.Option(None),
+    vendor_id: UUID | None = typer.Option(None, help="The vendor company of a VENDOR user."),
+) -> None:
+    """Create a user who can log in."""
+    role = role.upper()
+    if role not in ROLES:
+        fail(f"unknown role {role!r}; choose one of {', '.join(ROLES)}")
+    if (role == "VENDOR") != (vendor_id is not None):
+        fail("a VENDOR user needs --vendor-id, and only a VENDOR user may have one")
+    try:
+        password_hash = hash_password(password)
+    except WeakPassword as exc:
+        fail(str(exc))
+    with clear_errors(), psycopg.connect(urls().app) as conn:
+        conn.execute(SET_CONTEXT_SQL, system_actor("cli").params())
+        try:
+            row = conn.execute(
+                "INSERT INTO users (email, password_hash, first_name, last_name, role, vendor_id)"
+                " VALUES (%s, %s, %s, %s, %s, %s) RETURNING id",
+                (email, password_hash, first_name, last_name, role, vendor_id),
+            ).fetchone()
+        except errors.UniqueViolation:
+            fail(f"a user with the e-mail {email.lower()!r} already exists")
+        except errors.CheckViolation:
+            fail(f"{email!r} is not a valid e-mail address")
+        except errors.ForeignKeyViolation:
+            fail(f"no vendor has the id {vendor_id}")
+        assert row is not None
+    typer.echo(f"created {role} {email.lower()} ({row[0]})")

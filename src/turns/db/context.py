@@ -1,0 +1,43 @@
+"""Who acts in a transaction: the settings RLS policies and audit triggers read.
+
+Always transaction-local (``set_config(..., true)``), so they never outlive the
+transaction and work through a transaction-mode pooler.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+SYSTEM_USER_ID = UUID("00000000-0000-0000-0000-000000000001")
+
+SET_CONTEXT_SQL = (
+    "SELECT set_config('app.current_user_id', %(user_id)s, true),"
+    " set_config('app.context', %(context)s, true),"
+    " set_config('app.ip_address', %(ip_address)s, true),"
+    " set_config('app.user_agent', %(user_agent)s, true),"
+    " set_config('app.session_id', %(session_id)s, true)"
+)
+
+
+@dataclass(frozen=True)
+class Actor:
+    user_id: UUID | None
+    context: str
+    ip_address: str | None = None
+    user_agent: str | None = None
+    session_id: UUID | None = None
+
+    def params(self) -> dict[str, str]:
+        return {
+            "user_id": str(self.user_id) if self.user_id else "",
+            "context": self.context,
+            "ip_address": self.ip_address or "",
+            "user_agent": self.user_agent or "",
+            "session_id": str(self.session_id) if self.session_id else "",
+        }
+
+
+def system_actor(context: str) -> Actor:
+    """The system user, for the CLI, jobs and seeding."""
+    return Actor(user_id=SYSTEM_USER_ID, context=context)
