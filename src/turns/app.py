@@ -8,11 +8,13 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from turns import __version__
+from turns.auth.endpoints import router as auth_router
 from turns.config import Settings
 from turns.db.urls import DatabaseUrls, resolve
 from turns.health.endpoints import router as health_router
-from turns.kit import logging
+from turns.kit import errors, logging
 from turns.kit.database import Database
+from turns.kit.requests import RequestIdMiddleware
 
 
 def create_app(settings: Settings | None = None, urls: DatabaseUrls | None = None) -> FastAPI:
@@ -35,5 +37,8 @@ def create_app(settings: Settings | None = None, urls: DatabaseUrls | None = Non
         lifespan=lifespan,
     )
     app.state.settings = settings
+    errors.install(app)
+    app.add_middleware(RequestIdMiddleware)
     app.include_router(health_router)
+    app.include_router(auth_router)
     return app

@@ -46,6 +46,9 @@ class Settings:
     port: int
     pool_size: int
     log_level: str
+    session_idle_minutes: int = 12 * 60
+    session_absolute_hours: int = 14 * 24
+    cookie_secure: bool = False
 
     @property
     def embedded(self) -> bool:
@@ -74,4 +77,7 @@ class Settings:
             port=_env_int("TURNS_PORT", 8000),
             pool_size=_env_int("TURNS_POOL_SIZE", 10),
             log_level=(_env("TURNS_LOG_LEVEL") or "info").lower(),
+            session_idle_minutes=_env_int("TURNS_SESSION_IDLE_MINUTES", 12 * 60),
+            session_absolute_hours=_env_int("TURNS_SESSION_ABSOLUTE_HOURS", 14 * 24),
+            cookie_secure=(_env("TURNS_COOKIE_SECURE") or "false").lower() in ("1", "true", "yes"),
         )

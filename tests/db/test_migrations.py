@@ -27,8 +27,10 @@ def test_upgrade_downgrade_upgrade(empty_db: DatabaseUrls) -> None:
     assert migrate.current_revision(empty_db.owner) is None
     assert _tables(empty_db.owner) == {"alembic_version"}
     with psycopg.connect(empty_db.owner) as conn:
-        assert conn.execute("SELECT count(*) FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace"
-                            " WHERE n.nspname = 'public' AND t.typtype = 'e'").fetchone() == (0,)
+        assert conn.execute(
+            "SELECT count(*) FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace"
+            " WHERE n.nspname = 'public' AND t.typtype = 'e'"
+        ).fetchone() == (0,)
         assert conn.execute("SELECT count(*) FROM pg_publication").fetchone() == (0,)
 
     migrate.upgrade(empty_db.owner)
@@ -37,7 +39,7 @@ def test_upgrade_downgrade_upgrade(empty_db: DatabaseUrls) -> None:
 
 def test_each_step_down_and_up(empty_db: DatabaseUrls) -> None:
     migrate.upgrade(empty_db.owner)
-    revisions = ["0003_sync_reporting", "0002_security", "0001_schema", "base"]
+    revisions = ["0004_reference_data", "0003_sync_reporting", "0002_security", "0001_schema", "base"]
     for revision in revisions:
         migrate.downgrade(empty_db.owner, revision)
         assert migrate.current_revision(empty_db.owner) == (None if revision == "base" else revision)

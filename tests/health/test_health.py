@@ -32,8 +32,6 @@ def test_connections_name_their_pool(client: httpx.Client, db: DatabaseUrls) -> 
     with psycopg.connect(db.superuser or "") as conn:
         names = {
             row[0]
-            for row in conn.execute(
-                "SELECT application_name FROM pg_stat_activity WHERE datname = current_database()"
-            )
+            for row in conn.execute("SELECT application_name FROM pg_stat_activity WHERE datname = current_database()")
         }
     assert "turns-api" in names

@@ -9,7 +9,7 @@ def sqlalchemy_url(url: str) -> str:
     """A libpq URL in the form SQLAlchemy's psycopg 3 dialect expects."""
     for prefix in ("postgresql+psycopg://", "postgresql://", "postgres://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     raise ValueError(f"not a PostgreSQL URL: {url.split('@')[-1]}")
 
 

@@ -1,0 +1,105 @@
+"""``/api/v1/auth``: log in and out, who am I, my sessions, my password."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Request, Response, status
+from sqlalchemy import text
+
+from turns.auth import service
+from turns.auth.dependencies import CurrentUser, current_user, session_lifetime
+from turns.auth.schemas import LoginRequest, LoginResponse, Me, PasswordChange, SessionInfo
+from turns.auth.tokens import COOKIE, CSRF_COOKIE, new_token
+from turns.config import Settings
+from turns.db.context import Actor
+from turns.kit.errors import PROBLEM_RESPONSES, Forbidden, NotFound, TooManyRequests, Unauthorized
+from turns.kit.transaction import Transaction, client_ip, open_transaction
+
+router = APIRouter(prefix="/api/v1/auth", tags=["auth"], responses=PROBLEM_RESPONSES)
+
+_ME = text("SELECT id, email, first_name, last_name, phone, role::text AS role, vendor_id FROM users WHERE id = :id")
+
+
+async def _me(conn: Transaction, user: CurrentUser) -> Me:
+    row = (await conn.execute(_ME, {"id": user.id})).mappings().one()
+    return Me(**row, session_id=user.session_id)
+
+
+def _set_cookies(response: Response, settings: Settings, token: str, csrf: str) -> None:
+    max_age = settings.session_absolute_hours * 3600
+    response.set_cookie(
+        COOKIE, token, max_age=max_age, httponly=True, samesite="lax", secure=settings.cookie_secure, path="/"
+    )
+    response.set_cookie(
+        CSRF_COOKIE, csrf, max_age=max_age, httponly=False, samesite="strict", secure=settings.cookie_secure, path="/"
+    )
+
+
+@router.post("/login", response_model=LoginResponse, summary="Log in with e-mail and password")
+async def login(body: LoginRequest, request: Request, response: Response) -> LoginResponse:
+    settings: Settings = request.app.state.settings
+    ip = client_ip(request)
+    user_agent = request.headers.get("user-agent")
+    anonymous = Actor(user_id=None, context="login", ip_address=ip, user_agent=user_agent)
+    async with open_transaction(request.app.state.database, anonymous) as conn:
+        result = await service.login(
+            conn, body.email, body.password, ip=ip, user_agent=user_agent, lifetime=session_lifetime(settings)
+        )
+        if result.ok:
+            assert result.user_id is not None and result.session_id is not None
+            me = Me(**(await conn.execute(_ME, {"id": result.user_id})).mappings().one(), session_id=result.session_id)
+    # Committed: failures count even though this request answers with an error.
+    if result.retry_after is not None:
+        raise TooManyRequests(
+            "too many failed logins; try again later", headers={"Retry-After": str(result.retry_after)}
+        )
+    if not result.ok:
+        raise Unauthorized("wrong e-mail or password")
+    assert result.token is not None and result.expires_at is not None and result.session_id is not None
+    csrf = new_token()
+    _set_cookies(response, settings, result.token, csrf)
+    return LoginResponse(
+        token=result.token, csrf_token=csrf, session_id=result.session_id, expires_at=result.expires_at, user=me
+    )
+
+
+@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, summary="End the current session")
+async def logout(conn: Transaction, user: Annotated[CurrentUser, Depends(current_user)], response: Response) -> None:
+    await conn.execute(text("SELECT auth_revoke_session(:id)"), {"id": user.session_id})
+    response.delete_cookie(COOKIE, path="/")
+    response.delete_cookie(CSRF_COOKIE, path="/")
+
+
+@router.get("/me", response_model=Me, summary="The signed-in user")
+async def me(conn: Transaction, user: Annotated[CurrentUser, Depends(current_user)]) -> Me:
+    return await _me(conn, user)
+
+
+@router.get("/sessions", response_model=list[SessionInfo], summary="My live sessions, newest first")
+async def sessions(conn: Transaction, user: Annotated[CurrentUser, Depends(current_user)]) -> list[SessionInfo]:
+    rows = (await conn.execute(text("SELECT * FROM auth_list_sessions()"))).mappings().all()
+    return [
+        SessionInfo(
+            **{**row, "ip_address": str(row["ip_address"]) if row["ip_address"] else None},
+            current=row["id"] == user.session_id,
+        )
+        for row in rows
+    ]
+
+
+@router.delete("/sessions/{session_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Revoke one of my sessions")
+async def revoke_session(session_id: UUID, conn: Transaction) -> None:
+    revoked: bool = (await conn.execute(text("SELECT auth_revoke_session(:id)"), {"id": session_id})).scalar_one()
+    if not revoked:
+        raise NotFound("no live session of yours has this id")
+
+
+@router.post("/password", status_code=status.HTTP_204_NO_CONTENT, summary="Change my password (ends my other sessions)")
+async def change_password(
+    body: PasswordChange, conn: Transaction, user: Annotated[CurrentUser, Depends(current_user)]
+) -> None:
+    if not await service.password_matches(conn, user.email, body.current_password):
+        raise Forbidden("the current password is wrong")
+    await service.change_password(conn, user.id, body.new_password)

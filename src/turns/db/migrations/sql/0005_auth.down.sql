@@ -1,0 +1,15 @@
+SET LOCAL lock_timeout = '10s';
+GRANT turns_definer TO CURRENT_USER;
+DROP TRIGGER end_users_sessions ON users;
+DROP FUNCTION auth_purge_sessions();
+DROP FUNCTION auth_end_sessions_on_change();
+DROP FUNCTION auth_revoke_session(uuid);
+DROP FUNCTION auth_list_sessions();
+DROP FUNCTION auth_resolve_session(bytea, interval);
+DROP FUNCTION auth_create_session(bytea, timestamptz, inet, text, text);
+DROP FUNCTION auth_throttle_clear(text);
+DROP FUNCTION auth_throttle_fail(text, integer, interval, interval, interval);
+DROP FUNCTION auth_throttle_blocked_until(text[]);
+DROP FUNCTION auth_login_candidate(text);
+DROP TABLE auth_throttle;
+REVOKE turns_definer FROM CURRENT_USER;

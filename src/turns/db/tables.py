@@ -1,0 +1,263 @@
+"""SQLAlchemy Core descriptions of the tables the application queries.
+
+The migrations (SQL) are the source of truth; these describe the same columns so
+queries are built with names the type checker sees. ``tests/db/test_tables.py``
+fails when the two drift apart.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    ARRAY,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    Text,
+)
+from sqlalchemy.dialects.postgresql import INET, JSONB, UUID
+
+from turns.roles import ROLES
+
+metadata = MetaData()
+
+user_role = Enum(*ROLES, name="user_role", create_type=False)
+approval_status = Enum(
+    "PENDING",
+    "DFO_APPROVAL_NEEDED",
+    "DFO_APPROVED",
+    "HO_APPROVAL_NEEDED",
+    "HO_APPROVED",
+    "REJECTED",
+    name="approval_status",
+    create_type=False,
+)
+utility_status = Enum("YES", "NO", "PENDING", name="utility_status", create_type=False)
+utility_type = Enum("POWER", "WATER", "GAS", name="utility_type", create_type=False)
+audit_action = Enum("CREATE", "UPDATE", "DELETE", "VIEW", "EXPORT", name="audit_action", create_type=False)
+
+
+def _base() -> list[Column[object]]:
+    """The columns every table shares (the seed's base table pattern)."""
+    return [
+        Column("id", UUID(as_uuid=True), primary_key=True),
+        Column("version", Integer, nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+        Column("updated_at", DateTime(timezone=True), nullable=False),
+        Column("created_by", UUID(as_uuid=True), ForeignKey("users.id")),
+        Column("updated_by", UUID(as_uuid=True), ForeignKey("users.id")),
+    ]
+
+
+users = Table(
+    "users",
+    metadata,
+    *_base(),
+    Column("email", String(255), nullable=False),
+    Column("password_hash", String(255)),
+    Column("first_name", String(100)),
+    Column("last_name", String(100)),
+    Column("phone", String(20)),
+    Column("role", user_role, nullable=False),
+    Column("is_active", Boolean, nullable=False),
+    Column("email_verified", Boolean, nullable=False),
+    Column("last_login", DateTime(timezone=True)),
+    Column("vendor_id", UUID(as_uuid=True), ForeignKey("vendors.id", use_alter=True, name="users_vendor_id_fkey")),
+)
+
+vendors = Table(
+    "vendors",
+    metadata,
+    *_base(),
+    Column("company_name", String(255), nullable=False),
+    Column("contact_name", String(255)),
+    Column("email", String(255)),
+    Column("phone", String(20)),
+    Column("street_address", String(255)),
+    Column("city", String(100)),
+    Column("state", String(50)),
+    Column("zip_code", String(20)),
+    Column("tax_id", String(50)),
+    Column("license_number", String(100)),
+    Column("insurance_expiry", Date),
+    Column("is_active", Boolean, nullable=False),
+    Column("is_approved", Boolean, nullable=False),
+    Column("average_rating", Numeric(3, 2)),
+    Column("total_jobs", Integer, nullable=False),
+)
+
+utility_providers = Table(
+    "utility_providers",
+    metadata,
+    *_base(),
+    Column("name", String(255), nullable=False),
+    Column("utility_type", utility_type, nullable=False),
+    Column("phone", String(20)),
+    Column("email", String(255)),
+    Column("website", String(500)),
+    Column("market", String(100)),
+    Column("state", String(50)),
+    Column("is_active", Boolean, nullable=False),
+)
+
+properties = Table(
+    "properties",
+    metadata,
+    *_base(),
+    Column("property_id", String(50), nullable=False, unique=True),
+    Column("name", String(255), nullable=False),
+    Column("street_address", String(255), nullable=False),
+    Column("city", String(100)),
+    Column("state", String(50)),
+    Column("zip_code", String(20)),
+    Column("country", String(100)),
+    Column("county", String(100)),
+    Column("year_built", Integer),
+    Column("market", String(100)),
+    Column("area_sqft", Integer),
+    Column("bedrooms", Numeric(3, 1)),
+    Column("bathrooms", Numeric(3, 1)),
+    Column("is_active", Boolean, nullable=False),
+    Column("is_section_8", Boolean, nullable=False),
+    Column("in_disposition", Boolean, nullable=False),
+    Column("has_insurance", Boolean, nullable=False),
+    Column("has_squatters", Boolean, nullable=False),
+    Column("is_core", Boolean, nullable=False),
+    Column("ownership_status", Boolean, nullable=False),
+    Column("property_manager_id", UUID(as_uuid=True), ForeignKey("users.id")),
+    Column("sr_property_manager_id", UUID(as_uuid=True), ForeignKey("users.id")),
+    Column("move_in_date", Date),
+    Column("move_out_date", Date),
+)
+
+turn_stages = Table(
+    "turn_stages",
+    metadata,
+    *_base(),
+    Column("name", String(100), nullable=False),
+    Column("display_order", Integer, nullable=False, unique=True),
+    Column("color", String(7)),
+    Column("send_email_to_users", Boolean, nullable=False),
+    Column("send_email_to_vendor", Boolean, nullable=False),
+    Column("is_amount_required", Boolean, nullable=False),
+    Column("is_vendor_required", Boolean, nullable=False),
+    Column("requires_approval", Boolean, nullable=False),
+    Column("is_complete_stage", Boolean, nullable=False),
+    Column("is_active", Boolean, nullable=False),
+)
+
+turns = Table(
+    "turns",
+    metadata,
+    *_base(),
+    Column("turn_id", String(50), nullable=False, unique=True),
+    Column("property_id", UUID(as_uuid=True), ForeignKey("properties.id"), nullable=False),
+    Column("stage_id", UUID(as_uuid=True), ForeignKey("turn_stages.id"), nullable=False),
+    Column("wo_number", String(50)),
+    Column("move_out_date", Date),
+    Column("trash_out_needed", Boolean, nullable=False),
+    Column("turn_amount", Numeric(10, 2)),
+    Column("approved_turn_amount", Numeric(10, 2)),
+    Column("change_order_amount", Numeric(10, 2)),
+    Column("vendor_id", UUID(as_uuid=True), ForeignKey("vendors.id")),
+    Column("turns_superintendent_id", UUID(as_uuid=True), ForeignKey("users.id")),
+    Column("flooring_vendor_id", UUID(as_uuid=True), ForeignKey("vendors.id")),
+    Column("expected_completion_date", Date),
+    Column("occupancy_check_date", Date),
+    Column("scope_approved_date", Date),
+    Column("turn_assignment_date", Date),
+    Column("final_walk_date", Date),
+    Column("sent_to_leasing_date", Date),
+    Column("scan_360_date", Date),
+    Column("turn_completion_date", Date),
+    Column("power_status", utility_status),
+    Column("water_status", utility_status),
+    Column("gas_status", utility_status),
+    Column("power_provider_id", UUID(as_uuid=True), ForeignKey("utility_providers.id")),
+    Column("water_provider_id", UUID(as_uuid=True), ForeignKey("utility_providers.id")),
+    Column("gas_provider_id", UUID(as_uuid=True), ForeignKey("utility_providers.id")),
+    Column("scope_approval_status", approval_status),
+    Column("scope_submitted_by", UUID(as_uuid=True), ForeignKey("users.id")),
+    Column("scope_submitted_at", DateTime(timezone=True)),
+    Column("dfo_approval_user_id", UUID(as_uuid=True), ForeignKey("users.id")),
+    Column("dfo_approval_datetime", DateTime(timezone=True)),
+    Column("ho_approval_user_id", UUID(as_uuid=True), ForeignKey("users.id")),
+    Column("ho_approval_datetime", DateTime(timezone=True)),
+    Column("reject_user_id", UUID(as_uuid=True), ForeignKey("users.id")),
+    Column("reject_datetime", DateTime(timezone=True)),
+    Column("reject_reason", String(500)),
+    Column("order_inside_maps", Boolean, nullable=False),
+    Column("generate_wo_email", Boolean, nullable=False),
+    Column("appliances_needed", Boolean, nullable=False),
+    Column("appliances_ordered", Boolean, nullable=False),
+    Column("scope_photos_link", String(500)),
+    Column("status", String(100)),
+    Column("sub_status", String(100)),
+    Column("is_active", Boolean, nullable=False),
+    Column("lock_box_install_date", Date),
+    Column("lock_box_location", String(255)),
+    Column("primary_lock_box_code", String(50)),
+)
+
+turn_stage_history = Table(
+    "turn_stage_history",
+    metadata,
+    *_base(),
+    Column("turn_id", UUID(as_uuid=True), ForeignKey("turns.id"), nullable=False),
+    Column("property_id", UUID(as_uuid=True), ForeignKey("properties.id"), nullable=False),
+    Column("from_stage_id", UUID(as_uuid=True), ForeignKey("turn_stages.id")),
+    Column("to_stage_id", UUID(as_uuid=True), ForeignKey("turn_stages.id"), nullable=False),
+    Column("changed_by", UUID(as_uuid=True), ForeignKey("users.id")),
+    Column("changed_at", DateTime(timezone=True), nullable=False),
+    Column("note", String(1000)),
+)
+
+notifications = Table(
+    "notifications",
+    metadata,
+    *_base(),
+    Column("user_id", UUID(as_uuid=True), ForeignKey("users.id"), nullable=False),
+    Column("kind", String(50), nullable=False),
+    Column("title", String(255), nullable=False),
+    Column("body", Text),
+    Column("turn_id", UUID(as_uuid=True), ForeignKey("turns.id")),
+    Column("property_id", UUID(as_uuid=True), ForeignKey("properties.id")),
+    Column("link", String(500)),
+    Column("is_read", Boolean, nullable=False),
+    Column("read_at", DateTime(timezone=True)),
+)
+
+audit_logs = Table(
+    "audit_logs",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("table_name", String(100), nullable=False),
+    Column("record_id", UUID(as_uuid=True), nullable=False),
+    Column("action", audit_action, nullable=False),
+    Column("user_id", UUID(as_uuid=True), ForeignKey("users.id")),
+    Column("user_email", String(255), nullable=False),
+    Column("user_name", String(255), nullable=False),
+    Column("user_role", String(50), nullable=False),
+    Column("ip_address", INET),
+    Column("user_agent", Text),
+    Column("session_id", UUID(as_uuid=True)),
+    Column("old_values", JSONB),
+    Column("new_values", JSONB),
+    Column("changed_fields", ARRAY(Text)),
+    Column("property_id", UUID(as_uuid=True)),
+    Column("turn_id", UUID(as_uuid=True)),
+    Column("vendor_id", UUID(as_uuid=True)),
+    Column("context", String(255)),
+    Column("metadata", JSONB),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+# Columns the application role may not read (column privileges in the migrations).
+UNREADABLE = {"users": {"password_hash"}, "turns": {"primary_lock_box_code"}}
