@@ -15,6 +15,7 @@ from turns.health.endpoints import router as health_router
 from turns.kit import errors, logging
 from turns.kit.database import Database
 from turns.kit.requests import RequestIdMiddleware
+from turns.properties.endpoints import router as properties_router
 
 
 def create_app(settings: Settings | None = None, urls: DatabaseUrls | None = None) -> FastAPI:
@@ -41,4 +42,5 @@ def create_app(settings: Settings | None = None, urls: DatabaseUrls | None = Non
     app.add_middleware(RequestIdMiddleware)
     app.include_router(health_router)
     app.include_router(auth_router)
+    app.include_router(properties_router)
     return app

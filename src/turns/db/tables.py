@@ -14,6 +14,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Enum,
+    FetchedValue,
     ForeignKey,
     Integer,
     MetaData,
@@ -47,10 +48,10 @@ audit_action = Enum("CREATE", "UPDATE", "DELETE", "VIEW", "EXPORT", name="audit_
 def _base() -> list[Column[object]]:
     """The columns every table shares (the seed's base table pattern)."""
     return [
-        Column("id", UUID(as_uuid=True), primary_key=True),
-        Column("version", Integer, nullable=False),
-        Column("created_at", DateTime(timezone=True), nullable=False),
-        Column("updated_at", DateTime(timezone=True), nullable=False),
+        Column("id", UUID(as_uuid=True), primary_key=True, server_default=FetchedValue()),
+        Column("version", Integer, nullable=False, server_default=FetchedValue()),
+        Column("created_at", DateTime(timezone=True), nullable=False, server_default=FetchedValue()),
+        Column("updated_at", DateTime(timezone=True), nullable=False, server_default=FetchedValue()),
         Column("created_by", UUID(as_uuid=True), ForeignKey("users.id")),
         Column("updated_by", UUID(as_uuid=True), ForeignKey("users.id")),
     ]
@@ -237,7 +238,7 @@ notifications = Table(
 audit_logs = Table(
     "audit_logs",
     metadata,
-    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("id", UUID(as_uuid=True), primary_key=True, server_default=FetchedValue()),
     Column("table_name", String(100), nullable=False),
     Column("record_id", UUID(as_uuid=True), nullable=False),
     Column("action", audit_action, nullable=False),

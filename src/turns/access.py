@@ -1,0 +1,103 @@
+"""Which columns each role may read and write, beyond the rows RLS lets it see.
+
+Rows are decided by the RLS policies (migration 0002_security); this module decides
+columns, for the API and for sync alike, so a vendor sees the same fields whichever
+way it reads a turn. Columns the application role can never read (password hash,
+lock-box code) are not listed anywhere here.
+"""
+
+from __future__ import annotations
+
+from turns.db import tables
+from turns.roles import ADMINS, APPROVERS, MANAGERS
+
+INTERNAL = ADMINS | MANAGERS | APPROVERS | {"INSPECTOR", "USER"}
+
+_BOOKKEEPING = ("id", "version", "created_at", "updated_at", "created_by", "updated_by")
+
+# What a vendor user needs to do the work: where, what, when; no money, no approvals.
+VENDOR_TURN_COLUMNS = frozenset(
+    {
+        *_BOOKKEEPING,
+        "turn_id",
+        "property_id",
+        "stage_id",
+        "wo_number",
+        "move_out_date",
+        "trash_out_needed",
+        "vendor_id",
+        "flooring_vendor_id",
+        "expected_completion_date",
+        "turn_assignment_date",
+        "final_walk_date",
+        "scan_360_date",
+        "turn_completion_date",
+        "power_status",
+        "water_status",
+        "gas_status",
+        "power_provider_id",
+        "water_provider_id",
+        "gas_provider_id",
+        "appliances_needed",
+        "appliances_ordered",
+        "scope_photos_link",
+        "status",
+        "sub_status",
+        "is_active",
+        "lock_box_install_date",
+        "lock_box_location",
+    }
+)
+VENDOR_PROPERTY_COLUMNS = frozenset(
+    {
+        *_BOOKKEEPING,
+        "property_id",
+        "name",
+        "street_address",
+        "city",
+        "state",
+        "zip_code",
+        "country",
+        "county",
+        "market",
+        "area_sqft",
+        "bedrooms",
+        "bathrooms",
+        "has_squatters",
+        "is_active",
+        "property_manager_id",
+        "sr_property_manager_id",
+    }
+)
+
+# Fields each role may change on a turn through the generic update (workflow actions —
+# stage transitions, approvals, lock-box codes — have endpoints of their own).
+TURN_FIELDS_BY_ROLE: dict[str, frozenset[str]] = {
+    "VENDOR": frozenset(
+        {
+            "status",
+            "sub_status",
+            "appliances_ordered",
+            "scope_photos_link",
+            "scan_360_date",
+            "power_status",
+            "water_status",
+            "gas_status",
+        }
+    ),
+    "INSPECTOR": frozenset(
+        {"final_walk_date", "occupancy_check_date", "scan_360_date", "status", "sub_status", "scope_photos_link"}
+    ),
+}
+
+
+def readable_columns(table: str, role: str) -> frozenset[str]:
+    """The columns of ``table`` that ``role`` may read."""
+    described = tables.metadata.tables[table]
+    everything = frozenset(c.name for c in described.columns) - tables.UNREADABLE.get(table, set())
+    if role == "VENDOR":
+        if table == "turns":
+            return VENDOR_TURN_COLUMNS
+        if table == "properties":
+            return VENDOR_PROPERTY_COLUMNS
+    return everything

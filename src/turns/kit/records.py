@@ -1,0 +1,93 @@
+"""Reading and writing one row the way every resource does: visibility from RLS,
+optimistic locking on ``version``, conflicts answered with the current row."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+from uuid import UUID
+
+from fastapi import Response
+from fastapi.encoders import jsonable_encoder
+from sqlalchemy import Table, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from turns.kit.errors import Conflict, Forbidden, NotFound, PreconditionFailed, Unprocessable
+
+Row = Mapping[str, Any]
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def set_etag(response: Response, row: Row) -> None:
+    response.headers["ETag"] = etag(int(row["version"]))
+
+
+def expected_version(if_match: str | None, body_version: int | None) -> tuple[int, bool]:
+    """The version a write read, from ``If-Match`` (preferred) or the body; and whether it came
+    from the header (a mismatch is then 412 rather than 409)."""
+    if if_match:
+        tag = if_match.strip().removeprefix("W/").strip('"')
+        if not tag.isdigit():
+            raise Unprocessable('If-Match must be an ETag from a read, e.g. "3"')
+        return int(tag), True
+    if body_version is None:
+        raise Unprocessable("name the version you read: send If-Match or `version` in the body")
+    return body_version, False
+
+
+async def get_visible(conn: AsyncConnection, table: Table, record_id: UUID, columns: Iterable[str]) -> Row | None:
+    query = select(*(table.c[name] for name in columns)).where(table.c.id == record_id)
+    return (await conn.execute(query)).mappings().first()
+
+
+async def get_or_404(conn: AsyncConnection, table: Table, record_id: UUID, columns: Iterable[str], what: str) -> Row:
+    row = await get_visible(conn, table, record_id, list(columns))
+    if row is None:
+        raise NotFound(f"no {what} with this id is visible to you")
+    return row
+
+
+async def insert_row(conn: AsyncConnection, table: Table, values: Mapping[str, Any], columns: Iterable[str]) -> Row:
+    query = insert(table).values(**values).returning(*(table.c[name] for name in columns))
+    return (await conn.execute(query)).mappings().one()
+
+
+async def update_row(
+    conn: AsyncConnection,
+    table: Table,
+    record_id: UUID,
+    version: int,
+    values: Mapping[str, Any],
+    columns: Iterable[str],
+    *,
+    what: str,
+    from_header: bool = False,
+) -> Row:
+    """``UPDATE ... WHERE id = :id AND version = :version``; 0 rows is a 404, 403 or 409/412."""
+    names = list(columns)
+    query = (
+        update(table)
+        .where(table.c.id == record_id, table.c.version == version)
+        .values(**values)
+        .returning(*(table.c[name] for name in names))
+    )
+    row = (await conn.execute(query)).mappings().first()
+    if row is not None:
+        return row
+    current = await get_or_404(conn, table, record_id, names, what)
+    if current["version"] == version:
+        raise Forbidden(f"you may read this {what} but not change it")
+    problem = PreconditionFailed if from_header else Conflict
+    raise problem(
+        f"the {what} changed since version {version}; it is now at version {current['version']}",
+        current=jsonable_current(current),
+    )
+
+
+def jsonable_current(row: Row) -> dict[str, Any]:
+    """A row as JSON-safe values (for the ``current`` member of a conflict)."""
+    encoded: dict[str, Any] = jsonable_encoder(dict(row))
+    return encoded
