@@ -9,12 +9,12 @@ from uuid import UUID
 
 from fastapi import Response
 from fastapi.encoders import jsonable_encoder
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import RowMapping, Table, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from turns.kit.errors import Conflict, Forbidden, NotFound, PreconditionFailed, Unprocessable
 
-Row = Mapping[str, Any]
+Row = RowMapping
 
 
 def etag(version: int) -> str:

@@ -12,7 +12,7 @@ from turns.roles import ADMINS
 ASSIGNMENT_FIELDS = frozenset({"property_manager_id", "sr_property_manager_id"})
 
 
-def check_update(user: CurrentUser, current: Mapping[str, Any], changes: Mapping[str, Any]) -> None:
+def check_update(user: CurrentUser, current: Mapping[Any, Any], changes: Mapping[str, Any]) -> None:
     """A property manager edits the home but not who manages it; a senior manager may
     reassign the property manager of their own portfolio; admins anything."""
     reassigning = {k for k in ASSIGNMENT_FIELDS & changes.keys() if changes[k] != current.get(k)}
