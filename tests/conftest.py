@@ -1,1 +1,1 @@
-pytest_plugins = ["tests.fixtures.database", "tests.fixtures.server", "tests.fixtures.factory"]
+pytest_plugins = ["tests.fixtures.database", "tests.fixtures.server", "tests.fixtures.factory", "tests.fixtures.mail"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -15,7 +16,10 @@ from turns.health.endpoints import router as health_router
 from turns.kit import errors, logging
 from turns.kit.database import Database
 from turns.kit.requests import RequestIdMiddleware
+from turns.notifications.endpoints import router as notifications_router
+from turns.notifications.mailer import Mailer
 from turns.properties.endpoints import router as properties_router
+from turns.workflow.endpoints import router as workflow_router
 
 
 def create_app(settings: Settings | None = None, urls: DatabaseUrls | None = None) -> FastAPI:
@@ -26,9 +30,16 @@ def create_app(settings: Settings | None = None, urls: DatabaseUrls | None = Non
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         database = Database.connect(urls or resolve(settings), pool_size=settings.pool_size)
         app.state.database = database
+        stop = asyncio.Event()
+        workers = []
+        if settings.run_worker:
+            mailer = Mailer(database, settings.smtp_url, settings.mail_from, settings.public_url)
+            workers.append(asyncio.create_task(mailer.run(stop)))
         try:
             yield
         finally:
+            stop.set()
+            await asyncio.gather(*workers, return_exceptions=True)
             await database.dispose()
 
     app = FastAPI(
@@ -43,4 +54,6 @@ def create_app(settings: Settings | None = None, urls: DatabaseUrls | None = Non
     app.include_router(health_router)
     app.include_router(auth_router)
     app.include_router(properties_router)
+    app.include_router(workflow_router)
+    app.include_router(notifications_router)
     return app

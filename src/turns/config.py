@@ -29,6 +29,17 @@ def _env_int(name: str, default: int) -> int:
         raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
 
 
+def _env_bool(name: str, default: bool) -> bool:
+    raw = _env(name)
+    if raw is None:
+        return default
+    if raw.lower() in ("1", "true", "yes", "on"):
+        return True
+    if raw.lower() in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name} must be true or false, got {raw!r}")
+
+
 class ConfigError(Exception):
     """The environment does not describe a usable configuration."""
 
@@ -49,6 +60,10 @@ class Settings:
     session_idle_minutes: int = 12 * 60
     session_absolute_hours: int = 14 * 24
     cookie_secure: bool = False
+    smtp_url: str | None = None
+    mail_from: str = "Turns <turns@localhost>"
+    public_url: str = "http://127.0.0.1:8000"
+    run_worker: bool = True
 
     @property
     def embedded(self) -> bool:
@@ -79,5 +94,9 @@ class Settings:
             log_level=(_env("TURNS_LOG_LEVEL") or "info").lower(),
             session_idle_minutes=_env_int("TURNS_SESSION_IDLE_MINUTES", 12 * 60),
             session_absolute_hours=_env_int("TURNS_SESSION_ABSOLUTE_HOURS", 14 * 24),
-            cookie_secure=(_env("TURNS_COOKIE_SECURE") or "false").lower() in ("1", "true", "yes"),
+            cookie_secure=_env_bool("TURNS_COOKIE_SECURE", False),
+            smtp_url=_env("SMTP_URL"),
+            mail_from=_env("TURNS_MAIL_FROM") or "Turns <turns@localhost>",
+            public_url=_env("TURNS_PUBLIC_URL") or "http://127.0.0.1:8000",
+            run_worker=_env_bool("TURNS_RUN_WORKER", True),
         )

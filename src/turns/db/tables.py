@@ -187,6 +187,7 @@ turns = Table(
     Column("scope_approval_status", approval_status),
     Column("scope_submitted_by", UUID(as_uuid=True), ForeignKey("users.id")),
     Column("scope_submitted_at", DateTime(timezone=True)),
+    Column("approval_requested_at", DateTime(timezone=True)),
     Column("dfo_approval_user_id", UUID(as_uuid=True), ForeignKey("users.id")),
     Column("dfo_approval_datetime", DateTime(timezone=True)),
     Column("ho_approval_user_id", UUID(as_uuid=True), ForeignKey("users.id")),
@@ -258,6 +259,30 @@ audit_logs = Table(
     Column("context", String(255)),
     Column("metadata", JSONB),
     Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+workflow_settings = Table(
+    "workflow_settings",
+    metadata,
+    Column("id", Boolean, primary_key=True, server_default=FetchedValue()),
+    Column("ho_approval_threshold", Numeric(10, 2), nullable=False),
+    Column("allow_self_approval", Boolean, nullable=False),
+    *_base()[1:],
+)
+
+email_outbox = Table(
+    "email_outbox",
+    metadata,
+    *_base(),
+    Column("template", String(100), nullable=False),
+    Column("recipients", ARRAY(Text), nullable=False),
+    Column("context", JSONB, nullable=False),
+    Column("turn_id", UUID(as_uuid=True), ForeignKey("turns.id")),
+    Column("status", String(20), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", DateTime(timezone=True), nullable=False),
+    Column("last_error", Text),
+    Column("sent_at", DateTime(timezone=True)),
 )
 
 # Columns the application role may not read (column privileges in the migrations).

@@ -1,0 +1,16 @@
+SET LOCAL lock_timeout = '10s';
+GRANT turns_definer TO CURRENT_USER;
+DROP TRIGGER turns_workflow_events ON turns;
+DROP TRIGGER turns_reapproval ON turns;
+DROP FUNCTION reveal_lock_box_code(uuid);
+DROP FUNCTION turn_workflow_events();
+DROP FUNCTION notify_users(uuid[], text, text, text, turns, text, jsonb);
+DROP FUNCTION turn_reapproval();
+DROP POLICY notifications_definer ON notifications;
+DROP POLICY vendors_definer ON vendors;
+DROP POLICY turn_stages_definer ON turn_stages;
+REVOKE ALL ON vendors, turn_stages, notifications FROM turns_definer;
+DROP TABLE email_outbox;
+ALTER TABLE turns DROP COLUMN approval_requested_at;
+DROP TABLE workflow_settings;
+REVOKE turns_definer FROM CURRENT_USER;

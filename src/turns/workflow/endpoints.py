@@ -1,0 +1,147 @@
+"""Workflow actions on turns, the approvals queue, workflow settings."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Header, Response
+from sqlalchemy import RowMapping
+
+from turns.auth.dependencies import CurrentUser, current_user
+from turns.db.tables import workflow_settings
+from turns.kit.errors import PROBLEM_RESPONSES, Forbidden
+from turns.kit.records import expected_version, set_etag, update_row
+from turns.kit.transaction import Transaction
+from turns.roles import ADMINS
+from turns.workflow import service
+from turns.workflow.schemas import (
+    LockBoxCode,
+    LockBoxRequest,
+    QueueItem,
+    RejectRequest,
+    TransitionRequest,
+    Versioned,
+    WorkflowSettings,
+    WorkflowSettingsUpdate,
+    WorkflowTurn,
+)
+
+router = APIRouter(prefix="/api/v1", tags=["workflow"], responses=PROBLEM_RESPONSES)
+User = Annotated[CurrentUser, Depends(current_user)]
+IfMatch = Annotated[str | None, Header()]
+
+
+def _out(row: RowMapping, response: Response) -> WorkflowTurn:
+    set_etag(response, row)
+    return WorkflowTurn(**row)
+
+
+@router.post(
+    "/turns/{turn_id}/transition",
+    response_model=WorkflowTurn,
+    summary="Move a turn to another stage (422 names what the stage requires and is missing)",
+)
+async def transition(
+    turn_id: UUID, body: TransitionRequest, conn: Transaction, user: User, response: Response, if_match: IfMatch = None
+) -> WorkflowTurn:
+    version, from_header = expected_version(if_match, body.version)
+    row = await service.transition(conn, user, turn_id, body.to_stage_id, version, body.note, from_header)
+    return _out(row, response)
+
+
+@router.post("/turns/{turn_id}/scope/submit", response_model=WorkflowTurn, summary="Submit the scope for approval")
+async def submit_scope(
+    turn_id: UUID, body: Versioned, conn: Transaction, user: User, response: Response, if_match: IfMatch = None
+) -> WorkflowTurn:
+    version, from_header = expected_version(if_match, body.version)
+    return _out(await service.submit_scope(conn, user, turn_id, version, from_header), response)
+
+
+@router.post(
+    "/turns/{turn_id}/scope/approve",
+    response_model=WorkflowTurn,
+    summary="Approve the scope at the current level (DFO, then HO above the threshold)",
+)
+async def approve_scope(
+    turn_id: UUID, body: Versioned, conn: Transaction, user: User, response: Response, if_match: IfMatch = None
+) -> WorkflowTurn:
+    version, from_header = expected_version(if_match, body.version)
+    return _out(await service.approve(conn, user, turn_id, version, from_header), response)
+
+
+@router.post("/turns/{turn_id}/scope/reject", response_model=WorkflowTurn, summary="Reject the scope with a reason")
+async def reject_scope(
+    turn_id: UUID, body: RejectRequest, conn: Transaction, user: User, response: Response, if_match: IfMatch = None
+) -> WorkflowTurn:
+    version, from_header = expected_version(if_match, body.version)
+    return _out(await service.reject(conn, user, turn_id, version, body.reason, from_header), response)
+
+
+@router.get(
+    "/approvals/queue", response_model=list[QueueItem], summary="Scopes waiting for the caller's decision, oldest first"
+)
+async def approval_queue(conn: Transaction, user: User) -> list[QueueItem]:
+    rows = await service.approval_queue(conn, user)
+    return [
+        QueueItem(
+            **{k: v for k, v in row.items() if k in QueueItem.model_fields},
+            amount=Decimal(row["turn_amount"] or 0) + Decimal(row["change_order_amount"] or 0),
+            address=", ".join(p for p in (row["street_address"], row["city"], row["state"]) if p),
+        )
+        for row in rows
+    ]
+
+
+@router.post(
+    "/turns/{turn_id}/lock-box/reveal",
+    response_model=LockBoxCode,
+    summary="The lock-box code (recorded in the audit log as a VIEW)",
+)
+async def reveal_lock_box(turn_id: UUID, conn: Transaction) -> LockBoxCode:
+    return LockBoxCode(code=await service.reveal_lock_box(conn, turn_id))
+
+
+@router.put("/turns/{turn_id}/lock-box", response_model=WorkflowTurn, summary="Set the lock-box code and location")
+async def set_lock_box(
+    turn_id: UUID, body: LockBoxRequest, conn: Transaction, user: User, response: Response, if_match: IfMatch = None
+) -> WorkflowTurn:
+    version, from_header = expected_version(if_match, body.version)
+    values: dict[str, Any] = {}
+    fields = body.model_dump(exclude_unset=True, exclude={"version"})
+    for field, column in (
+        ("code", "primary_lock_box_code"),
+        ("location", "lock_box_location"),
+        ("install_date", "lock_box_install_date"),
+    ):
+        if field in fields:
+            values[column] = fields[field]
+    return _out(await service.set_lock_box(conn, user, turn_id, version, values, from_header), response)
+
+
+@router.get("/workflow/settings", response_model=WorkflowSettings, summary="Approval threshold and policy")
+async def get_settings(conn: Transaction, user: User) -> WorkflowSettings:
+    return WorkflowSettings(**await service.settings(conn))
+
+
+@router.patch("/workflow/settings", response_model=WorkflowSettings, summary="Change approval settings (admins)")
+async def update_settings(
+    body: WorkflowSettingsUpdate, conn: Transaction, user: User, if_match: IfMatch = None
+) -> WorkflowSettings:
+    if user.role not in ADMINS:
+        raise Forbidden("only admins change workflow settings")
+    version, from_header = expected_version(if_match, body.version)
+    changes = body.model_dump(exclude_unset=True, exclude={"version"})
+    current = await service.settings(conn)
+    row = await update_row(
+        conn,
+        workflow_settings,
+        current["id"],
+        version,
+        changes,
+        ["id", "ho_approval_threshold", "allow_self_approval", "version"],
+        what="workflow settings",
+        from_header=from_header,
+    )
+    return WorkflowSettings(**row)

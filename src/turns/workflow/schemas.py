@@ -1,0 +1,92 @@
+"""API models of the workflow actions."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Versioned(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    version: int | None = Field(default=None, description="The version you read (or send If-Match)")
+
+
+class TransitionRequest(Versioned):
+    to_stage_id: UUID
+    note: str | None = Field(default=None, max_length=1000)
+
+
+class RejectRequest(Versioned):
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class LockBoxRequest(Versioned):
+    code: str | None = Field(default=None, min_length=1, max_length=50)
+    location: str | None = Field(default=None, max_length=255)
+    install_date: date | None = None
+
+
+class WorkflowTurn(BaseModel):
+    """The workflow state of a turn after an action."""
+
+    id: UUID
+    turn_id: str
+    version: int
+    stage_id: UUID
+    is_active: bool
+    turn_amount: Decimal | None
+    change_order_amount: Decimal | None
+    approved_turn_amount: Decimal | None
+    scope_approval_status: str | None
+    scope_submitted_by: UUID | None
+    scope_submitted_at: datetime | None
+    approval_requested_at: datetime | None
+    dfo_approval_user_id: UUID | None
+    dfo_approval_datetime: datetime | None
+    ho_approval_user_id: UUID | None
+    ho_approval_datetime: datetime | None
+    reject_user_id: UUID | None
+    reject_datetime: datetime | None
+    reject_reason: str | None
+    scope_approved_date: date | None
+    turn_completion_date: date | None
+    expected_completion_date: date | None
+    sent_to_leasing_date: date | None
+
+
+class QueueItem(BaseModel):
+    id: UUID
+    turn_id: str
+    version: int
+    status: str
+    amount: Decimal = Field(description="Turn amount plus change orders: what is to be approved")
+    approved_turn_amount: Decimal | None
+    scope_submitted_by: UUID | None
+    scope_submitted_at: datetime | None
+    approval_requested_at: datetime | None
+    waiting_seconds: int | None
+    scope_photos_link: str | None
+    property_uuid: UUID
+    property_id: str
+    property_name: str
+    address: str
+    market: str | None
+
+
+class LockBoxCode(BaseModel):
+    code: str | None
+
+
+class WorkflowSettings(BaseModel):
+    ho_approval_threshold: Decimal
+    allow_self_approval: bool
+    version: int
+
+
+class WorkflowSettingsUpdate(Versioned):
+    ho_approval_threshold: Decimal | None = Field(default=None, ge=0, le=Decimal("99999999.99"))
+    allow_self_approval: bool | None = None
