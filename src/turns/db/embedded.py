@@ -75,7 +75,10 @@ def free_port() -> int:
 
 
 def _port_in_use(port: int) -> bool:
+    """Whether another process listens on ``port`` (connections of a server that just
+    stopped, lingering in TIME_WAIT, do not count: PostgreSQL binds with SO_REUSEADDR)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind(("127.0.0.1", port))
         except OSError:
