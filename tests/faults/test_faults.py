@@ -6,6 +6,7 @@ disturb every other test).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -74,8 +75,11 @@ def test_primary_restart_under_write_load(own_server: EmbeddedPostgres, own_urls
                 i = 0
                 while not stop.is_set() and i < 2000:
                     i += 1
-                    response = http.post("/api/v1/properties", headers=headers,
-                                         json={"property_id": f"F-{n}-{i}", "name": "x", "street_address": "1 St"})
+                    response = http.post(
+                        "/api/v1/properties",
+                        headers=headers,
+                        json={"property_id": f"F-{n}-{i}", "name": "x", "street_address": "1 St"},
+                    )
                     statuses.append(response.status_code)
                     if response.status_code == 201:
                         acknowledged.append(response.json()["id"])
@@ -114,10 +118,20 @@ def test_api_killed_mid_request_leaves_no_partial_write(own_urls: DatabaseUrls, 
     manager = factory.user("PROPERTY_MANAGER")
     turn_id = factory.turn(factory.property(manager), stage=1)
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": own_urls.owner, "DATABASE_POOLED_URL": own_urls.app,
-           "ELECTRIC_DATABASE_URL": own_urls.replication, "TURNS_PORT": str(port), "TURNS_RUN_WORKER": "false"}
-    api = subprocess.Popen([str(Path(sys.executable).parent / "turns"), "serve"], env=env,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = {
+        **os.environ,
+        "DATABASE_URL": own_urls.owner,
+        "DATABASE_POOLED_URL": own_urls.app,
+        "ELECTRIC_DATABASE_URL": own_urls.replication,
+        "TURNS_PORT": str(port),
+        "TURNS_RUN_WORKER": "false",
+    }
+    api = subprocess.Popen(
+        [str(Path(sys.executable).parent / "turns"), "serve"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         base = f"http://127.0.0.1:{port}"
         _wait_until(lambda: _ready(base))
@@ -127,27 +141,39 @@ def test_api_killed_mid_request_leaves_no_partial_write(own_urls: DatabaseUrls, 
         with psycopg.connect(own_urls.superuser or "") as blocker:
             blocker.execute("SELECT id FROM turns WHERE id = %s FOR UPDATE", (turn_id,))
             request = threading.Thread(
-                target=lambda: _swallow(lambda: httpx.post(
-                    f"{base}/api/v1/turns/{turn_id}/transition", headers=headers, timeout=30,
-                    json={"to_stage_id": str(factory.stage_id(2)), "version": 1, "note": "half done"})),
+                target=lambda: _swallow(
+                    lambda: httpx.post(
+                        f"{base}/api/v1/turns/{turn_id}/transition",
+                        headers=headers,
+                        timeout=30,
+                        json={"to_stage_id": str(factory.stage_id(2)), "version": 1, "note": "half done"},
+                    )
+                ),
             )
             request.start()
             # The API's transaction has set its context and is waiting on the row lock.
-            _wait_until(lambda: factory.query(
-                "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'turns-api'"
-                " AND wait_event_type = 'Lock'")[0][0] == 1)
+            _wait_until(
+                lambda: (
+                    factory.query(
+                        "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'turns-api'"
+                        " AND wait_event_type = 'Lock'"
+                    )[0][0]
+                    == 1
+                )
+            )
             api.send_signal(signal.SIGKILL)
             api.wait(timeout=30)
             blocker.rollback()
         request.join(timeout=30)
-        _wait_until(lambda: factory.query(
-            "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'turns-api'")[0][0] == 0)
+        _wait_until(
+            lambda: (
+                factory.query("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'turns-api'")[0][0] == 0
+            )
+        )
     finally:
         if api.poll() is None:
             api.kill()
-    assert factory.query("SELECT stage_id, version FROM turns WHERE id = %s", (turn_id,)) == [
-        (factory.stage_id(1), 1)
-    ]
+    assert factory.query("SELECT stage_id, version FROM turns WHERE id = %s", (turn_id,)) == [(factory.stage_id(1), 1)]
     assert factory.query("SELECT count(*) FROM turn_stage_history WHERE turn_id = %s", (turn_id,)) == [(1,)]
     assert factory.query("SELECT count(*) FROM audit_logs")[0][0] == audit_before
     assert factory.query("SELECT count(*) FROM notifications WHERE turn_id = %s", (turn_id,)) == [(0,)]
@@ -161,7 +187,5 @@ def _ready(base: str) -> bool:
 
 
 def _swallow(call: Any) -> None:
-    try:
+    with contextlib.suppress(httpx.HTTPError):
         call()
-    except httpx.HTTPError:
-        pass
