@@ -1,0 +1,103 @@
+"""Run the benchmarks: ``python -m bench [--smoke] [--only api] [--properties N]``.
+
+Writes the figures to a JSON file and renders them into docs/benchmarks.md (between
+markers, so sections written by other benchmark scripts stay as they are).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+from bench import api
+from bench.harness import ROOT, environment, machine, write_results
+
+BENCHMARKS = {"api": api.run}
+START, END = "<!-- bench:api -->", "<!-- /bench:api -->"
+
+
+def render(results: dict[str, Any], command: str) -> str:
+    info = results["machine"]
+    lines = [
+        START,
+        "## API against direct SQL",
+        "",
+        f"Run {info['date']} on {info['cpus']} CPUs ({info['platform']}), Python {info['python']}, "
+        f"{info['postgres']}; {results['properties']} properties. Command: `{command}`.",
+        "Load generators are separate processes on loopback; the direct baseline runs the same transaction "
+        "(acting user set, RLS on, same trigger work) with psycopg on the same server in the same run.",
+        "",
+    ]
+    data = results.get("api")
+    if data:
+        update = data["turn_update"]
+        lines += [
+            f"**Turn update** ({update['clients']} clients, RLS + version check + audit):",
+            "",
+            "| path | p50 ms | p95 ms | p99 ms | per second |",
+            "| --- | --- | --- | --- | --- |",
+            *(
+                f"| {name} | {update[name]['p50_ms']} | {update[name]['p95_ms']} | {update[name]['p99_ms']} | "
+                f"{update[name]['throughput_per_s']} |"
+                for name in ("api", "direct")
+            ),
+            "",
+            f"API / direct: {update['p50_ratio']}x the median latency, {update['throughput_ratio']}x the throughput.",
+            "",
+            "**Turn list** (50 rows as a property manager, RLS):",
+            "",
+            "| clients | API p50 / p95 / p99 ms | direct p50 / p95 / p99 ms | API per s | direct per s | p50 ratio |",
+            "| --- | --- | --- | --- | --- | --- |",
+        ]
+        for clients, row in data["turn_list"].items():
+            a, d = row["api"], row["direct"]
+            lines.append(
+                f"| {clients} | {a['p50_ms']} / {a['p95_ms']} / {a['p99_ms']} | {d['p50_ms']} / "
+                f"{d['p95_ms']} / {d['p99_ms']} | {a['throughput_per_s']} | {d['throughput_per_s']} | "
+                f"{row['p50_ratio']}x |"
+            )
+        login = data["login"]
+        lines += [
+            "",
+            f"**Login**: {login['throughput_per_s']} logins/s with 2 clients, p50 {login['p50_ms']} ms — "
+            "argon2id (64 MiB, 3 passes) is meant to cost this much; it bounds password guessing.",
+        ]
+    lines.append(END)
+    return "\n".join(lines) + "\n"
+
+
+def update_docs(path: Path, section: str) -> None:
+    text = path.read_text() if path.exists() else "# Benchmarks\n\nHow fast Turns is, measured, with the command.\n\n"
+    pattern = re.compile(re.escape(START) + ".*?" + re.escape(END) + "\n?", re.S)
+    text = pattern.sub(section, text) if pattern.search(text) else text.rstrip("\n") + "\n\n" + section
+    path.write_text(text)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("--smoke", action="store_true", help="small data and short runs (what CI runs)")
+    parser.add_argument("--properties", type=int, default=None, help="data size (default 100000; smoke 60)")
+    parser.add_argument("--only", nargs="*", choices=sorted(BENCHMARKS), default=sorted(BENCHMARKS))
+    parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results.json")
+    parser.add_argument("--docs", type=Path, default=ROOT / "docs" / "benchmarks.md")
+    parser.add_argument("--data-dir", type=Path, default=None)
+    args = parser.parse_args(argv)
+    properties = args.properties or (60 if args.smoke else 100_000)
+    command = "python -m bench " + " ".join(argv if argv is not None else sys.argv[1:])
+    with environment(properties, args.data_dir) as env:
+        results: dict[str, Any] = {"machine": machine(), "properties": properties}
+        for name in args.only:
+            print(f"running {name} …", file=sys.stderr)
+            results[name] = BENCHMARKS[name](env, smoke=args.smoke)
+            write_results(name, results[name], args.json)
+    update_docs(args.docs, render(results, command.strip()))
+    print(json.dumps(results, indent=2, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

