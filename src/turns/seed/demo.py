@@ -28,16 +28,73 @@ MARKETS: dict[str, tuple[str, list[str]]] = {
     "Tampa": ("FL", ["Brandon", "Riverview", "Clearwater", "Largo", "Wesley Chapel"]),
     "Las Vegas": ("NV", ["Henderson", "Summerlin", "North Las Vegas", "Enterprise", "Paradise"]),
 }
-STREETS = ["Oak", "Maple", "Cedar", "Pine", "Willow", "Birch", "Magnolia", "Juniper", "Aspen", "Hickory",
-           "Sycamore", "Laurel", "Chestnut", "Dogwood", "Cypress", "Elm"]
+STREETS = [
+    "Oak",
+    "Maple",
+    "Cedar",
+    "Pine",
+    "Willow",
+    "Birch",
+    "Magnolia",
+    "Juniper",
+    "Aspen",
+    "Hickory",
+    "Sycamore",
+    "Laurel",
+    "Chestnut",
+    "Dogwood",
+    "Cypress",
+    "Elm",
+]
 SUFFIXES = ["St", "Ave", "Dr", "Ln", "Ct", "Way", "Trl", "Pl"]
-FIRST = ["Avery", "Jordan", "Morgan", "Riley", "Casey", "Quinn", "Taylor", "Jamie", "Rowan", "Skyler",
-         "Dana", "Harper", "Logan", "Reese", "Emerson", "Parker"]
-LAST = ["Nguyen", "Patel", "Garcia", "Johnson", "Okafor", "Schmidt", "Rossi", "Kim", "Silva", "Cohen",
-        "Walker", "Moreau", "Haddad", "Larsen", "Ibarra", "Chen"]
-VENDOR_NAMES = ["Peachtree Make-Ready", "Desert Turn Pros", "Lone Star Renovations", "Queen City Paint & Floor",
-                "Bay Area Restoration", "Silver State Services", "Summit Flooring Co", "BrightClean Turns",
-                "Keystone Handyman", "Evergreen Property Works"]
+FIRST = [
+    "Avery",
+    "Jordan",
+    "Morgan",
+    "Riley",
+    "Casey",
+    "Quinn",
+    "Taylor",
+    "Jamie",
+    "Rowan",
+    "Skyler",
+    "Dana",
+    "Harper",
+    "Logan",
+    "Reese",
+    "Emerson",
+    "Parker",
+]
+LAST = [
+    "Nguyen",
+    "Patel",
+    "Garcia",
+    "Johnson",
+    "Okafor",
+    "Schmidt",
+    "Rossi",
+    "Kim",
+    "Silva",
+    "Cohen",
+    "Walker",
+    "Moreau",
+    "Haddad",
+    "Larsen",
+    "Ibarra",
+    "Chen",
+]
+VENDOR_NAMES = [
+    "Peachtree Make-Ready",
+    "Desert Turn Pros",
+    "Lone Star Renovations",
+    "Queen City Paint & Floor",
+    "Bay Area Restoration",
+    "Silver State Services",
+    "Summit Flooring Co",
+    "BrightClean Turns",
+    "Keystone Handyman",
+    "Evergreen Property Works",
+]
 ROLE_USERS = [
     ("SUPER_ADMIN", "superadmin"),
     ("ADMIN", "admin"),
@@ -50,6 +107,7 @@ ROLE_USERS = [
     ("USER", "user"),
 ]
 DEMO_DOMAIN = "demo.turns.dev"
+DEMO_PROPERTIES = 60
 
 
 @dataclass(frozen=True)
@@ -59,8 +117,15 @@ class Credential:
     password: str
 
 
-def _user(cur: psycopg.Cursor[tuple[object, ...]], email: str, role: str, first: str, last: str,
-          password_hash: str | None, vendor_id: UUID | None = None) -> UUID:
+def _user(
+    cur: psycopg.Cursor[tuple[object, ...]],
+    email: str,
+    role: str,
+    first: str,
+    last: str,
+    password_hash: str | None,
+    vendor_id: UUID | None = None,
+) -> UUID:
     row = cur.execute(
         "INSERT INTO users (email, password_hash, first_name, last_name, role, vendor_id, email_verified)"
         " VALUES (%s, %s, %s, %s, %s, %s, true) RETURNING id",
@@ -77,7 +142,7 @@ def demo_loaded(owner_url: str) -> bool:
         return row != (0,)
 
 
-def seed_demo(owner_url: str, *, properties: int = 60, seed: int = 7) -> list[Credential]:
+def seed_demo(owner_url: str, *, properties: int = DEMO_PROPERTIES, seed: int = 7) -> list[Credential]:
     """Load the demo data set; returns the demo users' credentials (shown once)."""
     rng = random.Random(seed)
     credentials: list[Credential] = []
@@ -99,11 +164,19 @@ def seed_demo(owner_url: str, *, properties: int = 60, seed: int = 7) -> list[Cr
                 "INSERT INTO vendors (company_name, contact_name, email, phone, city, state, is_active, is_approved,"
                 " average_rating, total_jobs, license_number, insurance_expiry)"
                 " VALUES (%s, %s, %s, %s, %s, %s, true, %s, %s, %s, %s, %s) RETURNING id",
-                (name, f"{rng.choice(FIRST)} {rng.choice(LAST)}",
-                 f"dispatch@{name.lower().replace(' ', '').replace('&', '')}.example",
-                 f"555-{rng.randint(100, 999)}-{rng.randint(1000, 9999)}", cities[0], state, i != 9,
-                 Decimal(rng.randint(30, 50)) / 10, rng.randint(5, 400), f"LIC-{rng.randint(10000, 99999)}",
-                 today + timedelta(days=rng.randint(30, 700))),
+                (
+                    name,
+                    f"{rng.choice(FIRST)} {rng.choice(LAST)}",
+                    f"dispatch@{name.lower().replace(' ', '').replace('&', '')}.example",
+                    f"555-{rng.randint(100, 999)}-{rng.randint(1000, 9999)}",
+                    cities[0],
+                    state,
+                    i != 9,
+                    Decimal(rng.randint(30, 50)) / 10,
+                    rng.randint(5, 400),
+                    f"LIC-{rng.randint(10000, 99999)}",
+                    today + timedelta(days=rng.randint(30, 700)),
+                ),
             ).fetchone()
             assert row is not None
             vendor_ids.append(UUID(str(row[0])))
@@ -113,8 +186,13 @@ def seed_demo(owner_url: str, *, properties: int = 60, seed: int = 7) -> list[Cr
                 cur.execute(
                     "INSERT INTO utility_providers (name, utility_type, phone, market, state)"
                     " VALUES (%s, %s, %s, %s, %s)",
-                    (f"{market} {company}", utility, f"800-{rng.randint(100, 999)}-{rng.randint(1000, 9999)}",
-                     market, state),
+                    (
+                        f"{market} {company}",
+                        utility,
+                        f"800-{rng.randint(100, 999)}-{rng.randint(1000, 9999)}",
+                        market,
+                        state,
+                    ),
                 )
         providers = cur.execute("SELECT market, utility_type::text, id FROM utility_providers").fetchall()
         provider = {(str(m), str(t)): UUID(str(i)) for m, t, i in providers}
@@ -123,20 +201,29 @@ def seed_demo(owner_url: str, *, properties: int = 60, seed: int = 7) -> list[Cr
         for role, local in ROLE_USERS:
             password = secrets.token_urlsafe(12)
             email = f"{local}@{DEMO_DOMAIN}"
-            users[role] = _user(cur, email, role, rng.choice(FIRST), rng.choice(LAST), hash_password(password),
-                                vendor_ids[0] if role == "VENDOR" else None)
+            users[role] = _user(
+                cur,
+                email,
+                role,
+                rng.choice(FIRST),
+                rng.choice(LAST),
+                hash_password(password),
+                vendor_ids[0] if role == "VENDOR" else None,
+            )
             credentials.append(Credential(email, role, password))
         # More managers without a login, so portfolios differ.
         managers = [users["PROPERTY_MANAGER"]] + [
             _user(cur, f"manager{n}@{DEMO_DOMAIN}", "PROPERTY_MANAGER", rng.choice(FIRST), rng.choice(LAST), None)
             for n in range(2, 5)
         ]
-        seniors = [users["SR_PROPERTY_MANAGER"],
-                   _user(cur, f"senior.manager2@{DEMO_DOMAIN}", "SR_PROPERTY_MANAGER", rng.choice(FIRST),
-                         rng.choice(LAST), None)]
+        seniors = [
+            users["SR_PROPERTY_MANAGER"],
+            _user(
+                cur, f"senior.manager2@{DEMO_DOMAIN}", "SR_PROPERTY_MANAGER", rng.choice(FIRST), rng.choice(LAST), None
+            ),
+        ]
 
-        approvals = ["PENDING", "DFO_APPROVAL_NEEDED", "DFO_APPROVED", "HO_APPROVAL_NEEDED", "HO_APPROVED",
-                     "REJECTED"]
+        approvals = ["PENDING", "DFO_APPROVAL_NEEDED", "DFO_APPROVED", "HO_APPROVAL_NEEDED", "HO_APPROVED", "REJECTED"]
         for n in range(properties):
             market = list(MARKETS)[n % len(MARKETS)]
             state, cities = MARKETS[market]
@@ -147,11 +234,24 @@ def seed_demo(owner_url: str, *, properties: int = 60, seed: int = 7) -> list[Cr
                 " year_built, market, area_sqft, bedrooms, bathrooms, is_section_8, has_insurance,"
                 " property_manager_id, sr_property_manager_id, move_out_date)"
                 " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, true, %s, %s, %s) RETURNING id",
-                (f"P-{10001 + n}", f"{market} Home {n + 1}",
-                 f"{rng.randint(100, 9999)} {rng.choice(STREETS)} {rng.choice(SUFFIXES)}", rng.choice(cities),
-                 state, f"{rng.randint(10000, 99999)}", f"{rng.choice(cities)} County", rng.randint(1965, 2022),
-                 market, rng.randint(900, 3200), Decimal(rng.randint(2, 5)), Decimal(rng.randint(2, 7)) / 2,
-                 rng.random() < 0.1, manager, seniors[n % len(seniors)], move_out),
+                (
+                    f"P-{10001 + n}",
+                    f"{market} Home {n + 1}",
+                    f"{rng.randint(100, 9999)} {rng.choice(STREETS)} {rng.choice(SUFFIXES)}",
+                    rng.choice(cities),
+                    state,
+                    f"{rng.randint(10000, 99999)}",
+                    f"{rng.choice(cities)} County",
+                    rng.randint(1965, 2022),
+                    market,
+                    rng.randint(900, 3200),
+                    Decimal(rng.randint(2, 5)),
+                    Decimal(rng.randint(2, 7)) / 2,
+                    rng.random() < 0.1,
+                    manager,
+                    seniors[n % len(seniors)],
+                    move_out,
+                ),
             ).fetchone()
             assert row is not None
             property_id = UUID(str(row[0]))
@@ -170,15 +270,29 @@ def seed_demo(owner_url: str, *, properties: int = 60, seed: int = 7) -> list[Cr
                 " lock_box_location, primary_lock_box_code, trash_out_needed, scope_submitted_by, scope_submitted_at)"
                 " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
                 " RETURNING id",
-                (f"T-{20001 + n}", property_id, stages[0][0], f"WO-{rng.randint(100000, 999999)}", move_out,
-                 amount if stage_index >= 1 else None,
-                 amount if approval in ("DFO_APPROVED", "HO_APPROVED") else None, vendor,
-                 move_out + timedelta(days=rng.randint(10, 30)), approval,
-                 rng.choice(["YES", "NO", "PENDING"]), rng.choice(["YES", "PENDING"]), rng.choice(["YES", "NO"]),
-                 provider[(market, "POWER")], provider[(market, "WATER")], provider[(market, "GAS")],
-                 "Front door", f"{rng.randint(0, 9999):04d}", rng.random() < 0.4,
-                 managers[n % len(managers)] if approval != "PENDING" else None,
-                 None if approval == "PENDING" else move_out + timedelta(days=2)),
+                (
+                    f"T-{20001 + n}",
+                    property_id,
+                    stages[0][0],
+                    f"WO-{rng.randint(100000, 999999)}",
+                    move_out,
+                    amount if stage_index >= 1 else None,
+                    amount if approval in ("DFO_APPROVED", "HO_APPROVED") else None,
+                    vendor,
+                    move_out + timedelta(days=rng.randint(10, 30)),
+                    approval,
+                    rng.choice(["YES", "NO", "PENDING"]),
+                    rng.choice(["YES", "PENDING"]),
+                    rng.choice(["YES", "NO"]),
+                    provider[(market, "POWER")],
+                    provider[(market, "WATER")],
+                    provider[(market, "GAS")],
+                    "Front door",
+                    f"{rng.randint(0, 9999):04d}",
+                    rng.random() < 0.4,
+                    managers[n % len(managers)] if approval != "PENDING" else None,
+                    None if approval == "PENDING" else move_out + timedelta(days=2),
+                ),
             ).fetchone()
             assert turn is not None
             # Walk the turn through the stages so its history is real, then date it in the past
