@@ -239,12 +239,18 @@ class EmbeddedPostgres:
             self._run(
                 [
                     str(self.bin_dir / "initdb"),
-                    "-D", str(self.pgdata),
-                    "-U", SUPERUSER,
-                    "--pwfile", pwfile,
-                    "--auth", "scram-sha-256",
-                    "--encoding", "UTF8",
-                    "--locale", "C.UTF-8",
+                    "-D",
+                    str(self.pgdata),
+                    "-U",
+                    SUPERUSER,
+                    "--pwfile",
+                    pwfile,
+                    "--auth",
+                    "scram-sha-256",
+                    "--encoding",
+                    "UTF8",
+                    "--locale",
+                    "C.UTF-8",
                 ]
             )
         except subprocess.CalledProcessError as exc:
@@ -287,8 +293,19 @@ class EmbeddedPostgres:
         options = f"-p {port} -k {info.socket_dir} -c listen_addresses=127.0.0.1"
         try:
             self._run(
-                [str(self.bin_dir / "pg_ctl"), "-D", str(self.pgdata), "-l", str(self.log_file),
-                 "-o", options, "-w", "-t", "60", "start"],
+                [
+                    str(self.bin_dir / "pg_ctl"),
+                    "-D",
+                    str(self.pgdata),
+                    "-l",
+                    str(self.log_file),
+                    "-o",
+                    options,
+                    "-w",
+                    "-t",
+                    "60",
+                    "start",
+                ],
                 timeout=90,
             )
         except subprocess.CalledProcessError as exc:
