@@ -5,16 +5,19 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 
 from fastapi import FastAPI
 
 from turns import __version__
 from turns.auth.endpoints import router as auth_router
+from turns.auth.maintenance import purge_sessions
 from turns.config import Settings
 from turns.db.urls import DatabaseUrls, resolve
 from turns.health.endpoints import router as health_router
 from turns.kit import errors, logging
 from turns.kit.database import Database
+from turns.kit.periodic import every
 from turns.kit.requests import RequestIdMiddleware
 from turns.notifications.endpoints import router as notifications_router
 from turns.notifications.mailer import Mailer
@@ -35,6 +38,7 @@ def create_app(settings: Settings | None = None, urls: DatabaseUrls | None = Non
         if settings.run_worker:
             mailer = Mailer(database, settings.smtp_url, settings.mail_from, settings.public_url)
             workers.append(asyncio.create_task(mailer.run(stop)))
+            workers.append(asyncio.create_task(every(600, partial(purge_sessions, database), stop, "session-purge")))
         try:
             yield
         finally:

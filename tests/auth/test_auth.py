@@ -1,9 +1,12 @@
+import asyncio
 import hashlib
 
 import httpx
 import pytest
 
 from tests.fixtures.factory import PASSWORD, Factory, bearer, login
+from turns.auth.maintenance import purge_sessions
+from turns.kit.database import Database
 
 
 def test_login_returns_token_and_cookies(client: httpx.Client, factory: Factory) -> None:
@@ -193,3 +196,22 @@ def test_responses_carry_a_request_id(client: httpx.Client) -> None:
     assert client.get("/healthz", headers={"X-Request-ID": "trace-12345678"}).headers["x-request-id"] == (
         "trace-12345678"
     )
+
+
+def test_expired_sessions_are_purged(client: httpx.Client, factory: Factory) -> None:
+    user = factory.user("ADMIN")
+    old, live = login(client, user), login(client, user)
+    factory.query(
+        "UPDATE sessions SET expires_at = now() - interval '1 hour' WHERE token_hash = %s RETURNING id",
+        (hashlib.sha256(old.encode()).digest(),),
+    )
+
+    async def purge() -> int:
+        database = Database.connect(factory.urls, pool_size=1)
+        try:
+            return await purge_sessions(database)
+        finally:
+            await database.dispose()
+
+    assert asyncio.run(purge()) == 1
+    assert factory.query("SELECT token_hash FROM sessions") == [(hashlib.sha256(live.encode()).digest(),)]

@@ -10,7 +10,6 @@ outbox id), so receiving systems can drop the duplicate.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import smtplib
 import ssl
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from sqlalchemy import text
 from turns.db.context import system_actor
 from turns.kit.database import Database
 from turns.kit.logging import get_logger
+from turns.kit.periodic import every
 from turns.kit.transaction import open_transaction
 from turns.notifications.templates import TEMPLATES
 
@@ -156,12 +156,9 @@ class Mailer:
                 sent += 1
         return sent
 
+    async def deliver_all_due(self) -> None:
+        while await self.deliver_due():
+            pass
+
     async def run(self, stop: asyncio.Event, interval: float = 2.0) -> None:
-        while not stop.is_set():
-            try:
-                while await self.deliver_due():
-                    pass
-            except Exception as exc:  # keep the loop alive through database restarts
-                log.warning("mailer_pass_failed", error=repr(exc))
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=interval)
+        await every(interval, self.deliver_all_due, stop, "mailer")
