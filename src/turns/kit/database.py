@@ -19,5 +19,10 @@ class Database:
     def connect(cls, urls: DatabaseUrls, *, pool_size: int) -> Database:
         return cls(urls=urls, primary=create_engine(urls.app, application_name="turns-api", pool_size=pool_size))
 
+    @property
+    def reader(self) -> AsyncEngine:
+        """The engine for read-only work: the primary until a replica router is configured."""
+        return self.primary
+
     async def dispose(self) -> None:
         await self.primary.dispose()

@@ -21,6 +21,7 @@ from turns.db.context import SET_CONTEXT_SQL, Actor
 from turns.kit.database import Database
 
 _SET_CONTEXT = text(SET_CONTEXT_SQL.replace("%(", ":").replace(")s", ""))
+_READ_ONLY = text("SET TRANSACTION READ ONLY")
 
 
 def client_ip(request: Request) -> str | None:
@@ -28,26 +29,47 @@ def client_ip(request: Request) -> str | None:
 
 
 @asynccontextmanager
-async def open_transaction(database: Database, actor: Actor) -> AsyncIterator[AsyncConnection]:
-    """A connection in a transaction acting as ``actor``: committed on exit, rolled back on error."""
-    async with database.primary.connect() as conn, conn.begin():
+async def open_transaction(
+    database: Database, actor: Actor, *, read_only: bool = False
+) -> AsyncIterator[AsyncConnection]:
+    """A connection in a transaction acting as ``actor``: committed on exit, rolled back on error.
+
+    ``read_only`` transactions go to the read path (the replica when one is configured)."""
+    engine = database.reader if read_only else database.primary
+    async with engine.connect() as conn, conn.begin():
+        if read_only:
+            await conn.execute(_READ_ONLY)
         await conn.execute(_SET_CONTEXT, actor.params())
         yield conn
 
 
-async def _user_transaction(
-    request: Request, user: Annotated[CurrentUser, Depends(current_user)]
-) -> AsyncIterator[AsyncConnection]:
-    actor = Actor(
+def _actor(request: Request, user: CurrentUser) -> Actor:
+    return Actor(
         user_id=user.id,
         context="api",
         ip_address=client_ip(request),
         user_agent=request.headers.get("user-agent"),
         session_id=user.session_id,
     )
-    async with open_transaction(request.app.state.database, actor) as conn:
+
+
+async def _user_transaction(
+    request: Request, user: Annotated[CurrentUser, Depends(current_user)]
+) -> AsyncIterator[AsyncConnection]:
+    async with open_transaction(request.app.state.database, _actor(request, user)) as conn:
+        yield conn
+
+
+async def _read_transaction(
+    request: Request, user: Annotated[CurrentUser, Depends(current_user)]
+) -> AsyncIterator[AsyncConnection]:
+    async with open_transaction(request.app.state.database, _actor(request, user), read_only=True) as conn:
         yield conn
 
 
 Transaction = Annotated[AsyncConnection, Depends(_user_transaction, scope="function")]
 """The request's connection, inside its transaction, acting as the signed-in user."""
+
+ReadTransaction = Annotated[AsyncConnection, Depends(_read_transaction, scope="function")]
+"""A read-only transaction on the read path (reports, exports, search, the audit viewer),
+acting as the signed-in user. Nothing written here is kept."""
