@@ -22,6 +22,7 @@ from turns.kit.requests import RequestIdMiddleware
 from turns.notifications.endpoints import router as notifications_router
 from turns.notifications.mailer import Mailer
 from turns.properties.endpoints import router as properties_router
+from turns.turns.endpoints import router as turns_router
 from turns.workflow.endpoints import router as workflow_router
 
 
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None, urls: DatabaseUrls | None = Non
     app.include_router(health_router)
     app.include_router(auth_router)
     app.include_router(properties_router)
+    app.include_router(turns_router)
     app.include_router(workflow_router)
     app.include_router(notifications_router)
     return app
