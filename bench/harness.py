@@ -109,6 +109,7 @@ def environment(properties: int, data_dir: Path | None = None) -> Iterator[Envir
     finally:
         api.terminate()
         api.wait(timeout=30)
+        server.stop()  # the data stays in data_dir: the next run starts on it without seeding again
 
 
 def machine() -> dict[str, Any]:
