@@ -120,9 +120,10 @@ async def update_property(
 async def _set_active(
     property_id: UUID, active: bool, body: VersionOnly, conn: Transaction, user: CurrentUser, if_match: str | None
 ) -> PropertyOut:
+    version, from_header = expected_version(if_match, body.version)
+    await get_or_404(conn, properties, property_id, ["id"], WHAT)
     if user.role not in ADMINS:
         raise Forbidden("only admins activate or deactivate properties")
-    version, from_header = expected_version(if_match, body.version)
     row = await update_row(
         conn,
         properties,
