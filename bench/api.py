@@ -23,6 +23,7 @@ from turns.db.context import SET_CONTEXT_SQL, Actor
 LIST_SQL = (
     "SELECT t.* FROM (SELECT id, turn_id, property_id, stage_id, wo_number, move_out_date, turn_amount, vendor_id,"
     " expected_completion_date, scope_approval_status, is_active, version, created_at, updated_at FROM turns"
+    " WHERE property_id IN (SELECT app_managed_property_ids())"
     " ORDER BY created_at DESC, id DESC LIMIT 51) t"
 )
 UPDATE_SQL = "UPDATE turns SET wo_number = %s WHERE id = %s AND version = %s RETURNING version"

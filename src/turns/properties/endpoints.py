@@ -9,7 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Header, Query, Response, status
 from sqlalchemy import or_, select
 
-from turns.access import readable_columns
+from turns.access import readable_columns, scope_hint
 from turns.auth.dependencies import CurrentUser, current_user
 from turns.db.tables import properties
 from turns.kit.errors import PROBLEM_RESPONSES, Forbidden
@@ -55,7 +55,9 @@ async def list_properties(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
 ) -> Page[PropertyOut]:
     columns = _columns(user)
-    query = select(*(properties.c[c] for c in columns))
+    query = select(*(properties.c[c] for c in columns)).where(
+        *scope_hint("properties", user.role, user.id, user.vendor_id)
+    )
     for column, value in (("market", market), ("state", state), ("city", city), ("is_active", active)):
         if value is not None:
             query = query.where(properties.c[column] == value)

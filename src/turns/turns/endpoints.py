@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Header, Query, Response, status
 from pydantic import Field
 from sqlalchemy import select
 
-from turns.access import readable_columns
+from turns.access import readable_columns, scope_hint
 from turns.auth.dependencies import CurrentUser, current_user
 from turns.db.tables import turns
 from turns.kit.errors import PROBLEM_RESPONSES, Forbidden
@@ -58,7 +58,9 @@ async def list_turns(
     params: Annotated[TurnListQuery, Query()],
 ) -> Page[TurnOut]:
     columns = _columns(user)
-    query = select(*(turns.c[c] for c in columns)).where(*params.conditions(frozenset(columns)))
+    query = select(*(turns.c[c] for c in columns)).where(
+        *params.conditions(frozenset(columns)), *scope_hint("turns", user.role, user.id, user.vendor_id)
+    )
     query = paginate(query, turns, sort=params.sort, allowed=SORTABLE, cursor=params.cursor, limit=params.limit)
     rows = (await conn.execute(query)).mappings().all()
     items, next_cursor = page_of(rows, sort=params.sort, limit=params.limit)
