@@ -14,7 +14,10 @@ from turns.auth.endpoints import router as auth_router
 from turns.auth.maintenance import purge_sessions
 from turns.config import Settings
 from turns.db.urls import DatabaseUrls, resolve
+from turns.exports.endpoints import router as exports_router
 from turns.health.endpoints import router as health_router
+from turns.jobs import worker as jobs_worker
+from turns.jobs.context import WorkerResources
 from turns.kit import errors, logging
 from turns.kit.database import Database
 from turns.kit.periodic import every
@@ -40,6 +43,7 @@ def create_app(settings: Settings | None = None, urls: DatabaseUrls | None = Non
             mailer = Mailer(database, settings.smtp_url, settings.mail_from, settings.public_url)
             workers.append(asyncio.create_task(mailer.run(stop)))
             workers.append(asyncio.create_task(every(600, partial(purge_sessions, database), stop, "session-purge")))
+            workers.append(asyncio.create_task(jobs_worker.run(stop, WorkerResources(database, settings))))
         try:
             yield
         finally:
@@ -62,4 +66,5 @@ def create_app(settings: Settings | None = None, urls: DatabaseUrls | None = Non
     app.include_router(turns_router)
     app.include_router(workflow_router)
     app.include_router(notifications_router)
+    app.include_router(exports_router)
     return app

@@ -64,6 +64,8 @@ class Settings:
     mail_from: str = "Turns <turns@localhost>"
     public_url: str = "http://127.0.0.1:8000"
     run_worker: bool = True
+    export_stream_limit: int = 100_000
+    """Exports of more rows than this run as a background job (``TURNS_EXPORT_STREAM_LIMIT``)."""
 
     @property
     def embedded(self) -> bool:
@@ -99,4 +101,5 @@ class Settings:
             mail_from=_env("TURNS_MAIL_FROM") or "Turns <turns@localhost>",
             public_url=_env("TURNS_PUBLIC_URL") or "http://127.0.0.1:8000",
             run_worker=_env_bool("TURNS_RUN_WORKER", True),
+            export_stream_limit=_env_int("TURNS_EXPORT_STREAM_LIMIT", 100_000),
         )

@@ -1,4 +1,4 @@
-"""``turns worker``: the background work without the API (e-mail outbox delivery)."""
+"""``turns worker``: the background work without the API (e-mail outbox delivery, the job queue)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import signal
 import typer
 
 from turns.cli.common import settings, urls
+from turns.jobs import worker as jobs_worker
+from turns.jobs.context import WorkerResources
 from turns.kit import logging
 from turns.kit.database import Database
 from turns.notifications.mailer import Mailer
@@ -16,7 +18,8 @@ from turns.notifications.mailer import Mailer
 def register(app: typer.Typer) -> None:
     @app.command("worker")
     def worker() -> None:
-        """Deliver queued e-mail until interrupted (`turns serve` runs the same work itself)."""
+        """Deliver queued e-mail and run queued jobs until interrupted (`turns serve` runs the same
+        work itself unless TURNS_RUN_WORKER=false). Jobs are taken over the direct URL."""
         s = settings()
         resolved = urls()
         logging.configure(s.log_level)
@@ -26,9 +29,12 @@ def register(app: typer.Typer) -> None:
             loop = asyncio.get_running_loop()
             for sig in (signal.SIGINT, signal.SIGTERM):
                 loop.add_signal_handler(sig, stop.set)
-            database = Database.connect(resolved, pool_size=2)
+            database = Database.connect(resolved, pool_size=2 + jobs_worker.CONCURRENCY)
             try:
-                await Mailer(database, s.smtp_url, s.mail_from, s.public_url).run(stop)
+                await asyncio.gather(
+                    Mailer(database, s.smtp_url, s.mail_from, s.public_url).run(stop),
+                    jobs_worker.run(stop, WorkerResources(database, s)),
+                )
             finally:
                 await database.dispose()
 

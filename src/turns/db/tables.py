@@ -264,7 +264,7 @@ audit_logs = Table(
 workflow_settings = Table(
     "workflow_settings",
     metadata,
-    Column("id", Boolean, primary_key=True, server_default=FetchedValue()),
+    Column("id", UUID(as_uuid=True), primary_key=True, server_default=FetchedValue()),
     Column("ho_approval_threshold", Numeric(10, 2), nullable=False),
     Column("allow_self_approval", Boolean, nullable=False),
     *_base()[1:],

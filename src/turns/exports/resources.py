@@ -1,0 +1,185 @@
+"""What can be exported: for each resource its table, filters, columns and order.
+
+Rows are whatever RLS lets the acting user see; columns are the ones
+:func:`turns.access.readable_columns` gives the user's role, in table order. Columns the
+application role cannot read at all (the lock-box code, password hashes) are never
+selected, and the database would refuse them if they were.
+
+Filters are the list endpoints' filters: turns reuse :class:`turns.turns.service.TurnFilters`;
+properties have the same query parameters as ``GET /api/v1/properties``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import ColumnElement, Select, Table, or_, select
+
+from turns.access import readable_columns
+from turns.db.tables import audit_logs, properties, turns, vendors
+from turns.turns.service import TurnFilters
+
+_NO_NUL = r"^[^\x00]*$"  # PostgreSQL text cannot hold NUL; refuse it here as a 422
+
+
+def _text(max_length: int) -> Any:
+    return Field(default=None, max_length=max_length, pattern=_NO_NUL)
+
+
+ResourceName = Literal["turns", "properties", "vendors", "audit"]
+Format = Literal["csv", "xlsx", "pdf"]
+
+
+class PropertyFilters(BaseModel):
+    """The filters of ``GET /api/v1/properties``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    market: str | None = _text(100)
+    state: str | None = _text(50)
+    city: str | None = _text(100)
+    manager_id: UUID | None = Field(default=None, description="Property manager or senior manager")
+    active: bool | None = None
+    move_out_from: date | None = None
+    move_out_to: date | None = None
+
+    def conditions(self, readable: frozenset[str]) -> list[ColumnElement[bool]]:
+        found: list[ColumnElement[bool]] = []
+        for column, value in (("market", self.market), ("state", self.state), ("city", self.city)):
+            if value is not None:
+                found.append(properties.c[column] == value)
+        if self.active is not None:
+            found.append(properties.c.is_active == self.active)
+        if self.manager_id is not None:
+            found.append(
+                or_(
+                    properties.c.property_manager_id == self.manager_id,
+                    properties.c.sr_property_manager_id == self.manager_id,
+                )
+            )
+        if self.move_out_from is not None:
+            found.append(properties.c.move_out_date >= self.move_out_from)
+        if self.move_out_to is not None:
+            found.append(properties.c.move_out_date <= self.move_out_to)
+        return found
+
+
+class VendorFilters(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    active: bool | None = None
+    approved: bool | None = None
+    state: str | None = _text(50)
+    city: str | None = _text(100)
+
+    def conditions(self, readable: frozenset[str]) -> list[ColumnElement[bool]]:
+        found: list[ColumnElement[bool]] = []
+        for column, value in (
+            ("is_active", self.active),
+            ("is_approved", self.approved),
+            ("state", self.state),
+            ("city", self.city),
+        ):
+            if value is not None:
+                found.append(vendors.c[column] == value)
+        return found
+
+
+class AuditFilters(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    table_name: str | None = _text(100)
+    action: Literal["CREATE", "UPDATE", "DELETE", "VIEW", "EXPORT"] | None = None
+    record_id: UUID | None = None
+    user_id: UUID | None = None
+    property_id: UUID | None = None
+    turn_id: UUID | None = None
+    vendor_id: UUID | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+
+    def conditions(self, readable: frozenset[str]) -> list[ColumnElement[bool]]:
+        found: list[ColumnElement[bool]] = []
+        for column in ("table_name", "action", "record_id", "user_id", "property_id", "turn_id", "vendor_id"):
+            value = getattr(self, column)
+            if value is not None:
+                found.append(audit_logs.c[column] == value)
+        if self.created_from is not None:
+            found.append(audit_logs.c.created_at >= self.created_from)
+        if self.created_to is not None:
+            found.append(audit_logs.c.created_at <= self.created_to)
+        return found
+
+
+Filters = TurnFilters | PropertyFilters | VendorFilters | AuditFilters
+
+
+@dataclass(frozen=True)
+class Resource:
+    name: ResourceName
+    table: Table
+    filters: type[Filters]
+    order_by: tuple[str, ...]
+    """Stable order: the list endpoint's default sort, then the id."""
+    descending: bool
+    pdf_columns: tuple[str, ...]
+    """A PDF page holds a handful of columns: these, where the role may read them."""
+
+    def columns(self, role: str, fmt: str = "csv") -> list[str]:
+        readable = readable_columns(self.table.name, role)
+        if fmt == "pdf":
+            return [c for c in self.pdf_columns if c in readable]
+        return [c.name for c in self.table.columns if c.name in readable]
+
+    def query(self, filters: Filters, role: str, fmt: str) -> Select[tuple[object, ...]]:
+        ordering = [self.table.c[c].desc() if self.descending else self.table.c[c] for c in self.order_by]
+        return (
+            select(*(self.table.c[c] for c in self.columns(role, fmt)))
+            .where(*filters.conditions(readable_columns(self.table.name, role)))
+            .order_by(*ordering)
+        )
+
+    def parse_filters(self, stored: dict[str, object]) -> Filters:
+        parsed = self.filters.model_validate(stored)
+        assert isinstance(parsed, Filters)
+        return parsed
+
+
+RESOURCES: dict[str, Resource] = {
+    "turns": Resource(
+        "turns",
+        turns,
+        TurnFilters,
+        ("created_at", "id"),
+        True,
+        ("turn_id", "wo_number", "move_out_date", "scope_approval_status", "turn_amount", "status"),
+    ),
+    "properties": Resource(
+        "properties",
+        properties,
+        PropertyFilters,
+        ("property_id", "id"),
+        False,
+        ("property_id", "name", "street_address", "city", "state", "market"),
+    ),
+    "vendors": Resource(
+        "vendors",
+        vendors,
+        VendorFilters,
+        ("company_name", "id"),
+        False,
+        ("company_name", "contact_name", "email", "phone", "city", "state"),
+    ),
+    "audit": Resource(
+        "audit",
+        audit_logs,
+        AuditFilters,
+        ("created_at", "id"),
+        True,
+        ("created_at", "action", "table_name", "record_id", "user_email", "context"),
+    ),
+}
