@@ -71,6 +71,8 @@ def test_list_filters_and_pages(client: httpx.Client, factory: Factory, homes: d
     assert client.get("/api/v1/turns", headers=admin, params={"approval_status": "MAYBE"}).status_code == 422
     assert client.get("/api/v1/turns", headers=admin, params={"colour": "red"}).status_code == 422
     assert client.get("/api/v1/turns", headers=admin, params={"sort": "turn_amount"}).status_code == 400
+    nul = client.get("/api/v1/turns", headers=admin, params={"market": "Dal\x00las"})
+    assert nul.status_code == 422 and nul.headers["content-type"] == "application/problem+json"
 
     extra = {str(factory.turn(homes["mine"])) for _ in range(3)}
     seen: list[str] = []

@@ -127,15 +127,9 @@ def _database_problem(exc: DBAPIError) -> Problem | None:
         return Conflict("a record with the same unique value already exists", reason=message)
     if isinstance(orig, pg.ForeignKeyViolation):
         return Unprocessable("a referenced record does not exist", reason=message)
-    if isinstance(
-        orig,
-        pg.CheckViolation
-        | pg.NotNullViolation
-        | pg.StringDataRightTruncation
-        | pg.NumericValueOutOfRange
-        | pg.InvalidTextRepresentation
-        | pg.DatetimeFieldOverflow,
-    ):
+    # Data exceptions (SQLSTATE class 22: out of range, malformed, too long, a NUL byte in
+    # text) are always about a value the client sent.
+    if isinstance(orig, pg.CheckViolation | pg.NotNullViolation | pg.DataError):
         return Unprocessable("a value is not acceptable", reason=message)
     if isinstance(orig, pg.InsufficientPrivilege):
         return Forbidden("not allowed for your role", reason=message)
