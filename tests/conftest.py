@@ -1,1 +1,8 @@
-pytest_plugins = ["tests.fixtures.database", "tests.fixtures.server", "tests.fixtures.factory", "tests.fixtures.mail"]
+pytest_plugins = [
+    "tests.fixtures.database",
+    "tests.fixtures.server",
+    "tests.fixtures.factory",
+    "tests.fixtures.mail",
+    "tests.fixtures.replica",
+    "tests.fixtures.pgbouncer",
+]

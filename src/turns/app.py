@@ -19,12 +19,13 @@ from turns.health.endpoints import router as health_router
 from turns.jobs import worker as jobs_worker
 from turns.jobs.context import WorkerResources
 from turns.kit import errors, logging
-from turns.kit.database import Database
+from turns.kit.database import Database, replica_options
 from turns.kit.periodic import every
 from turns.kit.requests import RequestIdMiddleware
 from turns.notifications.endpoints import router as notifications_router
 from turns.notifications.mailer import Mailer
 from turns.properties.endpoints import router as properties_router
+from turns.replicas.middleware import ReadPathMiddleware
 from turns.turns.endpoints import router as turns_router
 from turns.workflow.endpoints import router as workflow_router
 
@@ -35,10 +36,12 @@ def create_app(settings: Settings | None = None, urls: DatabaseUrls | None = Non
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        database = Database.connect(urls or resolve(settings), pool_size=settings.pool_size)
+        database = Database.connect(
+            urls or resolve(settings), pool_size=settings.pool_size, replica=replica_options(settings)
+        )
         app.state.database = database
         stop = asyncio.Event()
-        workers = []
+        workers = [asyncio.create_task(database.monitor_replica(stop))]
         if settings.run_worker:
             mailer = Mailer(database, settings.smtp_url, settings.mail_from, settings.public_url)
             workers.append(asyncio.create_task(mailer.run(stop)))
@@ -59,6 +62,7 @@ def create_app(settings: Settings | None = None, urls: DatabaseUrls | None = Non
     )
     app.state.settings = settings
     errors.install(app)
+    app.add_middleware(ReadPathMiddleware)
     app.add_middleware(RequestIdMiddleware)
     app.include_router(health_router)
     app.include_router(auth_router)

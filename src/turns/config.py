@@ -29,6 +29,16 @@ def _env_int(name: str, default: int) -> int:
         raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
 
 
+def _env_float(name: str, default: float) -> float:
+    raw = _env(name)
+    if raw is None:
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from exc
+
+
 def _env_bool(name: str, default: bool) -> bool:
     raw = _env(name)
     if raw is None:
@@ -66,6 +76,14 @@ class Settings:
     run_worker: bool = True
     export_stream_limit: int = 100_000
     """Exports of more rows than this run as a background job (``TURNS_EXPORT_STREAM_LIMIT``)."""
+    replica_pool_size: int | None = None
+    """Connections in the read replica's pool (``TURNS_REPLICA_POOL_SIZE``); ``pool_size`` when unset."""
+    replica_max_lag_seconds: float = 1.0
+    """Reads leave the replica while it lags more than this (``TURNS_REPLICA_MAX_LAG_SECONDS``)."""
+    replica_wait_seconds: float = 0.1
+    """How long a read waits for the replica to replay the client's own write (``TURNS_REPLICA_WAIT_SECONDS``)."""
+    replica_check_seconds: float = 0.5
+    """How often the replica's lag is measured (``TURNS_REPLICA_CHECK_SECONDS``)."""
 
     @property
     def embedded(self) -> bool:
@@ -102,4 +120,8 @@ class Settings:
             public_url=_env("TURNS_PUBLIC_URL") or "http://127.0.0.1:8000",
             run_worker=_env_bool("TURNS_RUN_WORKER", True),
             export_stream_limit=_env_int("TURNS_EXPORT_STREAM_LIMIT", 100_000),
+            replica_pool_size=_env_int("TURNS_REPLICA_POOL_SIZE", 0) or None,
+            replica_max_lag_seconds=_env_float("TURNS_REPLICA_MAX_LAG_SECONDS", 1.0),
+            replica_wait_seconds=_env_float("TURNS_REPLICA_WAIT_SECONDS", 0.1),
+            replica_check_seconds=_env_float("TURNS_REPLICA_CHECK_SECONDS", 0.5),
         )

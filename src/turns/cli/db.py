@@ -9,6 +9,7 @@ import time
 import psycopg
 import typer
 
+from turns.cli import replica
 from turns.cli.common import clear_errors, fail, settings, urls
 from turns.db import migrate, roles
 from turns.db.embedded import wheel_bin_dir
@@ -17,6 +18,7 @@ from turns.seed.demo import DEMO_PROPERTIES, SeedError, seed_demo
 from turns.seed.scale import Phase, seed_scale
 
 app = typer.Typer(no_args_is_help=True, help="Database server, migrations and data.")
+app.add_typer(replica.app, name="replica")
 
 ROLE_CHOICES = ("app", "owner", "replication", "superuser")
 

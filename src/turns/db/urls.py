@@ -7,7 +7,7 @@ and its roles and database are bootstrapped.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import quote, urlsplit, urlunsplit
 
 import psycopg
@@ -16,6 +16,7 @@ from psycopg import sql
 from turns.config import ConfigError, Settings
 from turns.db import roles
 from turns.db.embedded import SUPERUSER, EmbeddedPostgres
+from turns.db.standby import Standby
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,14 @@ def embedded_urls(server: EmbeddedPostgres, database: str = roles.DATABASE) -> D
     )
 
 
+def local_replica(urls: DatabaseUrls, server: EmbeddedPostgres) -> DatabaseUrls:
+    """``urls`` reading from the local standby (``turns db replica create``) while it runs."""
+    standby = Standby(server)
+    if not standby.server.is_running():
+        return urls
+    return replace(urls, replica=standby.url(roles.APP, roles.DATABASE))
+
+
 def resolve(settings: Settings, *, start: bool = True) -> DatabaseUrls:
     """The URLs for ``settings``; starts and bootstraps the embedded server if needed."""
     if settings.embedded:
@@ -88,7 +97,7 @@ def resolve(settings: Settings, *, start: bool = True) -> DatabaseUrls:
         if start:
             server.ensure_running()
             bootstrap_embedded(server)
-        return embedded_urls(server)
+        return local_replica(embedded_urls(server), server)
     assert settings.database_url is not None
     app = settings.database_pooled_url
     if app is None:

@@ -8,9 +8,9 @@ it raises, before the response is sent.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
 from sqlalchemy import text
@@ -19,9 +19,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from turns.auth.dependencies import CurrentUser, current_user
 from turns.db.context import SET_CONTEXT_SQL, Actor
 from turns.kit.database import Database
+from turns.replicas.router import ReplicaLost
+
+T = TypeVar("T")
 
 _SET_CONTEXT = text(SET_CONTEXT_SQL.replace("%(", ":").replace(")s", ""))
-_READ_ONLY = text("SET TRANSACTION READ ONLY")
 
 
 def client_ip(request: Request) -> str | None:
@@ -34,13 +36,41 @@ async def open_transaction(
 ) -> AsyncIterator[AsyncConnection]:
     """A connection in a transaction acting as ``actor``: committed on exit, rolled back on error.
 
-    ``read_only`` transactions go to the read path (the replica when one is configured)."""
-    engine = database.reader if read_only else database.primary
-    async with engine.connect() as conn, conn.begin():
-        if read_only:
-            await conn.execute(_READ_ONLY)
-        await conn.execute(_SET_CONTEXT, actor.params())
-        yield conn
+    ``read_only`` transactions go to the read path: the replica when one is configured and
+    has replayed this actor's last write (see :mod:`turns.replicas.router`)."""
+    client = actor_key(actor)
+    if read_only:
+        async with database.read(client) as conn:
+            await conn.execute(_SET_CONTEXT, actor.params())
+            yield conn
+        return
+    async with database.primary.connect() as conn:
+        async with conn.begin():
+            await conn.execute(_SET_CONTEXT, actor.params())
+            yield conn
+            wrote = await database.wrote(conn)
+        if wrote:
+            await database.committed(conn, client)
+
+
+async def run_read(database: Database, actor: Actor, work: Callable[[AsyncConnection], Awaitable[T]]) -> T:
+    """``work`` in a read-only transaction; run again (on the primary) if the replica is lost midway.
+
+    ``work`` must only read: it may run twice."""
+    try:
+        async with open_transaction(database, actor, read_only=True) as conn:
+            return await work(conn)
+    except ReplicaLost:
+        # The router has marked the replica unhealthy: this attempt goes to the primary.
+        async with open_transaction(database, actor, read_only=True) as conn:
+            return await work(conn)
+
+
+def actor_key(actor: Actor) -> str | None:
+    """Whose writes a later read must see: the session's, else the user's."""
+    if actor.session_id is not None:
+        return f"session:{actor.session_id}"
+    return f"user:{actor.user_id}" if actor.user_id is not None else None
 
 
 def _actor(request: Request, user: CurrentUser) -> Actor:
@@ -56,8 +86,12 @@ def _actor(request: Request, user: CurrentUser) -> Actor:
 async def _user_transaction(
     request: Request, user: Annotated[CurrentUser, Depends(current_user)]
 ) -> AsyncIterator[AsyncConnection]:
-    async with open_transaction(request.app.state.database, _actor(request, user)) as conn:
+    database: Database = request.app.state.database
+    actor = _actor(request, user)
+    async with open_transaction(database, actor) as conn:
         yield conn
+    # Sent back as a response header by the read path's middleware (turns.replicas.middleware).
+    request.state.commit_lsn = database.unreplayed_lsn(actor_key(actor))
 
 
 async def _read_transaction(
