@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import NoReturn
 
 import psycopg
+import sqlalchemy.exc
 import typer
 
 from turns.config import ConfigError, Settings
@@ -30,6 +31,9 @@ def clear_errors() -> Iterator[None]:
         fail(f"embedded PostgreSQL: {exc}")
     except psycopg.OperationalError as exc:
         fail(f"cannot reach the database: {str(exc).strip().splitlines()[0]}")
+    except sqlalchemy.exc.OperationalError as exc:
+        # Migrations connect through SQLAlchemy, which wraps the driver's error.
+        fail(f"cannot reach the database: {str(exc.orig).strip().splitlines()[0]}")
 
 
 def settings() -> Settings:

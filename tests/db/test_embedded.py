@@ -1,0 +1,115 @@
+"""The embedded server's life cycle, on a cluster of its own in a temporary folder.
+
+The tests share one cluster (initdb is the slow part) and run in file order:
+init and start, reuse, recovery from a killed postmaster, stop and start.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import stat
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import psutil
+import psycopg
+import pytest
+
+from turns.db.embedded import SUPERUSER, EmbeddedPostgres
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedPostgres]:
+    server = EmbeddedPostgres(tmp_path_factory.mktemp("embedded") / "data", fast=True)
+    try:
+        yield server
+    finally:
+        server.stop("immediate")
+
+
+def _pid(server: EmbeddedPostgres) -> int:
+    first = (server.pgdata / "postmaster.pid").read_text().splitlines()[0]
+    return int(first)
+
+
+def _ask(server: EmbeddedPostgres, query: str) -> object:
+    with psycopg.connect(server.url(SUPERUSER, "postgres"), autocommit=True, connect_timeout=10) as conn:
+        row = conn.execute(query).fetchone()
+    assert row is not None
+    return row[0]
+
+
+def test_initialises_and_starts(server: EmbeddedPostgres) -> None:
+    assert not server.initialised
+    info = server.ensure_running()
+    assert server.initialised and server.is_running()
+    assert info.host == "127.0.0.1"
+    assert _ask(server, "SHOW port") == str(info.port)
+    assert _ask(server, "SHOW wal_level") == "logical"
+    assert _ask(server, "SHOW shared_preload_libraries") == "pg_stat_statements"
+    assert _ask(server, "SHOW fsync") == "off"  # fast=True
+    assert _ask(server, "SELECT rolpassword IS NOT NULL FROM pg_authid WHERE rolname = 'postgres'") is True
+
+
+def test_secrets_file_is_private(server: EmbeddedPostgres) -> None:
+    secrets = server.data_dir / "secrets.json"
+    assert stat.S_IMODE(secrets.stat().st_mode) == 0o600
+    server.password("another_role")  # rewriting the file keeps the mode
+    assert stat.S_IMODE(secrets.stat().st_mode) == 0o600
+    assert SUPERUSER in secrets.read_text()
+
+
+def test_wrong_password_is_refused(server: EmbeddedPostgres) -> None:
+    port = server.info().port
+    with pytest.raises(psycopg.OperationalError):
+        psycopg.connect(f"postgresql://{SUPERUSER}:wrong@127.0.0.1:{port}/postgres", connect_timeout=10)
+
+
+def test_reuses_a_running_server(server: EmbeddedPostgres) -> None:
+    first_pid = _pid(server)
+    info = server.ensure_running()
+    again = EmbeddedPostgres(server.data_dir, fast=True).ensure_running()
+    assert _pid(server) == first_pid
+    assert info == again
+    assert _ask(server, "SELECT 1") == 1
+
+
+def test_survives_a_killed_postmaster(server: EmbeddedPostgres) -> None:
+    pid = _pid(server)
+    children = psutil.Process(pid).children()
+    os.kill(pid, signal.SIGKILL)
+    psutil.wait_procs([psutil.Process(pid), *children], timeout=20)
+    assert (server.pgdata / "postmaster.pid").exists()  # stale: its process is gone
+    assert not server.is_running()
+    server.ensure_running()
+    assert server.is_running()
+    assert _pid(server) != pid
+    assert _ask(server, "SELECT 1") == 1
+
+
+def test_stop_then_start(server: EmbeddedPostgres) -> None:
+    assert server.stop() is True
+    assert not server.is_running()
+    assert server.stop() is False
+    assert not (server.pgdata / "postmaster.pid").exists()
+    started = time.monotonic()
+    server.ensure_running()
+    assert server.is_running()
+    assert time.monotonic() - started < 60
+    assert _ask(server, "SHOW wal_level") == "logical"
+
+
+def test_pid_file_of_another_process_is_not_trusted(server: EmbeddedPostgres) -> None:
+    """A pid file naming a live process that is not this cluster's postmaster (e.g. after a
+    reboot reused the pid) counts as stale."""
+    server.stop()
+    (server.pgdata / "postmaster.pid").write_text(f"{os.getpid()}\n{server.pgdata}\n")
+    assert not server.is_running()
+    server.ensure_running()
+    assert server.is_running() and _pid(server) != os.getpid()
+
+
+def test_data_dir_path_is_used(server: EmbeddedPostgres) -> None:
+    assert Path(str(_ask(server, "SHOW data_directory"))).resolve() == server.pgdata.resolve()
