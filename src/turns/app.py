@@ -10,6 +10,7 @@ from functools import partial
 from fastapi import FastAPI
 
 from turns import __version__
+from turns.audit.endpoints import router as audit_router
 from turns.auth.endpoints import router as auth_router
 from turns.auth.maintenance import purge_sessions
 from turns.config import Settings
@@ -22,11 +23,21 @@ from turns.kit import errors, logging
 from turns.kit.database import Database, replica_options
 from turns.kit.periodic import every
 from turns.kit.requests import RequestIdMiddleware
+from turns.monitoring.endpoints import metrics_router
+from turns.monitoring.endpoints import router as monitor_router
+from turns.monitoring.metrics import MetricsMiddleware
 from turns.notifications.endpoints import router as notifications_router
 from turns.notifications.mailer import Mailer
 from turns.properties.endpoints import router as properties_router
 from turns.replicas.middleware import ReadPathMiddleware
+from turns.reports.endpoints import router as reports_router
+from turns.stages.endpoints import router as stages_router
+from turns.sync.endpoints import router as sync_router
+from turns.sync.engine import engine_for
 from turns.turns.endpoints import router as turns_router
+from turns.users.endpoints import router as users_router
+from turns.utilities.endpoints import router as utilities_router
+from turns.vendors.endpoints import router as vendors_router
 from turns.workflow.endpoints import router as workflow_router
 
 
@@ -42,6 +53,9 @@ def create_app(settings: Settings | None = None, urls: DatabaseUrls | None = Non
         app.state.database = database
         stop = asyncio.Event()
         workers = [asyncio.create_task(database.monitor_replica(stop))]
+        if settings.sync:
+            app.state.sync = engine_for(database, settings)
+            workers.append(asyncio.create_task(app.state.sync.run(stop)))
         if settings.run_worker:
             mailer = Mailer(database, settings.smtp_url, settings.mail_from, settings.public_url)
             workers.append(asyncio.create_task(mailer.run(stop)))
@@ -63,12 +77,22 @@ def create_app(settings: Settings | None = None, urls: DatabaseUrls | None = Non
     app.state.settings = settings
     errors.install(app)
     app.add_middleware(ReadPathMiddleware)
+    app.add_middleware(MetricsMiddleware)
     app.add_middleware(RequestIdMiddleware)
     app.include_router(health_router)
     app.include_router(auth_router)
+    app.include_router(sync_router)
     app.include_router(properties_router)
     app.include_router(turns_router)
     app.include_router(workflow_router)
     app.include_router(notifications_router)
     app.include_router(exports_router)
+    app.include_router(monitor_router)
+    app.include_router(metrics_router)
+    app.include_router(audit_router)
+    app.include_router(users_router)
+    app.include_router(vendors_router)
+    app.include_router(utilities_router)
+    app.include_router(stages_router)
+    app.include_router(reports_router)
     return app

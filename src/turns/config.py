@@ -84,6 +84,22 @@ class Settings:
     """How long a read waits for the replica to replay the client's own write (``TURNS_REPLICA_WAIT_SECONDS``)."""
     replica_check_seconds: float = 0.5
     """How often the replica's lag is measured (``TURNS_REPLICA_CHECK_SECONDS``)."""
+    metrics_token: str | None = None
+    """When set, ``/metrics`` answers only requests with this bearer token (``TURNS_METRICS_TOKEN``)."""
+    sync: bool = True
+    """Serve ``/v1/shape`` from logical replication in this process (``TURNS_SYNC``)."""
+    sync_slot: str = "turns_sync"
+    """The logical replication slot sync reads (``TURNS_SYNC_SLOT``); one per sync process."""
+    sync_dir: Path | None = None
+    """Where shape logs are kept (``TURNS_SYNC_DIR``); ``<data dir>/sync`` when unset."""
+    sync_chunk_bytes: int = 1_000_000
+    """Largest body of a non-live shape response (``TURNS_SYNC_CHUNK_BYTES``)."""
+    sync_poll_seconds: float = 0.05
+    """How often the slot is read while idle (``TURNS_SYNC_POLL_SECONDS``)."""
+    sync_shape_ttl_hours: float = 72.0
+    """Shapes unused this long are removed (``TURNS_SYNC_SHAPE_TTL_HOURS``)."""
+    electric_url: str | None = None
+    """A real Electric service to proxy ``/v1/shape`` to, with Turns' authorisation (``ELECTRIC_URL``)."""
 
     @property
     def embedded(self) -> bool:
@@ -124,4 +140,12 @@ class Settings:
             replica_max_lag_seconds=_env_float("TURNS_REPLICA_MAX_LAG_SECONDS", 1.0),
             replica_wait_seconds=_env_float("TURNS_REPLICA_WAIT_SECONDS", 0.1),
             replica_check_seconds=_env_float("TURNS_REPLICA_CHECK_SECONDS", 0.5),
+            metrics_token=_env("TURNS_METRICS_TOKEN"),
+            sync=_env_bool("TURNS_SYNC", True),
+            sync_slot=_env("TURNS_SYNC_SLOT") or "turns_sync",
+            sync_dir=Path(raw_sync_dir).expanduser().resolve() if (raw_sync_dir := _env("TURNS_SYNC_DIR")) else None,
+            sync_chunk_bytes=_env_int("TURNS_SYNC_CHUNK_BYTES", 1_000_000),
+            sync_poll_seconds=_env_float("TURNS_SYNC_POLL_SECONDS", 0.05),
+            sync_shape_ttl_hours=_env_float("TURNS_SYNC_SHAPE_TTL_HOURS", 72.0),
+            electric_url=_env("ELECTRIC_URL"),
         )

@@ -5,14 +5,15 @@ Rows are whatever RLS lets the acting user see; columns are the ones
 application role cannot read at all (the lock-box code, password hashes) are never
 selected, and the database would refuse them if they were.
 
-Filters are the list endpoints' filters: turns reuse :class:`turns.turns.service.TurnFilters`;
-properties have the same query parameters as ``GET /api/v1/properties``.
+Filters are the list endpoints' filters: turns reuse :class:`turns.turns.service.TurnFilters`,
+the audit log :class:`turns.audit.service.AuditFilters`; properties have the same query
+parameters as ``GET /api/v1/properties``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any, Literal
 from uuid import UUID
 
@@ -20,8 +21,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import ColumnElement, Select, Table, or_, select
 
 from turns.access import readable_columns
+from turns.audit.service import AuditFilters as AuditFilters  # re-exported for exports.endpoints
 from turns.db.tables import audit_logs, properties, turns, vendors
 from turns.turns.service import TurnFilters
+from turns.vendors.service import VendorFilters as VendorFilters  # re-exported for exports.endpoints
 
 _NO_NUL = r"^[^\x00]*$"  # PostgreSQL text cannot hold NUL; refuse it here as a 422
 
@@ -65,53 +68,6 @@ class PropertyFilters(BaseModel):
             found.append(properties.c.move_out_date >= self.move_out_from)
         if self.move_out_to is not None:
             found.append(properties.c.move_out_date <= self.move_out_to)
-        return found
-
-
-class VendorFilters(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    active: bool | None = None
-    approved: bool | None = None
-    state: str | None = _text(50)
-    city: str | None = _text(100)
-
-    def conditions(self, readable: frozenset[str]) -> list[ColumnElement[bool]]:
-        found: list[ColumnElement[bool]] = []
-        for column, value in (
-            ("is_active", self.active),
-            ("is_approved", self.approved),
-            ("state", self.state),
-            ("city", self.city),
-        ):
-            if value is not None:
-                found.append(vendors.c[column] == value)
-        return found
-
-
-class AuditFilters(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    table_name: str | None = _text(100)
-    action: Literal["CREATE", "UPDATE", "DELETE", "VIEW", "EXPORT"] | None = None
-    record_id: UUID | None = None
-    user_id: UUID | None = None
-    property_id: UUID | None = None
-    turn_id: UUID | None = None
-    vendor_id: UUID | None = None
-    created_from: datetime | None = None
-    created_to: datetime | None = None
-
-    def conditions(self, readable: frozenset[str]) -> list[ColumnElement[bool]]:
-        found: list[ColumnElement[bool]] = []
-        for column in ("table_name", "action", "record_id", "user_id", "property_id", "turn_id", "vendor_id"):
-            value = getattr(self, column)
-            if value is not None:
-                found.append(audit_logs.c[column] == value)
-        if self.created_from is not None:
-            found.append(audit_logs.c.created_at >= self.created_from)
-        if self.created_to is not None:
-            found.append(audit_logs.c.created_at <= self.created_to)
         return found
 
 

@@ -1,0 +1,91 @@
+"""Reading the audit log: its filters (shared with exports), the caller's scope stated for
+the planner, and the values each role may see.
+
+Rows are decided by the ``audit_logs_select`` policy (migration 0002): admins all,
+everyone their own actions, staff other than vendors the trail of the turns and
+properties they can see. Columns of the audited rows are decided here, by the same
+rule as everywhere else (:func:`turns.access.readable_columns`).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import ColumnElement, and_, any_, func, or_, select
+
+from turns.access import readable_columns
+from turns.db import tables
+from turns.db.tables import audit_logs, turns
+from turns.roles import MANAGERS
+
+AuditAction = Literal["CREATE", "UPDATE", "DELETE", "VIEW", "EXPORT"]
+
+
+class AuditFilters(BaseModel):
+    """Filters over the audit log, all optional and combined with AND."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    table_name: str | None = Field(default=None, max_length=100, pattern=r"^[^\x00]*$")
+    action: AuditAction | None = None
+    record_id: UUID | None = None
+    user_id: UUID | None = Field(default=None, description="Who acted")
+    property_id: UUID | None = None
+    turn_id: UUID | None = None
+    vendor_id: UUID | None = None
+    created_from: datetime | None = Field(default=None, description="At or after this time")
+    created_to: datetime | None = Field(default=None, description="At or before this time")
+
+    def conditions(self, readable: frozenset[str]) -> list[ColumnElement[bool]]:
+        found: list[ColumnElement[bool]] = []
+        for column in ("table_name", "action", "record_id", "user_id", "property_id", "turn_id", "vendor_id"):
+            value = getattr(self, column)
+            if value is not None:
+                found.append(audit_logs.c[column] == value)
+        if self.created_from is not None:
+            found.append(audit_logs.c.created_at >= self.created_from)
+        if self.created_to is not None:
+            found.append(audit_logs.c.created_at <= self.created_to)
+        return found
+
+
+def scope_hint(role: str, user_id: UUID) -> list[ColumnElement[bool]]:
+    """The audit rows RLS lets ``role`` see, restated so the planner can use the indexes.
+
+    Never wider than the policy (RLS still applies). Without it, a manager's page walks
+    the whole ``created_at`` index testing the policy row by row to find the few rows of
+    their portfolio; with it, the rows come from the ``user_id``, ``turn_id`` and
+    ``property_id`` indexes (at 1M audit rows, a filter matching none of them: 2.4 s
+    without, 50 ms with). Approvers and inspectors see most of the trail, so the
+    ``created_at`` index serves them as it is.
+    """
+    mine = audit_logs.c.user_id == user_id
+    if role in MANAGERS:
+        managed = func.array(select(func.app_managed_property_ids()).scalar_subquery())
+        managed_turns = select(turns.c.id).where(turns.c.property_id == any_(managed))
+        return [
+            or_(
+                mine,
+                audit_logs.c.turn_id == any_(func.array(managed_turns.scalar_subquery())),
+                and_(audit_logs.c.turn_id.is_(None), audit_logs.c.property_id == any_(managed)),
+            )
+        ]
+    if role in ("VENDOR", "USER"):
+        return [mine]
+    return []
+
+
+def visible_values(table_name: str, role: str, values: dict[str, Any] | None) -> dict[str, Any] | None:
+    """An audited row's values, limited to the columns ``role`` may read of that table.
+
+    A vendor's own status change must not show the turn's amounts; secrets (stored as
+    ``"[redacted]"`` by the trigger) are columns nobody reads, so they are left out too.
+    That a secret changed stays visible in ``changed_fields``.
+    """
+    if values is None or table_name not in tables.metadata.tables:
+        return values
+    readable = readable_columns(table_name, role)
+    return {k: v for k, v in values.items() if k in readable}

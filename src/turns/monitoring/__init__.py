@@ -1,0 +1,1 @@
+"""Database monitoring (slow queries, sizes, unused indexes, connections) and Prometheus metrics."""

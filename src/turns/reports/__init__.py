@@ -1,0 +1,1 @@
+"""KPI reports: aggregates over the turns, stage history and summaries the caller may see."""

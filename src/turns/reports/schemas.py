@@ -1,0 +1,176 @@
+"""API models of the KPI reports. Durations are numbers (days or hours, two decimals);
+money is a decimal string with two places, as on turns."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from uuid import UUID
+
+from pydantic import BaseModel, Field
+
+from turns.kit.pagination import Page
+from turns.turns.schemas import ApprovalStatus
+
+
+class Spread(BaseModel):
+    """How a duration is distributed over the turns counted."""
+
+    count: int = Field(description="Turns with a value")
+    median: float | None = Field(default=None, description="50th percentile (interpolated)")
+    p90: float | None = Field(default=None, description="90th percentile (interpolated)")
+    mean: float | None = None
+
+
+class MonthSpread(Spread):
+    month: date = Field(description="First day of the month")
+
+
+class TurnTimeReport(BaseModel):
+    """Days from move-out to turn completion."""
+
+    overall: Spread
+    by_month: list[MonthSpread] = Field(description="By month of completion, oldest first")
+
+
+class VacancySpread(Spread):
+    move_outs: int = Field(description="Turns with a move-out date; `count` of them have a known move-in")
+
+
+class MonthVacancySpread(VacancySpread):
+    month: date = Field(description="First day of the month")
+
+
+class DaysVacantReport(BaseModel):
+    """Days from a turn's move-out to the property's next move-in."""
+
+    overall: VacancySpread
+    by_month: list[MonthVacancySpread] = Field(description="By month of move-out, oldest first")
+
+
+class OnTime(BaseModel):
+    completed: int = Field(description="Completed turns")
+    with_expected_date: int = Field(description="Completed turns that had an expected completion date")
+    on_time: int = Field(description="Completed on or before the expected completion date")
+    on_time_rate: float | None = Field(default=None, description="on_time / with_expected_date (0 to 1)")
+
+
+class MonthOnTime(OnTime):
+    month: date = Field(description="First day of the month")
+
+
+class OnTimeReport(BaseModel):
+    overall: OnTime
+    by_month: list[MonthOnTime] = Field(description="By month of completion, oldest first")
+
+
+class Amounts(BaseModel):
+    count: int = Field(description="Turns that have this amount")
+    total: Decimal | None = None
+    average: Decimal | None = Field(default=None, description="Over the turns that have this amount")
+
+
+class Variance(Amounts):
+    """Final minus approved, over turns with both."""
+
+    over_approved: int = Field(description="Turns whose final amount exceeds the approved amount")
+
+
+class Cost(BaseModel):
+    turns: int = Field(description="Completed turns")
+    quoted: Amounts = Field(description="turn_amount")
+    approved: Amounts = Field(description="approved_turn_amount")
+    change_orders: Amounts = Field(description="change_order_amount")
+    final: Amounts = Field(description="turn_amount + change_order_amount")
+    variance: Variance = Field(description="final - approved_turn_amount")
+
+
+class MonthCost(Cost):
+    month: date = Field(description="First day of the month")
+
+
+class CostReport(BaseModel):
+    overall: Cost
+    by_month: list[MonthCost] = Field(description="By month of completion, oldest first")
+
+
+class StageDwell(BaseModel):
+    stage_id: UUID
+    stage: str
+    display_order: int
+    stays: int = Field(description="Finished stays (the turn entered and later left the stage)")
+    median_hours: float | None = None
+    p90_hours: float | None = None
+    mean_hours: float | None = None
+    waiting: int = Field(description="Active turns in this stage now")
+
+
+class StageDwellReport(BaseModel):
+    stages: list[StageDwell] = Field(description="Every stage, in display order")
+
+
+class Ageing(BaseModel):
+    """Active turns by days since move-out."""
+
+    total: int
+    days_0_7: int = Field(description="Moved out 7 days ago or less (a future move-out counts here)")
+    days_8_14: int
+    days_15_30: int
+    days_over_30: int
+    no_move_out: int = Field(description="No move-out date recorded")
+
+
+class StageAgeing(Ageing):
+    stage_id: UUID
+    stage: str
+    display_order: int
+
+
+class StatusAgeing(Ageing):
+    approval_status: ApprovalStatus | None
+
+
+class PipelineReport(BaseModel):
+    overall: Ageing
+    by_stage: list[StageAgeing] = Field(description="Stages with active turns, in display order")
+    by_approval_status: list[StatusAgeing] = Field(description="Approval statuses with active turns")
+
+
+class VendorScorecard(BaseModel):
+    vendor_id: UUID
+    company_name: str
+    jobs: int = Field(description="Turns assigned (as the turn's vendor)")
+    active: int = Field(description="Of them, still active")
+    completed: int
+    on_time: int = Field(description="Completed on or before the expected completion date")
+    with_expected_date: int = Field(description="Completed jobs that had an expected completion date")
+    on_time_rate: float | None = Field(default=None, description="on_time / with_expected_date (0 to 1)")
+    average_cost: Decimal | None = Field(default=None, description="Average final amount of completed jobs")
+    rating: Decimal | None = Field(default=None, description="vendors.average_rating")
+    rework: int | None = Field(default=None, description="Always null: no column records rework yet")
+
+
+class VendorsReport(BaseModel):
+    vendors: list[VendorScorecard] = Field(description="Vendors with at least one job, by company name")
+
+
+class PropertySummaryRow(BaseModel):
+    id: UUID
+    property_id: str
+    name: str
+    total_turns: int
+    active_turns: int
+    avg_turn_cost: Decimal | None = None
+    last_turn_date: datetime | None = Field(default=None, description="When the property's newest turn was opened")
+
+
+class PropertySummaryPage(Page[PropertySummaryRow]):
+    refreshed_at: datetime | None = Field(
+        description="When the summary was last refreshed (null when no row is visible to you)"
+    )
+    refresh_pending: bool = Field(description="A refresh job is queued or running")
+
+
+class RefreshQueued(BaseModel):
+    job_id: int | None = Field(description="The queued refresh job (null if it started meanwhile)")
+    already_queued: bool = Field(description="A refresh was already waiting: no second one was queued")

@@ -1,0 +1,1 @@
+"""Local-first sync: Electric's HTTP Shape API served from logical replication."""

@@ -1,0 +1,178 @@
+"""Change capture: whole transactions from a logical replication slot, in commit order.
+
+The slot (``pgoutput``, the ``electric_publication`` publication) is read with the SQL
+interface on the replication URL: changes are *peeked* (not consumed), turned into a
+:class:`Batch`, and the slot is advanced only after the shape logs holding their effect
+are on disk, so a crash between the two replays a batch rather than losing it. Each call
+returns whole transactions, so a batch never holds part of one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import psycopg
+
+from turns.sync.pgoutput import UNCHANGED, Begin, Change, Commit, Decoder, Truncate
+
+PUBLICATION = "electric_publication"
+# Columns whose change can move rows in or out of *other* rows' visibility (see scope.py).
+ASSIGNMENT_COLUMNS = {
+    "users": ("role", "is_active", "vendor_id"),
+    "properties": ("property_manager_id", "sr_property_manager_id"),
+    "turns": ("property_id", "vendor_id", "flooring_vendor_id"),
+}
+
+
+@dataclass
+class Batch:
+    """What a run of committed transactions changed."""
+
+    xids: list[int] = field(default_factory=list)
+    commit_lsn: int = 0
+    end_lsn: int = 0
+    ids: dict[str, set[str]] = field(default_factory=dict)
+    """Per table, the primary keys of rows inserted, updated or deleted."""
+    truncated: set[str] = field(default_factory=set)
+    reassigned: dict[str, set[str]] = field(default_factory=dict)
+    """Per table of :data:`ASSIGNMENT_COLUMNS`, old and new values of changed assignment columns
+    (for ``users``: the ids of users whose role, activity or company changed)."""
+    changes: int = 0
+
+    @property
+    def empty(self) -> bool:
+        return not self.ids and not self.truncated
+
+    def add(self, change: Change) -> None:
+        table = change.relation.name
+        self.changes += 1
+        for row in (change.new, change.old):
+            if row is not None and isinstance(row.get("id"), str):
+                self.ids.setdefault(table, set()).add(str(row["id"]))
+        watched = ASSIGNMENT_COLUMNS.get(table)
+        if not watched:
+            return
+        old, new = change.old or {}, change.new or {}
+        moved = [c for c in watched if change.operation != "update" or _differs(old.get(c), new.get(c))]
+        if not moved:
+            return
+        found = self.reassigned.setdefault(table, set())
+        if table == "users":
+            found.add(str((new or old).get("id")))
+            return
+        for column in moved:
+            for value in (old.get(column), new.get(column)):
+                if isinstance(value, str):
+                    found.add(value)
+
+
+def _differs(old: object, new: object) -> bool:
+    return new is not UNCHANGED and old != new
+
+
+class SlotLost(Exception):
+    """The slot is gone or PostgreSQL has removed WAL it still needed."""
+
+
+class Capture:
+    def __init__(self, url: str, slot: str, *, max_changes: int = 20_000) -> None:
+        self.url = url
+        self.slot = slot
+        self.max_changes = max_changes
+        self.conn: psycopg.AsyncConnection[tuple[object, ...]] | None = None
+        self.decoder = Decoder()
+
+    async def connect(self) -> psycopg.AsyncConnection[tuple[object, ...]]:
+        if self.conn is None or self.conn.closed:
+            self.conn = await psycopg.AsyncConnection.connect(
+                self.url, autocommit=True, application_name="turns-sync", prepare_threshold=None
+            )
+            self.decoder = Decoder()
+        return self.conn
+
+    async def close(self) -> None:
+        if self.conn is not None:
+            await self.conn.close()
+            self.conn = None
+
+    async def ensure_slot(self) -> bool:
+        """Create the slot if it is missing; ``True`` when it had to be (re)created."""
+        conn = await self.connect()
+        row = await (
+            await conn.execute("SELECT wal_status FROM pg_replication_slots WHERE slot_name = %s", (self.slot,))
+        ).fetchone()
+        if row is not None and row[0] != "lost":
+            return False
+        if row is not None:
+            await conn.execute("SELECT pg_drop_replication_slot(%s)", (self.slot,))
+        await conn.execute("SELECT pg_create_logical_replication_slot(%s, 'pgoutput')", (self.slot,))
+        return True
+
+    async def confirmed_lsn(self) -> int:
+        conn = await self.connect()
+        row = await (
+            await conn.execute(
+                "SELECT confirmed_flush_lsn - '0/0'::pg_lsn FROM pg_replication_slots WHERE slot_name = %s",
+                (self.slot,),
+            )
+        ).fetchone()
+        if row is None or row[0] is None:
+            raise SlotLost(f"replication slot {self.slot} is missing")
+        return int(str(row[0]))
+
+    async def peek(self) -> list[Batch]:
+        """The transactions committed since the slot's position, one batch each, in commit order."""
+        conn = await self.connect()
+        try:
+            cursor = await conn.execute(
+                "SELECT data FROM pg_logical_slot_peek_binary_changes(%s, NULL, %s,"
+                " 'proto_version', '1', 'publication_names', %s)",
+                (self.slot, self.max_changes, PUBLICATION),
+            )
+            rows: list[tuple[bytes]] = await cursor.fetchall()  # type: ignore[assignment]
+        except (psycopg.errors.UndefinedObject, psycopg.errors.ObjectNotInPrerequisiteState) as exc:
+            raise SlotLost(str(exc)) from exc
+        batches: list[Batch] = []
+        current = Batch()
+        for (data,) in rows:
+            message = self.decoder.decode(bytes(data))
+            if isinstance(message, Begin):
+                current = Batch(xids=[message.xid])
+            elif isinstance(message, Change):
+                current.add(message)
+            elif isinstance(message, Truncate):
+                current.truncated.update(r.name for r in message.relations)
+            elif isinstance(message, Commit):
+                current.commit_lsn, current.end_lsn = message.commit_lsn, message.end_lsn
+                batches.append(current)
+                current = Batch()
+        return batches
+
+    async def advance(self, lsn: int) -> None:
+        conn = await self.connect()
+        await conn.execute("SELECT pg_replication_slot_advance(%s, %s::pg_lsn)", (self.slot, format_lsn(lsn)))
+
+    async def drop(self) -> None:
+        conn = await self.connect()
+        await conn.execute(
+            "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = %s", (self.slot,)
+        )
+
+
+def format_lsn(lsn: int) -> str:
+    return f"{lsn >> 32:X}/{lsn & 0xFFFFFFFF:X}"
+
+
+def merge(batches: list[Batch]) -> Batch:
+    """One step out of several transactions: their changes together, in commit order."""
+    merged = Batch()
+    for batch in batches:
+        merged.xids.extend(batch.xids)
+        merged.commit_lsn, merged.end_lsn = batch.commit_lsn, batch.end_lsn
+        for table, ids in batch.ids.items():
+            merged.ids.setdefault(table, set()).update(ids)
+        merged.truncated |= batch.truncated
+        for table, values in batch.reassigned.items():
+            merged.reassigned.setdefault(table, set()).update(values)
+        merged.changes += batch.changes
+    return merged

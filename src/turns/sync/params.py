@@ -1,0 +1,141 @@
+"""The query parameters of a shape request, checked and turned into a :class:`ShapeDefinition`."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from starlette.datastructures import QueryParams
+
+from turns.auth.dependencies import CurrentUser
+from turns.sync.offsets import Offset, parse_offset
+from turns.sync.shapes import PRIMARY_KEY, SCHEMA, SYNCED, ShapeDefinition, allowed_columns, ordered, table_columns
+from turns.sync.where import ColumnRefused, WhereError, compile_where, tokenize
+
+_PARAM = re.compile(r"^params\[(\d+)\]$")
+_TABLE = re.compile(r'^(?:(?:"([^"]+)"|([A-Za-z_][A-Za-z0-9_]*))\.)?(?:"([^"]+)"|([A-Za-z_][A-Za-z0-9_]*))$')
+
+
+class InvalidRequest(ValueError):
+    """A 400 in Electric's shape: ``{"message": ..., "errors": {param: [...]}}``."""
+
+    def __init__(self, param: str, message: str) -> None:
+        self.param = param
+        super().__init__(message)
+
+
+class RefusedRequest(InvalidRequest):
+    """The request names a column the user's role may not read (403)."""
+
+
+@dataclass(frozen=True)
+class ShapeRequest:
+    definition: ShapeDefinition
+    offset: Offset | None  # None: "now"
+    handle: str | None
+    live: bool
+    sse: bool
+    cursor: str | None
+
+
+def _flag(params: QueryParams, name: str) -> bool:
+    value = params.get(name)
+    if value is None:
+        return False
+    if value not in ("true", "false"):
+        raise InvalidRequest(name, "must be true or false")
+    return value == "true"
+
+
+def _table(raw: str | None) -> str:
+    if not raw:
+        raise InvalidRequest("table", "is required")
+    match = _TABLE.match(raw.strip())
+    if match is None:
+        raise InvalidRequest("table", "must be a table name, optionally schema-qualified")
+    schema = match.group(1) or match.group(2) or SCHEMA
+    name = match.group(3) or match.group(4)
+    if schema != SCHEMA or name not in SYNCED:
+        raise InvalidRequest("table", f"table {raw!r} is not synced; synced tables: {', '.join(sorted(SYNCED))}")
+    return name
+
+
+def _columns(raw: str | None, table: str, readable: frozenset[str]) -> tuple[str, ...]:
+    if raw is None:
+        return ordered(table, readable)
+    known = table_columns(table)
+    names: list[str] = []
+    for token in (t for t in tokenize(raw) if t.text != ","):
+        if token.kind not in ("word", "quoted"):
+            raise InvalidRequest("columns", "must be a comma-separated list of column names")
+        name = token.text.lower() if token.kind == "word" else token.text[1:-1].replace('""', '"')
+        if name not in known:
+            raise InvalidRequest("columns", f"unknown column {name!r}")
+        if name not in readable:
+            raise RefusedRequest("columns", f"column {name!r} is not readable by your role")
+        names.append(name)
+    if PRIMARY_KEY not in names:
+        raise InvalidRequest("columns", f"must include the primary key ({PRIMARY_KEY})")
+    return ordered(table, frozenset(names))
+
+
+def where_params(params: QueryParams) -> dict[int, str]:
+    found: dict[int, str] = {}
+    for key, value in params.multi_items():
+        match = _PARAM.match(key)
+        if match:
+            found[int(match.group(1))] = value
+    if sorted(found) != list(range(1, len(found) + 1)):
+        raise InvalidRequest("params", "parameters must be numbered from 1 without gaps")
+    return found
+
+
+def parse(params: QueryParams, user: CurrentUser) -> ShapeRequest:
+    table = _table(params.get("table"))
+    readable = allowed_columns(table, user.role)
+    columns = _columns(params.get("columns"), table, readable)
+    values = where_params(params)
+    where_sql: str | None = None
+    where_values: tuple[tuple[str, str], ...] = ()
+    where = params.get("where")
+    if where is not None and where.strip():
+        try:
+            compiled = compile_where(where, columns=table_columns(table), readable=readable, params=values)
+        except ColumnRefused as exc:
+            raise RefusedRequest("where", str(exc)) from exc
+        except WhereError as exc:
+            raise InvalidRequest("where", str(exc)) from exc
+        where_sql, where_values = compiled.sql, tuple(sorted(compiled.values.items()))
+    replica = params.get("replica", "default")
+    if replica not in ("default", "full"):
+        raise InvalidRequest("replica", "must be default or full")
+    log_mode = params.get("log", "full")
+    if log_mode not in ("full", "changes_only"):
+        raise InvalidRequest("log", "must be full or changes_only")
+    raw_offset = params.get("offset")
+    if raw_offset is None:
+        raise InvalidRequest("offset", "is required")
+    try:
+        offset = parse_offset(raw_offset)
+    except ValueError as exc:
+        raise InvalidRequest("offset", str(exc)) from exc
+    live = _flag(params, "live")
+    sse = _flag(params, "live_sse") or _flag(params, "experimental_live_sse")
+    handle = params.get("handle")
+    starting = offset is None or offset.tx < 0
+    if not starting and not handle:
+        raise InvalidRequest("handle", "is required unless offset is -1 or now")
+    if live and starting:
+        raise InvalidRequest("live", "cannot be true with offset -1 or now")
+    definition = ShapeDefinition(
+        table=table,
+        columns=columns,
+        where_sql=where_sql,
+        where_values=where_values,
+        replica=replica,
+        log=log_mode,
+        user_id=str(user.id),
+        role=user.role,
+        vendor_id=str(user.vendor_id) if user.vendor_id else None,
+    )
+    return ShapeRequest(definition, offset, handle, live, sse and live, params.get("cursor"))

@@ -1,0 +1,188 @@
+"""A decoder for PostgreSQL's ``pgoutput`` logical replication messages (protocol version 1).
+
+Only what change capture needs: transaction bounds, relations (to name tables and find
+their key), and the rows touched by inserts, updates, deletes and truncates. Column
+values arrive in PostgreSQL's text format; they are kept as text (or ``None``).
+"""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass, field
+
+UNCHANGED = object()
+"""A TOASTed value the update did not change (pgoutput sends no value for it)."""
+
+
+@dataclass(frozen=True)
+class Begin:
+    final_lsn: int
+    xid: int
+
+
+@dataclass(frozen=True)
+class Commit:
+    commit_lsn: int
+    end_lsn: int
+
+
+@dataclass(frozen=True)
+class Relation:
+    oid: int
+    schema: str
+    name: str
+    columns: tuple[str, ...]
+    key_columns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Change:
+    relation: Relation
+    operation: str  # insert | update | delete
+    new: dict[str, object] | None = None
+    old: dict[str, object] | None = None
+
+
+@dataclass(frozen=True)
+class Truncate:
+    relations: tuple[Relation, ...]
+
+
+Message = Begin | Commit | Relation | Change | Truncate | None
+
+
+class DecodeError(ValueError):
+    pass
+
+
+@dataclass
+class Decoder:
+    """Decodes one message at a time; remembers relations across messages."""
+
+    relations: dict[int, Relation] = field(default_factory=dict)
+
+    def decode(self, data: bytes) -> Message:
+        reader = _Reader(data)
+        kind = reader.byte()
+        if kind == b"B":
+            final_lsn = reader.int64()
+            reader.int64()  # commit timestamp
+            return Begin(final_lsn=final_lsn, xid=reader.uint32())
+        if kind == b"C":
+            reader.byte()  # flags
+            commit_lsn = reader.int64()
+            return Commit(commit_lsn=commit_lsn, end_lsn=reader.int64())
+        if kind == b"R":
+            relation = self._relation(reader)
+            self.relations[relation.oid] = relation
+            return relation
+        if kind in (b"I", b"U", b"D"):
+            return self._change(kind, reader)
+        if kind == b"T":
+            count = reader.int32()
+            reader.byte()  # options
+            return Truncate(tuple(self._known(reader.uint32()) for _ in range(count)))
+        if kind in (b"Y", b"O", b"M"):  # types, origins, logical messages: nothing to capture
+            return None
+        raise DecodeError(f"unknown pgoutput message {kind!r}")
+
+    def _known(self, oid: int) -> Relation:
+        try:
+            return self.relations[oid]
+        except KeyError:
+            raise DecodeError(f"change for relation {oid} before its relation message") from None
+
+    @staticmethod
+    def _relation(reader: _Reader) -> Relation:
+        oid = reader.uint32()
+        schema, name = reader.string(), reader.string()
+        reader.byte()  # replica identity
+        columns, keys = [], []
+        for _ in range(reader.int16()):
+            flags = reader.int8()
+            column = reader.string()
+            reader.int32()  # type oid
+            reader.int32()  # type modifier
+            columns.append(column)
+            if flags & 1:
+                keys.append(column)
+        return Relation(oid=oid, schema=schema, name=name, columns=tuple(columns), key_columns=tuple(keys))
+
+    def _change(self, kind: bytes, reader: _Reader) -> Change:
+        relation = self._known(reader.uint32())
+        if kind == b"I":
+            reader.expect(b"N")
+            return Change(relation, "insert", new=_tuple(reader, relation))
+        if kind == b"D":
+            reader.byte()  # K (key) or O (old row)
+            return Change(relation, "delete", old=_tuple(reader, relation))
+        marker = reader.byte()
+        old = None
+        if marker in (b"K", b"O"):
+            old = _tuple(reader, relation)
+            marker = reader.byte()
+        if marker != b"N":
+            raise DecodeError(f"update without a new row (saw {marker!r})")
+        return Change(relation, "update", new=_tuple(reader, relation), old=old)
+
+
+def _tuple(reader: _Reader, relation: Relation) -> dict[str, object]:
+    count = reader.int16()
+    values: dict[str, object] = {}
+    for index in range(count):
+        kind = reader.byte()
+        name = relation.columns[index] if index < len(relation.columns) else str(index)
+        if kind == b"n":
+            values[name] = None
+        elif kind == b"u":
+            values[name] = UNCHANGED
+        elif kind in (b"t", b"b"):
+            raw = reader.take(reader.int32())
+            values[name] = raw.decode() if kind == b"t" else raw
+        else:
+            raise DecodeError(f"unknown tuple value kind {kind!r}")
+    return values
+
+
+class _Reader:
+    def __init__(self, data: bytes) -> None:
+        self.data = memoryview(data)
+        self.at = 0
+
+    def take(self, size: int) -> bytes:
+        if self.at + size > len(self.data):
+            raise DecodeError("message ends early")
+        chunk = bytes(self.data[self.at : self.at + size])
+        self.at += size
+        return chunk
+
+    def byte(self) -> bytes:
+        return self.take(1)
+
+    def expect(self, value: bytes) -> None:
+        found = self.byte()
+        if found != value:
+            raise DecodeError(f"expected {value!r}, saw {found!r}")
+
+    def int8(self) -> int:
+        return int(struct.unpack("!b", self.take(1))[0])
+
+    def int16(self) -> int:
+        return int(struct.unpack("!h", self.take(2))[0])
+
+    def int32(self) -> int:
+        return int(struct.unpack("!i", self.take(4))[0])
+
+    def uint32(self) -> int:
+        return int(struct.unpack("!I", self.take(4))[0])
+
+    def int64(self) -> int:
+        return int(struct.unpack("!q", self.take(8))[0])
+
+    def string(self) -> str:
+        end = bytes(self.data[self.at :]).find(b"\x00")
+        if end < 0:
+            raise DecodeError("unterminated string")
+        value = bytes(self.data[self.at : self.at + end]).decode()
+        self.at += end + 1
+        return value

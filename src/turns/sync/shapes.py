@@ -1,0 +1,158 @@
+"""What a shape is: a synced table, a row filter, a column list, for one user.
+
+The rows of a shape are read by the application role with the user set, exactly as the
+API reads them, so RLS decides which rows a user receives and
+:func:`turns.access.readable_columns` which columns. The client's ``where`` (see
+:mod:`turns.sync.where`) can only narrow that.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Boolean, Select, literal_column, select, text
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from turns.access import readable_columns, scope_hint
+from turns.db import tables
+
+SYNCED = frozenset(
+    {
+        "users",
+        "properties",
+        "turns",
+        "turn_stages",
+        "vendors",
+        "utility_providers",
+        "notifications",
+        "turn_stage_history",
+    }
+)
+"""The tables of the ``electric_publication`` publication (migration 0003)."""
+SCHEMA = "public"
+PRIMARY_KEY = "id"
+
+# Values are PostgreSQL's text output with the formats Electric's server fixes per session.
+FORMAT_SQL = (
+    "SELECT set_config('DateStyle', 'ISO, DMY', true), set_config('TimeZone', 'UTC', true),"
+    " set_config('extra_float_digits', '1', true), set_config('bytea_output', 'hex', true),"
+    " set_config('IntervalStyle', 'iso_8601', true)"
+)
+
+
+@dataclass(frozen=True)
+class ShapeDefinition:
+    table: str
+    columns: tuple[str, ...]
+    where_sql: str | None
+    where_values: tuple[tuple[str, str], ...]
+    replica: str
+    log: str
+    user_id: str
+    role: str
+    vendor_id: str | None
+
+    def key(self) -> str:
+        return hashlib.sha256(json.dumps(asdict(self), sort_keys=True).encode()).hexdigest()
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ShapeDefinition:
+        return cls(
+            **{
+                **data,
+                "columns": tuple(data["columns"]),
+                "where_values": tuple((str(k), str(v)) for k, v in data["where_values"]),
+            }
+        )
+
+    def query(self, ids: list[str] | None = None) -> Select[Any]:
+        """The shape's rows as text, keyed by ``id``; only ``ids`` when given."""
+        table = tables.metadata.tables[self.table]
+        boolean = {c.name for c in table.columns if isinstance(c.type, Boolean)}
+        selected: list[Any] = []
+        for column in self.columns:
+            quoted = '"' + column + '"'
+            if column in boolean:
+                # bool::text is 'true'/'false'; the text output (what Electric sends) is 't'/'f'.
+                expression = f"CASE WHEN {quoted} THEN 't' WHEN NOT {quoted} THEN 'f' END"
+            else:
+                expression = f"CAST({quoted} AS text)"
+            selected.append(literal_column(expression).label(column))
+        query = select(*selected).select_from(table)
+        query = query.where(*scope_hint(self.table, self.role, UUID(self.user_id), _uuid(self.vendor_id)))
+        if self.where_sql is not None:
+            query = query.where(text(self.where_sql).bindparams(**dict(self.where_values)))
+        if ids is not None:
+            query = query.where(table.c[PRIMARY_KEY].in_([UUID(i) for i in ids]))
+        return query
+
+
+def _uuid(value: str | None) -> UUID | None:
+    return UUID(value) if value else None
+
+
+def allowed_columns(table: str, role: str) -> frozenset[str]:
+    return readable_columns(table, role)
+
+
+def table_columns(table: str) -> frozenset[str]:
+    return frozenset(c.name for c in tables.metadata.tables[table].columns)
+
+
+def ordered(table: str, columns: frozenset[str]) -> tuple[str, ...]:
+    """``columns`` in the table's order, the key first."""
+    order = [c.name for c in tables.metadata.tables[table].columns if c.name in columns]
+    return (PRIMARY_KEY, *(c for c in order if c != PRIMARY_KEY))
+
+
+def row_key(table: str, pk: str) -> str:
+    return f'"{SCHEMA}"."{table}"/"{pk.replace("/", "//")}"'
+
+
+_SCHEMA_SQL = text(
+    """
+    SELECT a.attname, t.typname, e.typname AS element, a.attndims, a.attnotnull, a.atttypmod
+    -- (name, type, element type of an array, dimensions, not null, type modifier)
+    FROM pg_attribute a
+    JOIN pg_type t ON t.oid = a.atttypid
+    LEFT JOIN pg_type e ON e.oid = t.typelem AND t.typcategory = 'A'
+    WHERE a.attrelid = CAST(:table AS regclass) AND a.attnum > 0 AND NOT a.attisdropped
+    """
+)
+
+
+async def column_schema(conn: AsyncConnection, definition: ShapeDefinition) -> dict[str, dict[str, Any]]:
+    """The ``electric-schema`` header: per column its type and what qualifies it."""
+    found: dict[str, dict[str, Any]] = {}
+    result = await conn.execute(_SCHEMA_SQL, {"table": f"{SCHEMA}.{definition.table}"})
+    for row in result:
+        name, typname, element, dims, not_null, typmod = row[0], row[1], row[2], int(row[3]), row[4], int(row[5])
+        if name not in definition.columns:
+            continue
+        info: dict[str, Any] = {"type": element or typname}
+        if element:
+            info["dims"] = max(int(dims), 1)
+        if name == PRIMARY_KEY:
+            info["pk_index"] = 0
+        if not_null:
+            info["not_null"] = True
+        base = element or typname
+        if typmod > 0:
+            if base == "varchar":
+                info["max_length"] = typmod - 4
+            elif base == "bpchar":
+                info["length"] = typmod - 4
+            elif base == "numeric":
+                info["precision"] = ((typmod - 4) >> 16) & 0xFFFF
+                info["scale"] = (typmod - 4) & 0xFFFF
+            elif base in ("timestamp", "timestamptz", "time", "timetz", "interval"):
+                info["precision"] = typmod
+        found[name] = info
+    return {name: found[name] for name in definition.columns if name in found}

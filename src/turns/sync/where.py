@@ -1,0 +1,338 @@
+"""The ``where`` clauses a shape may carry: a small, documented subset of SQL.
+
+A clause is tokenised and parsed here, then written back out as SQL that names only
+columns of the shape's table (quoted) and carries every value as a bound parameter, so
+nothing the client sends reaches PostgreSQL as SQL text. What is allowed:
+
+- column names of the table (plain or double-quoted), string and number literals,
+  ``TRUE``/``FALSE``/``NULL``, positional parameters ``$1``, ``$2``, ... bound from ``params``;
+- comparisons ``= <> != < <= > >=``, ``AND``/``OR``/``NOT``, parentheses, ``+ - * / % ||``;
+- ``[NOT] IN (...)``, ``[NOT] LIKE/ILIKE``, ``[NOT] BETWEEN ... AND ...``,
+  ``IS [NOT] NULL``, ``IS [NOT] TRUE/FALSE``, ``IS [NOT] DISTINCT FROM``;
+- casts ``::type`` to a few types, and the functions ``lower``, ``upper``, ``coalesce``,
+  ``greatest``, ``least``, ``length``, ``trim``.
+
+Anything else (subqueries, other tables, other functions, comments, ``;``) is refused
+with the position where parsing stopped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+FUNCTIONS = frozenset({"lower", "upper", "coalesce", "greatest", "least", "length", "trim"})
+CASTS = {
+    "text": "text",
+    "varchar": "varchar",
+    "int": "integer",
+    "int4": "integer",
+    "integer": "integer",
+    "int8": "bigint",
+    "bigint": "bigint",
+    "numeric": "numeric",
+    "date": "date",
+    "timestamptz": "timestamptz",
+    "timestamp": "timestamp",
+    "bool": "boolean",
+    "boolean": "boolean",
+    "uuid": "uuid",
+}
+KEYWORDS = frozenset(
+    {"and", "or", "not", "in", "like", "ilike", "between", "is", "null", "true", "false", "distinct", "from"}
+)
+_TOKEN = re.compile(
+    r"""
+    (?P<space>\s+)
+  | (?P<string>'(?:[^']|'')*')
+  | (?P<number>\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)
+  | (?P<param>\$\d+)
+  | (?P<quoted>"(?:[^"]|"")+")
+  | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
+  | (?P<op><=|>=|<>|!=|::|\|\||[=<>(),+\-*/%])
+    """,
+    re.VERBOSE,
+)
+_COMPARISONS = frozenset({"=", "<>", "!=", "<", "<=", ">", ">="})
+
+
+class WhereError(ValueError):
+    def __init__(self, message: str, position: int | None = None) -> None:
+        self.position = position
+        super().__init__(message if position is None else f"{message} at position {position + 1}")
+
+
+class ColumnRefused(WhereError):
+    """The clause names a column the user may not read."""
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str
+    text: str
+    position: int
+
+
+def tokenize(source: str) -> list[Token]:
+    tokens: list[Token] = []
+    at = 0
+    while at < len(source):
+        match = _TOKEN.match(source, at)
+        if match is None:
+            raise WhereError(f"unexpected {source[at]!r}", at)
+        kind = match.lastgroup or ""
+        if kind != "space":
+            tokens.append(Token(kind, match.group(), at))
+        at = match.end()
+    return tokens
+
+
+@dataclass
+class Compiled:
+    sql: str
+    values: dict[str, str] = field(default_factory=dict)
+    columns: frozenset[str] = frozenset()
+
+
+@dataclass
+class _Parser:
+    tokens: list[Token]
+    columns: frozenset[str]
+    readable: frozenset[str]
+    params: Mapping[int, str]
+    prefix: str
+    values: dict[str, str] = field(default_factory=dict)
+    used: set[str] = field(default_factory=set)
+    at: int = 0
+
+    # -- token helpers --
+    def peek(self, offset: int = 0) -> Token | None:
+        index = self.at + offset
+        return self.tokens[index] if index < len(self.tokens) else None
+
+    def word(self, offset: int = 0) -> str | None:
+        token = self.peek(offset)
+        return token.text.lower() if token is not None and token.kind == "word" else None
+
+    def accept_word(self, *words: str) -> bool:
+        if self.word() in words:
+            self.at += 1
+            return True
+        return False
+
+    def accept_op(self, op: str) -> bool:
+        token = self.peek()
+        if token is not None and token.kind == "op" and token.text == op:
+            self.at += 1
+            return True
+        return False
+
+    def fail(self, message: str) -> WhereError:
+        token = self.peek()
+        position = token.position if token is not None else None
+        return WhereError(message if token is not None else f"{message} at the end", position)
+
+    def expect_op(self, op: str) -> None:
+        if not self.accept_op(op):
+            raise self.fail(f"expected {op!r}")
+
+    def bind(self, value: str) -> str:
+        name = f"{self.prefix}{len(self.values) + 1}"
+        self.values[name] = value
+        return f":{name}"
+
+    # -- grammar --
+    def parse(self) -> str:
+        if not self.tokens:
+            raise WhereError("the where clause is empty")
+        sql = self.disjunction()
+        if self.peek() is not None:
+            raise self.fail("unexpected input")
+        return sql
+
+    def disjunction(self) -> str:
+        parts = [self.conjunction()]
+        while self.accept_word("or"):
+            parts.append(self.conjunction())
+        return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
+
+    def conjunction(self) -> str:
+        parts = [self.negation()]
+        while self.accept_word("and"):
+            parts.append(self.negation())
+        return parts[0] if len(parts) == 1 else "(" + " AND ".join(parts) + ")"
+
+    def negation(self) -> str:
+        if self.accept_word("not"):
+            return f"(NOT {self.negation()})"
+        return self.predicate()
+
+    def predicate(self) -> str:
+        left = self.additive()
+        token = self.peek()
+        if token is not None and token.kind == "op" and token.text in _COMPARISONS:
+            self.at += 1
+            op = "<>" if token.text == "!=" else token.text
+            return f"({left} {op} {self.additive()})"
+        if self.accept_word("is"):
+            negated = "NOT " if self.accept_word("not") else ""
+            if self.accept_word("null"):
+                return f"({left} IS {negated}NULL)"
+            if self.accept_word("true"):
+                return f"({left} IS {negated}TRUE)"
+            if self.accept_word("false"):
+                return f"({left} IS {negated}FALSE)"
+            if self.accept_word("distinct"):
+                if not self.accept_word("from"):
+                    raise self.fail("expected FROM")
+                return f"({left} IS {negated}DISTINCT FROM {self.additive()})"
+            raise self.fail("expected NULL, TRUE, FALSE or DISTINCT FROM")
+        negated = "NOT " if self.word() == "not" and self.word(1) in ("in", "like", "ilike", "between") else ""
+        if negated:
+            self.at += 1
+        if self.accept_word("in"):
+            self.expect_op("(")
+            items = [self.additive()]
+            while self.accept_op(","):
+                items.append(self.additive())
+            self.expect_op(")")
+            return f"({left} {negated}IN ({', '.join(items)}))"
+        for op in ("like", "ilike"):
+            if self.accept_word(op):
+                return f"({left} {negated}{op.upper()} {self.additive()})"
+        if self.accept_word("between"):
+            low = self.additive()
+            if not self.accept_word("and"):
+                raise self.fail("expected AND")
+            return f"({left} {negated}BETWEEN {low} AND {self.additive()})"
+        if negated:
+            raise self.fail("expected IN, LIKE, ILIKE or BETWEEN")
+        return left
+
+    def _binary(self, ops: tuple[str, ...], operand: Callable[[], str]) -> str:
+        sql = operand()
+        while True:
+            token = self.peek()
+            if token is None or token.kind != "op" or token.text not in ops:
+                return sql
+            self.at += 1
+            sql = f"({sql} {token.text} {operand()})"
+
+    def additive(self) -> str:
+        return self._binary(("+", "-", "||"), self.multiplicative)
+
+    def multiplicative(self) -> str:
+        return self._binary(("*", "/", "%"), self.unary)
+
+    def unary(self) -> str:
+        if self.accept_op("-"):
+            return f"(- {self.unary()})"
+        sql = self.primary()
+        while self.accept_op("::"):
+            name = self.word()
+            if name not in CASTS:
+                raise self.fail(f"casts are allowed only to {', '.join(sorted(CASTS))}")
+            self.at += 1
+            sql = f"CAST({sql} AS {CASTS[name]})"
+        return sql
+
+    def primary(self) -> str:
+        token = self.peek()
+        if token is None:
+            raise self.fail("expected a value")
+        if token.kind == "string":
+            self.at += 1
+            return self.bind(token.text[1:-1].replace("''", "'"))
+        if token.kind == "number":
+            self.at += 1
+            return token.text
+        if token.kind == "param":
+            self.at += 1
+            number = int(token.text[1:])
+            if number not in self.params:
+                raise WhereError(f"no value for parameter {token.text}", token.position)
+            return self.bind(self.params[number])
+        if token.kind == "op" and token.text == "(":
+            self.at += 1
+            inner = self.disjunction()
+            self.expect_op(")")
+            return inner
+        if token.kind == "quoted":
+            self.at += 1
+            return self.column(token.text[1:-1].replace('""', '"'), token)
+        if token.kind == "word":
+            name = token.text.lower()
+            if name in ("true", "false", "null"):
+                self.at += 1
+                return name.upper()
+            nxt = self.peek(1)
+            if nxt is not None and nxt.kind == "op" and nxt.text == "(":
+                return self.function(name, token)
+            if name in KEYWORDS:
+                raise self.fail("expected a value")
+            self.at += 1
+            return self.column(name, token)
+        raise self.fail("expected a value")
+
+    def function(self, name: str, token: Token) -> str:
+        if name not in FUNCTIONS:
+            raise WhereError(f"function {name!r} is not allowed", token.position)
+        self.at += 2
+        args = [self.additive()]
+        while self.accept_op(","):
+            args.append(self.additive())
+        self.expect_op(")")
+        return f"{name}({', '.join(args)})"
+
+    def column(self, name: str, token: Token) -> str:
+        if name not in self.columns:
+            raise WhereError(f"unknown column {name!r}", token.position)
+        if name not in self.readable:
+            raise ColumnRefused(f"column {name!r} is not readable by your role", token.position)
+        self.used.add(name)
+        return '"' + name.replace('"', '""') + '"'
+
+
+def compile_where(
+    source: str,
+    *,
+    columns: frozenset[str],
+    readable: frozenset[str],
+    params: Mapping[int, str],
+    prefix: str = "w",
+) -> Compiled:
+    """Parse ``source`` and write it back as SQL with bound values (``:w1``, ``:w2``, ...)."""
+    parser = _Parser(tokenize(source), columns, readable, params, prefix)
+    sql = parser.parse()
+    return Compiled(sql=sql, values=parser.values, columns=frozenset(parser.used))
+
+
+def compile_order_by(source: str, *, columns: frozenset[str], readable: frozenset[str]) -> str:
+    """``col [ASC|DESC] [NULLS FIRST|LAST], ...`` with known, readable columns only."""
+    parser = _Parser(tokenize(source), columns, readable, {}, "o")
+    parts = []
+    while True:
+        token = parser.peek()
+        if token is None or token.kind not in ("word", "quoted"):
+            raise parser.fail("expected a column")
+        parser.at += 1
+        name = token.text.lower() if token.kind == "word" else token.text[1:-1].replace('""', '"')
+        part = parser.column(name, token)
+        if parser.accept_word("asc"):
+            part += " ASC"
+        elif parser.accept_word("desc"):
+            part += " DESC"
+        if parser.accept_word("nulls"):
+            if parser.accept_word("first"):
+                part += " NULLS FIRST"
+            elif parser.accept_word("last"):
+                part += " NULLS LAST"
+            else:
+                raise parser.fail("expected FIRST or LAST")
+        parts.append(part)
+        if not parser.accept_op(","):
+            break
+    if parser.peek() is not None:
+        raise parser.fail("unexpected input")
+    return ", ".join(parts)

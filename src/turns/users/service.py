@@ -1,0 +1,97 @@
+"""User rules beyond RLS: which columns the directory shows, who may change whom and
+what, and the list filters. RLS already limits rows (a vendor user sees only itself)
+and the ``guard_user_privileges`` trigger refuses role, activity and vendor changes by
+non-admins; these checks answer first, with a clear 403 or 422."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import ColumnElement, or_
+
+from turns.access import readable_columns
+from turns.auth.dependencies import CurrentUser
+from turns.db.tables import users
+from turns.kit.errors import Forbidden, Unprocessable
+from turns.roles import ADMINS
+from turns.users.schemas import Role
+
+# What everyone signed in reads about a colleague; admins read every readable column.
+DIRECTORY_COLUMNS = frozenset(
+    {"id", "version", "email", "first_name", "last_name", "phone", "role", "is_active", "vendor_id", "created_at"}
+)
+SELF_EDITABLE = frozenset({"first_name", "last_name", "phone"})
+
+
+def columns(role: str) -> list[str]:
+    readable = readable_columns("users", role)
+    return sorted(readable if role in ADMINS else readable & DIRECTORY_COLUMNS)
+
+
+def check_create(user: CurrentUser, role: str, vendor_id: UUID | None) -> None:
+    if user.role not in ADMINS:
+        raise Forbidden("only admins create users")
+    if role == "SUPER_ADMIN" and user.role != "SUPER_ADMIN":
+        raise Forbidden("only a super admin makes a super admin")
+    check_vendor_link(role, vendor_id)
+
+
+def check_vendor_link(role: str, vendor_id: UUID | None) -> None:
+    if (role == "VENDOR") != (vendor_id is not None):
+        raise Unprocessable("a VENDOR user needs a vendor_id, and only a VENDOR user may have one")
+
+
+def check_update(user: CurrentUser, current: Mapping[Any, Any], changes: Mapping[str, Any]) -> None:
+    """Admins change anyone (a super admin only another super admin changes); everyone else
+    only their own name and phone. A field sent unchanged is not an edit."""
+    if user.role in ADMINS:
+        _check_rank(user, current)
+        if changes.get("role") == "SUPER_ADMIN" and user.role != "SUPER_ADMIN":
+            raise Forbidden("only a super admin makes a super admin")
+        check_vendor_link(changes.get("role", current["role"]), changes.get("vendor_id", current["vendor_id"]))
+        return
+    if current["id"] != user.id:
+        raise Forbidden("you may change only your own name and phone")
+    refused = sorted(k for k, v in changes.items() if current.get(k) != v and k not in SELF_EDITABLE)
+    if refused:
+        raise Forbidden(f"you may change only your own name and phone, not {', '.join(refused)}", fields=refused)
+
+
+def check_set_active(user: CurrentUser, target: Mapping[Any, Any], active: bool) -> None:
+    if user.role not in ADMINS:
+        raise Forbidden("only admins activate or deactivate users")
+    _check_rank(user, target)
+    if not active and target["id"] == user.id:
+        raise Unprocessable("you cannot deactivate yourself; ask another admin")
+
+
+def _check_rank(admin: CurrentUser, target: Mapping[Any, Any]) -> None:
+    if target["role"] == "SUPER_ADMIN" and admin.role != "SUPER_ADMIN":
+        raise Forbidden("only a super admin changes a super admin")
+
+
+class UserFilters(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    role: Role | None = None
+    active: bool | None = None
+    vendor_id: UUID | None = None
+    q: str | None = Field(default=None, min_length=1, max_length=100, description="Prefix of e-mail or name")
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        found: list[ColumnElement[bool]] = []
+        for column, value in (("role", self.role), ("is_active", self.active), ("vendor_id", self.vendor_id)):
+            if value is not None:
+                found.append(users.c[column] == value)
+        if self.q is not None:
+            found.append(
+                or_(
+                    users.c.email.startswith(self.q.lower(), autoescape=True),
+                    users.c.first_name.istartswith(self.q, autoescape=True),
+                    users.c.last_name.istartswith(self.q, autoescape=True),
+                )
+            )
+        return found

@@ -1,0 +1,57 @@
+"""Vendor rules beyond RLS: what a vendor user may change on its own company, and the
+list filters (shared by the list endpoint and exports)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import ColumnElement
+
+from turns.auth.dependencies import CurrentUser
+from turns.db.tables import vendors
+from turns.kit.errors import Forbidden
+from turns.roles import ADMINS
+
+CONTACT_FIELDS = frozenset({"contact_name", "email", "phone", "street_address", "city", "state", "zip_code"})
+
+# PostgreSQL text cannot hold NUL; the filters refuse it up front (an export streams, so
+# a database error would come too late to be the client's 422).
+_NO_NUL = r"^[^\x00]*$"
+
+
+def check_update(user: CurrentUser, current: Mapping[Any, Any], changes: Mapping[str, Any]) -> None:
+    """Admins change anything; a vendor user the contact fields of its own company (RLS
+    hides other companies from it); nobody else anything. Unchanged values are no edit."""
+    if user.role in ADMINS:
+        return
+    if user.role != "VENDOR" or current["id"] != user.vendor_id:
+        raise Forbidden("only admins and the company's own users change a vendor")
+    changed = {k for k, v in changes.items() if current.get(k) != v}
+    refused = sorted(changed - CONTACT_FIELDS)
+    if refused:
+        raise Forbidden(f"a vendor user changes only contact fields, not {', '.join(refused)}", fields=refused)
+
+
+class VendorFilters(BaseModel):
+    """The filters of ``GET /api/v1/vendors`` and of the vendor exports."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    active: bool | None = None
+    approved: bool | None = None
+    state: str | None = Field(default=None, max_length=50, pattern=_NO_NUL)
+    city: str | None = Field(default=None, max_length=100, pattern=_NO_NUL)
+
+    def conditions(self, readable: frozenset[str]) -> list[ColumnElement[bool]]:
+        found: list[ColumnElement[bool]] = []
+        for column, value in (
+            ("is_active", self.active),
+            ("is_approved", self.approved),
+            ("state", self.state),
+            ("city", self.city),
+        ):
+            if value is not None:
+                found.append(vendors.c[column] == value)
+        return found
