@@ -1,22 +1,28 @@
 """The permission matrix of docs/permissions.md, role by role, through HTTP.
 
-For each of the nine roles one world is built (two portfolios, a vendor company with
-its user, turns in several states) and every action is tried; the outcome is the
-status code, or for lists how many rows came back. A refused write must leave the
-database as it was: the matrix compares a fingerprint of the touched rows too.
+For each of the nine roles one world is built (two portfolios, two vendor companies with
+their users, turns in several states, a super admin, a utility provider, another user's
+background export) and every action is tried; the outcome is the status code, or for
+reads that show rows how many came back. A refused write must leave the database as it
+was: the matrix compares a fingerprint of the row it would change (or the row count of
+the table it would add to) and the size of the audit log. A successful write must leave
+exactly one audit row for its record: CREATE, UPDATE, VIEW (the lock-box reveal) or
+EXPORT (an export, under the id in ``X-Export-Id``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
 import httpx
+import psycopg
 import pytest
 
-from tests.fixtures.factory import Factory, User, bearer, login
+from tests.exports.helpers import read_csv
+from tests.fixtures.factory import PASSWORD, Factory, User, bearer, login
 
 SETTINGS_ID = UUID("00000000-0000-0000-0000-000000000005")  # the single workflow_settings row
 ROLES = (
@@ -34,7 +40,8 @@ ROLES = (
 
 @dataclass
 class World:
-    factory: Factory
+    db: psycopg.Connection[tuple[Any, ...]]  # the superuser's, for the checks: it sees every row
+    me: User  # the role's user: the manager, the senior manager, the vendor user, or a new one
     manager: User
     senior: User
     other_manager: User
@@ -47,22 +54,39 @@ class World:
     ready_turn: UUID  # on mine, vendor and amount set: may enter Scope Approval
     waiting_turn: UUID  # on mine, waiting for a DFO decision, submitted by manager
     other_vendor_user: User
+    other_vendor: UUID  # the company of other_vendor_user, assigned to no turn
+    chief: User  # a super admin
+    scope_stage: UUID  # the second stage, Scope Approval
+    last_but_one_stage: UUID  # the fourth stage, Final Walk
+    provider: UUID  # a utility provider
+    their_export: UUID  # a background export other_manager asked for
+
+    def query(self, statement: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        return self.db.execute(statement, params).fetchall()
 
 
-def build_world(factory: Factory) -> World:
+def build_world(factory: Factory, db: psycopg.Connection[tuple[Any, ...]], role: str) -> World:
     manager, senior, other = (
         factory.user("PROPERTY_MANAGER"),
         factory.user("SR_PROPERTY_MANAGER"),
         factory.user("PROPERTY_MANAGER"),
     )
     vendor = factory.vendor()
+    vendor_user, other_vendor_user = factory.user("VENDOR", vendor_id=vendor), factory.user("VENDOR")
     mine, theirs = factory.property(manager, senior), factory.property(other)
+    cast = {"PROPERTY_MANAGER": manager, "SR_PROPERTY_MANAGER": senior, "VENDOR": vendor_user}
+    (their_export,) = db.execute(
+        "INSERT INTO export_jobs (requested_by, resource, format) VALUES (%s, 'turns', 'csv') RETURNING id",
+        (other.id,),
+    ).fetchall()[0]
+    assert other_vendor_user.vendor_id is not None
     return World(
-        factory=factory,
+        db=db,
+        me=cast.get(role) or factory.user(role),
         manager=manager,
         senior=senior,
         other_manager=other,
-        vendor_user=factory.user("VENDOR", vendor_id=vendor),
+        vendor_user=vendor_user,
         vendor=vendor,
         mine=mine,
         theirs=theirs,
@@ -75,119 +99,267 @@ def build_world(factory: Factory) -> World:
             scope_submitted_by=manager.id,
             scope_submitted_at="2026-01-01T00:00:00Z",
         ),
-        other_vendor_user=factory.user("VENDOR"),
+        other_vendor_user=other_vendor_user,
+        other_vendor=other_vendor_user.vendor_id,
+        chief=factory.user("SUPER_ADMIN"),
+        scope_stage=factory.stage_id(2),
+        last_but_one_stage=factory.stage_id(4),
+        provider=factory.insert("utility_providers", name="Matrix Power", utility_type="POWER"),
+        their_export=their_export,
     )
 
 
-def actor(world: World, role: str) -> User:
-    return {
-        "PROPERTY_MANAGER": world.manager,
-        "SR_PROPERTY_MANAGER": world.senior,
-        "VENDOR": world.vendor_user,
-    }.get(role) or world.factory.user(role)
-
-
 Call = Callable[[httpx.Client, World], httpx.Response]
+Measure = Callable[[httpx.Response], int]
 
 
-def _count(response: httpx.Response) -> int | str:
-    if response.status_code != 200:
-        return f"status {response.status_code}"
+def _items(response: httpx.Response) -> int:
     body = response.json()
     return len(body["items"] if isinstance(body, dict) else body)
 
 
+def _csv_rows(response: httpx.Response) -> int:
+    return len(read_csv(response.content)) - 1  # the header
+
+
+def _pipeline(response: httpx.Response) -> int:
+    return int(response.json()["overall"]["total"])
+
+
+def _waiting(response: httpx.Response) -> int:
+    """Active turns now in each stage, summed."""
+    return sum(stage["waiting"] for stage in response.json()["stages"])
+
+
+@dataclass(frozen=True)
+class Action:
+    """A request and what it may change.
+
+    ``measure``: for a read, how many rows a 200 shows (the outcome is then that count).
+    ``table``: the table a write changes; ``record``: the row it changes (none: it adds
+    one, whose id is in the response); ``audit``: the audit action a success leaves for
+    that record (none: it only queues a job).
+    """
+
+    call: Call
+    measure: Measure | None = None
+    table: str | None = None
+    record: Callable[[World], UUID] | None = None
+    audit: str | None = "UPDATE"
+
+
 def version(world: World, table: str, record: UUID) -> int:
     """The current version, so each write action stands on its own."""
-    return int(world.factory.query(f"SELECT version FROM {table} WHERE id = %s", (record,))[0][0])
+    return int(world.query(f"SELECT version FROM {table} WHERE id = %s", (record,))[0][0])
 
 
-def _audits(world: World, record: UUID, action: str = "UPDATE") -> int:
+def _audits(world: World, record: UUID, action: str) -> int:
     query = "SELECT count(*) FROM audit_logs WHERE record_id = %s AND action = %s"
-    return int(world.factory.query(query, (record, action))[0][0])
+    return int(world.query(query, (record, action))[0][0])
 
 
-def _row(world: World, table: str, record: UUID) -> list[tuple[Any, ...]]:
-    return world.factory.query(f"SELECT version, updated_at FROM {table} WHERE id = %s", (record,))
+def _fingerprint(world: World, action: Action) -> list[tuple[Any, ...]]:
+    """The size of the audit log, and the row the action changes or the size of its table."""
+    audit = "(SELECT count(*) FROM audit_logs)"
+    if action.record is None:
+        return world.query(f"SELECT {audit}, count(*) FROM {action.table}")
+    query = f"SELECT {audit}, version, updated_at FROM {action.table} WHERE id = %s"
+    return world.query(query, (action.record(world),))
 
 
-# Each action: how to call it, whether to count list rows, and the row it may change.
-ACTIONS: dict[str, tuple[Call, bool, Callable[[World], tuple[str, UUID]] | None]] = {
-    "list properties": (lambda c, w: c.get("/api/v1/properties"), True, None),
-    "read other portfolio's property": (lambda c, w: c.get(f"/api/v1/properties/{w.theirs}"), False, None),
-    "create property": (
+def _written(response: httpx.Response) -> UUID:
+    """The record a successful write added: a created row, or an export's audit record."""
+    return UUID(response.headers.get("x-export-id") or response.json()["id"])
+
+
+ACTIONS: dict[str, Action] = {
+    "list properties": Action(lambda c, w: c.get("/api/v1/properties"), _items),
+    "read other portfolio's property": Action(lambda c, w: c.get(f"/api/v1/properties/{w.theirs}")),
+    "create property": Action(
         lambda c, w: c.post(
             "/api/v1/properties", json={"property_id": "P-MATRIX", "name": "Matrix", "street_address": "1 Grid Rd"}
         ),
-        False,
-        None,
+        table="properties",
+        audit="CREATE",
     ),
-    "rename own-portfolio property": (
+    "rename own-portfolio property": Action(
         lambda c, w: c.patch(
             f"/api/v1/properties/{w.mine}", json={"name": "Renamed", "version": version(w, "properties", w.mine)}
         ),
-        False,
-        lambda w: ("properties", w.mine),
+        table="properties",
+        record=lambda w: w.mine,
     ),
-    "deactivate property": (
+    "deactivate property": Action(
         lambda c, w: c.post(f"/api/v1/properties/{w.theirs}/deactivate", json={"version": 1}),
-        False,
-        lambda w: ("properties", w.theirs),
+        table="properties",
+        record=lambda w: w.theirs,
     ),
-    "list turns": (lambda c, w: c.get("/api/v1/turns"), True, None),
-    "read other portfolio's turn": (lambda c, w: c.get(f"/api/v1/turns/{w.their_turn}"), False, None),
-    "open turn on own portfolio": (
+    "list turns": Action(lambda c, w: c.get("/api/v1/turns"), _items),
+    "read other portfolio's turn": Action(lambda c, w: c.get(f"/api/v1/turns/{w.their_turn}")),
+    "open turn on own portfolio": Action(
         lambda c, w: c.post("/api/v1/turns", json={"turn_id": "T-MATRIX", "property_id": str(w.mine)}),
-        False,
-        None,
+        table="turns",
+        audit="CREATE",
     ),
-    "edit work order of assigned turn": (
+    "edit work order of assigned turn": Action(
         lambda c, w: c.patch(
             f"/api/v1/turns/{w.my_turn}", json={"wo_number": "WO-M", "version": version(w, "turns", w.my_turn)}
         ),
-        False,
-        lambda w: ("turns", w.my_turn),
+        table="turns",
+        record=lambda w: w.my_turn,
     ),
-    "edit status of assigned turn": (
+    "edit status of assigned turn": Action(
         lambda c, w: c.patch(
             f"/api/v1/turns/{w.ready_turn}", json={"status": "Started", "version": version(w, "turns", w.ready_turn)}
         ),
-        False,
-        lambda w: ("turns", w.ready_turn),
+        table="turns",
+        record=lambda w: w.ready_turn,
     ),
-    "move turn to next stage": (
+    "move turn to next stage": Action(
         lambda c, w: c.post(
             f"/api/v1/turns/{w.my_turn}/transition",
-            json={"to_stage_id": str(w.factory.stage_id(2)), "version": version(w, "turns", w.my_turn)},
+            json={"to_stage_id": str(w.scope_stage), "version": version(w, "turns", w.my_turn)},
         ),
-        False,
-        lambda w: ("turns", w.my_turn),
+        table="turns",
+        record=lambda w: w.my_turn,
     ),
-    "submit scope": (
+    "submit scope": Action(
         lambda c, w: c.post(
             f"/api/v1/turns/{w.ready_turn}/scope/submit", json={"version": version(w, "turns", w.ready_turn)}
         ),
-        False,
-        lambda w: ("turns", w.ready_turn),
+        table="turns",
+        record=lambda w: w.ready_turn,
     ),
-    "approvals queue": (lambda c, w: c.get("/api/v1/approvals/queue"), True, None),
-    "approve waiting scope": (
+    "approvals queue": Action(lambda c, w: c.get("/api/v1/approvals/queue"), _items),
+    "approve waiting scope": Action(
         lambda c, w: c.post(f"/api/v1/turns/{w.waiting_turn}/scope/approve", json={"version": 1}),
-        False,
-        lambda w: ("turns", w.waiting_turn),
+        table="turns",
+        record=lambda w: w.waiting_turn,
     ),
-    "reveal lock box of assigned turn": (
+    "reveal lock box of assigned turn": Action(
         lambda c, w: c.post(f"/api/v1/turns/{w.my_turn}/lock-box/reveal"),
-        False,
-        None,
+        table="turns",
+        record=lambda w: w.my_turn,
+        audit="VIEW",
     ),
-    "read workflow settings": (lambda c, w: c.get("/api/v1/workflow/settings"), False, None),
-    "change workflow settings": (
+    "read workflow settings": Action(lambda c, w: c.get("/api/v1/workflow/settings")),
+    "change workflow settings": Action(
         lambda c, w: c.patch("/api/v1/workflow/settings", json={"allow_self_approval": True, "version": 1}),
-        False,
-        lambda w: ("workflow_settings", SETTINGS_ID),
+        table="workflow_settings",
+        record=lambda w: SETTINGS_ID,
     ),
-    "list own notifications": (lambda c, w: c.get("/api/v1/notifications"), True, None),
+    "list own notifications": Action(lambda c, w: c.get("/api/v1/notifications"), _items),
+    # Users: the directory (a vendor user sees only itself); admins administer, everyone
+    # edits their own name and phone; only a super admin touches a super admin.
+    "list users": Action(lambda c, w: c.get("/api/v1/users"), _items),
+    "create user": Action(
+        lambda c, w: c.post("/api/v1/users", json={"email": "matrix@example.com", "password": PASSWORD}),
+        table="users",
+        audit="CREATE",
+    ),
+    "edit own phone": Action(
+        lambda c, w: c.patch(
+            f"/api/v1/users/{w.me.id}", json={"phone": "555-0100", "version": version(w, "users", w.me.id)}
+        ),
+        table="users",
+        record=lambda w: w.me.id,
+    ),
+    "rename the super admin": Action(
+        lambda c, w: c.patch(
+            f"/api/v1/users/{w.chief.id}", json={"first_name": "Chief", "version": version(w, "users", w.chief.id)}
+        ),
+        table="users",
+        record=lambda w: w.chief.id,
+    ),
+    "deactivate a vendor user": Action(
+        lambda c, w: c.post(
+            f"/api/v1/users/{w.other_vendor_user.id}/deactivate",
+            json={"version": version(w, "users", w.other_vendor_user.id)},
+        ),
+        table="users",
+        record=lambda w: w.other_vendor_user.id,
+    ),
+    # Vendors: staff read all, a vendor user its own company and only its contact fields.
+    "list vendors": Action(lambda c, w: c.get("/api/v1/vendors"), _items),
+    "add vendor": Action(
+        lambda c, w: c.post("/api/v1/vendors", json={"company_name": "Matrix Co"}), table="vendors", audit="CREATE"
+    ),
+    "edit contact of assigned vendor": Action(
+        lambda c, w: c.patch(
+            f"/api/v1/vendors/{w.vendor}", json={"contact_name": "Pat", "version": version(w, "vendors", w.vendor)}
+        ),
+        table="vendors",
+        record=lambda w: w.vendor,
+    ),
+    "edit licence of assigned vendor": Action(
+        lambda c, w: c.patch(
+            f"/api/v1/vendors/{w.vendor}", json={"license_number": "L-1", "version": version(w, "vendors", w.vendor)}
+        ),
+        table="vendors",
+        record=lambda w: w.vendor,
+    ),
+    "deactivate other vendor": Action(
+        lambda c, w: c.post(
+            f"/api/v1/vendors/{w.other_vendor}/deactivate", json={"version": version(w, "vendors", w.other_vendor)}
+        ),
+        table="vendors",
+        record=lambda w: w.other_vendor,
+    ),
+    # Reference data: everyone reads, admins write.
+    "list utility providers": Action(lambda c, w: c.get("/api/v1/utility-providers"), _items),
+    "add utility provider": Action(
+        lambda c, w: c.post("/api/v1/utility-providers", json={"name": "Matrix Water", "utility_type": "WATER"}),
+        table="utility_providers",
+        audit="CREATE",
+    ),
+    "rename utility provider": Action(
+        lambda c, w: c.patch(
+            f"/api/v1/utility-providers/{w.provider}",
+            json={"name": "Grid Power", "version": version(w, "utility_providers", w.provider)},
+        ),
+        table="utility_providers",
+        record=lambda w: w.provider,
+    ),
+    "list turn stages": Action(lambda c, w: c.get("/api/v1/turn-stages"), _items),
+    "recolour a turn stage": Action(
+        lambda c, w: c.patch(
+            f"/api/v1/turn-stages/{w.last_but_one_stage}",
+            json={"color": "#123456", "version": version(w, "turn_stages", w.last_but_one_stage)},
+        ),
+        table="turn_stages",
+        record=lambda w: w.last_but_one_stage,
+    ),
+    # Audit viewer: admins all; staff but vendors the trail of what they can see; all their own actions.
+    "audit trail of other portfolio's turn": Action(
+        lambda c, w: c.get(f"/api/v1/audit?turn_id={w.their_turn}"), _items
+    ),
+    "audit trail of a colleague's account": Action(
+        lambda c, w: c.get(f"/api/v1/audit?record_id={w.other_manager.id}"), _items
+    ),
+    # Own actions on users: signing in (it sets last_login), the own phone, and what admins did.
+    "audit of own actions on users": Action(
+        lambda c, w: c.get(f"/api/v1/audit?user_id={w.me.id}&table_name=users"), _items
+    ),
+    # Reports: aggregates of the visible turns; 403 when built on a column the role may not read.
+    "stage dwell report: turns waiting": Action(lambda c, w: c.get("/api/v1/reports/stage-dwell"), _waiting),
+    "pipeline report: active turns": Action(lambda c, w: c.get("/api/v1/reports/pipeline"), _pipeline),
+    "refresh property summary": Action(
+        lambda c, w: c.post("/api/v1/reports/property-summary/refresh"), table="jobs.procrastinate_jobs", audit=None
+    ),
+    # Exports: the rows and columns the role reads, each export audited.
+    "export properties": Action(
+        lambda c, w: c.get("/api/v1/exports/properties.csv"), _csv_rows, table="audit_logs", audit="EXPORT"
+    ),
+    "export turns waiting for the DFO": Action(
+        lambda c, w: c.get("/api/v1/exports/turns.csv?approval_status=DFO_APPROVAL_NEEDED"),
+        _csv_rows,
+        table="audit_logs",
+        audit="EXPORT",
+    ),
+    "read another user's export": Action(lambda c, w: c.get(f"/api/v1/exports/jobs/{w.their_export}")),
+    # Monitoring: admins only; Prometheus metrics need a token only when one is configured.
+    "monitor connections": Action(lambda c, w: c.get("/api/v1/admin/monitor/connections")),
+    "metrics": Action(lambda c, w: c.get("/metrics")),
 }
 
 A, PM, V, IN, AP, U = "admin", "manager", "vendor", "inspector", "approver", "user"
@@ -203,7 +375,7 @@ GROUP = {
     "USER": U,
 }
 
-# Expected outcome by role group; per-role exceptions below. Lists give row counts.
+# Expected outcome by role group; per-role exceptions below. Reads that show rows give counts.
 EXPECTED: dict[str, dict[str, int | str]] = {
     "list properties": {A: 2, PM: 1, V: 1, IN: 2, AP: 2, U: 0},
     "read other portfolio's property": {A: 200, PM: 404, V: 404, IN: 200, AP: 200, U: 404},
@@ -223,12 +395,41 @@ EXPECTED: dict[str, dict[str, int | str]] = {
     "read workflow settings": {A: 200, PM: 200, V: 200, IN: 200, AP: 200, U: 200},
     "change workflow settings": {A: 200, PM: 403, V: 403, IN: 403, AP: 403, U: 403},
     "list own notifications": {A: 0, PM: 0, V: 0, IN: 0, AP: 0, U: 0},
+    "list users": {A: 8, PM: 7, V: 1, IN: 8, AP: 8, U: 8},
+    "create user": {A: 201, PM: 403, V: 403, IN: 403, AP: 403, U: 403},
+    "edit own phone": {A: 200, PM: 200, V: 200, IN: 200, AP: 200, U: 200},
+    "rename the super admin": {A: 200, PM: 403, V: 404, IN: 403, AP: 403, U: 403},
+    "deactivate a vendor user": {A: 200, PM: 403, V: 404, IN: 403, AP: 403, U: 403},
+    "list vendors": {A: 2, PM: 2, V: 1, IN: 2, AP: 2, U: 2},
+    "add vendor": {A: 201, PM: 403, V: 403, IN: 403, AP: 403, U: 403},
+    "edit contact of assigned vendor": {A: 200, PM: 403, V: 200, IN: 403, AP: 403, U: 403},
+    "edit licence of assigned vendor": {A: 200, PM: 403, V: 403, IN: 403, AP: 403, U: 403},
+    "deactivate other vendor": {A: 200, PM: 403, V: 404, IN: 403, AP: 403, U: 403},
+    "list utility providers": {A: 1, PM: 1, V: 1, IN: 1, AP: 1, U: 1},
+    "add utility provider": {A: 201, PM: 403, V: 403, IN: 403, AP: 403, U: 403},
+    "rename utility provider": {A: 200, PM: 403, V: 403, IN: 403, AP: 403, U: 403},
+    "list turn stages": {A: 5, PM: 5, V: 5, IN: 5, AP: 5, U: 5},
+    "recolour a turn stage": {A: 200, PM: 403, V: 403, IN: 403, AP: 403, U: 403},
+    "audit trail of other portfolio's turn": {A: 2, PM: 0, V: 0, IN: 2, AP: 2, U: 0},
+    "audit trail of a colleague's account": {A: 1, PM: 0, V: 0, IN: 0, AP: 0, U: 0},
+    "audit of own actions on users": {A: 4, PM: 2, V: 2, IN: 2, AP: 2, U: 2},
+    "stage dwell report: turns waiting": {A: 5, PM: 4, V: 2, IN: 4, AP: 4, U: 0},
+    "pipeline report: active turns": {A: 5, PM: 4, V: "status 403", IN: 4, AP: 4, U: 0},
+    "refresh property summary": {A: 202, PM: 403, V: 403, IN: 403, AP: 403, U: 403},
+    "export properties": {A: 3, PM: 1, V: 1, IN: 2, AP: 2, U: 0},
+    "export turns waiting for the DFO": {A: 2, PM: 2, V: "status 403", IN: 1, AP: 1, U: 0},
+    "read another user's export": {A: 404, PM: 404, V: 404, IN: 404, AP: 404, U: 404},
+    "monitor connections": {A: 200, PM: 403, V: 403, IN: 403, AP: 403, U: 403},
+    "metrics": {A: 200, PM: 200, V: 200, IN: 200, AP: 200, U: 200},
 }
 EXCEPTIONS: dict[tuple[str, str], int | str] = {
     # The DFO approver decides the waiting scope (submitted by the manager) and sees it queued.
     ("DFO_APPROVER", "approve waiting scope"): 200,
     ("DFO_APPROVER", "approvals queue"): 1,
-    # The manager submitted that scope: they were notified that it waits (none for others).
+    ("DFO_APPROVER", "export turns waiting for the DFO"): 0,
+    # Only a super admin changes a super admin; that write is in the super admin's own trail.
+    ("ADMIN", "rename the super admin"): 403,
+    ("SUPER_ADMIN", "audit of own actions on users"): 5,
 }
 
 
@@ -236,30 +437,41 @@ def expected(role: str, action: str) -> int | str:
     return EXCEPTIONS.get((role, action), EXPECTED[action][GROUP[role]])
 
 
+@pytest.fixture
+def superuser(factory: Factory) -> Iterator[psycopg.Connection[tuple[Any, ...]]]:
+    """One connection for the matrix's own checks, as the cluster's superuser."""
+    assert factory.urls.superuser is not None
+    with psycopg.connect(factory.urls.superuser, autocommit=True) as conn:
+        yield conn
+
+
 @pytest.mark.parametrize("role", ROLES)
-def test_permission_matrix(role: str, client: httpx.Client, factory: Factory) -> None:
-    world = build_world(factory)
-    client.headers.update(bearer(login(client, actor(world, role))))
+def test_permission_matrix(
+    role: str, client: httpx.Client, factory: Factory, superuser: psycopg.Connection[tuple[Any, ...]]
+) -> None:
+    world = build_world(factory, superuser, role)
+    client.headers.update(bearer(login(client, world.me)))
     client.cookies.clear()
     outcome: dict[str, int | str] = {}
     untouched: list[str] = []
     unaudited: list[str] = []
-    for action, (call, counts, touches) in ACTIONS.items():
-        target = touches(world) if touches else None
-        before = _row(world, *target) if target else None
-        audits = _audits(world, target[1]) if target else 0
-        response = call(client, world)
-        assert response.status_code < 500, (action, response.text)
-        outcome[action] = _count(response) if counts else response.status_code
-        if response.status_code >= 400:
-            assert response.headers["content-type"].startswith("application/problem+json"), action
-            if target and _row(world, *target) != before:
-                untouched.append(action)
-        elif response.status_code == 201:
-            if _audits(world, UUID(response.json()["id"]), "CREATE") != 1:
-                unaudited.append(action)
-        elif target and _audits(world, target[1]) != audits + 1:
-            unaudited.append(action)
-    assert outcome == {action: expected(role, action) for action in ACTIONS}
+    for name, action in ACTIONS.items():
+        before = _fingerprint(world, action) if action.table else None
+        record = action.record(world) if action.record else None
+        audits = _audits(world, record, action.audit) if record and action.audit else 0
+        response = action.call(client, world)
+        status = response.status_code
+        assert status < 500, (name, response.text)
+        if action.measure is None:
+            outcome[name] = status
+        else:
+            outcome[name] = action.measure(response) if status == 200 else f"status {status}"
+        if status >= 400:
+            assert response.headers["content-type"].startswith("application/problem+json"), name
+            if action.table and _fingerprint(world, action) != before:
+                untouched.append(name)
+        elif action.table and action.audit and _audits(world, record or _written(response), action.audit) != audits + 1:
+            unaudited.append(name)
+    assert outcome == {name: expected(role, name) for name in ACTIONS}
     assert untouched == [], "refused writes changed the database"
     assert unaudited == [], "each write leaves exactly one audit row for its record"

@@ -344,7 +344,7 @@ def test_seed_indexes_exist(db: DatabaseUrls) -> None:
         "idx_audit_created_at",
         "idx_audit_property_id",
         "idx_audit_turn_id",
-        "idx_audit_action",
+        "idx_audit_action_delete",
         "idx_properties_active_manager",
         "idx_turns_pending_approval",
         "idx_shape_properties",

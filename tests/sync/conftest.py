@@ -12,10 +12,10 @@ from tests.fixtures.server import LiveServer
 from turns.db.urls import DatabaseUrls
 
 
-def sync_server(db: DatabaseUrls, folder: Path, **overrides: object) -> LiveServer:
+def sync_server(db: DatabaseUrls, folder: Path, port: int | None = None, **overrides: object) -> LiveServer:
     name = db.app.rsplit("/", 1)[-1]
     settings = {"sync": True, "sync_slot": f"sync_{name}", "sync_dir": folder, "sync_poll_seconds": 0.02}
-    return LiveServer(db, **(settings | overrides))
+    return LiveServer(db, port, **(settings | overrides))
 
 
 @pytest.fixture

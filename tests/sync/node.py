@@ -64,6 +64,9 @@ class NodeClient:
     def close(self) -> None:
         self.process.kill()
         self.process.wait(timeout=10)
+        for pipe in (self.process.stdout, self.process.stderr):
+            if pipe is not None:
+                pipe.close()
 
 
 def ids(state: State) -> set[str]:

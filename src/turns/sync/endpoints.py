@@ -259,7 +259,7 @@ def _sse(
             while time.monotonic() < deadline and not await request.is_disconnected():
                 event.clear()
                 seen = engine.last_lsn
-                entries, ended = engine.reads.read(shape.id, offset, 1 << 62)
+                entries, _ = engine.reads.read(shape.id, offset, 1 << 62)
                 if engine.reads.by_id(shape.id) is None:
                     yield _sse_data(json.dumps(MUST_REFETCH[0]))
                     return

@@ -107,10 +107,17 @@ class SyncEngine:
             recreated = await self.capture.ensure_slot()
             stored = int(self.store.get_meta("last_lsn") or 0)
             confirmed = await self.capture.confirmed_lsn()
-            if self.store.all_shapes() and (recreated or confirmed > stored):
-                # The slot was lost or moved past what the logs hold: changes may be missing.
-                log.warning("sync_slot_recovered", slot=self.options.slot, stored=stored, confirmed=confirmed)
-                await self._apply(Batch(commit_lsn=confirmed, end_lsn=confirmed), everything=True)
+            if recreated or confirmed > stored:
+                # The slot is new, or was moved past what the logs hold: changes may be missing.
+                # Every shape starts again (its clients get must-refetch) rather than skip any.
+                shapes = self.store.all_shapes()
+                if shapes:
+                    log.warning("sync_shapes_reset", slot=self.options.slot, shapes=len(shapes), stored=stored)
+                with self.store.transaction():
+                    for shape in shapes:
+                        self.store.delete(shape.id)
+                for shape in shapes:
+                    self._notify(shape.id)
             self.last_lsn = max(stored, confirmed)
             self.store.set_meta("last_lsn", str(self.last_lsn))
         self.ready.set()
@@ -165,7 +172,7 @@ class SyncEngine:
             self.steps += 1
             return len(batches)
 
-    async def _apply(self, batch: Batch, *, everything: bool = False) -> None:
+    async def _apply(self, batch: Batch) -> None:
         plan: list[tuple[StoredShape, ShapeDefinition, list[str] | None]] = []
         dropped: list[int] = []
         moved_users = batch.reassigned.get("users", set())
@@ -173,7 +180,7 @@ class SyncEngine:
             definition = ShapeDefinition.from_dict(shape.definition)
             if definition.user_id in moved_users:
                 dropped.append(shape.id)  # their role or company changed: the shape is no longer theirs
-            elif everything or definition.table in batch.truncated or needs_full_read(definition, batch):
+            elif definition.table in batch.truncated or needs_full_read(definition, batch):
                 plan.append((shape, definition, None))
             elif batch.ids.get(definition.table):
                 plan.append((shape, definition, sorted(batch.ids[definition.table])))

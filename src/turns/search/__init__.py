@@ -1,0 +1,1 @@
+"""Search across properties, turns and vendors: trigram matching of ids, names and addresses."""

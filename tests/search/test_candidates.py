@@ -1,0 +1,180 @@
+"""``search_candidates`` (migration 0010_search_audit): the trigram indexes, within the caller's scope."""
+
+from __future__ import annotations
+
+import hashlib
+from uuid import UUID
+
+import psycopg
+import pytest
+from sqlalchemy import create_engine
+
+from tests.fixtures.factory import Factory
+from turns.db.urls import DatabaseUrls
+from turns.roles import ROLES
+from turns.search.service import TARGETS, WORD_SIMILARITY, target_query
+
+PSYCOPG = create_engine("postgresql+psycopg://").dialect
+SET_CALLER = (
+    "SELECT set_config('app.current_user_id', %s, true), set_config('pg_trgm.word_similarity_threshold', %s, true)"
+)
+# Where the test rows of each kind carry the text "Maple".
+MAPLE_COLUMN = {"properties": "street_address", "turns": "turn_id", "vendors": "company_name"}
+PROPERTY_INDEXES = {"idx_properties_search_id", "idx_properties_search_name", "idx_properties_search_address"}
+VENDOR_INDEXES = {"idx_vendors_search_company", "idx_vendors_search_contact"}
+
+
+def candidates(db: DatabaseUrls, user_id: UUID, kind: str, q: str, limit: int = 50) -> list[UUID]:
+    """The ids ``search_candidates`` gives ``user_id``, as the application role."""
+    with psycopg.connect(db.app) as conn:
+        conn.execute(SET_CALLER, (str(user_id), str(WORD_SIMILARITY)))
+        rows = conn.execute("SELECT id FROM search_candidates(%s, %s, %s)", (kind, q, limit)).fetchall()
+    return [row[0] for row in rows]
+
+
+def visible_maple_rows(db: DatabaseUrls, user_id: UUID, kind: str) -> set[UUID]:
+    """The rows with "Maple" in them that RLS lets ``user_id`` read."""
+    with psycopg.connect(db.app) as conn:
+        conn.execute(SET_CALLER, (str(user_id), str(WORD_SIMILARITY)))
+        rows = conn.execute(f"SELECT id FROM {kind} WHERE {MAPLE_COLUMN[kind]} ILIKE '%%Maple%%'").fetchall()
+    return {row[0] for row in rows}
+
+
+def bulk(db: DatabaseUrls, statement: str) -> None:
+    """Rows inserted as the superuser, without the audit and history triggers, then vacuumed (which
+    moves them from the pending list of the GIN indexes into the indexes) and analysed."""
+    assert db.superuser is not None
+    with psycopg.connect(db.superuser, autocommit=True) as conn:
+        with conn.transaction():
+            conn.execute("SET LOCAL session_replication_role = replica")
+            conn.execute(statement)
+        conn.execute("VACUUM ANALYZE vendors, properties, turns")
+
+
+def test_a_managers_candidates_are_their_portfolio_only(db: DatabaseUrls, factory: Factory) -> None:
+    """Better matches in another portfolio are never returned, and never crowd out the manager's own."""
+    manager, other = factory.user("PROPERTY_MANAGER"), factory.user("PROPERTY_MANAGER")
+    mine = factory.property(manager, name="Maple Courtyard", street_address="5 Elm Road")
+    my_turn = factory.turn(mine, turn_id="TRN-MAPLE-COURTYARD")
+    for n in range(30):
+        theirs = factory.property(other, name="Maple Court", street_address=f"{n} Maple Court")
+        factory.turn(theirs, turn_id=f"TRN-MAPLE-COURT-{n}")
+    assert candidates(db, manager.id, "properties", "Maple Court", limit=1) == [mine]
+    assert candidates(db, manager.id, "properties", "Maple Court") == [mine]
+    assert candidates(db, manager.id, "turns", "TRN-MAPLE-COURT", limit=1) == [my_turn]
+    assert candidates(db, manager.id, "turns", "TRN-MAPLE-COURT") == [my_turn]
+    assert len(candidates(db, other.id, "properties", "Maple Court")) == 30
+
+
+def test_every_role_gets_what_rls_shows(db: DatabaseUrls, factory: Factory) -> None:
+    """The function states each role's scope exactly as the SELECT policies do: never more (no
+    row RLS would hide), never less (no row RLS would show is missing)."""
+    supplier = factory.vendor(company_name="Maple Plumbing")
+    factory.vendor(company_name="Maple Painting")
+    manager, senior, other = (
+        factory.user("PROPERTY_MANAGER"),
+        factory.user("SR_PROPERTY_MANAGER"),
+        factory.user("PROPERTY_MANAGER"),
+    )
+    users = {role: factory.user(role, vendor_id=supplier if role == "VENDOR" else None).id for role in ROLES}
+    users["PROPERTY_MANAGER"], users["SR_PROPERTY_MANAGER"] = manager.id, senior.id
+    for n, (pm, sr) in enumerate([(manager, None), (manager, senior), (other, None), (other, None)]):
+        home = factory.property(pm, sr, street_address=f"{n} Maple Street")
+        factory.turn(home, turn_id=f"TRN-MAPLE-{n}", vendor_id=supplier if n == 3 else None)
+    checked: dict[str, int] = {}
+    for role, user_id in users.items():
+        for kind in TARGETS:
+            expected = visible_maple_rows(db, user_id, kind)
+            assert set(candidates(db, user_id, kind, "Maple")) == expected, (role, kind)
+            checked[f"{role} {kind}"] = len(expected)
+    assert checked["ADMIN properties"] == 4
+    assert (checked["PROPERTY_MANAGER properties"], checked["SR_PROPERTY_MANAGER properties"]) == (2, 1)
+    assert (checked["VENDOR properties"], checked["VENDOR turns"], checked["VENDOR vendors"]) == (1, 1, 1)
+    assert (checked["USER properties"], checked["USER turns"], checked["USER vendors"]) == (0, 0, 2)
+
+
+@pytest.fixture
+def similar_ids(db: DatabaseUrls, factory: Factory) -> UUID:
+    """400 turns whose ids share a prefix (every one similar to every other), and an admin."""
+    admin = factory.user("ADMIN").id
+    bulk(
+        db,
+        "WITH home AS (INSERT INTO properties (property_id, name, street_address)"
+        " VALUES ('P-SIMILAR', 'Similar', '1 Elm Road') RETURNING id)"
+        " INSERT INTO turns (turn_id, wo_number, property_id, stage_id)"
+        " SELECT 'TRN-2024-' || lpad(g::text, 5, '0'), 'WO-' || (550000 + g), home.id,"
+        "  (SELECT id FROM turn_stages ORDER BY display_order LIMIT 1)"
+        " FROM home, generate_series(1, 400) g",
+    )
+    return admin
+
+
+@pytest.mark.parametrize("q", ["TRN-2024-0017", "TRN-2024-00017", "2024-003", "TRN-2O24-00123", "WO-550", "WO-5502"])
+@pytest.mark.parametrize("limit", [1, 20])
+def test_narrow_passes_give_the_ranking_of_one_pass(db: DatabaseUrls, similar_ids: UUID, q: str, limit: int) -> None:
+    """The passes at similarity 0.8 and 0.6 return what one pass at the caller's threshold ranks first."""
+    assert db.superuser is not None
+    with psycopg.connect(db.superuser) as conn:
+        conn.execute("SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)", (str(WORD_SIMILARITY),))
+        one_pass = conn.execute(
+            "SELECT id FROM turns WHERE turn_id %%> %(q)s OR wo_number %%> %(q)s"
+            " OR turn_id ILIKE %(contains)s OR wo_number ILIKE %(contains)s"
+            " ORDER BY CASE WHEN lower(turn_id) = lower(%(q)s) OR lower(wo_number) = lower(%(q)s) THEN 0"
+            "  WHEN turn_id ILIKE %(prefix)s OR wo_number ILIKE %(prefix)s THEN 1 ELSE 2 END,"
+            " greatest(word_similarity(%(q)s, turn_id), word_similarity(%(q)s, wo_number)) DESC, id LIMIT %(limit)s",
+            {"q": q, "contains": f"%{q}%", "prefix": f"{q}%", "limit": limit},
+        ).fetchall()
+    assert len(one_pass) == limit
+    assert candidates(db, similar_ids, "turns", q, limit) == [row[0] for row in one_pass]
+
+
+def test_an_admins_search_reads_the_trigram_indexes(db: DatabaseUrls, factory: Factory) -> None:
+    """The plans of the statements inside the function (logged by auto_explain) read the trigram
+    indexes of migration 0007_search; the search statement itself only joins the candidates to
+    the rows RLS lets the caller read, matching nothing itself."""
+    assert db.superuser is not None
+    admin = factory.user("ADMIN")
+    bulk(
+        db,
+        "INSERT INTO vendors (company_name, contact_name)"
+        " SELECT CASE WHEN g % 500 = 0 THEN 'Maple Supply ' ELSE 'Company ' END || g, 'Contact ' || g"
+        " FROM generate_series(1, 5000) g;"
+        " INSERT INTO properties (property_id, name, street_address)"
+        " SELECT 'P-' || g, 'Home ' || g, g || CASE WHEN g % 500 = 0 THEN ' Maple Street' ELSE ' Elm Road' END"
+        " FROM generate_series(1, 5000) g;"
+        " INSERT INTO turns (turn_id, wo_number, property_id, stage_id)"
+        " SELECT 'T-' || left(md5(p.property_id), 10), 'WO-' || right(md5(p.property_id), 8), p.id, s.id"
+        " FROM properties p, (SELECT id FROM turn_stages ORDER BY display_order LIMIT 1) s",
+    )
+    wanted = "T-" + hashlib.md5(b"P-4217").hexdigest()[:10]
+    plans: list[str] = []
+    with psycopg.connect(db.superuser) as conn:
+        conn.add_notice_handler(lambda notice: plans.append(notice.message_primary or ""))
+        conn.execute("LOAD 'auto_explain'")
+        for setting in ("log_min_duration = 0", "log_nested_statements = on", "log_level = notice"):
+            conn.execute(f"SET auto_explain.{setting}")
+        conn.execute("SET ROLE turns_app")
+        conn.execute(SET_CALLER, (str(admin.id), str(WORD_SIMILARITY)))
+        every_500th = range(500, 5001, 500)
+        for kind, q, hits, indexes in (
+            ("properties", "Mapel", {f"Home {g}" for g in every_500th}, PROPERTY_INDEXES),
+            ("turns", wanted[:-1], {wanted}, {"idx_turns_search_id", "idx_turns_search_wo"}),
+            ("vendors", "Mapel Supply", {f"Maple Supply {g}" for g in every_500th}, VENDOR_INDEXES),
+        ):
+            plans.clear()
+            compiled = target_query(TARGETS[kind], q, admin.role, 20).compile(dialect=PSYCOPG)
+            assert {row[1] for row in conn.execute(compiled.string, compiled.params)} == hits
+            searches = [plan for plan in plans if f"FROM {kind} WHERE" in plan]
+            assert searches, plans
+            for plan in searches:
+                assert {name for name in indexes if f"Bitmap Index Scan on {name} " in plan} == indexes, plan
+                assert "Seq Scan" not in plan, plan
+            outer = "\n".join(row[0] for row in conn.execute("EXPLAIN " + compiled.string, compiled.params))
+            assert "Function Scan on search_candidates" in outer, outer
+            assert "%>" not in outer and "word_similarity" not in outer, outer
+
+
+def test_unknown_kind_is_refused(db: DatabaseUrls, factory: Factory) -> None:
+    admin = factory.user("ADMIN")
+    with pytest.raises(psycopg.errors.InvalidParameterValue):
+        candidates(db, admin.id, "users", "Maple")
