@@ -13,10 +13,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bench import api
+from bench import api, sync
 from bench.harness import ROOT, environment, machine, write_results
 
-BENCHMARKS = {"api": api.run}
+BENCHMARKS = {"api": api.run, "sync": sync.run}
 START, END = "<!-- bench:api -->", "<!-- /bench:api -->"
 
 
@@ -66,8 +66,44 @@ def render(results: dict[str, Any], command: str) -> str:
             f"**Login**: {login['throughput_per_s']} logins/s with 2 clients, p50 {login['p50_ms']} ms — "
             "argon2id (64 MiB, 3 passes) is meant to cost this much; it bounds password guessing.",
         ]
+    lines += render_sync(results.get("sync"))
     lines.append(END)
     return "\n".join(lines) + "\n"
+
+
+def render_sync(data: dict[str, Any] | None) -> list[str]:
+    if not data:
+        return []
+    first = data["initial_sync"]
+    lines = [
+        "",
+        "## Sync against COPY",
+        "",
+        f"**Initial sync** of every turn as an admin ({first['rows']} rows, {first['shape_mb']} MB of messages; "
+        f"rows match COPY: {first['rows_match']}):",
+        "",
+        "| path | rows per second | against COPY |",
+        "| --- | --- | --- |",
+        f"| COPY of the same rows and columns as text (same role, RLS) | {first['copy_rows_per_s']} | 1 |",
+        f"| `/v1/shape` from -1, shape created (snapshot into its log) | {first['shape_created_rows_per_s']} | "
+        f"{first['created_vs_copy']}x |",
+        f"| `/v1/shape` from -1, shape exists (read from its log) | {first['shape_replayed_rows_per_s']} | "
+        f"{first['replayed_vs_copy']}x |",
+        "",
+        "**Commit to client** (clients long-polling one shape; a turn updated by another connection):",
+        "",
+        "| live clients | deliveries | p50 ms | p99 ms | API RSS MB while held |",
+        "| --- | --- | --- | --- | --- |",
+        *(
+            f"| {row['clients']} | {row['deliveries']} | {row['p50_ms']} | {row['p99_ms']} | "
+            f"{row['api_rss_mb_while_held']} |"
+            for row in data["live"]
+        ),
+        "",
+        f"Memory: the API process held {data['memory']['held_clients']} live clients at about "
+        f"{data['memory']['kb_per_held_client']} kB each over its idle {data['memory']['api_rss_mb_idle']} MB.",
+    ]
+    return lines
 
 
 def update_docs(path: Path, section: str) -> None:

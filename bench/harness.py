@@ -37,6 +37,7 @@ class Environment:
     base_url: str
     properties: int
     users: dict[str, str] = field(default_factory=dict)  # role -> email
+    api_pid: int = 0
 
     def token(self, email: str) -> str:
         response = httpx.post(
@@ -86,6 +87,7 @@ def environment(properties: int, data_dir: Path | None = None) -> Iterator[Envir
         "TURNS_RUN_WORKER": "false",
         "TURNS_LOG_LEVEL": "warning",
         "TURNS_POOL_SIZE": "20",
+        "TURNS_DATA_DIR": str(data_dir),  # sync's shape logs live beside this cluster's data
     }
     api = subprocess.Popen(
         [str(Path(sys.executable).parent / "turns"), "serve"],
@@ -105,7 +107,7 @@ def environment(properties: int, data_dir: Path | None = None) -> Iterator[Envir
             if time.monotonic() > deadline or api.poll() is not None:
                 raise RuntimeError("the API did not become ready")
             time.sleep(0.2)
-        yield Environment(urls=urls, base_url=base_url, properties=properties, users=users)
+        yield Environment(urls=urls, base_url=base_url, properties=properties, users=users, api_pid=api.pid)
     finally:
         api.terminate()
         api.wait(timeout=30)

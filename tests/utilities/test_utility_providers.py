@@ -3,21 +3,10 @@ from uuid import UUID
 
 import httpx
 
-from tests.fixtures.factory import Factory, User, bearer, login
+from tests.fixtures.api import refused, token
+from tests.fixtures.factory import Factory
 
 URL = "/api/v1/utility-providers"
-PROBLEM = "application/problem+json"
-
-
-def _token(client: httpx.Client, user: User) -> dict[str, str]:
-    headers = bearer(login(client, user))
-    client.cookies.clear()
-    return headers
-
-
-def _refused(response: httpx.Response, status: int) -> None:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == PROBLEM
 
 
 def _provider(factory: Factory, **values: Any) -> UUID:
@@ -38,7 +27,7 @@ def _audit(factory: Factory, provider: UUID | str) -> list[tuple[Any, ...]]:
 
 def test_admin_creates_and_everyone_reads(client: httpx.Client, factory: Factory) -> None:
     admin_user = factory.user("ADMIN")
-    admin = _token(client, admin_user)
+    admin = token(client, admin_user)
     body = {"name": "Metro Water", "utility_type": "WATER", "phone": "555-0100", "market": "Atlanta", "state": "GA"}
     created = client.post(URL, headers=admin, json=body)
     assert created.status_code == 201, created.text
@@ -51,43 +40,43 @@ def test_admin_creates_and_everyone_reads(client: httpx.Client, factory: Factory
     assert {"name", "utility_type", "phone", "market"} <= set(fields)
 
     for role in ("USER", "VENDOR"):
-        reader = _token(client, factory.user(role))
+        reader = token(client, factory.user(role))
         one = client.get(f"{URL}/{provider['id']}", headers=reader)
         assert one.status_code == 200 and one.headers["etag"] == '"1"'
         assert one.json()["name"] == "Metro Water" and one.json()["phone"] == "555-0100"
         assert [p["id"] for p in client.get(URL, headers=reader).json()["items"]] == [provider["id"]]
 
     before = factory.query("SELECT count(*) FROM utility_providers")
-    _refused(client.post(URL, headers=_token(client, factory.user("PROPERTY_MANAGER")), json=body), 403)
-    _refused(client.post(URL, headers=admin, json=body | {"utility_type": "SEWER"}), 422)
-    _refused(client.post(URL, headers=admin, json=body | {"rating": 5}), 422)
-    _refused(client.post(URL, headers=admin, json=body | {"name": "Metro\x00Water"}), 422)
+    refused(client.post(URL, headers=token(client, factory.user("PROPERTY_MANAGER")), json=body), 403)
+    refused(client.post(URL, headers=admin, json=body | {"utility_type": "SEWER"}), 422)
+    refused(client.post(URL, headers=admin, json=body | {"rating": 5}), 422)
+    refused(client.post(URL, headers=admin, json=body | {"name": "Metro\x00Water"}), 422)
     assert factory.query("SELECT count(*) FROM utility_providers") == before
-    _refused(client.get(f"{URL}/{UUID(int=7)}", headers=admin), 404)
-    _refused(client.get(URL), 401)
+    refused(client.get(f"{URL}/{UUID(int=7)}", headers=admin), 404)
+    refused(client.get(URL), 401)
 
 
 def test_update_is_versioned_and_admin_only(client: httpx.Client, factory: Factory) -> None:
     provider = _provider(factory, phone="555-0000")
     url = f"{URL}/{provider}"
-    inspector = _token(client, factory.user("INSPECTOR"))
-    _refused(client.patch(url, headers=inspector, json={"phone": "555-6666", "version": 1}), 403)
-    _refused(client.post(f"{url}/deactivate", headers=inspector, json={"version": 1}), 403)
+    inspector = token(client, factory.user("INSPECTOR"))
+    refused(client.patch(url, headers=inspector, json={"phone": "555-6666", "version": 1}), 403)
+    refused(client.post(f"{url}/deactivate", headers=inspector, json={"version": 1}), 403)
     assert _row(factory, provider) == [("Georgia Power", "555-0000", True, 1)]
 
     admin_user = factory.user("SUPER_ADMIN")
-    admin = _token(client, admin_user)
+    admin = token(client, admin_user)
     changed = client.patch(url, headers={**admin, "If-Match": '"1"'}, json={"phone": "555-0199"})
     assert changed.status_code == 200, changed.text
     assert changed.json()["phone"] == "555-0199" and changed.headers["etag"] == '"2"'
     stale = client.patch(url, headers={**admin, "If-Match": '"1"'}, json={"phone": "555-0111"})
-    _refused(stale, 412)
+    refused(stale, 412)
     assert stale.json()["current"]["phone"] == "555-0199" and stale.json()["current"]["version"] == 2
     stale_body = client.patch(url, headers=admin, json={"phone": "555-0111", "version": 1})
-    _refused(stale_body, 409)
+    refused(stale_body, 409)
     assert stale_body.json()["current"]["version"] == 2
-    _refused(client.patch(url, headers=admin, json={"phone": "555-0111"}), 422)
-    _refused(client.patch(url, headers=admin, json={"phone": "555-0111", "version": 2, "colour": "red"}), 422)
+    refused(client.patch(url, headers=admin, json={"phone": "555-0111"}), 422)
+    refused(client.patch(url, headers=admin, json={"phone": "555-0111", "version": 2, "colour": "red"}), 422)
     assert _row(factory, provider) == [("Georgia Power", "555-0199", True, 2)]
     assert _audit(factory, provider)[1:] == [("UPDATE", admin_user.id, ["phone"], "555-0000", "555-0199")]
 
@@ -97,7 +86,7 @@ def test_list_filters_pages_and_deactivation(client: httpx.Client, factory: Fact
     water = _provider(factory, name="Austin Water", utility_type="WATER", market="Austin", state="TX")
     gas = _provider(factory, name="Atmos Energy", utility_type="GAS", market="Austin", state="TX")
     admin_user = factory.user("ADMIN")
-    admin = _token(client, admin_user)
+    admin = token(client, admin_user)
 
     def listed(**params: Any) -> list[str]:
         response = client.get(URL, headers=admin, params=params)
@@ -111,14 +100,14 @@ def test_list_filters_pages_and_deactivation(client: httpx.Client, factory: Fact
     first = client.get(URL, headers=admin, params={"limit": 2}).json()
     second = client.get(URL, headers=admin, params={"limit": 2, "cursor": first["next_cursor"]}).json()
     assert [p["id"] for p in first["items"] + second["items"]] == listed() and second["next_cursor"] is None
-    _refused(client.get(URL, headers=admin, params={"colour": "red"}), 422)
-    _refused(client.get(URL, headers=admin, params={"sort": "phone"}), 400)
-    _refused(client.get(URL, headers=admin, params={"market": "Aus\x00tin"}), 422)
+    refused(client.get(URL, headers=admin, params={"colour": "red"}), 422)
+    refused(client.get(URL, headers=admin, params={"sort": "phone"}), 400)
+    refused(client.get(URL, headers=admin, params={"market": "Aus\x00tin"}), 422)
 
     off = client.post(f"{URL}/{gas}/deactivate", headers=admin, json={"version": 1})
     assert off.status_code == 200 and off.json()["is_active"] is False and off.json()["version"] == 2
     assert listed(active=True) == [str(water), str(power)] and listed(active=False) == [str(gas)]
-    _refused(client.post(f"{URL}/{gas}/activate", headers=admin, json={"version": 1}), 409)
+    refused(client.post(f"{URL}/{gas}/activate", headers=admin, json={"version": 1}), 409)
     on = client.post(f"{URL}/{gas}/activate", headers={**admin, "If-Match": '"2"'}, json={})
     assert on.status_code == 200 and on.json()["is_active"] is True
     audit = factory.query(

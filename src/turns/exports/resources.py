@@ -23,6 +23,7 @@ from sqlalchemy import ColumnElement, Select, Table, or_, select
 from turns.access import readable_columns
 from turns.audit.service import AuditFilters as AuditFilters  # re-exported for exports.endpoints
 from turns.db.tables import audit_logs, properties, turns, vendors
+from turns.kit.errors import Forbidden
 from turns.turns.service import TurnFilters
 from turns.vendors.service import VendorFilters as VendorFilters  # re-exported for exports.endpoints
 
@@ -51,6 +52,19 @@ class PropertyFilters(BaseModel):
     move_out_to: date | None = None
 
     def conditions(self, readable: frozenset[str]) -> list[ColumnElement[bool]]:
+        """The WHERE conditions; filtering on a column the caller may not read would leak it."""
+        used = {
+            "market": self.market,
+            "state": self.state,
+            "city": self.city,
+            "is_active": self.active,
+            "property_manager_id": self.manager_id,
+            "sr_property_manager_id": self.manager_id,
+            "move_out_date": self.move_out_from or self.move_out_to,
+        }
+        hidden = sorted(c for c, v in used.items() if v is not None and c not in readable)
+        if hidden:
+            raise Forbidden(f"your role may not filter on {', '.join(hidden)}", fields=hidden)
         found: list[ColumnElement[bool]] = []
         for column, value in (("market", self.market), ("state", self.state), ("city", self.city)):
             if value is not None:

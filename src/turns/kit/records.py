@@ -4,7 +4,8 @@ optimistic locking on ``version``, conflicts answered with the current row."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Protocol
 from uuid import UUID
 
 from fastapi import Response
@@ -21,7 +22,7 @@ def etag(version: int) -> str:
     return f'"{version}"'
 
 
-def set_etag(response: Response, row: Row) -> None:
+def set_etag(response: Response, row: Mapping[Any, Any]) -> None:
     response.headers["ETag"] = etag(int(row["version"]))
 
 
@@ -36,6 +37,30 @@ def expected_version(if_match: str | None, body_version: int | None) -> tuple[in
     if body_version is None:
         raise Unprocessable("name the version you read: send If-Match or `version` in the body")
     return body_version, False
+
+
+class Versioned(Protocol):
+    """A write's body: the version it read, and the fields it changes."""
+
+    version: int | None
+
+    def model_dump(self, *, exclude_unset: bool = ..., exclude: set[str] | None = ...) -> dict[str, Any]: ...
+
+
+@dataclass(frozen=True)
+class Edit:
+    """What a write asks for: the version it read (and whether ``If-Match`` named it) and the
+    new values."""
+
+    version: int
+    from_header: bool
+    changes: dict[str, Any]
+
+    @classmethod
+    def of(cls, body: Versioned, if_match: str | None, **values: Any) -> Edit:
+        """The edit ``body`` asks for, with ``values`` set as well."""
+        version, from_header = expected_version(if_match, body.version)
+        return cls(version, from_header, body.model_dump(exclude_unset=True, exclude={"version"}) | values)
 
 
 async def get_visible(conn: AsyncConnection, table: Table, record_id: UUID, columns: Iterable[str]) -> Row | None:

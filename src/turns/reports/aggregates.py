@@ -1,15 +1,19 @@
 """SQL building blocks of the reports: percentiles, rounding, months, and one scan that
-yields the overall figures and the figures by month together (``GROUPING SETS``)."""
+yields the overall figures and the figures by month together (``GROUPING SETS``), read
+into a :class:`turns.reports.schemas.ByMonth` report."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
+from pydantic import BaseModel
 from sqlalchemy import ColumnElement, Date, Label, Numeric, Select, cast, func, literal_column, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 PLACES = 2
 Row = dict[str, Any]
+Report = TypeVar("Report", bound=BaseModel)
 
 
 def rounded(value: ColumnElement[Any], places: int = PLACES) -> ColumnElement[Any]:
@@ -61,8 +65,16 @@ def overall_and_by_month(query: Select[Any], day: ColumnElement[Any]) -> Select[
     )
 
 
-async def split_by_month(conn: AsyncConnection, query: Select[Any]) -> tuple[Row, list[Row]]:
-    """Run an :func:`overall_and_by_month` query: the overall row and the monthly rows. (The
-    empty grouping set yields its row even when no turn matches.)"""
-    rows = [dict(r) for r in (await conn.execute(query)).mappings()]
-    return next(r for r in rows if r["is_overall"]), [r for r in rows if not r["is_overall"]]
+async def monthly_report(
+    conn: AsyncConnection,
+    query: Select[Any],
+    day: ColumnElement[Any],
+    report: type[Report],
+    figures: Callable[[Row], Row] = dict,
+) -> Report:
+    """``report`` from ``query`` (aggregates only) run over all its rows and per month of ``day``,
+    each row read through ``figures``. (The empty grouping set yields the overall row even when
+    no turn matches.)"""
+    rows = [dict(r) for r in (await conn.execute(overall_and_by_month(query, day))).mappings()]
+    overall = next(figures(r) for r in rows if r["is_overall"])
+    return report.model_validate({"overall": overall, "by_month": [figures(r) for r in rows if not r["is_overall"]]})

@@ -9,9 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from turns.auth.dependencies import CurrentUser
 from turns.db.tables import turns
-from turns.reports.aggregates import Row, overall_and_by_month, rounded, split_by_month
+from turns.reports.aggregates import Row, monthly_report, rounded
 from turns.reports.filters import ReportFilters, require
-from turns.reports.schemas import Amounts, Cost, CostReport, MonthCost, Variance
+from turns.reports.schemas import Amounts, CostReport, Variance
 
 AMOUNT_COLUMNS = {"turn_amount", "approved_turn_amount", "change_order_amount"}
 DONE = turns.c.turn_completion_date
@@ -37,23 +37,19 @@ def _amounts(name: str, value: ColumnElement[Any]) -> list[Label[Any]]:
     ]
 
 
-def _cost(row: Row) -> dict[str, Any]:
+def _cost(row: Row) -> Row:
     def part(name: str) -> dict[str, Any]:
         return {k: row[f"{name}_{k}"] for k in ("count", "total", "average")}
 
     values: dict[str, Any] = {name: Amounts(**part(name)) for name in MEASURES if name != "variance"}
     variance = Variance(**part("variance"), over_approved=row["over_approved"])
-    return {"turns": row["turns"], **values, "variance": variance}
+    return {"turns": row["turns"], **values, "variance": variance, "month": row["month"]}
 
 
-async def cost(conn: AsyncConnection, user: CurrentUser, filters: ReportFilters) -> CostReport:
+async def turn_cost(conn: AsyncConnection, user: CurrentUser, filters: ReportFilters) -> CostReport:
     require(user, "turns", AMOUNT_COLUMNS | {"turn_completion_date"})
     measures = [column for name, value in MEASURES.items() for column in _amounts(name, value)]
     query = select(
         func.count().label("turns"), *measures, func.count().filter(VARIANCE > 0).label("over_approved")
     ).where(DONE.is_not(None), *filters.turn_conditions(user, "turn_completion_date"))
-    overall, months = await split_by_month(conn, overall_and_by_month(query, DONE))
-    return CostReport(
-        overall=Cost(**_cost(overall)),
-        by_month=[MonthCost(**_cost(m), month=m["month"]) for m in months],
-    )
+    return await monthly_report(conn, query, DONE, CostReport, _cost)

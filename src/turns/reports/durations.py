@@ -7,19 +7,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from turns.auth.dependencies import CurrentUser
 from turns.db.tables import properties, turns
-from turns.reports.aggregates import overall_and_by_month, punctuality, split_by_month, spread
+from turns.reports.aggregates import monthly_report, punctuality, spread
 from turns.reports.filters import ReportFilters, require
-from turns.reports.schemas import (
-    DaysVacantReport,
-    MonthOnTime,
-    MonthSpread,
-    MonthVacancySpread,
-    OnTime,
-    OnTimeReport,
-    Spread,
-    TurnTimeReport,
-    VacancySpread,
-)
+from turns.reports.schemas import DaysVacantReport, OnTimeReport, TurnTimeReport
 
 DONE = turns.c.turn_completion_date
 MOVE_OUT = turns.c.move_out_date
@@ -30,11 +20,7 @@ async def turn_time(conn: AsyncConnection, user: CurrentUser, filters: ReportFil
     query = select(*spread(DONE - MOVE_OUT)).where(
         DONE.is_not(None), MOVE_OUT.is_not(None), *filters.turn_conditions(user, "turn_completion_date")
     )
-    overall, months = await split_by_month(conn, overall_and_by_month(query, DONE))
-    return TurnTimeReport(
-        overall=Spread.model_validate(overall),
-        by_month=[MonthSpread.model_validate(m) for m in months],
-    )
+    return await monthly_report(conn, query, DONE, TurnTimeReport)
 
 
 async def days_vacant(conn: AsyncConnection, user: CurrentUser, filters: ReportFilters) -> DaysVacantReport:
@@ -61,11 +47,7 @@ async def days_vacant(conn: AsyncConnection, user: CurrentUser, filters: ReportF
         .select_from(turns.join(home, home.c.id == turns.c.property_id))
         .where(MOVE_OUT.is_not(None), *filters.turn_conditions(user, "move_out_date"))
     )
-    overall, months = await split_by_month(conn, overall_and_by_month(query, MOVE_OUT))
-    return DaysVacantReport(
-        overall=VacancySpread.model_validate(overall),
-        by_month=[MonthVacancySpread.model_validate(m) for m in months],
-    )
+    return await monthly_report(conn, query, MOVE_OUT, DaysVacantReport)
 
 
 async def on_time(conn: AsyncConnection, user: CurrentUser, filters: ReportFilters) -> OnTimeReport:
@@ -73,8 +55,4 @@ async def on_time(conn: AsyncConnection, user: CurrentUser, filters: ReportFilte
     query = select(func.count().label("completed"), *punctuality(DONE, turns.c.expected_completion_date)).where(
         DONE.is_not(None), *filters.turn_conditions(user, "turn_completion_date")
     )
-    overall, months = await split_by_month(conn, overall_and_by_month(query, DONE))
-    return OnTimeReport(
-        overall=OnTime.model_validate(overall),
-        by_month=[MonthOnTime.model_validate(m) for m in months],
-    )
+    return await monthly_report(conn, query, DONE, OnTimeReport)

@@ -5,12 +5,25 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Generic, TypeVar
 from uuid import UUID
 
 from pydantic import BaseModel, Field
 
 from turns.kit.pagination import Page
 from turns.turns.schemas import ApprovalStatus
+
+Figures = TypeVar("Figures", bound=BaseModel)
+MonthFigures = TypeVar("MonthFigures", bound=BaseModel)
+
+
+class InMonth(BaseModel):
+    month: date = Field(description="First day of the month")
+
+
+class ByMonth(BaseModel, Generic[Figures, MonthFigures]):
+    overall: Figures
+    by_month: list[MonthFigures] = Field(description="By month of completion, oldest first")
 
 
 class Spread(BaseModel):
@@ -22,29 +35,25 @@ class Spread(BaseModel):
     mean: float | None = None
 
 
-class MonthSpread(Spread):
-    month: date = Field(description="First day of the month")
+class MonthSpread(InMonth, Spread):
+    pass
 
 
-class TurnTimeReport(BaseModel):
+class TurnTimeReport(ByMonth[Spread, MonthSpread]):
     """Days from move-out to turn completion."""
-
-    overall: Spread
-    by_month: list[MonthSpread] = Field(description="By month of completion, oldest first")
 
 
 class VacancySpread(Spread):
     move_outs: int = Field(description="Turns with a move-out date; `count` of them have a known move-in")
 
 
-class MonthVacancySpread(VacancySpread):
-    month: date = Field(description="First day of the month")
+class MonthVacancySpread(InMonth, VacancySpread):
+    pass
 
 
-class DaysVacantReport(BaseModel):
+class DaysVacantReport(ByMonth[VacancySpread, MonthVacancySpread]):
     """Days from a turn's move-out to the property's next move-in."""
 
-    overall: VacancySpread
     by_month: list[MonthVacancySpread] = Field(description="By month of move-out, oldest first")
 
 
@@ -55,13 +64,12 @@ class OnTime(BaseModel):
     on_time_rate: float | None = Field(default=None, description="on_time / with_expected_date (0 to 1)")
 
 
-class MonthOnTime(OnTime):
-    month: date = Field(description="First day of the month")
+class MonthOnTime(InMonth, OnTime):
+    pass
 
 
-class OnTimeReport(BaseModel):
-    overall: OnTime
-    by_month: list[MonthOnTime] = Field(description="By month of completion, oldest first")
+class OnTimeReport(ByMonth[OnTime, MonthOnTime]):
+    pass
 
 
 class Amounts(BaseModel):
@@ -85,13 +93,12 @@ class Cost(BaseModel):
     variance: Variance = Field(description="final - approved_turn_amount")
 
 
-class MonthCost(Cost):
-    month: date = Field(description="First day of the month")
+class MonthCost(InMonth, Cost):
+    pass
 
 
-class CostReport(BaseModel):
-    overall: Cost
-    by_month: list[MonthCost] = Field(description="By month of completion, oldest first")
+class CostReport(ByMonth[Cost, MonthCost]):
+    pass
 
 
 class StageDwell(BaseModel):

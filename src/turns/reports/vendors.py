@@ -15,7 +15,7 @@ from turns.reports.schemas import VendorScorecard, VendorsReport
 DONE = turns.c.turn_completion_date
 
 
-async def scorecards(conn: AsyncConnection, user: CurrentUser, filters: ReportFilters) -> VendorsReport:
+async def vendor_scorecards(conn: AsyncConnection, user: CurrentUser, filters: ReportFilters) -> VendorsReport:
     """A job is a turn whose vendor (``turns.vendor_id``) is the company; flooring assignments
     are not scored. The period applies to the move-out date; ``vendor_id`` selects one card."""
     require(user, "turns", AMOUNT_COLUMNS | {"vendor_id", "turn_completion_date", "expected_completion_date"})

@@ -6,6 +6,8 @@ complete stage (:mod:`turns.workflow.service`), so neither may disappear.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict
@@ -14,6 +16,18 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from turns.db.tables import turn_stages
 from turns.kit.errors import Unprocessable
+from turns.kit.resources import only
+from turns.roles import ADMINS
+
+check_admin = only(ADMINS, "only admins configure turn stages")
+
+
+async def keep_workflow(conn: AsyncConnection, stage: Mapping[Any, Any], changes: Mapping[str, Any]) -> None:
+    """Deactivating a stage, or making it an ordinary stage, must keep the workflow whole."""
+    if changes.get("is_active") is False:
+        await check_workflow_kept(conn, stage["id"], stays_active=False)
+    elif changes.get("is_complete_stage") is False:
+        await check_workflow_kept(conn, stage["id"], stays_active=stage["is_active"])
 
 
 async def check_workflow_kept(conn: AsyncConnection, stage_id: UUID, *, stays_active: bool) -> None:

@@ -138,7 +138,7 @@ class SyncEngine:
                 if found:
                     continue
                 self.wake.clear()
-                await _wait_any(stop, self.wake, timeout=self.options.poll_seconds)
+                await _wait_any(stop, self.wake, seconds=self.options.poll_seconds)
             except SlotLost as exc:
                 log.warning("sync_slot_lost", error=str(exc))
                 self.ready.clear()
@@ -146,7 +146,7 @@ class SyncEngine:
                 log.warning("sync_step_failed", error=str(exc), exc_info=True)
                 await self.capture.close()
                 self.ready.clear()
-                await _wait_any(stop, asyncio.Event(), timeout=delay)
+                await _wait_any(stop, asyncio.Event(), seconds=delay)
                 delay = min(delay * 2, 10.0)
         await self.capture.close()
         self.store.close()
@@ -381,10 +381,10 @@ def _snapshot_end(snapshot: str) -> str:
     )
 
 
-async def _wait_any(stop: asyncio.Event, wake: asyncio.Event, *, timeout: float) -> None:
+async def _wait_any(stop: asyncio.Event, wake: asyncio.Event, *, seconds: float) -> None:
     waits = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(wake.wait())]
     try:
-        await asyncio.wait(waits, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        await asyncio.wait(waits, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
     finally:
         for task in waits:
             task.cancel()

@@ -14,8 +14,9 @@ from dataclasses import asdict, dataclass
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Boolean, Select, literal_column, select, text
+from sqlalchemy import Boolean, Select, bindparam, literal_column, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.types import NullType
 
 from turns.access import readable_columns, scope_hint
 from turns.db import tables
@@ -88,7 +89,9 @@ class ShapeDefinition:
         query = select(*selected).select_from(table)
         query = query.where(*scope_hint(self.table, self.role, UUID(self.user_id), _uuid(self.vendor_id)))
         if self.where_sql is not None:
-            query = query.where(text(self.where_sql).bindparams(**dict(self.where_values)))
+            # Untyped binds: PostgreSQL types each value from where it stands (uuid, enum, date ...).
+            binds = [bindparam(name, value, type_=NullType()) for name, value in self.where_values]
+            query = query.where(text(self.where_sql).bindparams(*binds))
         if ids is not None:
             query = query.where(table.c[PRIMARY_KEY].in_([UUID(i) for i in ids]))
         return query

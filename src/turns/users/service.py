@@ -19,16 +19,11 @@ from turns.kit.errors import Forbidden, Unprocessable
 from turns.roles import ADMINS
 from turns.users.schemas import Role
 
-# What everyone signed in reads about a colleague; admins read every readable column.
-DIRECTORY_COLUMNS = frozenset(
-    {"id", "version", "email", "first_name", "last_name", "phone", "role", "is_active", "vendor_id", "created_at"}
-)
 SELF_EDITABLE = frozenset({"first_name", "last_name", "phone"})
 
 
 def columns(role: str) -> list[str]:
-    readable = readable_columns("users", role)
-    return sorted(readable if role in ADMINS else readable & DIRECTORY_COLUMNS)
+    return sorted(readable_columns("users", role))
 
 
 def check_create(user: CurrentUser, role: str, vendor_id: UUID | None) -> None:

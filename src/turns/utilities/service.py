@@ -1,4 +1,4 @@
-"""Utility provider list filters (every signed-in user reads providers; admins write)."""
+"""Utility provider rules and list filters (every signed-in user reads providers; admins write)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import ColumnElement
 
 from turns.db.tables import utility_providers
+from turns.kit.resources import only
+from turns.roles import ADMINS
 from turns.utilities.schemas import UtilityType
+
+check_admin = only(ADMINS, "only admins change utility providers")
 
 
 class UtilityProviderFilters(BaseModel):

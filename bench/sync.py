@@ -1,0 +1,169 @@
+"""Sync benchmarks, against baselines measured in the same run on the same server:
+
+- initial sync of the ``turns`` shape as an admin (every row) through ``/v1/shape``, first
+  when the shape is created (snapshot + log) and again from its log, against ``COPY`` of
+  the same rows and columns as text (same role, same RLS);
+- commit-to-client latency: N clients long-poll one shape; a turn is updated and each
+  client notes when the change arrives (p50/p99 over all clients and writes);
+- how many live clients the API process holds, and its memory per held client.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import time
+from typing import Any
+
+import httpx
+import psutil
+import psycopg
+
+from bench.harness import Environment
+from turns.access import readable_columns
+from turns.db.context import SET_CONTEXT_SQL, Actor, system_actor
+from turns.sync.shapes import ordered
+
+
+def _shape_rows(base_url: str, token: str, params: dict[str, str]) -> tuple[int, int]:
+    """(rows, bytes) of a shape read from offset -1 until up to date."""
+    headers = {"Authorization": f"Bearer {token}"}
+    query = {**params, "offset": "-1"}
+    rows = size = 0
+    with httpx.Client(base_url=base_url, headers=headers, timeout=600) as http:
+        while True:
+            response = http.get("/v1/shape", params=query)
+            response.raise_for_status()
+            size += len(response.content)
+            messages = response.json()
+            rows += sum(1 for m in messages if m.get("headers", {}).get("operation") == "insert")
+            if "electric-up-to-date" in response.headers:
+                return rows, size
+            query = {
+                **params,
+                "offset": response.headers["electric-offset"],
+                "handle": response.headers["electric-handle"],
+            }
+
+
+def _copy(app_url: str, user_id: str) -> tuple[int, int]:
+    columns = ordered("turns", readable_columns("turns", "ADMIN"))
+    select = ", ".join(f'"{c}"::text' for c in columns)
+    rows = size = 0
+    with psycopg.connect(app_url) as conn:
+        conn.execute(SET_CONTEXT_SQL, Actor(user_id=user_id, context="bench").params())  # type: ignore[arg-type]
+        with conn.cursor().copy(f"COPY (SELECT {select} FROM turns) TO STDOUT") as copy:
+            for chunk in copy:
+                size += len(chunk)
+                rows += bytes(chunk).count(b"\n")
+    return rows, size
+
+
+def initial_sync(env: Environment, token: str, admin_id: str) -> dict[str, Any]:
+    started = time.perf_counter()
+    copied, copy_bytes = _copy(env.urls.app, admin_id)
+    copy_s = time.perf_counter() - started
+    started = time.perf_counter()
+    created, shape_bytes = _shape_rows(env.base_url, token, {"table": "turns"})
+    create_s = time.perf_counter() - started
+    started = time.perf_counter()
+    replayed, _ = _shape_rows(env.base_url, token, {"table": "turns"})
+    replay_s = time.perf_counter() - started
+    return {
+        "rows": copied,
+        "copy_rows_per_s": round(copied / copy_s),
+        "shape_created_rows_per_s": round(created / create_s),
+        "shape_replayed_rows_per_s": round(replayed / replay_s),
+        "created_vs_copy": round(copy_s / create_s, 3),
+        "replayed_vs_copy": round(copy_s / replay_s, 3),
+        "copy_mb": round(copy_bytes / 1e6, 1),
+        "shape_mb": round(shape_bytes / 1e6, 1),
+        "rows_match": copied == created == replayed,
+    }
+
+
+async def _live_latency(env: Environment, token: str, clients: int, writes: int) -> dict[str, Any]:
+    with psycopg.connect(env.urls.owner) as conn:
+        conn.execute(SET_CONTEXT_SQL, system_actor("bench").params())
+        row = conn.execute("SELECT id FROM turns ORDER BY created_at LIMIT 1").fetchone()
+    assert row is not None
+    turn = str(row[0])
+    params = {"table": "turns", "where": "id = $1", "params[1]": turn}
+    limits = httpx.Limits(max_connections=clients + 10, max_keepalive_connections=clients + 10)
+    headers = {"Authorization": f"Bearer {token}"}
+    arrivals: dict[str, list[float]] = {}
+    async with httpx.AsyncClient(base_url=env.base_url, headers=headers, limits=limits, timeout=120) as http:
+        first = await http.get("/v1/shape", params={**params, "offset": "-1"})
+        if first.status_code != 200:
+            raise RuntimeError(f"shape request failed: {first.status_code} {first.text}")
+        start = {"handle": first.headers["electric-handle"], "offset": first.headers["electric-offset"]}
+        caught = await http.get("/v1/shape", params={**params, **start})
+        start["offset"] = caught.headers["electric-offset"]
+        ready = asyncio.Event()
+        waiting = 0
+
+        async def follow() -> None:
+            nonlocal waiting
+            offset, cursor = start["offset"], ""
+            seen = 0
+            while seen < writes:
+                query = {**params, "handle": start["handle"], "offset": offset, "live": "true", "cursor": cursor}
+                if offset == start["offset"]:
+                    waiting += 1
+                    if waiting == clients:
+                        ready.set()
+                response = await http.get("/v1/shape", params=query)
+                now = time.perf_counter()
+                offset, cursor = response.headers["electric-offset"], response.headers.get("electric-cursor", "")
+                for message in response.json():
+                    wo = message.get("value", {}).get("wo_number")
+                    if wo and wo.startswith("LAT-"):
+                        arrivals.setdefault(wo, []).append(now)
+                        seen += 1
+
+        followers = [asyncio.create_task(follow()) for _ in range(clients)]
+        await asyncio.wait_for(ready.wait(), timeout=120)
+        await asyncio.sleep(0.5)
+        process = psutil.Process(env.api_pid)
+        rss_held = process.memory_info().rss
+        committed: dict[str, float] = {}
+        with psycopg.connect(env.urls.owner, autocommit=True) as conn:
+            for n in range(writes):
+                label = f"LAT-{clients}-{n}"
+                with conn.transaction():
+                    conn.execute(SET_CONTEXT_SQL, system_actor("bench").params())
+                    conn.execute("UPDATE turns SET wo_number = %s WHERE id = %s", (label, turn))
+                committed[label] = time.perf_counter()
+                await asyncio.sleep(0.3)
+        await asyncio.wait_for(asyncio.gather(*followers), timeout=300)
+    latencies = sorted((t - committed[label]) * 1000 for label, times in arrivals.items() for t in times)
+    return {
+        "clients": clients,
+        "deliveries": len(latencies),
+        "p50_ms": round(statistics.median(latencies), 1),
+        "p99_ms": round(latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))], 1),
+        "api_rss_mb_while_held": round(rss_held / 1e6, 1),
+    }
+
+
+def run(env: Environment, *, smoke: bool) -> dict[str, Any]:
+    email = env.users["ADMIN"]
+    token = env.token(email)
+    with psycopg.connect(env.urls.owner) as conn:
+        conn.execute(SET_CONTEXT_SQL, system_actor("bench").params())
+        row = conn.execute("SELECT id::text FROM users WHERE email = %s", (email,)).fetchone()
+    assert row is not None
+    process = psutil.Process(env.api_pid)
+    results: dict[str, Any] = {"initial_sync": initial_sync(env, token, str(row[0]))}
+    idle = process.memory_info().rss
+    live = []
+    for clients in (1, 10, 50) if smoke else (1, 100, 1000):
+        live.append(asyncio.run(_live_latency(env, token, clients, writes=3 if smoke else 10)))
+    biggest = live[-1]
+    results["live"] = live
+    results["memory"] = {
+        "api_rss_mb_idle": round(idle / 1e6, 1),
+        "held_clients": biggest["clients"],
+        "kb_per_held_client": round((biggest["api_rss_mb_while_held"] * 1e6 - idle) / biggest["clients"] / 1e3, 1),
+    }
+    return results
