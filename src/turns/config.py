@@ -100,6 +100,8 @@ class Settings:
     """Shapes unused this long are removed (``TURNS_SYNC_SHAPE_TTL_HOURS``)."""
     electric_url: str | None = None
     """A real Electric service to proxy ``/v1/shape`` to, with Turns' authorisation (``ELECTRIC_URL``)."""
+    electric_secret: str | None = None
+    """The API secret of that Electric service, sent as its ``secret`` parameter (``ELECTRIC_SECRET``)."""
 
     @property
     def embedded(self) -> bool:
@@ -148,4 +150,5 @@ class Settings:
             sync_poll_seconds=_env_float("TURNS_SYNC_POLL_SECONDS", 0.05),
             sync_shape_ttl_hours=_env_float("TURNS_SYNC_SHAPE_TTL_HOURS", 72.0),
             electric_url=_env("ELECTRIC_URL"),
+            electric_secret=_env("ELECTRIC_SECRET"),
         )

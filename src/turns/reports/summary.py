@@ -70,7 +70,9 @@ _STATUS = cast(jobs.c.status, Text)  # an enum in the database; compared as text
 
 def _conditions(user: CurrentUser, filters: ReportFilters) -> list[ColumnElement[bool]]:
     homes = [
-        *PropertyFilters(market=filters.market, manager_id=filters.manager_id).conditions(frozenset()),
+        *PropertyFilters(market=filters.market, manager_id=filters.manager_id).conditions(
+            readable_columns("properties", user.role)
+        ),
         *scope_hint("properties", user.role, user.id, user.vendor_id),
     ]
     found: list[ColumnElement[bool]] = [summary.c.id.in_(select(properties.c.id).where(*homes))] if homes else []
