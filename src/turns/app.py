@@ -54,7 +54,7 @@ def create_app(settings: Settings | None = None, urls: DatabaseUrls | None = Non
         app.state.database = database
         stop = asyncio.Event()
         workers = [asyncio.create_task(database.monitor_replica(stop))]
-        if settings.sync:
+        if settings.sync and not settings.electric_url:
             app.state.sync = engine_for(database, settings)
             workers.append(asyncio.create_task(app.state.sync.run(stop)))
         if settings.run_worker:

@@ -21,6 +21,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from turns.auth.dependencies import CurrentUser, current_user
 from turns.kit.errors import NotFound
 from turns.roles import ADMINS
+from turns.sync import gatekeeper
 from turns.sync.engine import ShapeQueryError, SyncEngine
 from turns.sync.offsets import Offset
 from turns.sync.params import InvalidRequest, RefusedRequest, ShapeRequest, parse
@@ -128,6 +129,11 @@ def _body(bodies: list[str]) -> str:
     openapi_extra={"parameters": SHAPE_PARAMETERS},
 )
 async def get_shape(request: Request, user: User) -> Response:
+    if request.app.state.settings.electric_url:
+        try:
+            return await gatekeeper.forward(request, user)
+        except InvalidRequest as exc:
+            return _invalid(exc)
     engine = _engine(request)
     if engine is None or not engine.ready.is_set():
         return JSONResponse(
@@ -304,7 +310,7 @@ def _sse_data(body: str) -> str:
 )
 async def sync_health(request: Request) -> Any:
     engine = _engine(request)
-    if engine is not None and engine.ready.is_set():
+    if request.app.state.settings.electric_url or (engine is not None and engine.ready.is_set()):
         return {"status": "active"}
     return JSONResponse({"status": "starting"}, status_code=202)
 
