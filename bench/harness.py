@@ -88,6 +88,7 @@ def environment(properties: int, data_dir: Path | None = None) -> Iterator[Envir
         "TURNS_LOG_LEVEL": "warning",
         "TURNS_POOL_SIZE": "20",
         "TURNS_DATA_DIR": str(data_dir),  # sync's shape logs live beside this cluster's data
+        "TURNS_EXPORT_STREAM_LIMIT": "10000000",  # the reports benchmark streams every turn
     }
     api = subprocess.Popen(
         [str(Path(sys.executable).parent / "turns"), "serve"],

@@ -102,11 +102,14 @@ async def _live_latency(env: Environment, token: str, clients: int, writes: int)
         ready = asyncio.Event()
         waiting = 0
 
+        last = f"LAT-{clients}-{writes - 1}"
+
         async def follow() -> None:
+            # Until the last write arrives: writes that land in one step arrive as one change.
             nonlocal waiting
             offset, cursor = start["offset"], ""
-            seen = 0
-            while seen < writes:
+            done = False
+            while not done:
                 query = {**params, "handle": start["handle"], "offset": offset, "live": "true", "cursor": cursor}
                 if offset == start["offset"]:
                     waiting += 1
@@ -119,7 +122,7 @@ async def _live_latency(env: Environment, token: str, clients: int, writes: int)
                     wo = message.get("value", {}).get("wo_number")
                     if wo and wo.startswith("LAT-"):
                         arrivals.setdefault(wo, []).append(now)
-                        seen += 1
+                        done = done or wo == last
 
         followers = [asyncio.create_task(follow()) for _ in range(clients)]
         await asyncio.wait_for(ready.wait(), timeout=120)
