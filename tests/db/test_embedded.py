@@ -1,6 +1,6 @@
 """The embedded server's life cycle, on a cluster of its own in a temporary folder.
 
-The tests share one cluster (initdb is the slow part) and run in file order:
+One test runs the steps in order on one cluster (initdb is the slow part):
 init and start, reuse, recovery from a killed postmaster, stop and start.
 """
 
@@ -41,7 +41,7 @@ def _ask(server: EmbeddedPostgres, query: str) -> object:
     return row[0]
 
 
-def test_initialises_and_starts(server: EmbeddedPostgres) -> None:
+def _initialises_and_starts(server: EmbeddedPostgres) -> None:
     assert not server.initialised
     info = server.ensure_running()
     assert server.initialised and server.is_running()
@@ -53,7 +53,7 @@ def test_initialises_and_starts(server: EmbeddedPostgres) -> None:
     assert _ask(server, "SELECT rolpassword IS NOT NULL FROM pg_authid WHERE rolname = 'postgres'") is True
 
 
-def test_secrets_file_is_private(server: EmbeddedPostgres) -> None:
+def _secrets_file_is_private(server: EmbeddedPostgres) -> None:
     secrets = server.data_dir / "secrets.json"
     assert stat.S_IMODE(secrets.stat().st_mode) == 0o600
     server.password("another_role")  # rewriting the file keeps the mode
@@ -61,13 +61,13 @@ def test_secrets_file_is_private(server: EmbeddedPostgres) -> None:
     assert SUPERUSER in secrets.read_text()
 
 
-def test_wrong_password_is_refused(server: EmbeddedPostgres) -> None:
+def _wrong_password_is_refused(server: EmbeddedPostgres) -> None:
     port = server.info().port
     with pytest.raises(psycopg.OperationalError):
         psycopg.connect(f"postgresql://{SUPERUSER}:wrong@127.0.0.1:{port}/postgres", connect_timeout=10)
 
 
-def test_reuses_a_running_server(server: EmbeddedPostgres) -> None:
+def _reuses_a_running_server(server: EmbeddedPostgres) -> None:
     first_pid = _pid(server)
     info = server.ensure_running()
     again = EmbeddedPostgres(server.data_dir, fast=True).ensure_running()
@@ -76,7 +76,7 @@ def test_reuses_a_running_server(server: EmbeddedPostgres) -> None:
     assert _ask(server, "SELECT 1") == 1
 
 
-def test_survives_a_killed_postmaster(server: EmbeddedPostgres) -> None:
+def _survives_a_killed_postmaster(server: EmbeddedPostgres) -> None:
     pid = _pid(server)
     children = psutil.Process(pid).children()
     os.kill(pid, signal.SIGKILL)
@@ -89,7 +89,7 @@ def test_survives_a_killed_postmaster(server: EmbeddedPostgres) -> None:
     assert _ask(server, "SELECT 1") == 1
 
 
-def test_stop_then_start(server: EmbeddedPostgres) -> None:
+def _stop_then_start(server: EmbeddedPostgres) -> None:
     assert server.stop() is True
     assert not server.is_running()
     assert server.stop() is False
@@ -101,7 +101,7 @@ def test_stop_then_start(server: EmbeddedPostgres) -> None:
     assert _ask(server, "SHOW wal_level") == "logical"
 
 
-def test_pid_file_of_another_process_is_not_trusted(server: EmbeddedPostgres) -> None:
+def _pid_file_of_another_process_is_not_trusted(server: EmbeddedPostgres) -> None:
     """A pid file naming a live process that is not this cluster's postmaster (e.g. after a
     reboot reused the pid) counts as stale."""
     server.stop()
@@ -111,5 +111,20 @@ def test_pid_file_of_another_process_is_not_trusted(server: EmbeddedPostgres) ->
     assert server.is_running() and _pid(server) != os.getpid()
 
 
-def test_data_dir_path_is_used(server: EmbeddedPostgres) -> None:
+def _data_dir_path_is_used(server: EmbeddedPostgres) -> None:
     assert Path(str(_ask(server, "SHOW data_directory"))).resolve() == server.pgdata.resolve()
+
+
+def test_life_cycle(server: EmbeddedPostgres) -> None:
+    """The steps in order on one cluster: as separate tests, xdist would spread them over workers."""
+    for step in (
+        _initialises_and_starts,
+        _secrets_file_is_private,
+        _wrong_password_is_refused,
+        _reuses_a_running_server,
+        _survives_a_killed_postmaster,
+        _stop_then_start,
+        _pid_file_of_another_process_is_not_trusted,
+        _data_dir_path_is_used,
+    ):
+        step(server)
