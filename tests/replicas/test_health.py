@@ -95,7 +95,8 @@ def test_reads_survive_the_replica_stopping_and_return_after_restart(
                     served.append(on_replica)
 
             readers = [asyncio.create_task(load()) for _ in range(6)]
-            await asyncio.sleep(0.5)
+            # The monitor has to measure the replica healthy first (slow on a loaded machine).
+            await wait_for(lambda: any(served), "reads never went to the replica")
             before = len(served)
             await asyncio.to_thread(replica_cluster.standby.stop)
             stopped_at = len(served)

@@ -8,15 +8,27 @@ CREATE EXTENSION IF NOT EXISTS pg_trgm;
 DO $roles$
 BEGIN
   IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'turns_app') THEN
-    CREATE ROLE turns_app NOLOGIN NOBYPASSRLS;
+    BEGIN
+      CREATE ROLE turns_app NOLOGIN NOBYPASSRLS;
+    EXCEPTION WHEN duplicate_object OR unique_violation THEN
+      NULL;  -- created meanwhile by a migration of another database of the cluster
+    END;
   END IF;
   IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'turns_replication') THEN
-    CREATE ROLE turns_replication NOLOGIN;
+    BEGIN
+      CREATE ROLE turns_replication NOLOGIN;
+    EXCEPTION WHEN duplicate_object OR unique_violation THEN
+      NULL;  -- created meanwhile by a migration of another database of the cluster
+    END;
   END IF;
   -- Owns the SECURITY DEFINER functions (auth lookups, audit and history triggers);
   -- only its own policies let it past RLS. Never a login.
   IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'turns_definer') THEN
-    CREATE ROLE turns_definer NOLOGIN NOBYPASSRLS;
+    BEGIN
+      CREATE ROLE turns_definer NOLOGIN NOBYPASSRLS;
+    EXCEPTION WHEN duplicate_object OR unique_violation THEN
+      NULL;  -- created meanwhile by a migration of another database of the cluster
+    END;
   END IF;
 END
 $roles$;
