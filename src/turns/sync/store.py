@@ -186,8 +186,9 @@ class Store:
     def read(self, shape_id: int, after: Offset, max_bytes: int) -> tuple[list[Entry], bool]:
         """Entries after ``after``, at most about ``max_bytes`` (at least one); and whether the log ended."""
         cursor = self.db.execute(
-            "SELECT tx, op, body FROM log WHERE shape = ? AND (tx > ? OR (tx = ? AND op > ?)) ORDER BY tx, op",
-            (shape_id, after.tx, after.tx, after.op),
+            # A row-value comparison is a range scan of the primary key (an OR would rescan the log).
+            "SELECT tx, op, body FROM log WHERE shape = ? AND (tx, op) > (?, ?) ORDER BY tx, op",
+            (shape_id, after.tx, after.op),
         )
         entries: list[Entry] = []
         size = 0
