@@ -82,6 +82,17 @@ def initial_sync(env: Environment, token: str, admin_id: str) -> dict[str, Any]:
     }
 
 
+async def _get(http: httpx.AsyncClient, query: dict[str, str]) -> httpx.Response:
+    """A live request, sent again when a kept-alive connection was closed under it."""
+    for attempt in range(3):
+        try:
+            return await http.get("/v1/shape", params=query)
+        except httpx.TransportError:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
 async def _live_latency(env: Environment, token: str, clients: int, writes: int) -> dict[str, Any]:
     with psycopg.connect(env.urls.owner) as conn:
         conn.execute(SET_CONTEXT_SQL, system_actor("bench").params())
@@ -115,7 +126,7 @@ async def _live_latency(env: Environment, token: str, clients: int, writes: int)
                     waiting += 1
                     if waiting == clients:
                         ready.set()
-                response = await http.get("/v1/shape", params=query)
+                response = await _get(http, query)
                 now = time.perf_counter()
                 offset, cursor = response.headers["electric-offset"], response.headers.get("electric-cursor", "")
                 for message in response.json():

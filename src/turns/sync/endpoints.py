@@ -182,9 +182,7 @@ async def _must_refetch(engine: SyncEngine, shape_request: ShapeRequest) -> Resp
 
 
 async def _schema(request: Request, engine: SyncEngine, shape_request: ShapeRequest) -> str:
-    async with engine.database.primary.connect() as conn:
-        schema = await engine.schema(conn, shape_request.definition)
-    return json.dumps(schema, separators=(",", ":"))
+    return json.dumps(await engine.schema(shape_request.definition), separators=(",", ":"))
 
 
 def _response(

@@ -317,10 +317,12 @@ class SyncEngine:
         log.info("sync_shape_created", handle=handle, table=definition.table, rows=rows)
         return created
 
-    async def schema(self, conn: AsyncConnection, definition: ShapeDefinition) -> dict[str, Any]:
+    async def schema(self, definition: ShapeDefinition) -> dict[str, Any]:
+        """The shape's ``electric-schema`` (read once per table and column list)."""
         cache_key = (definition.table, definition.columns)
         if cache_key not in self.schemas:
-            self.schemas[cache_key] = await column_schema(conn, definition)
+            async with self.database.primary.connect() as conn:
+                self.schemas[cache_key] = await column_schema(conn, definition)
         return self.schemas[cache_key]
 
     async def drop(self, shape_id: int) -> None:
