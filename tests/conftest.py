@@ -5,4 +5,5 @@ pytest_plugins = [
     "tests.fixtures.mail",
     "tests.fixtures.replica",
     "tests.fixtures.pgbouncer",
+    "tests.fixtures.sync",
 ]

@@ -1,10 +1,6 @@
 """Requests generated from the OpenAPI document: no 500, no response outside the schema."""
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import httpx
-import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
@@ -16,26 +12,13 @@ from schemathesis.specs.openapi.checks import (
 
 from tests.fixtures.factory import Factory, bearer, login
 from tests.fixtures.server import LiveServer
-from tests.sync.conftest import sync_server, wait_ready
-from turns.db.urls import DatabaseUrls
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 
-@pytest.fixture
-def served(db: DatabaseUrls, tmp_path: Path) -> Iterator[LiveServer]:
-    """The API with sync running, so ``/v1/shape`` is exercised too."""
-    server = sync_server(db, tmp_path / "sync")
-    server.start()
-    try:
-        wait_ready(server.base_url)
-        yield server
-    finally:
-        server.stop()
-
-
-def test_generated_requests_conform(served: LiveServer, factory: Factory) -> None:
-    live_server = served
+def test_generated_requests_conform(synced: LiveServer, factory: Factory) -> None:
+    """Against the API with sync running, so ``/v1/shape`` is exercised too."""
+    live_server = synced
     with httpx.Client(base_url=live_server.base_url) as client:
         headers = bearer(login(client, factory.user("SUPER_ADMIN")))
     schema = schemathesis.openapi.from_url(f"{live_server.base_url}/openapi.json")

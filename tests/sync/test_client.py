@@ -11,7 +11,7 @@ import pytest
 
 from tests.fixtures.factory import Factory, User, bearer, login
 from tests.fixtures.server import LiveServer
-from tests.sync.conftest import sync_server, wait_ready
+from tests.fixtures.sync import sync_server, wait_ready
 from tests.sync.node import NodeClient, State, ids
 from turns.db.urls import DatabaseUrls
 from turns.sync.shapes import SYNCED

@@ -12,7 +12,7 @@ import pytest
 
 from tests.fixtures.factory import Factory, bearer, login
 from tests.fixtures.server import LiveServer
-from tests.sync.conftest import sync_server, wait_ready
+from tests.fixtures.sync import sync_server, wait_ready
 from tests.sync.node import NodeClient, State, ids
 from turns.db.context import SET_CONTEXT_SQL, system_actor
 from turns.db.urls import DatabaseUrls

@@ -151,7 +151,7 @@ async def get_shape(request: Request, user: User) -> Response:
     if isinstance(shape, Response):
         return shape
     engine.used[shape.id] = time.time()
-    schema = await _schema(request, engine, shape_request)
+    schema = await _schema(engine, shape_request)
     if shape_request.offset is None:  # offset=now
         return _response(shape, [_up_to_date(engine, engine.last_lsn, [])], shape.head, schema, shape_request, True)
     if shape_request.offset.tx < 0:
@@ -181,7 +181,7 @@ async def _must_refetch(engine: SyncEngine, shape_request: ShapeRequest) -> Resp
     return JSONResponse(MUST_REFETCH, status_code=409, headers=_headers(current, cacheable="no-store"))
 
 
-async def _schema(request: Request, engine: SyncEngine, shape_request: ShapeRequest) -> str:
+async def _schema(engine: SyncEngine, shape_request: ShapeRequest) -> str:
     return json.dumps(await engine.schema(shape_request.definition), separators=(",", ":"))
 
 
