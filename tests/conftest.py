@@ -6,4 +6,5 @@ pytest_plugins = [
     "tests.fixtures.replica",
     "tests.fixtures.pgbouncer",
     "tests.fixtures.sync",
+    "tests.fixtures.web",
 ]

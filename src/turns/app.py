@@ -9,7 +9,7 @@ from functools import partial
 
 from fastapi import FastAPI
 
-from turns import __version__
+from turns import __version__, web
 from turns.audit.endpoints import router as audit_router
 from turns.auth.endpoints import router as auth_router
 from turns.auth.maintenance import purge_sessions
@@ -97,4 +97,5 @@ def create_app(settings: Settings | None = None, urls: DatabaseUrls | None = Non
     app.include_router(utilities_router)
     app.include_router(stages_router)
     app.include_router(reports_router)
+    web.mount(app, settings)
     return app

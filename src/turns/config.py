@@ -102,6 +102,8 @@ class Settings:
     """A real Electric service to proxy ``/v1/shape`` to, with Turns' authorisation (``ELECTRIC_URL``)."""
     electric_secret: str | None = None
     """The API secret of that Electric service, sent as its ``secret`` parameter (``ELECTRIC_SECRET``)."""
+    web_dir: Path | None = None
+    """The built web app served at ``/`` (``TURNS_WEB_DIR``; default ``web/dist`` of the source tree)."""
 
     @property
     def embedded(self) -> bool:
@@ -151,4 +153,5 @@ class Settings:
             sync_shape_ttl_hours=_env_float("TURNS_SYNC_SHAPE_TTL_HOURS", 72.0),
             electric_url=_env("ELECTRIC_URL"),
             electric_secret=_env("ELECTRIC_SECRET"),
+            web_dir=Path(raw_web_dir).expanduser().resolve() if (raw_web_dir := _env("TURNS_WEB_DIR")) else None,
         )

@@ -11,19 +11,12 @@ from structlog.testing import capture_logs
 
 from tests.fixtures.factory import Factory, bearer
 from tests.fixtures.mail import deliver
-from turns.db.urls import DatabaseUrls
 from turns.kit.logging import get_logger
 from turns.notifications import mailer
-from turns.seed.demo import Credential, seed_demo
+from turns.seed.demo import Credential
 
 ACTORS = ("PROPERTY_MANAGER", "SR_PROPERTY_MANAGER", "DFO_APPROVER", "HO_APPROVER", "VENDOR")
 TURN = "T-DEMO-1"
-
-
-@pytest.fixture
-def demo(db: DatabaseUrls) -> dict[str, Credential]:
-    """The demo users' credentials, by role (printed once by ``turns up``)."""
-    return {c.role: c for c in seed_demo(db.owner)}
 
 
 class Session:

@@ -1,0 +1,43 @@
+"""What a user may see and do, asked of the API directly, to compare with the browser."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from turns.seed.demo import Credential
+
+
+class ApiUser:
+    """A demo user signed in over plain HTTP (bearer token)."""
+
+    def __init__(self, base_url: str, credential: Credential) -> None:
+        self.http = httpx.Client(base_url=base_url, timeout=30)
+        login = {"email": credential.email, "password": credential.password}
+        response = self.http.post("/api/v1/auth/login", json=login)
+        assert response.status_code == 200, response.text
+        self.http.cookies.clear()
+        self.http.headers["Authorization"] = f"Bearer {response.json()['token']}"
+
+    def get(self, path: str, **params: Any) -> Any:
+        response = self.http.get(path, params=params)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def active_turns(self) -> dict[str, dict[str, Any]]:
+        """turn_id -> turn, for every active turn the user may read."""
+        turns: dict[str, dict[str, Any]] = {}
+        cursor = None
+        while True:
+            page = self.get("/api/v1/turns", limit=200, **({"cursor": cursor} if cursor else {}))
+            turns.update({t["turn_id"]: t for t in page["items"] if t["is_active"]})
+            cursor = page.get("next_cursor")
+            if not cursor:
+                return turns
+
+    def stage_id(self, name: str) -> str:
+        return next(s["id"] for s in self.get("/api/v1/turn-stages", limit=100)["items"] if s["name"] == name)
+
+    def close(self) -> None:
+        self.http.close()

@@ -1,0 +1,51 @@
+// Calls to the Turns API with the session cookie; writes carry the CSRF token.
+
+export class ApiError extends Error {
+  constructor(status, problem) {
+    super((problem && (problem.detail || problem.title)) || `HTTP ${status}`)
+    this.status = status
+    this.problem = problem || {}
+  }
+}
+
+function csrfToken() {
+  const found = document.cookie.split('; ').find((part) => part.startsWith('turns_csrf='))
+  return found ? decodeURIComponent(found.slice('turns_csrf='.length)) : ''
+}
+
+export async function api(path, { method = 'GET', body, query } = {}) {
+  const headers = { accept: 'application/json' }
+  if (body !== undefined) headers['content-type'] = 'application/json'
+  if (method !== 'GET') headers['x-csrf-token'] = csrfToken()
+  let url = path
+  if (query) {
+    const params = new URLSearchParams()
+    for (const [key, value] of Object.entries(query)) {
+      if (value !== undefined && value !== null && value !== '') params.append(key, value)
+    }
+    if ([...params].length) url += `?${params}`
+  }
+  const response = await fetch(url, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+    credentials: 'same-origin',
+  })
+  if (response.status === 204) return null
+  const type = response.headers.get('content-type') || ''
+  const data = type.includes('json') ? await response.json() : await response.text()
+  if (!response.ok) throw new ApiError(response.status, typeof data === 'object' ? data : { detail: data })
+  return data
+}
+
+/** A network failure (offline, server unreachable) as opposed to an answer from the server. */
+export function isNetworkError(error) {
+  return !(error instanceof ApiError)
+}
+
+export function problemText(error) {
+  if (!(error instanceof ApiError)) return 'You are offline: the change is kept and sent when the connection is back.'
+  const { problem } = error
+  const details = (problem.errors || []).map((e) => e.msg || e.message || JSON.stringify(e))
+  return [problem.detail || problem.title || error.message, ...details].join(' ')
+}

@@ -1,0 +1,136 @@
+import { useCallback, useEffect, useMemo, useState } from 'react'
+import { api, ApiError } from './api.js'
+import { Outbox, useOutbox } from './outbox.js'
+import { navigate, useRoute } from './router.js'
+import { ROLE_NAMES, SessionContext, isApprover, isVendor } from './session.js'
+import { Store, useTable } from './sync.js'
+import { Login } from './pages/login.jsx'
+import { Board } from './pages/board.jsx'
+import { TurnDetail } from './pages/turn.jsx'
+import { Approvals } from './pages/approvals.jsx'
+import { Properties } from './pages/properties.jsx'
+import { Vendors } from './pages/vendors.jsx'
+import { Reports } from './pages/reports.jsx'
+import { Notifications } from './pages/notifications.jsx'
+
+export function App() {
+  const [me, setMe] = useState(undefined)
+
+  useEffect(() => {
+    api('/api/v1/auth/me')
+      .then(setMe)
+      .catch((error) => setMe(error instanceof ApiError && error.status === 401 ? null : undefined))
+  }, [])
+
+  if (me === undefined) return <p className="loading">Loading…</p>
+  if (me === null) return <Login onSignedIn={setMe} />
+  return <SignedIn key={me.id} me={me} onSignedOut={() => setMe(null)} />
+}
+
+function SignedIn({ me, onSignedOut }) {
+  const store = useMemo(() => new Store(), [])
+  const outbox = useMemo(() => new Outbox(me.id), [me.id])
+  useEffect(
+    () => () => {
+      store.close()
+      outbox.close()
+    },
+    [store, outbox],
+  )
+  const session = useMemo(() => ({ me, store, outbox }), [me, store, outbox])
+
+  const signOut = useCallback(async () => {
+    await api('/api/v1/auth/logout', { method: 'POST' }).catch(() => null)
+    localStorage.removeItem('turns.outbox')
+    onSignedOut()
+  }, [onSignedOut])
+
+  return (
+    <SessionContext.Provider value={session}>
+      <Header me={me} store={store} outbox={outbox} onSignOut={signOut} />
+      <main id="main">
+        <Page />
+      </main>
+    </SessionContext.Provider>
+  )
+}
+
+function Page() {
+  const { route, params } = useRoute()
+  switch (route) {
+    case '':
+    case 'board':
+      return <Board />
+    case 'turns':
+      return <TurnDetail id={params[0]} />
+    case 'approvals':
+      return <Approvals />
+    case 'properties':
+      return <Properties />
+    case 'vendors':
+      return <Vendors />
+    case 'reports':
+      return <Reports />
+    case 'notifications':
+      return <Notifications />
+    default:
+      return (
+        <p>
+          No such page. <a href="#/board">Back to the board</a>
+        </p>
+      )
+  }
+}
+
+function Header({ me, store, outbox, onSignOut }) {
+  const { route } = useRoute()
+  const notifications = useTable(store, 'notifications')
+  const { ops, online } = useOutbox(outbox)
+  const unread = [...notifications.values()].filter((n) => !n.is_read).length
+  const waiting = ops.filter((op) => op.state === 'pending').length
+  const links = [
+    ['board', 'Board'],
+    ...(isApprover(me) ? [['approvals', 'Approvals']] : []),
+    ...(isVendor(me) ? [] : [['properties', 'Properties'], ['vendors', 'Vendors'], ['reports', 'Reports']]),
+  ]
+  const here = route || 'board'
+  return (
+    <header className="top">
+      <a className="skip" href="#main" onClick={(e) => (e.preventDefault(), document.getElementById('main').focus())}>
+        Skip to content
+      </a>
+      <strong className="brand">Turns</strong>
+      <nav aria-label="Main">
+        {links.map(([path, label]) => (
+          <a key={path} href={`#/${path}`} aria-current={here === path ? 'page' : undefined}>
+            {label}
+          </a>
+        ))}
+      </nav>
+      <span className="status" role="status" aria-live="polite">
+        {!online && <span className="badge offline">Offline</span>}
+        {waiting > 0 && <span className="badge pending">{waiting} change{waiting === 1 ? '' : 's'} waiting</span>}
+      </span>
+      <a
+        className="bell"
+        href="#/notifications"
+        aria-label={`Notifications: ${unread} unread`}
+        aria-current={here === 'notifications' ? 'page' : undefined}
+      >
+        <svg aria-hidden="true" width="20" height="20" viewBox="0 0 24 24" fill="currentColor">
+          <path d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22Zm7-6V11a7 7 0 0 0-5.5-6.84V3.5a1.5 1.5 0 0 0-3 0v.66A7 7 0 0 0 5 11v5l-2 2v1h18v-1l-2-2Z" />
+        </svg>
+        {unread > 0 && <span className="count">{unread}</span>}
+      </a>
+      <span className="who" title={me.email}>
+        {[me.first_name, me.last_name].filter(Boolean).join(' ') || me.email}
+        <small>{ROLE_NAMES[me.role] || me.role}</small>
+      </span>
+      <button type="button" onClick={onSignOut}>
+        Sign out
+      </button>
+    </header>
+  )
+}
+
+export { navigate }

@@ -1,0 +1,171 @@
+import { useEffect, useMemo, useState } from 'react'
+import { useOutbox, withPending } from '../outbox.js'
+import { useSession, isVendor } from '../session.js'
+import { useTable } from '../sync.js'
+import { TurnCard } from '../components/turn-card.jsx'
+import { APPROVAL_LABELS, address, isOverdue, personName } from '../format.js'
+
+const NO_FILTERS = { market: '', manager: '', vendor: '', approval: '', overdue: false, q: '' }
+
+/** The make-ready board: one column per active stage, a card per active turn. */
+export function Board() {
+  const { me, store, outbox } = useSession()
+  const synced = useTable(store, 'turns')
+  const properties = useTable(store, 'properties')
+  const stages = useTable(store, 'turn_stages')
+  const vendors = useTable(store, 'vendors')
+  const users = useTable(store, 'users')
+  const { ops } = useOutbox(outbox)
+  const [filters, setFilters] = useState(NO_FILTERS)
+  const [dragged, setDragged] = useState(null)
+
+  useEffect(() => outbox.settle(synced), [outbox, synced])
+  const turns = useMemo(() => withPending(synced, ops), [synced, ops])
+
+  const columns = useMemo(
+    () => [...stages.values()].filter((s) => s.is_active).sort((a, b) => a.display_order - b.display_order),
+    [stages],
+  )
+  const active = useMemo(() => [...turns.values()].filter((t) => t.is_active), [turns])
+  const markets = useMemo(
+    () => [...new Set([...properties.values()].map((p) => p.market).filter(Boolean))].sort(),
+    [properties],
+  )
+  const managers = useMemo(() => {
+    const ids = new Set([...properties.values()].map((p) => p.property_manager_id).filter(Boolean))
+    return [...ids].map((id) => users.get(id) || { id }).sort((a, b) => personName(a).localeCompare(personName(b)))
+  }, [properties, users])
+
+  const visible = active.filter((turn) => matches(turn, properties.get(turn.property_id), filters))
+  const byStage = new Map(columns.map((stage) => [stage.id, []]))
+  for (const turn of visible) byStage.get(turn.stage_id)?.push(turn)
+  for (const list of byStage.values()) list.sort((a, b) => (a.move_out_date || '').localeCompare(b.move_out_date || ''))
+  const problems = new Map(ops.filter((op) => op.state !== 'pending' && op.state !== 'sent').map((op) => [op.turnId, op]))
+
+  const set = (field) => (event) =>
+    setFilters({ ...filters, [field]: event.target.type === 'checkbox' ? event.target.checked : event.target.value })
+
+  function move(turn, stageId) {
+    if (!stageId || stageId === turn.stage_id) return
+    const stage = stages.get(stageId)
+    outbox.write(turn, 'transition', { to_stage_id: stageId }, { stage_id: stageId }, `Move to ${stage?.name}`)
+  }
+
+  const loading = !store.tables.turns.ready
+  return (
+    <section className="board-page" aria-labelledby="board-title">
+      <div className="page-head">
+        <h1 id="board-title">{isVendor(me) ? 'My turns' : 'Make-ready board'}</h1>
+        <p className="muted" role="status">
+          {loading ? 'Syncing…' : `${visible.length} of ${active.length} active turns`}
+        </p>
+      </div>
+      <form className="filters" aria-label="Filter turns" onSubmit={(e) => e.preventDefault()}>
+        <label>
+          Search
+          <input type="search" value={filters.q} onChange={set('q')} placeholder="Address, property, turn or WO" />
+        </label>
+        {!isVendor(me) && (
+          <>
+            <Select label="Market" value={filters.market} onChange={set('market')}>
+              {markets.map((m) => (
+                <option key={m}>{m}</option>
+              ))}
+            </Select>
+            <Select label="Manager" value={filters.manager} onChange={set('manager')}>
+              {managers.map((u) => (
+                <option key={u.id} value={u.id}>
+                  {personName(u)}
+                </option>
+              ))}
+            </Select>
+            <Select label="Vendor" value={filters.vendor} onChange={set('vendor')}>
+              {[...vendors.values()]
+                .sort((a, b) => a.company_name.localeCompare(b.company_name))
+                .map((v) => (
+                  <option key={v.id} value={v.id}>
+                    {v.company_name}
+                  </option>
+                ))}
+            </Select>
+          </>
+        )}
+        <Select label="Approval" value={filters.approval} onChange={set('approval')}>
+          {Object.entries(APPROVAL_LABELS).map(([value, label]) => (
+            <option key={value} value={value}>
+              {label}
+            </option>
+          ))}
+        </Select>
+        <label className="check">
+          <input type="checkbox" checked={filters.overdue} onChange={set('overdue')} /> Overdue only
+        </label>
+        {JSON.stringify(filters) !== JSON.stringify(NO_FILTERS) && (
+          <button type="button" className="link" onClick={() => setFilters(NO_FILTERS)}>
+            Clear filters
+          </button>
+        )}
+      </form>
+      <div className="board">
+        {columns.map((stage) => (
+          <section
+            key={stage.id}
+            className={`column${dragged ? ' droppable' : ''}`}
+            aria-label={`${stage.name}: ${byStage.get(stage.id).length} turns`}
+            data-stage={stage.name}
+            onDragOver={(e) => dragged && e.preventDefault()}
+            onDrop={(e) => {
+              e.preventDefault()
+              const turn = turns.get(e.dataTransfer.getData('text/plain'))
+              setDragged(null)
+              if (turn) move(turn, stage.id)
+            }}
+          >
+            <h2 style={{ borderColor: stage.color || undefined }}>
+              {stage.name} <span className="count">{byStage.get(stage.id).length}</span>
+            </h2>
+            <ol className="cards">
+              {byStage.get(stage.id).map((turn) => (
+                <TurnCard
+                  key={turn.id}
+                  turn={turn}
+                  property={properties.get(turn.property_id)}
+                  vendor={vendors.get(turn.vendor_id)}
+                  stages={columns}
+                  problem={problems.get(turn.id)}
+                  onMove={(stageId) => move(turn, stageId)}
+                  onDragStart={() => setDragged(turn.id)}
+                  onDragEnd={() => setDragged(null)}
+                />
+              ))}
+            </ol>
+          </section>
+        ))}
+      </div>
+    </section>
+  )
+}
+
+function Select({ label, value, onChange, children }) {
+  return (
+    <label>
+      {label}
+      <select value={value} onChange={onChange}>
+        <option value="">All</option>
+        {children}
+      </select>
+    </label>
+  )
+}
+
+function matches(turn, property, filters) {
+  if (filters.market && property?.market !== filters.market) return false
+  if (filters.manager && property?.property_manager_id !== filters.manager) return false
+  if (filters.vendor && turn.vendor_id !== filters.vendor) return false
+  if (filters.approval && turn.scope_approval_status !== filters.approval) return false
+  if (filters.overdue && !isOverdue(turn)) return false
+  const q = filters.q.trim().toLowerCase()
+  if (!q) return true
+  const haystack = [turn.turn_id, turn.wo_number, property?.name, property?.property_id, address(property)]
+  return haystack.some((value) => value && value.toLowerCase().includes(q))
+}

@@ -1,0 +1,3 @@
+export function Properties() {
+  return <h1>Properties</h1>
+}

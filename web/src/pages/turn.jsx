@@ -1,0 +1,3 @@
+export function TurnDetail() {
+  return <h1>TurnDetail</h1>
+}
