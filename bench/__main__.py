@@ -13,21 +13,22 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bench import api, reports, sync
-from bench.harness import ROOT, environment, machine, write_results
+from bench import api, replicas, reports, sync, web
+from bench.harness import ROOT, environment, machine, run_line, write_results
 
-BENCHMARKS = {"api": api.run, "sync": sync.run, "reports": reports.run}
+BENCHMARKS = {"api": api.run, "sync": sync.run, "reports": reports.run, "replicas": replicas.run, "web": web.run}
 START, END = "<!-- bench:api -->", "<!-- /bench:api -->"
 
 
-def render(results: dict[str, Any], command: str) -> str:
+def render(results: dict[str, Any]) -> str:
     info = results["machine"]
     lines = [
         START,
         "## API against direct SQL",
         "",
-        f"Run {info['date']} on {info['cpus']} CPUs ({info['platform']}), Python {info['python']}, "
-        f"{info['postgres']}; {results['properties']} properties. Command: `{command}`.",
+        f"Machine of the latest run: {info['cpus']} CPUs ({info['platform']}), Python {info['python']}, "
+        f"{info['postgres']}. Each section says when, at what size and with which command it was measured.",
+        "",
         "Load generators are separate processes on loopback; the direct baseline runs the same transaction "
         "(acting user set, RLS on, same trigger work) with psycopg on the same server in the same run.",
         "",
@@ -36,6 +37,8 @@ def render(results: dict[str, Any], command: str) -> str:
     if data:
         update = data["turn_update"]
         lines += [
+            run_line(data),
+            "",
             f"**Turn update** ({update['clients']} clients, RLS + version check + audit):",
             "",
             "| path | p50 ms | p95 ms | p99 ms | per second |",
@@ -68,6 +71,8 @@ def render(results: dict[str, Any], command: str) -> str:
         ]
     lines += render_sync(results.get("sync"))
     lines += reports.render_reports(results.get("reports"))
+    lines += replicas.render_replicas(results.get("replicas"))
+    lines += web.render_web(results.get("web"))
     lines.append(END)
     return "\n".join(lines) + "\n"
 
@@ -79,6 +84,8 @@ def render_sync(data: dict[str, Any] | None) -> list[str]:
     lines = [
         "",
         "## Sync against COPY",
+        "",
+        run_line(data),
         "",
         f"**Initial sync** of every turn as an admin ({first['rows']} rows, {first['shape_mb']} MB of messages; "
         f"rows match COPY: {first['rows_match']}):",
@@ -126,15 +133,16 @@ def main(argv: list[str] | None = None) -> int:
     properties = args.properties or (60 if args.smoke else 100_000)
     command = "python -m bench " + " ".join(argv if argv is not None else sys.argv[1:])
     with environment(properties, args.data_dir) as env:
-        results: dict[str, Any] = {"machine": machine(), "properties": properties}
+        results: dict[str, Any] = {"machine": machine()}
         for name in args.only:
             print(f"running {name} …", file=sys.stderr)
             results[name] = BENCHMARKS[name](env, smoke=args.smoke)
+            results[name]["run"] = {"date": machine()["date"], "properties": properties, "command": command.strip()}
             write_results(name, results[name], args.json)
     # Benchmarks not run this time keep the figures of their last run in the rendered page.
     stored = json.loads(args.json.read_text()) if args.json.exists() else {}
     shown = {**{k: v for k, v in stored.items() if k in BENCHMARKS}, **results}
-    update_docs(args.docs, render(shown, command.strip()))
+    update_docs(args.docs, render(shown))
     print(json.dumps(results, indent=2, default=str))
     return 0
 

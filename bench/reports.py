@@ -31,7 +31,7 @@ from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bench.api import _compare
-from bench.harness import Environment
+from bench.harness import Environment, run_line
 from bench.load import LoadResult
 from turns.auth.dependencies import CurrentUser
 from turns.db.context import SET_CONTEXT_SQL, Actor, system_actor
@@ -307,6 +307,8 @@ def render_reports(data: dict[str, Any] | None) -> list[str]:
     lines = [
         "",
         "## Reports, exports and search against direct SQL",
+        "",
+        run_line(data),
         "",
         f"**Reports** (up to {data['repeat']} requests each within {BUDGET_S:.0f} s, one after another; direct: "
         "the statements the report's own code sends, replayed with psycopg in a read-only transaction as the "

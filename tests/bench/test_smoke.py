@@ -2,14 +2,18 @@
 real servers and load processes. Timings are reported, never asserted."""
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 from tests.fixtures.database import ROOT
+from tests.fixtures.web import MISSING_CHROMIUM, missing
 
 
 def test_bench_smoke_writes_figures(tmp_path: Path) -> None:
+    if shutil.which("chromium") is None:
+        missing(MISSING_CHROMIUM)  # the web benchmark drives it
     results, docs = tmp_path / "results.json", tmp_path / "benchmarks.md"
     command = ["--smoke", "--json", str(results), "--docs", str(docs), "--data-dir", str(tmp_path / "data")]
     run = subprocess.run(
@@ -20,12 +24,26 @@ def test_bench_smoke_writes_figures(tmp_path: Path) -> None:
         timeout=600,
     )
     assert run.returncode == 0, run.stderr[-4000:]
-    api = json.loads(results.read_text())["api"]
+    stored = json.loads(results.read_text())
+    api = stored["api"]
     update = api["turn_update"]
     for path in ("api", "direct"):
         assert update[path]["requests"] > 0 and update[path]["errors"] == 0
     assert update["p50_ratio"] > 0
     assert set(api["turn_list"]) == {"1", "10"}
     assert api["login"]["errors"] == 0
+    replicas = stored["replicas"]["scenarios"]
+    assert list(replicas) == ["primary", "replica_other_session", "replica", "replay_paused"]
+    for name, scenario in replicas.items():
+        reads = scenario["reads"]["requests"]
+        assert scenario["failed"] == 0 and reads > 0 and scenario["writes"]["requests"] > 0
+        # Every read of the replica API is routed once, and counted where it went.
+        assert sum(scenario["routes"].values()) == (0 if name == "primary" else reads)
+    assert replicas["primary"]["replica_share"] == 0
+    web = stored["web"]
+    assert web["turns_synced"] > 0 and web["first_render"]["median_s"] > 0
+    assert web["live"]["browser_to_browser"]["p50_ms"] > 0 and web["live"]["api_to_long_poll"]["p50_ms"] > 0
     page = docs.read_text()
     assert "<!-- bench:api -->" in page and "| api |" in page and "API / direct:" in page
+    assert "## Web app" in page and "| live move, browser to browser" in page
+    assert "## Read replicas" in page and "| replica, read-your-writes |" in page
