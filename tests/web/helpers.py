@@ -36,6 +36,27 @@ class ApiUser:
             if not cursor:
                 return turns
 
+    def field_updates(self, turn_id: str, field: str) -> list[dict[str, Any]]:
+        """The audit UPDATE rows of one turn that changed ``field``, newest first."""
+        rows = self.get("/api/v1/audit", table_name="turns", record_id=turn_id, action="UPDATE", limit=200)["items"]
+        return [row for row in rows if field in (row["changed_fields"] or [])]
+
+    def items(self, path: str, **params: Any) -> list[dict[str, Any]]:
+        """Every item of a paged list endpoint, following its cursors."""
+        found: list[dict[str, Any]] = []
+        while True:
+            page = self.get(path, limit=200, **params)
+            found.extend(page["items"])
+            if not page.get("next_cursor"):
+                return found
+            params["cursor"] = page["next_cursor"]
+
+    def send(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        """A write that must succeed; its JSON answer (None for 204)."""
+        response = self.http.request(method, path, json=body)
+        assert response.is_success, response.text
+        return response.json() if response.content else None
+
     def stage_id(self, name: str) -> str:
         return next(s["id"] for s in self.get("/api/v1/turn-stages", limit=100)["items"] if s["name"] == name)
 

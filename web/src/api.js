@@ -1,4 +1,5 @@
 // Calls to the Turns API with the session cookie; writes carry the CSRF token.
+import { useCallback, useEffect, useState } from 'react'
 
 export class ApiError extends Error {
   constructor(status, problem) {
@@ -8,7 +9,8 @@ export class ApiError extends Error {
   }
 }
 
-function csrfToken() {
+/** The CSRF cookie's value; the cookie exists only while a session may be live. */
+export function csrfToken() {
   const found = document.cookie.split('; ').find((part) => part.startsWith('turns_csrf='))
   return found ? decodeURIComponent(found.slice('turns_csrf='.length)) : ''
 }
@@ -48,4 +50,35 @@ export function problemText(error) {
   const { problem } = error
   const details = (problem.errors || []).map((e) => e.msg || e.message || JSON.stringify(e))
   return [problem.detail || problem.title || error.message, ...details].join(' ')
+}
+
+/** Words for a failed read: the server's problem, or that it could not be reached. */
+export function readProblemText(error) {
+  if (error instanceof ApiError) return problemText(error)
+  return 'The server could not be reached: check the connection and try again.'
+}
+
+/**
+ * The answer to GET path?query while mounted: {data} or {error}, and loading while asked.
+ * Asked again when path, query or `again` change, or on retry(); nothing is asked without a path.
+ */
+export function useApi(path, query, again) {
+  const key = JSON.stringify(query ?? {})
+  const [attempt, setAttempt] = useState(0)
+  const [state, setState] = useState({ loading: true })
+  const retry = useCallback(() => setAttempt((n) => n + 1), [])
+
+  useEffect(() => {
+    if (!path) return undefined
+    let current = true
+    setState((previous) => ({ ...previous, loading: true }))
+    api(path, { query: JSON.parse(key) })
+      .then((data) => current && setState({ data }))
+      .catch((error) => current && setState({ error }))
+    return () => {
+      current = false
+    }
+  }, [path, key, again, attempt])
+
+  return { ...state, retry }
 }

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useState } from 'react'
-import { api, ApiError } from './api.js'
+import { api, ApiError, csrfToken, problemText } from './api.js'
 import { Outbox, useOutbox } from './outbox.js'
 import { navigate, useRoute } from './router.js'
 import { ROLE_NAMES, SessionContext, isApprover, isVendor } from './session.js'
@@ -14,16 +14,28 @@ import { Reports } from './pages/reports.jsx'
 import { Notifications } from './pages/notifications.jsx'
 
 export function App() {
-  const [me, setMe] = useState(undefined)
+  // undefined: asking the server; null: signed out; an Error: the server could not be asked.
+  const [me, setMe] = useState(() => (csrfToken() ? undefined : null))
+  const [attempt, setAttempt] = useState(0)
 
   useEffect(() => {
+    if (!csrfToken()) return
     api('/api/v1/auth/me')
       .then(setMe)
-      .catch((error) => setMe(error instanceof ApiError && error.status === 401 ? null : undefined))
-  }, [])
+      .catch((error) => setMe(error instanceof ApiError && error.status === 401 ? null : error))
+  }, [attempt])
 
   if (me === undefined) return <p className="loading">Loading…</p>
   if (me === null) return <Login onSignedIn={setMe} />
+  if (me instanceof Error)
+    return (
+      <main className="login" role="alert">
+        <p>{me instanceof ApiError ? problemText(me) : 'Turns cannot be reached right now: check the connection.'}</p>
+        <button type="button" onClick={() => (setMe(undefined), setAttempt(attempt + 1))}>
+          Try again
+        </button>
+      </main>
+    )
   return <SignedIn key={me.id} me={me} onSignedOut={() => setMe(null)} />
 }
 

@@ -3,8 +3,9 @@
 // version is stale (409) is kept as a conflict: the user sees the newer values and can
 // reapply or discard it. Nothing is sent twice: an operation leaves the queue when the
 // server has answered it.
-import { useSyncExternalStore } from 'react'
+import { useEffect, useMemo, useSyncExternalStore } from 'react'
 import { api, ApiError, isNetworkError, problemText } from './api.js'
+import { useTable } from './sync.js'
 
 const KEY = 'turns.outbox'
 const RETRY_MS = 3000
@@ -141,7 +142,7 @@ export class Outbox {
     if (error.status === 409 || error.status === 412) {
       // A write that reached the server before the connection dropped comes back as a
       // conflict with our own values in place: it is done, not a conflict.
-      if (current && Object.entries(op.overlay).every(([k, v]) => String(current[k] ?? '') === String(v ?? ''))) {
+      if (current && Object.entries(op.overlay).every(([k, v]) => sameValue(current[k], v))) {
         this.sent(op, current)
         return
       }
@@ -162,6 +163,11 @@ export class Outbox {
       this.changed()
     }
   }
+}
+
+/** A value of the server's row (amounts as JSON numbers) against one the user wrote (amounts as text). */
+function sameValue(stored, written) {
+  return String(stored ?? '') === String(written ?? '') || (typeof stored === 'number' && stored === Number(written))
 }
 
 function send(op) {
@@ -200,4 +206,16 @@ export function withPending(turns, ops) {
     }
   }
   return merged
+}
+
+/**
+ * The turns as the user should see them: synced rows with their own unconfirmed writes laid
+ * over them. Also returns the synced rows and the queue.
+ */
+export function usePendingTurns(store, outbox) {
+  const synced = useTable(store, 'turns')
+  const { ops } = useOutbox(outbox)
+  useEffect(() => outbox.settle(synced), [outbox, synced])
+  const turns = useMemo(() => withPending(synced, ops), [synced, ops])
+  return { turns, synced, ops }
 }

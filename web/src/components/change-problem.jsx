@@ -1,7 +1,7 @@
 import { useSession } from '../session.js'
 
 /** A write the server refused (with its reason) or that met a newer version (with a way forward). */
-export function ChangeProblem({ op }) {
+export function ChangeProblem({ op, children }) {
   const { outbox } = useSession()
   if (op.state === 'conflict') {
     return (
@@ -10,6 +10,7 @@ export function ChangeProblem({ op }) {
           <strong>Changed by someone else.</strong> Your change “{op.label}” was not saved: the turn now shows their
           values.
         </p>
+        {children}
         <p className="actions">
           <button type="button" onClick={() => outbox.reapply(op.id)}>
             Reapply my change
@@ -26,6 +27,7 @@ export function ChangeProblem({ op }) {
       <p>
         <strong>“{op.label}” was not saved.</strong> {op.message}
       </p>
+      {children}
       <p className="actions">
         <button type="button" className="link" onClick={() => outbox.discard(op.id)}>
           Dismiss

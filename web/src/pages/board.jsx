@@ -1,7 +1,8 @@
-import { useEffect, useMemo, useState } from 'react'
-import { useOutbox, withPending } from '../outbox.js'
+import { useMemo, useState } from 'react'
+import { usePendingTurns } from '../outbox.js'
 import { useSession, isVendor } from '../session.js'
 import { useTable } from '../sync.js'
+import { FilterSelect } from '../components/filter-select.jsx'
 import { TurnCard } from '../components/turn-card.jsx'
 import { APPROVAL_LABELS, address, isOverdue, personName } from '../format.js'
 
@@ -10,17 +11,14 @@ const NO_FILTERS = { market: '', manager: '', vendor: '', approval: '', overdue:
 /** The make-ready board: one column per active stage, a card per active turn. */
 export function Board() {
   const { me, store, outbox } = useSession()
-  const synced = useTable(store, 'turns')
+  const { turns, ops } = usePendingTurns(store, outbox)
   const properties = useTable(store, 'properties')
   const stages = useTable(store, 'turn_stages')
   const vendors = useTable(store, 'vendors')
   const users = useTable(store, 'users')
-  const { ops } = useOutbox(outbox)
   const [filters, setFilters] = useState(NO_FILTERS)
   const [dragged, setDragged] = useState(null)
 
-  useEffect(() => outbox.settle(synced), [outbox, synced])
-  const turns = useMemo(() => withPending(synced, ops), [synced, ops])
 
   const columns = useMemo(
     () => [...stages.values()].filter((s) => s.is_active).sort((a, b) => a.display_order - b.display_order),
@@ -51,13 +49,14 @@ export function Board() {
     outbox.write(turn, 'transition', { to_stage_id: stageId }, { stage_id: stageId }, `Move to ${stage?.name}`)
   }
 
-  const loading = !store.tables.turns.ready
+  const loading = !['turns', 'turn_stages', 'properties'].every((name) => store.tables[name].ready)
+  const shown = [...byStage.values()].reduce((sum, list) => sum + list.length, 0)
   return (
     <section className="board-page" aria-labelledby="board-title">
       <div className="page-head">
         <h1 id="board-title">{isVendor(me) ? 'My turns' : 'Make-ready board'}</h1>
         <p className="muted" role="status">
-          {loading ? 'Syncing…' : `${visible.length} of ${active.length} active turns`}
+          {loading ? 'Syncing…' : `${shown} of ${active.length} active turns`}
         </p>
       </div>
       <form className="filters" aria-label="Filter turns" onSubmit={(e) => e.preventDefault()}>
@@ -67,36 +66,34 @@ export function Board() {
         </label>
         {!isVendor(me) && (
           <>
-            <Select label="Market" value={filters.market} onChange={set('market')}>
-              {markets.map((m) => (
-                <option key={m}>{m}</option>
-              ))}
-            </Select>
-            <Select label="Manager" value={filters.manager} onChange={set('manager')}>
-              {managers.map((u) => (
-                <option key={u.id} value={u.id}>
-                  {personName(u)}
-                </option>
-              ))}
-            </Select>
-            <Select label="Vendor" value={filters.vendor} onChange={set('vendor')}>
-              {[...vendors.values()]
+            <FilterSelect
+              label="Market"
+              value={filters.market}
+              onChange={set('market')}
+              options={markets.map((m) => [m, m])}
+            />
+            <FilterSelect
+              label="Manager"
+              value={filters.manager}
+              onChange={set('manager')}
+              options={managers.map((u) => [u.id, personName(u)])}
+            />
+            <FilterSelect
+              label="Vendor"
+              value={filters.vendor}
+              onChange={set('vendor')}
+              options={[...vendors.values()]
                 .sort((a, b) => a.company_name.localeCompare(b.company_name))
-                .map((v) => (
-                  <option key={v.id} value={v.id}>
-                    {v.company_name}
-                  </option>
-                ))}
-            </Select>
+                .map((v) => [v.id, v.company_name])}
+            />
           </>
         )}
-        <Select label="Approval" value={filters.approval} onChange={set('approval')}>
-          {Object.entries(APPROVAL_LABELS).map(([value, label]) => (
-            <option key={value} value={value}>
-              {label}
-            </option>
-          ))}
-        </Select>
+        <FilterSelect
+          label="Approval"
+          value={filters.approval}
+          onChange={set('approval')}
+          options={Object.entries(APPROVAL_LABELS)}
+        />
         <label className="check">
           <input type="checkbox" checked={filters.overdue} onChange={set('overdue')} /> Overdue only
         </label>
@@ -143,18 +140,6 @@ export function Board() {
         ))}
       </div>
     </section>
-  )
-}
-
-function Select({ label, value, onChange, children }) {
-  return (
-    <label>
-      {label}
-      <select value={value} onChange={onChange}>
-        <option value="">All</option>
-        {children}
-      </select>
-    </label>
   )
 }
 

@@ -1,3 +1,86 @@
+import { useMemo, useState } from 'react'
+import { api, readProblemText } from '../api.js'
+import { formatDate } from '../format.js'
+import { useSession } from '../session.js'
+import { useTable } from '../sync.js'
+import './notifications.css'
+
+/** The user's synced notifications, newest first; marking them read lowers the bell's count live. */
 export function Notifications() {
-  return <h1>Notifications</h1>
+  const { store } = useSession()
+  const notifications = useTable(store, 'notifications')
+  const [busy, setBusy] = useState(false)
+  const [problem, setProblem] = useState(null)
+
+  const list = useMemo(
+    () =>
+      [...notifications.values()].sort((a, b) => b.created_at.localeCompare(a.created_at) || b.id.localeCompare(a.id)),
+    [notifications],
+  )
+  const unread = list.filter((n) => !n.is_read).length
+
+  async function send(path, failure) {
+    setBusy(true)
+    setProblem(null)
+    try {
+      await api(path, { method: 'POST' })
+    } catch (error) {
+      setProblem(`${failure}: ${readProblemText(error)}`)
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  return (
+    <section className="notifications-page" aria-labelledby="notifications-title">
+      <div className="page-head">
+        <h1 id="notifications-title">Notifications</h1>
+        <p className="muted" role="status">
+          {store.tables.notifications.ready ? `${unread} unread of ${list.length}` : 'Syncing…'}
+        </p>
+        <button
+          type="button"
+          className="secondary"
+          disabled={busy || unread === 0}
+          onClick={() => send('/api/v1/notifications/read-all', 'Could not mark them all read')}
+        >
+          Mark all read
+        </button>
+      </div>
+      {problem && (
+        <p className="error" role="alert">
+          {problem}
+        </p>
+      )}
+      {list.length === 0 && store.tables.notifications.ready && <p className="muted">No notifications yet.</p>}
+      <ol className="notes">
+        {list.map((n) => (
+          <Note
+            key={n.id}
+            note={n}
+            busy={busy}
+            onRead={() => send(`/api/v1/notifications/${n.id}/read`, `Could not mark “${n.title}” read`)}
+          />
+        ))}
+      </ol>
+    </section>
+  )
+}
+
+function Note({ note, busy, onRead }) {
+  return (
+    <li className={note.is_read ? 'note' : 'note unread'} data-notification={note.id}>
+      <h2>
+        {!note.is_read && <span className="badge unread-badge">Unread</span>}{' '}
+        {note.turn_id ? <a href={`#/turns/${note.turn_id}`}>{note.title}</a> : note.title}
+      </h2>
+      {note.body && <p>{note.body}</p>}
+      <p className="muted when">{formatDate(note.created_at)}</p>
+      {!note.is_read && (
+        <button type="button" className="link" disabled={busy} onClick={onRead}>
+          Mark read<span className="visually-hidden"> {note.title}</span>
+        </button>
+      )}
+    </li>
+  )
 }

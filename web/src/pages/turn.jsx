@@ -1,3 +1,59 @@
-export function TurnDetail() {
-  return <h1>TurnDetail</h1>
+import { useMemo } from 'react'
+import { usePendingTurns } from '../outbox.js'
+import { useSession } from '../session.js'
+import { useTable } from '../sync.js'
+import { TurnHeader } from '../components/turn-header.jsx'
+import { TurnWorkflow } from '../components/turn-workflow.jsx'
+import { TurnFields } from '../components/turn-fields.jsx'
+import { TurnLockBox } from '../components/turn-lock-box.jsx'
+import { TurnHistory } from '../components/turn-history.jsx'
+import { TurnAudit } from '../components/turn-audit.jsx'
+import './turn.css'
+
+/** One turn: its record to edit as the role may, its workflow, lock box, stage history and audit trail. */
+export function TurnDetail({ id }) {
+  const { store, outbox } = useSession()
+  const { turns, synced, ops } = usePendingTurns(store, outbox)
+  const properties = useTable(store, 'properties')
+  const stages = useTable(store, 'turn_stages')
+  const vendors = useTable(store, 'vendors')
+  const users = useTable(store, 'users')
+  const providers = useTable(store, 'utility_providers')
+
+  const turn = turns.get(id)
+  const names = useMemo(() => ({ stages, vendors, users, providers }), [stages, vendors, users, providers])
+  const ordered = useMemo(() => [...stages.values()].sort((a, b) => a.display_order - b.display_order), [stages])
+
+  if (!turn) {
+    return store.tables.turns.ready ? (
+      <section aria-labelledby="turn-title">
+        <h1 id="turn-title">Turn not found</h1>
+        <p>
+          No turn with this link is visible to you. <a href="#/board">Back to the board</a>
+        </p>
+      </section>
+    ) : (
+      <p className="loading" role="status">
+        Loading the turn…
+      </p>
+    )
+  }
+
+  const mine = ops.filter((op) => op.turnId === id)
+  return (
+    <article className="turn-page" aria-labelledby="turn-title">
+      <TurnHeader turn={turn} property={properties.get(turn.property_id)} stage={stages.get(turn.stage_id)} />
+      <div className="turn-columns">
+        <div>
+          <TurnWorkflow turn={turn} stages={ordered} ops={mine} names={names} />
+          <TurnFields turn={turn} ops={mine} names={names} />
+        </div>
+        <div>
+          <TurnLockBox turn={turn} />
+          <TurnHistory turnId={id} names={names} />
+          <TurnAudit turnId={id} version={synced.get(id)?.version} names={names} />
+        </div>
+      </div>
+    </article>
+  )
 }

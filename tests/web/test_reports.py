@@ -1,0 +1,167 @@
+"""The reports page in a real browser: the figures are the API's for that user, the charts
+are drawn, and an export downloads the rows the report counts (and is audited)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Locator, Page, expect
+
+from tests.exports.conftest import RunningWorker
+from tests.exports.helpers import read_csv
+from tests.fixtures.web import Person
+from tests.web.helpers import ApiUser
+from turns.db.urls import DatabaseUrls
+from turns.seed.demo import Credential
+
+# Column headings of the pipeline tables (with an en dash, as the page writes ranges) and their fields.
+BUCKETS = {
+    "Active": "total",
+    "0\u20137 days": "days_0_7",
+    "8\u201314 days": "days_8_14",
+    "15\u201330 days": "days_15_30",
+    "Over 30 days": "days_over_30",
+    "No move-out date": "no_move_out",
+}
+# A chart counts as drawn when its canvas has a pixel that is not transparent.
+DRAWN = """canvas => {
+  const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height)
+  for (let i = 3; i < data.length; i += 4) if (data[i]) return true
+  return false
+}"""
+
+
+@pytest.fixture
+def large_exports(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Exports of more than five rows run in the background (asked for before the server starts)."""
+    monkeypatch.setenv("TURNS_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("TURNS_EXPORT_STREAM_LIMIT", "5")
+
+
+def _shown(value: float | None) -> str:
+    """A duration as the page shows it: at most one decimal, rounded half up."""
+    if value is None:
+        return "—"
+    return str(Decimal(str(value)).quantize(Decimal("0.1"), ROUND_HALF_UP).normalize())
+
+
+def _row(page: Page, table: str, name: str) -> Locator:
+    rows = page.get_by_role("table", name=table).locator("tbody tr")
+    return rows.filter(has=page.get_by_role("rowheader", name=name, exact=True))
+
+
+def _complete_final_walks(api: ApiUser) -> int:
+    """Complete the user's turns waiting in Final Walk, so the completion reports have figures."""
+    final_walk, complete = api.stage_id("Final Walk"), api.stage_id("Complete")
+    waiting = [t for t in api.active_turns().values() if t["stage_id"] == final_walk]
+    for turn in waiting:
+        body = {"to_stage_id": complete, "version": turn["version"]}
+        api.send("POST", f"/api/v1/turns/{turn['id']}/transition", body)
+    return len(waiting)
+
+
+def _open_reports(person: Person) -> Page:
+    person.page.get_by_role("navigation", name="Main").get_by_role("link", name="Reports").click()
+    expect(person.page.locator('.report[aria-busy="true"]')).to_have_count(0)
+    return person.page
+
+
+def test_reports_show_the_users_figures_and_draw_their_charts(
+    sign_in: Callable[..., Person], api_as: Callable[[Credential], ApiUser], demo: dict[str, Credential]
+) -> None:
+    api = api_as(demo["PROPERTY_MANAGER"])
+    assert _complete_final_walks(api) > 0
+    pipeline = api.get("/api/v1/reports/pipeline")
+    turn_time = api.get("/api/v1/reports/turn-time")
+    dwell = api.get("/api/v1/reports/stage-dwell")
+    person = sign_in(demo["PROPERTY_MANAGER"])
+    page = _open_reports(person)
+
+    by_stage = "Active turns by stage and days since move-out"
+    for stage in [*pipeline["by_stage"], {**pipeline["overall"], "stage": "All"}]:
+        row = _row(page, by_stage, stage["stage"])
+        for label, field in BUCKETS.items():
+            expect(row.locator(f'[data-label="{label}"]')).to_have_text(str(stage[field]))
+    overall = turn_time["overall"]
+    assert overall["count"] > 0
+    row = _row(page, "Turn time in days, by month of completion", "All")
+    expect(row.locator('[data-label="Turns"]')).to_have_text(str(overall["count"]))
+    expect(row.locator('[data-label="Median (days)"]')).to_have_text(_shown(overall["median"]))
+    expect(row.locator('[data-label="90th percentile (days)"]')).to_have_text(_shown(overall["p90"]))
+    for stage in dwell["stages"]:
+        row = _row(page, "Time in each stage, in hours", stage["stage"])
+        expect(row.locator('[data-label="Waiting now"]')).to_have_text(str(stage["waiting"]))
+
+    charts = page.locator(".chart canvas")
+    expect(charts).to_have_count(7)  # days vacant has no known move-in to draw
+    assert charts.evaluate_all(f"canvases => canvases.map({DRAWN})") == [True] * 7
+    for chart in charts.all():
+        description = page.locator(f"#{chart.get_attribute('aria-describedby')}")
+        expect(description).not_to_be_empty()
+    person.screenshot("reports")
+
+    page.get_by_label("Market").select_option("Atlanta")
+    atlanta = api.get("/api/v1/reports/pipeline", market="Atlanta")["overall"]
+    assert atlanta["total"] < pipeline["overall"]["total"]
+    expect(_row(page, by_stage, "All").locator('[data-label="Active"]')).to_have_text(str(atlanta["total"]))
+
+
+def test_a_report_exports_the_turns_it_counts_and_the_export_is_audited(
+    sign_in: Callable[..., Person], api_as: Callable[[Credential], ApiUser], demo: dict[str, Credential]
+) -> None:
+    api = api_as(demo["PROPERTY_MANAGER"])
+    active = api.active_turns()
+    page = _open_reports(sign_in(demo["PROPERTY_MANAGER"]))
+    group = page.get_by_role("group", name="Export the turns of Pipeline:")
+
+    with page.expect_download() as download:
+        group.get_by_role("button", name="CSV").click()
+
+    assert download.value.suggested_filename.startswith("turns-")
+    rows = read_csv(Path(download.value.path()).read_bytes())
+    turn_id = rows[0].index("turn_id")
+    assert sorted(row[turn_id] for row in rows[1:]) == sorted(active)
+    expect(group.get_by_role("status")).to_have_text(f"Downloaded {download.value.suggested_filename}.")
+    audit = api.get("/api/v1/audit", action="EXPORT", table_name="turns")["items"]
+    assert len(audit) == 1
+    assert audit[0]["user_email"] == demo["PROPERTY_MANAGER"].email
+    assert audit[0]["metadata"]["format"] == "csv"
+    assert audit[0]["metadata"]["filters"] == {"active": True}
+    assert audit[0]["metadata"]["rows"] == len(active)
+
+
+def test_a_large_export_runs_in_the_background_then_offers_its_file(
+    large_exports: None,
+    sign_in: Callable[..., Person],
+    api_as: Callable[[Credential], ApiUser],
+    demo: dict[str, Credential],
+    db: DatabaseUrls,
+) -> None:
+    turns = api_as(demo["ADMIN"]).items("/api/v1/turns")
+    page = _open_reports(sign_in(demo["ADMIN"]))
+    group = page.get_by_role("group", name="Turns:")
+
+    with RunningWorker(db):
+        group.get_by_role("button", name="CSV").click()
+        link = group.get_by_role("link", name=re.compile("^Download the CSV file"))
+        expect(link).to_have_text(f"Download the CSV file ({len(turns)} rows)")
+        with page.expect_download() as download:
+            link.click()
+
+    rows = read_csv(Path(download.value.path()).read_bytes())
+    turn_id = rows[0].index("turn_id")
+    assert sorted(row[turn_id] for row in rows[1:]) == sorted(t["turn_id"] for t in turns)
+
+
+def test_reports_are_not_for_vendor_users(sign_in: Callable[..., Person], demo: dict[str, Credential]) -> None:
+    vendor = sign_in(demo["VENDOR"])
+    expect(vendor.page.get_by_role("navigation", name="Main").get_by_role("link", name="Reports")).to_have_count(0)
+
+    vendor.page.goto("/#/reports")
+
+    expect(vendor.page.get_by_text("Reports are not for your role")).to_be_visible()
+    expect(vendor.page.locator(".chart")).to_have_count(0)

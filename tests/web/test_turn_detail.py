@@ -1,0 +1,106 @@
+"""The turn detail page in a real browser: editing as the role may, the lock box, a vendor on a phone."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from playwright.sync_api import expect
+
+from tests.fixtures.web import Person
+from tests.web.helpers import ApiUser
+from turns.seed.demo import Credential
+
+
+def _first_turn(api: ApiUser) -> dict[str, Any]:
+    return sorted(api.active_turns().values(), key=lambda t: t["turn_id"])[0]
+
+
+def test_a_manager_edits_a_field_and_it_is_audited(
+    sign_in: Callable[..., Person], api_as: Callable[[Credential], ApiUser], demo: dict[str, Credential]
+) -> None:
+    api = api_as(demo["PROPERTY_MANAGER"])
+    turn = _first_turn(api)
+    manager = sign_in(demo["PROPERTY_MANAGER"])
+    errors: list[str] = []
+    manager.page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    manager.open_turn(turn["turn_id"])
+    page = manager.page
+    expect(page.get_by_label("WO number")).to_have_value(turn["wo_number"])
+
+    page.get_by_label("WO number").fill("WO-EDITED-7")
+    page.get_by_role("button", name="Save work order").click()
+
+    # The audit trail on the page is read again once the synced turn has the new version.
+    change = page.locator(".audit li", has_text="WO number from")
+    expect(change.first).to_contain_text(f"WO number from {turn['wo_number']} to WO-EDITED-7")
+    stored = api.get(f"/api/v1/turns/{turn['id']}")
+    assert stored["wo_number"] == "WO-EDITED-7"
+    assert stored["version"] == turn["version"] + 1
+    [update] = api.field_updates(turn["id"], "wo_number")
+    assert update["user_id"] == api.get("/api/v1/auth/me")["id"]
+    assert (update["old_values"]["wo_number"], update["new_values"]["wo_number"]) == (turn["wo_number"], "WO-EDITED-7")
+    assert errors == []
+    manager.screenshot("turn-detail")
+
+    # An approver reads the same turn but is offered nothing to edit, nor the lock-box code.
+    approver = sign_in(demo["DFO_APPROVER"])
+    approver.open_turn(turn["turn_id"])
+    expect(approver.page.locator(".readonly", has_text="WO number")).to_contain_text("WO-EDITED-7")
+    expect(approver.page.get_by_label("WO number")).to_have_count(0)
+    expect(approver.page.get_by_role("button", name="Save work order")).to_have_count(0)
+    expect(approver.page.get_by_role("button", name="Reveal code")).to_have_count(0)
+
+
+def test_the_lock_box_code_is_shown_only_when_revealed_and_audited(
+    sign_in: Callable[..., Person], api_as: Callable[[Credential], ApiUser], demo: dict[str, Credential]
+) -> None:
+    api = api_as(demo["PROPERTY_MANAGER"])
+    turn = _first_turn(api)
+    body = {"version": turn["version"], "code": "8351-KQ", "location": "Back gate"}
+    api.send("PUT", f"/api/v1/turns/{turn['id']}/lock-box", body)
+    manager = sign_in(demo["PROPERTY_MANAGER"])
+    manager.open_turn(turn["turn_id"])
+    page = manager.page
+    expect(page.get_by_text("Back gate")).to_be_visible()
+
+    assert "8351" not in page.content()
+    assert "8351" not in page.locator("body").inner_text()
+    assert api.get("/api/v1/audit", turn_id=turn["id"], action="VIEW")["items"] == []
+
+    page.get_by_role("button", name="Reveal code").click()
+
+    expect(page.locator(".reveal")).to_contain_text("Code: 8351-KQ")
+    [view] = api.get("/api/v1/audit", turn_id=turn["id"], action="VIEW")["items"]
+    assert view["user_id"] == api.get("/api/v1/auth/me")["id"]
+    assert view["metadata"] == {"field": "primary_lock_box_code"}
+    page.get_by_role("button", name="Hide code").click()
+    expect(page.locator(".reveal")).not_to_contain_text("8351")
+
+
+def test_a_vendor_updates_their_turn_on_a_phone(
+    sign_in: Callable[..., Person], api_as: Callable[[Credential], ApiUser], demo: dict[str, Credential]
+) -> None:
+    api = api_as(demo["VENDOR"])
+    company = api.get("/api/v1/auth/me")["vendor_id"]
+    turn = next(t for t in sorted(api.active_turns().values(), key=lambda t: t["turn_id"]) if t["vendor_id"] == company)
+    power = "NO" if turn["power_status"] == "YES" else "YES"
+    vendor = sign_in(demo["VENDOR"], phone=True)
+    vendor.open_turn(turn["turn_id"])
+    page = vendor.page
+    # Only what a vendor may update is offered: no amounts, no vendor assignment, no stage moves.
+    for label in ("Turn amount", "Vendor", "WO number", "Move to stage", "Move-out date"):
+        expect(page.get_by_label(label, exact=True)).to_have_count(0)
+
+    page.get_by_label("Status", exact=True).fill("Painting")
+    page.get_by_role("button", name="Save work order").click()
+    page.get_by_label("Power", exact=True).select_option(power)
+    page.get_by_role("button", name="Save utilities").click()
+
+    expect(page.locator(".audit li", has_text="Power from").first).to_be_visible()
+    stored = api.get(f"/api/v1/turns/{turn['id']}")
+    assert (stored["status"], stored["power_status"]) == ("Painting", power)
+    assert stored["version"] == turn["version"] + 2
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.get_by_role("heading", level=1).scroll_into_view_if_needed()
+    vendor.screenshot("turn-vendor-phone")

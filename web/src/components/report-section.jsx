@@ -1,0 +1,45 @@
+// One KPI report on the reports page: asked of /api/v1/reports/<path> with the page's
+// filters, shown by its figures component, with an export of the rows behind it.
+import { useId } from 'react'
+import { ApiError, readProblemText } from '../api.js'
+import { ExportButtons } from './export-buttons.jsx'
+
+/** A report's panel: title, what it counts, its figures (children(data)), an export ({resource, query}) of its rows. */
+export function ReportSection({ name, wide, title, about, report, exported, children }) {
+  const id = useId()
+  return (
+    <section
+      className={wide ? 'report panel wide' : 'report panel'}
+      aria-labelledby={id}
+      aria-busy={report.loading}
+      data-report={name}
+    >
+      <h2 id={id}>{title}</h2>
+      <p className="muted">{about}</p>
+      {report.error ? (
+        <ReportProblem error={report.error} onRetry={report.retry} />
+      ) : report.data ? (
+        children(report.data)
+      ) : (
+        <p className="muted">Loading…</p>
+      )}
+      <ExportButtons {...exported} label={`Export the ${exported.resource} of ${title}:`} />
+    </section>
+  )
+}
+
+function ReportProblem({ error, onRetry }) {
+  const retryable = !(error instanceof ApiError) || error.status >= 500
+  return (
+    <div className="problem" role="alert">
+      <p>{readProblemText(error)}</p>
+      {retryable && (
+        <p className="actions">
+          <button type="button" className="link" onClick={onRetry}>
+            Try again
+          </button>
+        </p>
+      )}
+    </div>
+  )
+}

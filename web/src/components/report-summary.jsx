@@ -1,0 +1,104 @@
+// The property summary: a materialized view refreshed every few minutes, so it says how fresh
+// it is; admins can ask for a refresh now. Its rows come a page at a time.
+import { useEffect, useState } from 'react'
+import { api, readProblemText } from '../api.js'
+import { formatDate, formatMoney } from '../format.js'
+import { isAdmin, useSession } from '../session.js'
+import { DataTable } from './report-table.jsx'
+
+const RECHECK_MS = 5000
+
+export function PropertySummaryFigures({ data, query, report }) {
+  const [more, setMore] = useState({ items: [], next: data.next_cursor })
+  const [problem, setProblem] = useState(null)
+
+  useEffect(() => setMore({ items: [], next: data.next_cursor }), [data])
+  useEffect(() => {
+    if (!data.refresh_pending) return undefined
+    const timer = setTimeout(report.retry, RECHECK_MS)
+    return () => clearTimeout(timer)
+  }, [data, report.retry])
+
+  async function showMore() {
+    setProblem(null)
+    try {
+      const page = await api('/api/v1/reports/property-summary', { query: { ...query, cursor: more.next } })
+      setMore({ items: [...more.items, ...page.items], next: page.next_cursor })
+    } catch (error) {
+      setProblem(readProblemText(error))
+    }
+  }
+
+  return (
+    <>
+      <Freshness data={data} onQueued={report.retry} />
+      <DataTable
+        caption="Turns per property"
+        rowKey={(r) => r.id}
+        rows={[...data.items, ...more.items]}
+        columns={[
+          { key: 'property_id', label: 'Property', value: (r) => r.property_id },
+          { key: 'name', label: 'Name', value: (r) => r.name },
+          { key: 'total_turns', label: 'Turns', value: (r) => r.total_turns, numeric: true },
+          { key: 'active_turns', label: 'Active', value: (r) => r.active_turns, numeric: true },
+          { key: 'avg_turn_cost', label: 'Average cost', value: (r) => formatMoney(r.avg_turn_cost), numeric: true },
+          { key: 'last_turn_date', label: 'Newest turn', value: (r) => formatDate(r.last_turn_date) },
+        ]}
+      />
+      {problem && (
+        <p className="error" role="alert">
+          {problem}
+        </p>
+      )}
+      {more.next && (
+        <button type="button" className="secondary more" onClick={showMore}>
+          Show more properties
+        </button>
+      )}
+    </>
+  )
+}
+
+/** When the figures were computed, whether a refresh is on its way, and (admins) a refresh now. */
+function Freshness({ data, onQueued }) {
+  const { me } = useSession()
+  const [status, setStatus] = useState(null)
+
+  async function refresh() {
+    setStatus({ text: 'Asking for a refresh…' })
+    try {
+      await api('/api/v1/reports/property-summary/refresh', { method: 'POST' })
+      setStatus({ text: 'Refresh queued: the figures update when it has run.' })
+      onQueued()
+    } catch (error) {
+      setStatus({ text: readProblemText(error), error: true })
+    }
+  }
+
+  return (
+    <div className="freshness">
+      <p>
+        {data.refreshed_at
+          ? `Figures as of ${formatDate(data.refreshed_at)} (${ago(data.refreshed_at)}); refreshed every 5 minutes.`
+          : 'No figures yet for these properties.'}
+        {data.refresh_pending && ' A refresh is under way.'}
+      </p>
+      {isAdmin(me) && (
+        <button type="button" className="secondary" onClick={refresh} disabled={data.refresh_pending}>
+          Refresh now
+        </button>
+      )}
+      <p role="status" className={status?.error ? 'error' : 'muted'}>
+        {status?.text}
+      </p>
+    </div>
+  )
+}
+
+function ago(timestamp) {
+  const minutes = Math.max(0, Math.round((Date.now() - Date.parse(timestamp)) / 60_000))
+  if (minutes < 1) return 'just now'
+  if (minutes < 120) return `${minutes} minute${minutes === 1 ? '' : 's'} ago`
+  const hours = Math.round(minutes / 60)
+  return hours < 48 ? `${hours} hours ago` : `${Math.round(hours / 24)} days ago`
+}

@@ -1,0 +1,85 @@
+// A table of rows described by columns, with the first column as row headers. Sortable tables
+// sort by any column from its header button (aria-sort tells which). On a phone a stacked
+// table shows each row as a block whose cells carry their column's name; any other table
+// keeps its grid and scrolls sideways (focusable, so the keyboard can scroll it too).
+import { useId, useState } from 'react'
+import './report-table.css'
+
+/**
+ * columns: [{key, label, value: row => sortable value, render?: row => node, numeric?}]
+ * rowKey: row => key; rowClass?: row => class name; sortable: headers sort the rows; stacked: see above.
+ */
+export function DataTable({ caption, columns, rows, rowKey, rowClass, sortable = false, stacked = false }) {
+  const captionId = useId()
+  const [sort, setSort] = useState({ key: columns[0].key, descending: false })
+  const column = columns.find((c) => c.key === sort.key)
+  const shown = sortable ? sortRows(rows, column, sort.descending) : rows
+
+  function sortBy(key) {
+    setSort({ key, descending: sort.key === key ? !sort.descending : false })
+  }
+
+  return (
+    <div className="table-scroll" {...(stacked ? {} : { tabIndex: 0, role: 'region', 'aria-labelledby': captionId })}>
+      <table className={stacked ? 'data-table stacked' : 'data-table'}>
+        <caption id={captionId}>{caption}</caption>
+        <thead>
+          <tr>
+            {columns.map((c) => (
+              <th
+                key={c.key}
+                scope="col"
+                className={c.numeric ? 'num' : undefined}
+                aria-sort={sortable && sort.key === c.key ? (sort.descending ? 'descending' : 'ascending') : undefined}
+              >
+                {sortable ? (
+                  <button type="button" className="sort" onClick={() => sortBy(c.key)}>
+                    {c.label}
+                    <span aria-hidden="true">{sort.key !== c.key ? ' ↕' : sort.descending ? ' ↓' : ' ↑'}</span>
+                  </button>
+                ) : (
+                  c.label
+                )}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {shown.map((row) => (
+            <tr key={rowKey(row)} className={rowClass?.(row)}>
+              {columns.map((c, i) => {
+                const Cell = i === 0 ? 'th' : 'td'
+                return (
+                  <Cell
+                    key={c.key}
+                    scope={i === 0 ? 'row' : undefined}
+                    className={c.numeric ? 'num' : undefined}
+                    data-label={c.label}
+                  >
+                    {c.render ? c.render(row) : show(c.value(row))}
+                  </Cell>
+                )
+              })}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  )
+}
+
+function show(value) {
+  return value === null || value === undefined || value === '' ? '—' : value
+}
+
+/** Rows ordered by one column; empty values last whichever the direction. */
+function sortRows(rows, column, descending) {
+  const empty = (v) => v === null || v === undefined || v === ''
+  return [...rows].sort((a, b) => {
+    const x = column.value(a)
+    const y = column.value(b)
+    if (empty(x) || empty(y)) return empty(x) - empty(y)
+    const order = typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y))
+    return descending ? -order : order
+  })
+}
