@@ -3,8 +3,9 @@
 - initial sync of the ``turns`` shape as an admin (every row) through ``/v1/shape``, first
   when the shape is created (snapshot + log) and again from its log, against ``COPY`` of
   the same rows and columns as text (same role, same RLS);
-- commit-to-client latency: N clients long-poll one shape; a turn is updated and each
-  client notes when the change arrives (p50/p99 over all clients and writes);
+- commit-to-client latency: N clients, each with its own connection, long-poll one shape; a
+  turn is updated and each client notes when the change arrives (p50/p99 over all clients
+  and writes);
 - how many live clients the API process holds, and its memory per held client.
 """
 
@@ -23,6 +24,8 @@ from bench.harness import Environment
 from turns.access import readable_columns
 from turns.db.context import SET_CONTEXT_SQL, Actor, system_actor
 from turns.sync.shapes import ordered
+
+ONE_CONNECTION = httpx.Limits(max_connections=1, max_keepalive_connections=1)
 
 
 def _shape_rows(base_url: str, token: str, params: dict[str, str]) -> tuple[int, int]:
@@ -100,10 +103,9 @@ async def _live_latency(env: Environment, token: str, clients: int, writes: int)
     assert row is not None
     turn = str(row[0])
     params = {"table": "turns", "where": "id = $1", "params[1]": turn}
-    limits = httpx.Limits(max_connections=clients + 10, max_keepalive_connections=clients + 10)
     headers = {"Authorization": f"Bearer {token}"}
     arrivals: dict[str, list[float]] = {}
-    async with httpx.AsyncClient(base_url=env.base_url, headers=headers, limits=limits, timeout=120) as http:
+    async with httpx.AsyncClient(base_url=env.base_url, headers=headers, timeout=120) as http:
         first = await http.get("/v1/shape", params={**params, "offset": "-1"})
         if first.status_code != 200:
             raise RuntimeError(f"shape request failed: {first.status_code} {first.text}")
@@ -117,23 +119,28 @@ async def _live_latency(env: Environment, token: str, clients: int, writes: int)
 
         async def follow() -> None:
             # Until the last write arrives: writes that land in one step arrive as one change.
+            # Each follower has its own connection, as separate clients do (one pool of N
+            # connections would measure the pool: it slows down with every connection it holds).
             nonlocal waiting
             offset, cursor = start["offset"], ""
             done = False
-            while not done:
-                query = {**params, "handle": start["handle"], "offset": offset, "live": "true", "cursor": cursor}
-                if offset == start["offset"]:
-                    waiting += 1
-                    if waiting == clients:
-                        ready.set()
-                response = await _get(http, query)
-                now = time.perf_counter()
-                offset, cursor = response.headers["electric-offset"], response.headers.get("electric-cursor", "")
-                for message in response.json():
-                    wo = message.get("value", {}).get("wo_number")
-                    if wo and wo.startswith("LAT-"):
-                        arrivals.setdefault(wo, []).append(now)
-                        done = done or wo == last
+            own = httpx.AsyncClient(base_url=env.base_url, headers=headers, limits=ONE_CONNECTION, timeout=120)
+            async with own:
+                while not done:
+                    query = {**params, "handle": start["handle"], "offset": offset, "live": "true", "cursor": cursor}
+                    if offset == start["offset"]:
+                        waiting += 1
+                        if waiting == clients:
+                            ready.set()
+                    response = await _get(own, query)
+                    now = time.perf_counter()
+                    offset = response.headers["electric-offset"]
+                    cursor = response.headers.get("electric-cursor", "")
+                    for message in response.json():
+                        wo = message.get("value", {}).get("wo_number")
+                        if wo and wo.startswith("LAT-"):
+                            arrivals.setdefault(wo, []).append(now)
+                            done = done or wo == last
 
         followers = [asyncio.create_task(follow()) for _ in range(clients)]
         await asyncio.wait_for(ready.wait(), timeout=120)

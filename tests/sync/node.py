@@ -30,6 +30,7 @@ class NodeClient:
         payload = {"url": base_url, "token": token, "table": table, **options}
         self.process = subprocess.Popen(
             [str(NODE), str(CLIENT / "sync.mjs"), json.dumps(payload)],
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -44,6 +45,12 @@ class NodeClient:
         assert self.process.stdout is not None
         for line in self.process.stdout:
             self.states.put(json.loads(line))
+
+    def send(self, command: dict[str, Any]) -> None:
+        """A command for sync.mjs (a subset snapshot to request or fetch)."""
+        assert self.process.stdin is not None
+        self.process.stdin.write(json.dumps(command) + "\n")
+        self.process.stdin.flush()
 
     def wait_for(self, accept: Callable[[State], bool], timeout: float = 30) -> State:
         """The first state ``accept`` takes (raises with the last state seen on timeout or error)."""
@@ -69,7 +76,7 @@ class NodeClient:
         self.process.kill()
         self.process.wait(timeout=10)
         self.reader.join(timeout=10)  # it ends at the end of the killed process's output
-        for pipe in (self.process.stdout, self.process.stderr):
+        for pipe in (self.process.stdin, self.process.stdout, self.process.stderr):
             if pipe is not None:
                 pipe.close()
 

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 
 from tests.fixtures.factory import Factory, User, bearer, login
 from tests.fixtures.server import LiveServer
@@ -15,14 +13,6 @@ from tests.fixtures.sync import sync_server, wait_ready
 from tests.sync.node import NodeClient, State, ids
 from turns.db.urls import DatabaseUrls
 from turns.sync.shapes import SYNCED
-
-
-@pytest.fixture
-def clients() -> Iterator[list[NodeClient]]:
-    started: list[NodeClient] = []
-    yield started
-    for client in started:
-        client.close()
 
 
 def _token(server: LiveServer, user: User) -> str:

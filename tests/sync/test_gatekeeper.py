@@ -256,10 +256,50 @@ def test_protocol_parameters_pass_and_others_do_not(
         "expired_handle": "41-9",
         "cache-buster": "abc",
     }
-    others = {"database_id": "x", "api_secret": "y", "source_id": "z", "unknown": "1", "subset__where": "x > 1"}
+    others = {"database_id": "x", "api_secret": "y", "source_id": "z", "unknown": "1"}
     response = gate.get("/v1/shape", params={"table": "vendors", **protocol, **others}, headers=bearer(token))
     assert response.status_code == 200
     assert electric.last() == {"table": "vendors", "columns": _columns("vendors", "ADMIN"), "secret": SECRET} | protocol
+
+
+def test_subsets_are_checked_then_passed_on_rewritten(
+    gate: httpx.Client, electric: FakeElectric, factory: Factory
+) -> None:
+    company = factory.vendor()
+    token = login(gate, factory.user("VENDOR", vendor_id=company))
+    subset = {
+        "subset__where": "wo_number = $1 OR status ILIKE 'open%'",
+        "subset__params": '{"1": "WO-1"}',
+        "subset__where_expr": '{"type": "ref", "column": "wo_number"}',
+        "subset__order_by": "move_out_date DESC NULLS LAST",
+        "subset__limit": "10",
+        "subset__offset": "20",
+    }
+    assert _shape(gate, token, "turns", log="changes_only", **subset).status_code == 200
+    sent = electric.last()
+    assert (sent["where"], sent["params[1]"], sent["params[2]"]) == (
+        '("vendor_id" = $1 OR "flooring_vendor_id" = $2)',
+        str(company),
+        str(company),
+    )
+    assert {k: v for k, v in sent.items() if k.startswith("subset__")} == {
+        "subset__where": '(("wo_number" = $1) OR ("status" ILIKE $2))',
+        "subset__params": '{"1":"WO-1","2":"open%"}',
+        "subset__order_by": '"move_out_date" DESC NULLS LAST',
+        "subset__limit": "10",
+        "subset__offset": "20",
+    }
+    body = {"where": "wo_number = $1", "params": {"1": "WO-2"}, "limit": 5, "order_by": "wo_number"}
+    posted = gate.post("/v1/shape", params={"table": "turns", "offset": "-1"}, json=body, headers=bearer(token))
+    assert posted.status_code == 200
+    assert (electric.last()["subset__where"], electric.last()["subset__params"]) == (
+        '("wo_number" = $1)',
+        '{"1":"WO-2"}',
+    )
+    received = len(electric.received)
+    for refused in ({"subset__where": "turn_amount > 0"}, {"subset__where": "id IN (SELECT id FROM turns)"}):
+        assert _shape(gate, token, "turns", **refused).status_code in (400, 403)
+    assert len(electric.received) == received
 
 
 def test_status_headers_and_body_come_back(gate: httpx.Client, electric: FakeElectric, factory: Factory) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -16,14 +15,6 @@ from tests.fixtures.sync import sync_server, wait_ready
 from tests.sync.node import NodeClient, State, ids
 from turns.db.context import SET_CONTEXT_SQL, system_actor
 from turns.db.urls import DatabaseUrls
-
-
-@pytest.fixture
-def clients() -> Iterator[list[NodeClient]]:
-    started: list[NodeClient] = []
-    yield started
-    for client in started:
-        client.close()
 
 
 def _vendor_ids(factory: Factory) -> set[str]:

@@ -34,10 +34,16 @@ def test_values_are_bound_never_inlined() -> None:
         ("is_active is true", '("is_active" IS TRUE)'),
         ("market is distinct from 'x'", '("market" IS DISTINCT FROM :w1)'),
         ("bedrooms + 1 > 2 * 2", '(("bedrooms" + 1) > (2 * 2))'),
+        # what Electric's client compiles from a structured subset (whereExpr)
+        ('"id" = ANY($1)', '("id" = ANY (:w1))'),
+        (
+            '(CONCAT("name", $1) LIKE $1) AND (NOT ("market" IS NULL))',
+            '((concat("name", :w1) LIKE :w2) AND (NOT ("market" IS NULL)))',
+        ),
     ],
 )
 def test_the_subset(source: str, expected: str) -> None:
-    assert _compile(source)[0] == expected
+    assert _compile(source, {1: "x"})[0] == expected
 
 
 @pytest.mark.parametrize(
@@ -60,6 +66,9 @@ def test_the_subset(source: str, expected: str) -> None:
         "unknown_column = 1",
         "name = 'x' or",
         "current_setting('app.current_user_id') = 'x'",
+        "id = ANY(SELECT id FROM users)",
+        "id = any",
+        "any(name) = 'x'",
     ],
 )
 def test_refused(source: str) -> None:

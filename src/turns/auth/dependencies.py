@@ -8,6 +8,7 @@ bearer-token clients are not exposed to CSRF and need none.
 from __future__ import annotations
 
 import hmac
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Annotated
@@ -75,11 +76,20 @@ async def resolve_token(database: Database, settings: Settings, token: str) -> C
     )
 
 
+Resolver = Callable[[Database, Settings, str], Awaitable[CurrentUser | None]]
+"""How a token becomes its session's user: :func:`resolve_token`, or a cache in front of it."""
+
+
 async def current_user(
     request: Request,
     _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)] = None,
 ) -> CurrentUser:
     """The signed-in user (401 problem when there is none; 403 on a cookie write without CSRF token)."""
+    return await signed_in(request, resolve_token)
+
+
+async def signed_in(request: Request, resolve: Resolver) -> CurrentUser:
+    """:func:`current_user` with the session resolved by ``resolve``."""
     cached: CurrentUser | None = getattr(request.state, "user", None)
     if cached is not None:
         return cached
@@ -87,7 +97,7 @@ async def current_user(
     if found is None:
         raise Unauthorized("sign in: send a bearer token or the session cookie", headers={"WWW-Authenticate": "Bearer"})
     token, via_cookie = found
-    user = await resolve_token(request.app.state.database, request.app.state.settings, token)
+    user = await resolve(request.app.state.database, request.app.state.settings, token)
     if user is None:
         raise Unauthorized("the session is expired, revoked or unknown", headers={"WWW-Authenticate": "Bearer"})
     if via_cookie and request.method not in SAFE_METHODS:

@@ -50,8 +50,8 @@ class Batch:
             if row is not None and isinstance(row.get("id"), str):
                 self.ids.setdefault(table, set()).add(str(row["id"]))
         watched = ASSIGNMENT_COLUMNS.get(table)
-        if not watched:
-            return
+        if not watched or (table == "users" and change.operation == "insert"):
+            return  # (a new user's shapes were all read as who they are)
         old, new = change.old or {}, change.new or {}
         moved = [c for c in watched if change.operation != "update" or _differs(old.get(c), new.get(c))]
         if not moved:

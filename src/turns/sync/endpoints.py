@@ -18,17 +18,29 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse, StreamingResponse
 
-from turns.auth.dependencies import CurrentUser, current_user
-from turns.kit.errors import NotFound
+from turns.auth.dependencies import CurrentUser
+from turns.kit.errors import NotFound, Unauthorized
 from turns.roles import ADMINS
 from turns.sync import gatekeeper
-from turns.sync.engine import ShapeQueryError, SyncEngine
+from turns.sync.engine import ShapeQueryError, StaleUser, SyncEngine
 from turns.sync.offsets import Offset
 from turns.sync.params import InvalidRequest, RefusedRequest, ShapeRequest, parse
+from turns.sync.sessions import still_signed_in, sync_user
 from turns.sync.store import Entry, StoredShape
+from turns.sync.subsets import (
+    MAX_ROWS,
+    PREFIX,
+    Subset,
+    body_fields,
+    parse_subset,
+    query_fields,
+    read_body,
+    response_body,
+)
 
 router = APIRouter(tags=["sync"])
-User = Annotated[CurrentUser, Depends(current_user)]
+User = Annotated[CurrentUser, Depends(sync_user)]
+_SIGN_IN = {"WWW-Authenticate": "Bearer"}
 
 LONG_POLL_SECONDS = 20.0
 SSE_SECONDS = 60.0
@@ -57,6 +69,13 @@ SHAPE_PARAMETERS = [
     _parameter("columns", 'Quoted, comma-separated column names, including "id"'),
     _parameter("replica", "default (changed columns) or full (whole rows, old values)"),
     _parameter("log", "full or changes_only"),
+]
+SUBSET_PARAMETERS = [
+    _parameter(PREFIX + "where", "A subset snapshot: its rows, in the where subset, with $1 ... from subset__params"),
+    _parameter(PREFIX + "params", 'The subset\'s $n values as a JSON object, e.g. {"1": "ACTIVE"}'),
+    _parameter(PREFIX + "order_by", 'Column [ASC|DESC] [NULLS FIRST|LAST], ..., e.g. "created_at" DESC'),
+    _parameter(PREFIX + "limit", f"At most this many rows (up to {MAX_ROWS})"),
+    _parameter(PREFIX + "offset", "Skip this many rows first"),
 ]
 
 
@@ -107,31 +126,63 @@ def _body(bodies: list[str]) -> str:
     return "[" + ",".join(bodies) + "]"
 
 
+_SHAPE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"description": "A JSON array of messages", "content": {"application/json": {}}},
+    400: {"description": "Invalid request", "content": {"application/problem+json": {}}},
+    401: {"description": "Not signed in", "content": {"application/problem+json": {}}},
+    403: {"description": "A column the user's role may not read", "content": {"application/problem+json": {}}},
+    409: {
+        "description": "The handle is gone: refetch from offset -1 with the handle in electric-handle",
+        "content": {"application/json": {}},
+    },
+    503: {"description": "Sync is not running or not ready", "content": {"application/json": {}}},
+}
+
+
 @router.get(
     "/v1/shape",
     summary="Sync a shape (Electric's HTTP Shape API)",
     description=(
         "Initial snapshot from `offset=-1` in chunks, then changes from an offset; `live=true` long-polls, "
-        "`live_sse=true` streams Server-Sent Events. Rows and columns are those the signed-in user may read. "
-        "See docs/sync.md."
+        "`live_sse=true` streams Server-Sent Events; `subset__*` parameters ask for a subset snapshot. "
+        "Rows and columns are those the signed-in user may read. See docs/sync.md."
     ),
-    responses={
-        200: {"description": "A JSON array of messages", "content": {"application/json": {}}},
-        400: {"description": "Invalid request", "content": {"application/problem+json": {}}},
-        401: {"description": "Not signed in", "content": {"application/problem+json": {}}},
-        403: {"description": "A column the user's role may not read", "content": {"application/problem+json": {}}},
-        409: {
-            "description": "The handle is gone: refetch from offset -1 with the handle in electric-handle",
-            "content": {"application/json": {}},
-        },
-        503: {"description": "Sync is not running or not ready", "content": {"application/json": {}}},
-    },
-    openapi_extra={"parameters": SHAPE_PARAMETERS},
+    responses=_SHAPE_RESPONSES,
+    openapi_extra={"parameters": SHAPE_PARAMETERS + SUBSET_PARAMETERS},
 )
 async def get_shape(request: Request, user: User) -> Response:
+    try:
+        fields = query_fields(request.query_params)
+    except InvalidRequest as exc:
+        return _invalid(exc)
+    return await _serve(request, user, fields)
+
+
+@router.post(
+    "/v1/shape",
+    summary="A subset snapshot of a shape, described in a JSON body",
+    description=(
+        "The shape as in `GET /v1/shape` (query parameters); the body holds the subset: `where`, `params`, "
+        "`limit`, `offset`, `order_by`. Answers `{metadata, data}`. See docs/sync.md."
+    ),
+    responses={**_SHAPE_RESPONSES, 200: {"description": "The subset's rows", "content": {"application/json": {}}}},
+    openapi_extra={
+        "parameters": SHAPE_PARAMETERS,
+        "requestBody": {"content": {"application/json": {"schema": {"type": "object"}}}},
+    },
+)
+async def post_shape(request: Request, user: User) -> Response:
+    try:
+        fields = body_fields(await read_body(request))
+    except InvalidRequest as exc:
+        return _invalid(exc)
+    return await _serve(request, user, fields)
+
+
+async def _serve(request: Request, user: CurrentUser, subset: dict[str, Any] | None) -> Response:
     if request.app.state.settings.electric_url:
         try:
-            return await gatekeeper.forward(request, user)
+            return await gatekeeper.forward(request, user, subset)
         except InvalidRequest as exc:
             return _invalid(exc)
     engine = _engine(request)
@@ -142,7 +193,21 @@ async def get_shape(request: Request, user: User) -> Response:
             headers={"retry-after": "5", "cache-control": "no-store"},
         )
     try:
+        return await _answer(request, engine, user, subset)
+    except StaleUser:
+        # Signed in before a change of role or company, and cached since: read the session again.
+        fresh = await still_signed_in(request, fresh=True)
+        if fresh is None:
+            raise Unauthorized("the session is expired, revoked or unknown", headers=_SIGN_IN) from None
+        return await _answer(request, engine, fresh, subset)
+
+
+async def _answer(request: Request, engine: SyncEngine, user: CurrentUser, subset: dict[str, Any] | None) -> Response:
+    try:
         shape_request = parse(request.query_params, user)
+        chosen = None if subset is None else parse_subset(subset, shape_request.definition)
+        if chosen is not None and shape_request.live:
+            raise InvalidRequest("live", "a subset snapshot is not live")
         shape = await _resolve(engine, shape_request)
     except InvalidRequest as exc:
         return _invalid(exc)
@@ -152,6 +217,8 @@ async def get_shape(request: Request, user: User) -> Response:
         return shape
     engine.used[shape.id] = time.time()
     schema = await _schema(engine, shape_request)
+    if chosen is not None:
+        return await _subset(engine, shape, schema, shape_request, chosen)
     if shape_request.offset is None:  # offset=now
         return _response(shape, [_up_to_date(engine, engine.last_lsn, [])], shape.head, schema, shape_request, True)
     if shape_request.offset.tx < 0:
@@ -224,6 +291,29 @@ def _first_chunk(
     )
 
 
+async def _subset(
+    engine: SyncEngine, shape: StoredShape, schema: str, shape_request: ShapeRequest, subset: Subset
+) -> Response:
+    definition = shape_request.definition
+    try:
+        found = await engine.subset(shape.id, definition, subset.query(definition))
+    except ShapeQueryError as exc:
+        return _invalid(InvalidRequest("subset__where", str(exc)))
+    if found is None:
+        return await _must_refetch(engine, shape_request)
+    if subset.limit is None and found.matched > MAX_ROWS:
+        return _invalid(InvalidRequest("subset__limit", f"the subset matches more than {MAX_ROWS} rows: give a limit"))
+    # A client that follows the log keeps its offset: the log messages after it that the subset
+    # holds are dropped by the metadata; one that starts with the subset follows from the head.
+    requested = shape_request.offset
+    offset = requested if requested is not None and requested.tx >= 0 else found.head
+    headers = _headers(shape, cacheable="no-store")
+    headers |= {"electric-offset": str(offset), "electric-schema": schema, "electric-snapshot": "true"}
+    return Response(
+        response_body(definition.table, found.rows, found.metadata), media_type="application/json", headers=headers
+    )
+
+
 async def _chunk(
     request: Request, engine: SyncEngine, shape: StoredShape, schema: str, shape_request: ShapeRequest
 ) -> Response:
@@ -235,6 +325,8 @@ async def _chunk(
         entries, ended = engine.reads.read(shape.id, shape_request.offset, max_bytes)
         if shape_request.live and not entries:
             await _wait(request, event, LONG_POLL_SECONDS)
+            if await still_signed_in(request) is None:
+                raise Unauthorized("the session ended", headers=_SIGN_IN)
             if engine.reads.by_id(shape.id) is None:
                 return await _must_refetch(engine, shape_request)
             seen = engine.last_lsn
@@ -261,6 +353,8 @@ def _sse(
         event = engine.watch(shape.id)
         try:
             while time.monotonic() < deadline and not await request.is_disconnected():
+                if await still_signed_in(request) is None:
+                    return  # the client reconnects, and is refused
                 event.clear()
                 seen = engine.last_lsn
                 entries, _ = engine.reads.read(shape.id, offset, 1 << 62)

@@ -11,13 +11,16 @@ share one snapshot. A step is on disk before the slot is advanced past it; repla
 step after a crash finds nothing new to log, so clients see no duplicate.
 
 New shapes are snapshotted under the same lock as steps, so a transaction is either in a
-shape's snapshot or decoded after it: no gap.
+shape's snapshot or decoded after it: no gap. Subset snapshots are read under it too, and
+each step's messages carry the step's own transaction id, which is what lets a client drop
+the messages a subset already holds (see :meth:`SyncEngine.subset`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import secrets
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -28,7 +31,7 @@ from uuid import UUID
 
 import sqlalchemy.exc
 import structlog
-from sqlalchemy import text
+from sqlalchemy import Select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from turns.config import Settings
@@ -37,7 +40,7 @@ from turns.kit.database import Database
 from turns.roles import MANAGERS
 from turns.sync.capture import Batch, Capture, SlotLost, merge
 from turns.sync.offsets import Offset
-from turns.sync.shapes import FORMAT_SQL, PRIMARY_KEY, SCHEMA, ShapeDefinition, column_schema, row_key
+from turns.sync.shapes import FORMAT_SQL, PRIMARY_KEY, SCHEMA, ShapeDefinition, column_schema, dumps, row_key
 from turns.sync.store import Store, StoredShape
 
 log = structlog.get_logger(__name__)
@@ -46,11 +49,31 @@ _SET_CONTEXT = text(SET_CONTEXT_SQL.replace("%(", ":").replace(")s", ""))
 _REPEATABLE_READ = text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
 _FORMATS = text(FORMAT_SQL)
 _SNAPSHOT = text("SELECT CAST(pg_current_snapshot() AS text)")
+# A step's own transaction id, after every transaction it decoded; listed in its messages'
+# txids, it tells a subset snapshot (taken between steps) which steps it already contains.
+# The id costs a commit record, which need not wait for the disk.
+_STEP_XID = text("SELECT CAST(pg_current_xact_id() AS text), set_config('synchronous_commit', 'off', true)")
+_USER_NOW = text("SELECT CAST(role AS text), CAST(vendor_id AS text), is_active FROM users WHERE id = :id")
+_SUBSET_TIMEOUT = text("SELECT set_config('statement_timeout', '5s', true)")  # it holds the engine's lock
 _PARTITION = 2_000
 
 
 class ShapeQueryError(ValueError):
     """PostgreSQL refused the shape's query (e.g. a where clause comparing a number to text)."""
+
+
+class StaleUser(Exception):
+    """The user's role, company or active flag is no longer what the request was signed in with."""
+
+
+@dataclass(frozen=True)
+class SubsetRows:
+    head: Offset
+    rows: list[tuple[str, str]]
+    """(key, value as JSON) in the subset's order."""
+    matched: int
+    """How many rows the subset's query matched (some may have entered the shape after its head)."""
+    metadata: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -79,10 +102,6 @@ def needs_full_read(definition: ShapeDefinition, batch: Batch) -> bool:
     if definition.role == "VENDOR" and definition.table in ("properties", "turn_stage_history"):
         return definition.vendor_id in turns
     return False
-
-
-def _dumps(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"))
 
 
 class SyncEngine:
@@ -191,10 +210,11 @@ class SyncEngine:
             if plan:
                 async with self.database.primary.connect() as conn, conn.begin():
                     await conn.execute(_REPEATABLE_READ)
+                    txids = [*batch.xids, int((await conn.execute(_STEP_XID)).scalar_one()) & 0xFFFFFFFF]
                     await conn.execute(_FORMATS)
                     for shape, definition, ids in plan:
                         rows = await self._read(conn, definition, ids)
-                        if self._log_changes(shape, definition, ids, rows, batch):
+                        if self._log_changes(shape, definition, ids, rows, txids, batch.commit_lsn):
                             changed.append(shape.id)
             self.store.set_meta("last_lsn", str(max(self.last_lsn, batch.end_lsn)))
         for shape_id in (*dropped, *changed):
@@ -217,7 +237,8 @@ class SyncEngine:
         definition: ShapeDefinition,
         ids: list[str] | None,
         rows: Mapping[str, dict[str, Any]],
-        batch: Batch,
+        txids: list[int],
+        lsn: int,
     ) -> bool:
         held = {
             pk: json.loads(value)
@@ -252,18 +273,18 @@ class SyncEngine:
             headers: dict[str, Any] = {
                 "operation": message.pop("operation"),
                 "relation": [SCHEMA, definition.table],
-                "txids": batch.xids,
-                "lsn": str(batch.commit_lsn),
+                "txids": txids,
+                "lsn": str(lsn),
                 "op_position": 2 * index + 1,
             }
             if index == len(messages) - 1:
                 headers["last"] = True
-            bodies.append(_dumps({**message, "headers": headers}))
-        self.store.put_rows(shape.id, ((row_key(definition.table, pk), _dumps(row)) for pk, row in rows.items() if pk))
+            bodies.append(dumps({**message, "headers": headers}))
+        self.store.put_rows(shape.id, ((row_key(definition.table, pk), dumps(row)) for pk, row in rows.items() if pk))
         gone = [row_key(definition.table, pk) for pk in held_by_pk if pk not in rows]
         self.store.drop_rows(shape.id, gone)
         inserted = sum(1 for pk in rows if pk not in held_by_pk)
-        self.store.append(shape.id, batch.commit_lsn, bodies, inserted - len(gone))
+        self.store.append(shape.id, lsn, bodies, inserted - len(gone))
         return True
 
     # -- shapes --
@@ -296,12 +317,13 @@ class SyncEngine:
                     await conn.execute(_REPEATABLE_READ)
                     await conn.execute(_FORMATS)
                     await conn.execute(_SET_CONTEXT, Actor(user_id=UUID(definition.user_id), context="sync").params())
+                    await _check_user(conn, definition)
                     snapshot = str((await conn.execute(_SNAPSHOT)).scalar_one())
                     result = await conn.stream(definition.query())
                     async for partition in result.mappings().partitions(_PARTITION):
                         values = [dict(r) for r in partition]
                         keyed = [(row_key(definition.table, str(v[PRIMARY_KEY])), v) for v in values]
-                        self.store.put_rows(shape_id, ((k, _dumps(v)) for k, v in keyed))
+                        self.store.put_rows(shape_id, ((k, dumps(v)) for k, v in keyed))
                         rows += len(keyed)
                         if definition.log == "full":
                             op = self.store.add_snapshot(
@@ -316,6 +338,42 @@ class SyncEngine:
         assert created is not None
         log.info("sync_shape_created", handle=handle, table=definition.table, rows=rows)
         return created
+
+    async def subset(self, shape_id: int, definition: ShapeDefinition, query: Select[Any]) -> SubsetRows | None:
+        """The rows of a subset of the shape (``query`` selects their keys): their values as the
+        shape holds them at its head, and what tells the client which log messages they contain.
+
+        The keys are read as the user under the engine's lock, between steps: every step the
+        head includes has committed before the snapshot, every later one starts after it. The
+        snapshot's ``xmin:xmax:xip`` therefore shows a step's own transaction id (the last of
+        its messages' txids) exactly when the step is in the head, which is how the client
+        drops the messages the subset already holds. None when the shape is gone.
+        """
+        async with self.lock:
+            shape = self.store.by_id(shape_id)
+            if shape is None:
+                return None
+            try:
+                async with self.database.primary.connect() as conn, conn.begin():
+                    await conn.execute(_REPEATABLE_READ)
+                    await conn.execute(_FORMATS)
+                    await conn.execute(_SUBSET_TIMEOUT)
+                    await conn.execute(_SET_CONTEXT, Actor(user_id=UUID(definition.user_id), context="sync").params())
+                    snapshot = str((await conn.execute(_SNAPSHOT)).scalar_one())
+                    keys = [row_key(definition.table, str(k)) for k in (await conn.scalars(query)).all()]
+            except sqlalchemy.exc.DBAPIError as exc:
+                raise ShapeQueryError(str(exc.orig).strip().splitlines()[0]) from exc
+            held = self.store.rows_for(shape.id, keys)
+            xmin, xmax, xip = snapshot.split(":")
+            metadata = {
+                "xmin": xmin,
+                "xmax": xmax,
+                "xip_list": [x for x in xip.split(",") if x],
+                # Above every message in the head (their lsn), so none retires the snapshot early.
+                "database_lsn": str(max(self.last_lsn, shape.head.tx + 1)),
+                "snapshot_mark": secrets.randbelow(2**31),
+            }
+            return SubsetRows(shape.head, [(k, held[k]) for k in keys if k in held], len(keys), metadata)
 
     async def schema(self, definition: ShapeDefinition) -> dict[str, Any]:
         """The shape's ``electric-schema`` (read once per table and column list)."""
@@ -363,15 +421,22 @@ class SyncEngine:
         return sum(len(events) for events in self.waiters.values())
 
 
+async def _check_user(conn: AsyncConnection, definition: ShapeDefinition) -> None:
+    """Raise :class:`StaleUser` unless the user still has the role and company the shape was asked with."""
+    row = (await conn.execute(_USER_NOW, {"id": definition.user_id})).first()
+    if row is None or (row[0], row[1], row[2]) != (definition.role, definition.vendor_id, True):
+        raise StaleUser(definition.user_id)
+
+
 def _snapshot_message(definition: ShapeDefinition, key: str, value: dict[str, Any]) -> str:
-    return _dumps(
+    return dumps(
         {"key": key, "value": value, "headers": {"operation": "insert", "relation": [SCHEMA, definition.table]}}
     )
 
 
 def _snapshot_end(snapshot: str) -> str:
     xmin, xmax, xip = snapshot.split(":")
-    return _dumps(
+    return dumps(
         {
             "headers": {
                 "control": "snapshot-end",

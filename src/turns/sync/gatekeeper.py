@@ -5,8 +5,9 @@ role may read, and a row filter that restates what RLS lets the user read as a p
 clause Electric can evaluate (Electric cannot run the policies' subqueries, so lists such as
 "the properties I manage" are read as the user now and written into the filter). The
 client's own ``where`` is validated as in local mode and ANDed after it, never instead of
-it. Only Electric's protocol parameters are passed on from the client; the response is
-streamed back as Electric sent it.
+it; a subset snapshot's clauses are validated the same way and passed on rewritten. Only
+Electric's protocol parameters are passed on from the client; the response is streamed back
+as Electric sent it.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ from turns.db.context import Actor
 from turns.kit.transaction import open_transaction
 from turns.roles import ADMINS, APPROVERS, MANAGERS
 from turns.sync.params import parse
-from turns.sync.shapes import ShapeDefinition
+from turns.sync.shapes import dumps
+from turns.sync.subsets import PREFIX, Subset, parse_subset
 
 PROTOCOL_PARAMS = frozenset(
     {
@@ -48,7 +50,7 @@ RETURNED_HEADERS = frozenset({"cache-control", "etag", "content-type", "retry-af
 TIMEOUT = httpx.Timeout(10.0, read=90.0)  # long-polls last about 20 s; SSE sends keep-alives
 UNFILTERED = ADMINS | APPROVERS | {"INSPECTOR"}
 NO_ROWS = '"id" IS NULL'  # a filter no row meets (the key is never null), in Electric's subset
-_CLIENT_BIND = re.compile(r":w(\d+)")
+_BIND = re.compile(r":([ws]\d+)")  # the binds of turns.sync.where (shape: w1 ..., subset: s1 ...)
 
 
 @dataclass
@@ -101,22 +103,42 @@ async def scope(conn: AsyncConnection, table: str, user: CurrentUser, where: Fil
     return NO_ROWS  # USER, and any role the policies do not name
 
 
-def _client_where(definition: ShapeDefinition, where: Filter) -> str | None:
-    """The client's validated clause, its values bound after the scope's."""
-    if definition.where_sql is None:
+def _rebound(sql: str | None, values: Iterable[tuple[str, str]], where: Filter) -> str | None:
+    """A validated clause with its values bound as ``where``'s next ``$n``."""
+    if sql is None:
         return None
-    values = dict(definition.where_values)
-    return _CLIENT_BIND.sub(lambda m: where.bind(values[f"w{m.group(1)}"]), definition.where_sql)
+    named = dict(values)
+    return _BIND.sub(lambda m: where.bind(named[m.group(1)]), sql)
 
 
-async def upstream_params(request: Request, user: CurrentUser) -> tuple[tuple[str, str], ...]:
-    """The query Electric receives: Turns' shape definition, then the client's protocol parameters."""
+def _subset_params(subset: Subset) -> list[tuple[str, str]]:
+    """A validated subset as Electric's ``subset__*`` parameters (its ``$n`` are its own)."""
+    values = Filter()
+    where = _rebound(subset.where_sql, subset.where_values, values)
+    found = [] if where is None else [(PREFIX + "where", where)]
+    if values.values:
+        found.append((PREFIX + "params", dumps({str(n): v for n, v in enumerate(values.values, start=1)})))
+    if subset.order_by_sql is not None:
+        found.append((PREFIX + "order_by", subset.order_by_sql))
+    if subset.limit is not None:
+        found.append((PREFIX + "limit", str(subset.limit)))
+    if subset.offset:
+        found.append((PREFIX + "offset", str(subset.offset)))
+    return found
+
+
+async def upstream_params(
+    request: Request, user: CurrentUser, subset: dict[str, Any] | None = None
+) -> tuple[tuple[str, str], ...]:
+    """The query Electric receives: Turns' shape definition, the checked subset if one is asked
+    for, then the client's protocol parameters."""
     definition = parse(request.query_params, user).definition
+    chosen = None if subset is None else parse_subset(subset, definition)
     where = Filter()
     actor = Actor(user_id=user.id, context="sync", session_id=user.session_id)
     async with open_transaction(request.app.state.database, actor) as conn:
         row_scope = await scope(conn, definition.table, user, where)
-    clauses = [c for c in (row_scope, _client_where(definition, where)) if c is not None]
+    clauses = [c for c in (row_scope, _rebound(definition.where_sql, definition.where_values, where)) if c is not None]
     query = [("table", definition.table), ("columns", ",".join(definition.columns))]
     if clauses:
         query.append(("where", " AND ".join(f"({c})" for c in clauses)))
@@ -124,15 +146,16 @@ async def upstream_params(request: Request, user: CurrentUser) -> tuple[tuple[st
     secret = request.app.state.settings.electric_secret
     if secret:
         query.append(("secret", secret))
-    # Subset parameters (subset__where ...) are not forwarded: Turns cannot check which columns
-    # they name, and a filter on a column the role may not read would reveal it.
+    if chosen is not None:
+        query.extend(_subset_params(chosen))  # never the client's own subset__* parameters
     query.extend((k, v) for k, v in request.query_params.multi_items() if k in PROTOCOL_PARAMS)
     return tuple(query)
 
 
-async def forward(request: Request, user: CurrentUser) -> Response:
-    """Electric's answer to the user's shape request, streamed back (503 when Electric is unreachable)."""
-    query = await upstream_params(request, user)
+async def forward(request: Request, user: CurrentUser, subset: dict[str, Any] | None = None) -> Response:
+    """Electric's answer to the user's shape request (or subset), streamed back (503 when Electric
+    is unreachable)."""
+    query = await upstream_params(request, user, subset)
     url = request.app.state.settings.electric_url.rstrip("/") + "/v1/shape"
     headers: dict[str, str] = {}
     if "if-none-match" in request.headers:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from starlette.datastructures import QueryParams
 
@@ -12,6 +14,7 @@ from turns.sync.offsets import Offset, parse_offset
 from turns.sync.shapes import PRIMARY_KEY, SCHEMA, SYNCED, ShapeDefinition, allowed_columns, ordered, table_columns
 from turns.sync.where import ColumnRefused, WhereError, compile_where, tokenize
 
+T = TypeVar("T")
 _PARAM = re.compile(r"^params\[(\d+)\]$")
 _TABLE = re.compile(r'^(?:(?:"([^"]+)"|([A-Za-z_][A-Za-z0-9_]*))\.)?(?:"([^"]+)"|([A-Za-z_][A-Za-z0-9_]*))$')
 
@@ -90,6 +93,17 @@ def where_params(params: QueryParams) -> dict[int, str]:
     return found
 
 
+def checked(param: str, compile_clause: Callable[[], T]) -> T:
+    """A clause of the where subset, compiled; 403 when it names a column the role may not read,
+    400 when it is not in the subset."""
+    try:
+        return compile_clause()
+    except ColumnRefused as exc:
+        raise RefusedRequest(param, str(exc)) from exc
+    except WhereError as exc:
+        raise InvalidRequest(param, str(exc)) from exc
+
+
 def parse(params: QueryParams, user: CurrentUser) -> ShapeRequest:
     table = _table(params.get("table"))
     readable = allowed_columns(table, user.role)
@@ -99,12 +113,9 @@ def parse(params: QueryParams, user: CurrentUser) -> ShapeRequest:
     where_values: tuple[tuple[str, str], ...] = ()
     where = params.get("where")
     if where is not None and where.strip():
-        try:
-            compiled = compile_where(where, columns=table_columns(table), readable=readable, params=values)
-        except ColumnRefused as exc:
-            raise RefusedRequest("where", str(exc)) from exc
-        except WhereError as exc:
-            raise InvalidRequest("where", str(exc)) from exc
+        compiled = checked(
+            "where", lambda: compile_where(where, columns=table_columns(table), readable=readable, params=values)
+        )
         where_sql, where_values = compiled.sql, tuple(sorted(compiled.values.items()))
     replica = params.get("replica", "default")
     if replica not in ("default", "full"):

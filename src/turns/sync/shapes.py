@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
+from functools import cache
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Boolean, Select, bindparam, literal_column, select, text
+from sqlalchemy import Boolean, Select, TextClause, bindparam, literal_column, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.types import NullType
 
@@ -58,7 +60,9 @@ class ShapeDefinition:
     vendor_id: str | None
 
     def key(self) -> str:
-        return hashlib.sha256(json.dumps(asdict(self), sort_keys=True).encode()).hexdigest()
+        # What json.dumps(asdict(self)) writes, without asdict's deep copy (every request asks).
+        fields = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        return hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -86,33 +90,50 @@ class ShapeDefinition:
             else:
                 expression = f"CAST({quoted} AS text)"
             selected.append(literal_column(expression).label(column))
-        query = select(*selected).select_from(table)
-        query = query.where(*scope_hint(self.table, self.role, UUID(self.user_id), _uuid(self.vendor_id)))
-        if self.where_sql is not None:
-            # Untyped binds: PostgreSQL types each value from where it stands (uuid, enum, date ...).
-            binds = [bindparam(name, value, type_=NullType()) for name, value in self.where_values]
-            query = query.where(text(self.where_sql).bindparams(*binds))
+        query = self.rows(select(*selected).select_from(table))
         if ids is not None:
             query = query.where(table.c[PRIMARY_KEY].in_([UUID(i) for i in ids]))
         return query
+
+    def rows(self, query: Select[Any]) -> Select[Any]:
+        """``query`` narrowed to the shape's rows: the user's scope and the shape's ``where``."""
+        query = query.where(*scope_hint(self.table, self.role, UUID(self.user_id), _uuid(self.vendor_id)))
+        if self.where_sql is not None:
+            query = query.where(bound(self.where_sql, self.where_values))
+        return query
+
+
+def bound(sql: str, values: Iterable[tuple[str, str]]) -> TextClause:
+    """A clause of :mod:`turns.sync.where` with its values bound.
+
+    Untyped binds: PostgreSQL types each value from where it stands (uuid, enum, date ...)."""
+    return text(sql).bindparams(*(bindparam(name, value, type_=NullType()) for name, value in values))
 
 
 def _uuid(value: str | None) -> UUID | None:
     return UUID(value) if value else None
 
 
+@cache
 def allowed_columns(table: str, role: str) -> frozenset[str]:
     return readable_columns(table, role)
 
 
+@cache
 def table_columns(table: str) -> frozenset[str]:
     return frozenset(c.name for c in tables.metadata.tables[table].columns)
 
 
+@cache
 def ordered(table: str, columns: frozenset[str]) -> tuple[str, ...]:
     """``columns`` in the table's order, the key first."""
     order = [c.name for c in tables.metadata.tables[table].columns if c.name in columns]
     return (PRIMARY_KEY, *(c for c in order if c != PRIMARY_KEY))
+
+
+def dumps(value: Any) -> str:
+    """Compact JSON, as messages are written."""
+    return json.dumps(value, separators=(",", ":"))
 
 
 def row_key(table: str, pk: str) -> str:

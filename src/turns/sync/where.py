@@ -6,11 +6,12 @@ nothing the client sends reaches PostgreSQL as SQL text. What is allowed:
 
 - column names of the table (plain or double-quoted), string and number literals,
   ``TRUE``/``FALSE``/``NULL``, positional parameters ``$1``, ``$2``, ... bound from ``params``;
-- comparisons ``= <> != < <= > >=``, ``AND``/``OR``/``NOT``, parentheses, ``+ - * / % ||``;
+- comparisons ``= <> != < <= > >=`` (also with ``ANY (...)`` of an array, e.g. ``id = ANY($1)``),
+  ``AND``/``OR``/``NOT``, parentheses, ``+ - * / % ||``;
 - ``[NOT] IN (...)``, ``[NOT] LIKE/ILIKE``, ``[NOT] BETWEEN ... AND ...``,
   ``IS [NOT] NULL``, ``IS [NOT] TRUE/FALSE``, ``IS [NOT] DISTINCT FROM``;
 - casts ``::type`` to a few types, and the functions ``lower``, ``upper``, ``coalesce``,
-  ``greatest``, ``least``, ``length``, ``trim``.
+  ``greatest``, ``least``, ``length``, ``trim``, ``concat``.
 
 Anything else (subqueries, other tables, other functions, comments, ``;``) is refused
 with the position where parsing stopped.
@@ -22,7 +23,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-FUNCTIONS = frozenset({"lower", "upper", "coalesce", "greatest", "least", "length", "trim"})
+FUNCTIONS = frozenset({"lower", "upper", "coalesce", "greatest", "least", "length", "trim", "concat"})
 CASTS = {
     "text": "text",
     "varchar": "varchar",
@@ -121,9 +122,12 @@ class _Parser:
             return True
         return False
 
+    def is_op(self, op: str, offset: int = 0) -> bool:
+        token = self.peek(offset)
+        return token is not None and token.kind == "op" and token.text == op
+
     def accept_op(self, op: str) -> bool:
-        token = self.peek()
-        if token is not None and token.kind == "op" and token.text == op:
+        if self.is_op(op):
             self.at += 1
             return True
         return False
@@ -174,6 +178,11 @@ class _Parser:
         if token is not None and token.kind == "op" and token.text in _COMPARISONS:
             self.at += 1
             op = "<>" if token.text == "!=" else token.text
+            if self.word() == "any" and self.is_op("(", 1):
+                self.at += 2
+                array = self.additive()
+                self.expect_op(")")
+                return f"({left} {op} ANY ({array}))"
             return f"({left} {op} {self.additive()})"
         if self.accept_word("is"):
             negated = "NOT " if self.accept_word("not") else ""
@@ -266,8 +275,7 @@ class _Parser:
             if name in ("true", "false", "null"):
                 self.at += 1
                 return name.upper()
-            nxt = self.peek(1)
-            if nxt is not None and nxt.kind == "op" and nxt.text == "(":
+            if self.is_op("(", 1):
                 return self.function(name, token)
             if name in KEYWORDS:
                 raise self.fail("expected a value")

@@ -3,15 +3,35 @@
 //   node sync.mjs '<json options>'
 //
 // Options: url, token, table, where, params, columns, replica, liveSse, log, offset, handle,
-// rows (the rows a resumed client already holds), exitWhenUpToDate.
+// rows (the rows a resumed client already holds), exitWhenUpToDate, subsetMethod, first (a
+// command to run at once, before the stream has read anything).
 // Prints one JSON line per batch that ends up to date: the rows held, the handle and offset,
 // and counts that reveal duplicates (an insert of a key already held) or gaps (an update
-// or delete of a key not held).
+// or delete of a key not held). With log=changes_only the client holds only the rows it
+// loaded, so changes to other keys are counted as unheld and not applied.
+//
+// Commands, one JSON line each on stdin, for subset snapshots:
+//   {"request": {where, params, limit, offset, orderBy, method}}  requestSnapshot: the rows join
+//     the stream (reloaded counts subset rows already held); prints {"snapshot": {keys, metadata}}
+//   {"fetch": {...}}  fetchSnapshot: prints {"fetched": {data, metadata}}, holds nothing
+// A refused snapshot prints {"snapshotError", "status"} and the client carries on.
+import { createInterface } from 'node:readline'
 import { ShapeStream, isChangeMessage, isControlMessage } from '@electric-sql/client'
 
 const options = JSON.parse(process.argv[2])
 const rows = new Map(Object.entries(options.rows ?? {}))
-const counts = { insert: 0, update: 0, delete: 0, duplicate: 0, missing: 0, mustRefetch: 0, batches: 0 }
+const counts = {
+  insert: 0,
+  update: 0,
+  delete: 0,
+  duplicate: 0,
+  missing: 0,
+  unheld: 0,
+  reloaded: 0,
+  mustRefetch: 0,
+  batches: 0,
+}
+const changesOnly = options.log === 'changes_only'
 
 const params = { table: options.table }
 for (const name of ['where', 'params', 'columns', 'replica']) {
@@ -26,6 +46,7 @@ const stream = new ShapeStream({
   handle: options.handle,
   liveSse: options.liveSse ?? false,
   log: options.log,
+  subsetMethod: options.subsetMethod,
 })
 
 function report(extra = {}) {
@@ -41,10 +62,15 @@ stream.subscribe(
     for (const message of messages) {
       if (isChangeMessage(message)) {
         const op = message.headers.operation
-        counts[op] += 1
         const held = rows.get(message.key)
+        if (changesOnly && op !== 'insert' && !held) {
+          counts.unheld += 1
+          continue
+        }
+        counts[op] += 1
         if (op === 'insert') {
-          if (held) counts.duplicate += 1
+          if (held && message.headers.snapshot_mark !== undefined) counts.reloaded += 1
+          else if (held) counts.duplicate += 1
           rows.set(message.key, message.value)
         } else if (op === 'update') {
           if (!held) counts.missing += 1
@@ -75,3 +101,20 @@ stream.subscribe(
     process.exit(3)
   }
 )
+
+async function run(command) {
+  try {
+    if (command.request) {
+      const { data, metadata } = await stream.requestSnapshot(command.request)
+      report({ snapshot: { keys: data.map((message) => message.key), metadata } })
+    } else if (command.fetch) {
+      const { data, metadata } = await stream.fetchSnapshot(command.fetch)
+      report({ fetched: { data, metadata } })
+    }
+  } catch (error) {
+    report({ snapshotError: String(error?.message ?? error), status: error?.status ?? null })
+  }
+}
+
+if (options.first) run(options.first) // before the stream has read anything
+createInterface({ input: process.stdin }).on('line', (line) => run(JSON.parse(line)))
