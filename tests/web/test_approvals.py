@@ -81,9 +81,12 @@ def test_a_rejection_needs_a_reason_and_keeps_it(
 ) -> None:
     api = api_as(demo["DFO_APPROVER"])
     waiting = api.get("/api/v1/approvals/queue")
-    assert waiting, "the demo has scopes waiting for the DFO"
+    assert len(waiting) > 1, "the demo has scopes waiting for the DFO"
+    waits = [item["waiting_seconds"] for item in waiting]
+    assert waits == sorted(waits, reverse=True), "oldest first"
     turn = waiting[0]
     dfo = _queue(sign_in(demo["DFO_APPROVER"]))
+    expect(dfo.page.locator(".queue-item").first).to_have_attribute("data-turn", turn["turn_id"])
     row = _row(dfo, turn["turn_id"])
 
     row.get_by_role("button", name="Reject…").click()

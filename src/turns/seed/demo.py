@@ -267,8 +267,9 @@ def seed_demo(owner_url: str, *, properties: int = DEMO_PROPERTIES, seed: int = 
                 "INSERT INTO turns (turn_id, property_id, stage_id, wo_number, move_out_date, turn_amount,"
                 " approved_turn_amount, vendor_id, expected_completion_date, scope_approval_status,"
                 " power_status, water_status, gas_status, power_provider_id, water_provider_id, gas_provider_id,"
-                " lock_box_location, primary_lock_box_code, trash_out_needed, scope_submitted_by, scope_submitted_at)"
-                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+                " lock_box_location, primary_lock_box_code, trash_out_needed, scope_submitted_by, scope_submitted_at,"
+                " approval_requested_at)"
+                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
                 " RETURNING id",
                 (
                     f"T-{20001 + n}",
@@ -291,6 +292,7 @@ def seed_demo(owner_url: str, *, properties: int = DEMO_PROPERTIES, seed: int = 
                     f"{rng.randint(0, 9999):04d}",
                     rng.random() < 0.4,
                     managers[n % len(managers)] if approval != "PENDING" else None,
+                    None if approval == "PENDING" else move_out + timedelta(days=2),
                     None if approval == "PENDING" else move_out + timedelta(days=2),
                 ),
             ).fetchone()

@@ -235,10 +235,11 @@ async def approval_queue(conn: AsyncConnection, user: CurrentUser) -> list[RowMa
         " t.change_order_amount, t.approved_turn_amount, t.scope_submitted_by, t.scope_submitted_at,"
         " t.approval_requested_at, t.scope_photos_link, t.reject_reason, p.id AS property_uuid,"
         " p.property_id, p.name AS property_name, p.street_address, p.city, p.state, p.market,"
-        " extract(epoch FROM now() - t.approval_requested_at)::bigint AS waiting_seconds"
+        " extract(epoch FROM now() - coalesce(t.approval_requested_at, t.scope_submitted_at))::bigint"
+        " AS waiting_seconds"
         " FROM turns t JOIN properties p ON p.id = t.property_id"
         " WHERE t.is_active AND t.scope_approval_status::text = ANY(:statuses)"
-        " ORDER BY t.approval_requested_at NULLS FIRST, t.id"
+        " ORDER BY coalesce(t.approval_requested_at, t.scope_submitted_at) NULLS FIRST, t.id"
     )
     return list((await conn.execute(query, {"statuses": statuses})).mappings().all())
 
