@@ -10,14 +10,17 @@ import argparse
 import json
 import re
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
 from bench import api, replicas, reports, sync, web
 from bench.harness import ROOT, environment, machine, run_line, write_results
+from bench.profile import profiled, summary
 
 BENCHMARKS = {"api": api.run, "sync": sync.run, "reports": reports.run, "replicas": replicas.run, "web": web.run}
 START, END = "<!-- bench:api -->", "<!-- /bench:api -->"
+PROFILES = ROOT / "docs" / "images" / "bench"
 
 
 def render(results: dict[str, Any]) -> str:
@@ -73,8 +76,34 @@ def render(results: dict[str, Any]) -> str:
     lines += reports.render_reports(results.get("reports"))
     lines += replicas.render_replicas(results.get("replicas"))
     lines += web.render_web(results.get("web"))
+    lines += render_profiles(results)
     lines.append(END)
     return "\n".join(lines) + "\n"
+
+
+def render_profiles(results: dict[str, Any]) -> list[str]:
+    """The API process's CPU by library, for the benchmarks run with ``--profile``."""
+    profiled = {name: data for name, data in results.items() if isinstance(data, dict) and data.get("profile")}
+    if not profiled:
+        return []
+    lines = [
+        "",
+        "## Where the API process's time goes",
+        "",
+        "py-spy sampled the API process while each benchmark below ran (`--profile`); the share of samples "
+        "whose innermost frame is in each library (idle: threads and the event loop waiting). The flame graphs "
+        "open in a browser.",
+    ]
+    for name, data in profiled.items():
+        profile = data["profile"]
+        graph = Path(profile["graph"]).relative_to("docs").as_posix()
+        lines += [
+            "",
+            f"**{name}** ([flame graph]({graph})): "
+            + ", ".join(f"{part} {share}%" for part, share in profile["shares"].items() if share >= 1)
+            + ".",
+        ]
+    return lines
 
 
 def render_sync(data: dict[str, Any] | None) -> list[str]:
@@ -129,6 +158,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results.json")
     parser.add_argument("--docs", type=Path, default=ROOT / "docs" / "benchmarks.md")
     parser.add_argument("--data-dir", type=Path, default=None)
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="sample the API process with py-spy during each benchmark: docs/images/bench/profile-<name>.svg",
+    )
     args = parser.parse_args(argv)
     properties = args.properties or (60 if args.smoke else 100_000)
     command = "python -m bench " + " ".join(argv if argv is not None else sys.argv[1:])
@@ -136,7 +170,11 @@ def main(argv: list[str] | None = None) -> int:
         results: dict[str, Any] = {"machine": machine()}
         for name in args.only:
             print(f"running {name} …", file=sys.stderr)
-            results[name] = BENCHMARKS[name](env, smoke=args.smoke)
+            graph = PROFILES / f"profile-{name}.svg"
+            with profiled(env.api_pid, graph) if args.profile else nullcontext():
+                results[name] = BENCHMARKS[name](env, smoke=args.smoke)
+            if args.profile:
+                results[name]["profile"] = {"graph": graph.relative_to(ROOT).as_posix(), "shares": summary(graph)}
             results[name]["run"] = {"date": machine()["date"], "properties": properties, "command": command.strip()}
             write_results(name, results[name], args.json)
     # Benchmarks not run this time keep the figures of their last run in the rendered page.

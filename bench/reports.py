@@ -296,7 +296,7 @@ def run(env: Environment, *, smoke: bool) -> dict[str, Any]:
         "repeat": repeat,
         "reports": report_latency(env, callers, repeat),
         "search": search_latency(env, callers, repeat),
-        "export": export(env, callers["ADMIN"], runs=1 if smoke else 3),
+        "export": export(env, callers["ADMIN"], runs=1 if smoke else 2),
         "refresh": refresh(env, runs=1 if smoke else 3),
     }
 
