@@ -62,7 +62,7 @@ def test_the_lock_box_code_is_shown_only_when_revealed_and_audited(
     manager = sign_in(demo["PROPERTY_MANAGER"])
     manager.open_turn(turn["turn_id"])
     page = manager.page
-    expect(page.get_by_text("Back gate")).to_be_visible()
+    expect(page.get_by_role("region", name="Lock box").get_by_text("Back gate")).to_be_visible()
 
     assert "8351" not in page.content()
     assert "8351" not in page.locator("body").inner_text()

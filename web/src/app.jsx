@@ -1,5 +1,6 @@
-import { useCallback, useEffect, useMemo, useState } from 'react'
-import { api, ApiError, csrfToken, problemText } from './api.js'
+import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 'react'
+import { api, ApiError, csrfToken, isNetworkError, problemText } from './api.js'
+import { forgetUser, rememberMe, savedMe } from './local-db.js'
 import { Outbox, useOutbox } from './outbox.js'
 import { navigate, useRoute } from './router.js'
 import { ROLE_NAMES, SessionContext, isApprover, isVendor } from './session.js'
@@ -17,16 +18,26 @@ export function App() {
   // undefined: asking the server; null: signed out; an Error: the server could not be asked.
   const [me, setMe] = useState(() => (csrfToken() ? undefined : null))
   const [attempt, setAttempt] = useState(0)
+  const signedIn = useCallback((user) => {
+    rememberMe(user)
+    setMe(user)
+  }, [])
 
+  // Without a connection, the user this session last confirmed starts the app from the device.
   useEffect(() => {
     if (!csrfToken()) return
     api('/api/v1/auth/me')
-      .then(setMe)
-      .catch((error) => setMe(error instanceof ApiError && error.status === 401 ? null : error))
-  }, [attempt])
+      .then(signedIn)
+      .catch((error) => {
+        if (error instanceof ApiError && error.status === 401) {
+          forgetUser(savedMe()?.id)
+          setMe(null)
+        } else setMe((isNetworkError(error) && savedMe()) || error)
+      })
+  }, [attempt, signedIn])
 
   if (me === undefined) return <p className="loading">Loading…</p>
-  if (me === null) return <Login onSignedIn={setMe} />
+  if (me === null) return <Login onSignedIn={signedIn} />
   if (me instanceof Error)
     return (
       <main className="login" role="alert">
@@ -40,7 +51,7 @@ export function App() {
 }
 
 function SignedIn({ me, onSignedOut }) {
-  const store = useMemo(() => new Store(), [])
+  const store = useMemo(() => new Store(me.id), [me.id])
   const outbox = useMemo(() => new Outbox(me.id), [me.id])
   useEffect(
     () => () => {
@@ -51,11 +62,23 @@ function SignedIn({ me, onSignedOut }) {
   )
   const session = useMemo(() => ({ me, store, outbox }), [me, store, outbox])
 
+  /** The session is over on this device: stop syncing, delete the user's saved rows, ask to sign in. */
+  const leave = useCallback(async () => {
+    store.close()
+    await forgetUser(me.id)
+    onSignedOut()
+  }, [store, me.id, onSignedOut])
+
   const signOut = useCallback(async () => {
     await api('/api/v1/auth/logout', { method: 'POST' }).catch(() => null)
     localStorage.removeItem('turns.outbox')
-    onSignedOut()
-  }, [onSignedOut])
+    await leave()
+  }, [leave])
+
+  const sessionEnded = useSyncExternalStore(store.subscribe, () => store.sessionEnded)
+  useEffect(() => {
+    if (sessionEnded) leave()
+  }, [sessionEnded, leave])
 
   return (
     <SessionContext.Provider value={session}>

@@ -1,13 +1,17 @@
 // The local copy: one Electric shape per synced table, read from Turns' /v1/shape with the
 // session cookie, kept live, and rendered from. The server decides which rows and columns
-// each user receives; this file only mirrors them.
+// each user receives; this file only mirrors them. The store's tables are also kept on the
+// device (local-db.js), so the app starts from them and reads only what changed since.
 import { ShapeStream, isChangeMessage, isControlMessage } from '@electric-sql/client'
 import { useSyncExternalStore } from 'react'
+import { savedShape } from './local-db.js'
 
 /** Tables kept live (changes arrive as they commit) and tables caught up every REFRESH_MS. */
 export const LIVE = ['turns', 'properties', 'notifications']
 export const REFERENCE = ['turn_stages', 'vendors', 'users', 'utility_providers']
 const REFRESH_MS = 60_000
+/** A table is written to the device at most this often. */
+const SAVE_MS = 2_000
 
 const EMPTY = new Map()
 
@@ -21,31 +25,44 @@ const sameOrigin = (input, init) => fetch(input, { ...init, credentials: 'same-o
  * Rows of one shape, applied from the stream's messages in order. A live table holds a
  * long-poll open; a reference table (stages, vendors, ...) is read to its end and caught
  * up from its offset every REFRESH_MS, so a browser's six HTTP/1.1 connections per origin
- * are not all held by shapes.
+ * are not all held by shapes. With `saved` (a savedShape), the rows of each up-to-date
+ * point and that point's position are kept on the device, and the next start shows them
+ * at once and reads on from there.
  */
 class Table {
-  constructor(name, params, onChange, live = true) {
+  constructor(name, params, onChange, { live = true, saved = null } = {}) {
     this.name = name
     this.params = params
     this.onChange = onChange
     this.live = live
+    this.saved = saved
     this.rows = EMPTY
     this.pending = new Map()
+    // {offset, handle} of the last up-to-date point: where a new stream reads on from.
+    this.position = null
+    this.savedAt = 0
     this.ready = false
     this.error = null
-    this.start()
-    if (!live) this.timer = setInterval(() => this.start(this.stream), REFRESH_MS)
+    this.restore().then(() => this.closed || this.start())
+    if (!live) this.timer = setInterval(() => this.stream?.isUpToDate && this.start(), REFRESH_MS)
   }
 
-  start(previous) {
-    if (previous && !previous.isUpToDate) return
+  async restore() {
+    const kept = await this.saved?.load().catch(() => null)
+    if (!kept || this.closed) return
+    this.pending = new Map(kept.rows)
+    this.position = { offset: kept.offset, handle: kept.handle }
+    this.show()
+  }
+
+  start() {
     this.unsubscribe?.()
     const stream = new ShapeStream({
       url: shapeUrl(),
       params: { table: this.name, ...this.params },
       fetchClient: sameOrigin,
       subscribe: this.live,
-      ...(previous?.shapeHandle ? { offset: previous.lastOffset, handle: previous.shapeHandle } : {}),
+      ...this.position,
       // Network errors and 5xx are retried by the client with backoff; anything else is kept
       // visible and retried, except a session that ended (the app asks to sign in again).
       onError: (error) => {
@@ -69,34 +86,72 @@ class Table {
         else this.pending.set(id, message.value)
       } else if (isControlMessage(message)) {
         const control = message.headers.control
-        if (control === 'must-refetch') this.pending = new Map()
+        if (control === 'must-refetch') this.refetch()
         if (control === 'up-to-date') changed = true
       }
     }
     if (changed) {
-      this.rows = new Map(this.pending)
-      this.ready = true
-      this.error = null
-      this.onChange(this)
+      this.position = { offset: this.stream.lastOffset, handle: this.stream.shapeHandle }
+      this.show()
+      this.keep()
     }
   }
 
+  show() {
+    this.rows = new Map(this.pending)
+    this.ready = true
+    this.error = null
+    this.onChange(this)
+  }
+
+  /** The shape starts over (the server replaced it): its saved copy is of no use any more. */
+  refetch() {
+    this.pending = new Map()
+    this.position = null
+    clearTimeout(this.saveTimer)
+    this.saveTimer = null
+    this.saved?.clear().catch(() => null)
+  }
+
+  /** Write the rows and their position to the device, at most once every SAVE_MS. */
+  keep() {
+    if (!this.saved || this.saveTimer) return
+    const save = () => {
+      this.saveTimer = null
+      this.savedAt = Date.now()
+      this.saved.save({ rows: [...this.rows], ...this.position }).catch(() => null)
+    }
+    this.saveTimer = setTimeout(save, Math.max(0, this.savedAt + SAVE_MS - Date.now()))
+  }
+
   close() {
+    this.closed = true
     clearInterval(this.timer)
+    clearTimeout(this.saveTimer)
     this.unsubscribe?.()
   }
 }
 
-/** All synced tables of the signed-in user; components subscribe with useTable(). */
+/**
+ * All synced tables of the signed-in user, kept on the device under their id; components
+ * subscribe with useTable(). `sessionEnded` turns true when the server no longer knows the
+ * session (401).
+ */
 export class Store {
-  constructor() {
+  constructor(userId) {
     this.listeners = new Set()
     this.version = 0
-    const emit = () => this.emit()
-    this.tables = Object.fromEntries([
-      ...LIVE.map((name) => [name, new Table(name, {}, emit, true)]),
-      ...REFERENCE.map((name) => [name, new Table(name, {}, emit, false)]),
-    ])
+    this.sessionEnded = false
+    const changed = (table) => {
+      if (table.error?.status === 401) this.sessionEnded = true
+      this.emit()
+    }
+    this.tables = Object.fromEntries(
+      [...LIVE, ...REFERENCE].map((name) => {
+        const options = { live: LIVE.includes(name), saved: savedShape(userId, name) }
+        return [name, new Table(name, {}, changed, options)]
+      }),
+    )
   }
 
   emit() {

@@ -49,7 +49,7 @@ export function Board() {
     outbox.write(turn, 'transition', { to_stage_id: stageId }, { stage_id: stageId }, `Move to ${stage?.name}`)
   }
 
-  const loading = !['turns', 'turn_stages', 'properties'].every((name) => store.tables[name].ready)
+  const loading = !['turns', 'turn_stages', 'properties', 'vendors'].every((name) => store.tables[name].ready)
   const shown = [...byStage.values()].reduce((sum, list) => sum + list.length, 0)
   return (
     <section className="board-page" aria-labelledby="board-title">
