@@ -28,7 +28,7 @@ from turns.sync.shapes import ordered
 ONE_CONNECTION = httpx.Limits(max_connections=1, max_keepalive_connections=1)
 
 
-def _shape_rows(base_url: str, token: str, params: dict[str, str]) -> tuple[int, int]:
+def shape_rows(base_url: str, token: str, params: dict[str, str]) -> tuple[int, int]:
     """(rows, bytes) of a shape read from offset -1 until up to date."""
     headers = {"Authorization": f"Bearer {token}"}
     query = {**params, "offset": "-1"}
@@ -78,10 +78,10 @@ def initial_sync(env: Environment, token: str, admin_id: str) -> dict[str, Any]:
     # Every turn, through a shape no earlier run made (shapes outlive the API process).
     shape = {"table": "turns", "where": "turn_id <> $1", "params[1]": f"bench-{time.time_ns()}"}
     started = time.perf_counter()
-    created, shape_bytes = _shape_rows(env.base_url, token, shape)
+    created, shape_bytes = shape_rows(env.base_url, token, shape)
     create_s = time.perf_counter() - started
     started = time.perf_counter()
-    replayed, _ = _shape_rows(env.base_url, token, shape)
+    replayed, _ = shape_rows(env.base_url, token, shape)
     _drop_shape(env.base_url, token, shape)
     replay_s = time.perf_counter() - started
     return {

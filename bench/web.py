@@ -22,7 +22,7 @@ import psycopg
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from bench.harness import PASSWORD, ROOT, Environment, environment, run_line
-from bench.sync import _shape_rows
+from bench.sync import shape_rows
 from turns.db.context import SET_CONTEXT_SQL, system_actor
 
 PROPERTIES = 260  # the 60 demo properties and 200 generated ones, about 10 turns each: 2,000 turns synced
@@ -54,7 +54,7 @@ def _render_s(page: Page, active: int) -> float:
 def _http_read_s(base_url: str, token: str) -> float:
     started = time.perf_counter()
     for table in TABLES:
-        _shape_rows(base_url, token, {"table": table})
+        shape_rows(base_url, token, {"table": table})
     return time.perf_counter() - started
 
 
