@@ -50,9 +50,10 @@ def shape_rows(base_url: str, token: str, params: dict[str, str]) -> tuple[int, 
 
 
 def _drop_shape(base_url: str, token: str, params: dict[str, str]) -> None:
-    """Remove the caller's shape of ``params`` (its logs take disk space until they expire)."""
+    """Remove the caller's shape of ``params`` (its logs take disk space until they expire). Removing a
+    million-row shape takes the sync engine minutes: the timeout allows for it."""
     headers = {"Authorization": f"Bearer {token}"}
-    with httpx.Client(base_url=base_url, headers=headers, timeout=60) as http:
+    with httpx.Client(base_url=base_url, headers=headers, timeout=900) as http:
         first = http.get("/v1/shape", params={**params, "offset": "-1"})
         first.raise_for_status()
         http.delete("/v1/shape", params={"handle": first.headers["electric-handle"]}).raise_for_status()
