@@ -283,7 +283,7 @@ def test_notifications_and_mail(client: httpx.Client, factory: Factory, cast: Ca
         p.get_content_type(): p.get_payload(decode=True).decode() for p in stage_mail.walk() if not p.is_multipart()
     }
     assert set(parts) == {"text/plain", "text/html"}
-    assert f"http://turns.test/turns/{turn['id']}" in parts["text/plain"]
+    assert f"http://turns.test/#/turns/{turn['id']}" in parts["text/plain"]
     assert factory.query("SELECT DISTINCT status FROM email_outbox WHERE turn_id = %s", (turn["id"],)) == [("SENT",)]
 
     # The DFO decides: the submitter hears about it.

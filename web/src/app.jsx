@@ -2,7 +2,7 @@ import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 
 import { api, ApiError, csrfToken, isNetworkError, problemText } from './api.js'
 import { forgetUser, rememberMe, savedMe } from './local-db.js'
 import { Outbox, useOutbox } from './outbox.js'
-import { navigate, useRoute } from './router.js'
+import { useRoute } from './router.js'
 import { ROLE_NAMES, SessionContext, isApprover, isVendor } from './session.js'
 import { Store, useTable } from './sync.js'
 import { Login } from './pages/login.jsx'
@@ -71,9 +71,9 @@ function SignedIn({ me, onSignedOut }) {
 
   const signOut = useCallback(async () => {
     await api('/api/v1/auth/logout', { method: 'POST' }).catch(() => null)
-    localStorage.removeItem('turns.outbox')
+    outbox.forget()
     await leave()
-  }, [leave])
+  }, [outbox, leave])
 
   const sessionEnded = useSyncExternalStore(store.subscribe, () => store.sessionEnded)
   useEffect(() => {
@@ -168,4 +168,3 @@ function Header({ me, store, outbox, onSignOut }) {
   )
 }
 
-export { navigate }

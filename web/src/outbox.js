@@ -4,7 +4,7 @@
 // reapply or discard it. Nothing is sent twice: an operation leaves the queue when the
 // server has answered it.
 import { useEffect, useMemo, useSyncExternalStore } from 'react'
-import { api, ApiError, isNetworkError, problemText } from './api.js'
+import { api, isNetworkError, problemText } from './api.js'
 import { useTable } from './sync.js'
 
 const KEY = 'turns.outbox'
@@ -35,6 +35,12 @@ export class Outbox {
     window.addEventListener('offline', this.onOffline)
     this.timer = setInterval(() => this.flush(), RETRY_MS)
     this.flush()
+  }
+
+  /** Drop every queued change of this device (the user signed out). */
+  forget() {
+    this.ops = []
+    localStorage.removeItem(KEY)
   }
 
   close() {
@@ -170,23 +176,18 @@ function sameValue(stored, written) {
   return String(stored ?? '') === String(written ?? '') || (typeof stored === 'number' && stored === Number(written))
 }
 
+/** Method and path (under the turn) of each kind of change. */
+const ROUTES = {
+  update: ['PATCH', ''],
+  transition: ['POST', '/transition'],
+  submit: ['POST', '/scope/submit'],
+  approve: ['POST', '/scope/approve'],
+  reject: ['POST', '/scope/reject'],
+}
+
 function send(op) {
-  const base = `/api/v1/turns/${op.turnId}`
-  const body = { ...op.body, version: op.version }
-  switch (op.kind) {
-    case 'update':
-      return api(base, { method: 'PATCH', body })
-    case 'transition':
-      return api(`${base}/transition`, { method: 'POST', body })
-    case 'submit':
-      return api(`${base}/scope/submit`, { method: 'POST', body })
-    case 'approve':
-      return api(`${base}/scope/approve`, { method: 'POST', body })
-    case 'reject':
-      return api(`${base}/scope/reject`, { method: 'POST', body })
-    default:
-      throw new ApiError(400, { detail: `unknown change ${op.kind}` })
-  }
+  const [method, path] = ROUTES[op.kind]
+  return api(`/api/v1/turns/${op.turnId}${path}`, { method, body: { ...op.body, version: op.version } })
 }
 
 export function useOutbox(outbox) {

@@ -140,7 +140,6 @@ class Table {
 export class Store {
   constructor(userId) {
     this.listeners = new Set()
-    this.version = 0
     this.sessionEnded = false
     const changed = (table) => {
       if (table.error?.status === 401) this.sessionEnded = true
@@ -155,7 +154,6 @@ export class Store {
   }
 
   emit() {
-    this.version += 1
     for (const listener of this.listeners) listener()
   }
 
@@ -168,10 +166,6 @@ export class Store {
     return this.tables[name]?.rows ?? EMPTY
   }
 
-  get ready() {
-    return Object.values(this.tables).every((table) => table.ready)
-  }
-
   close() {
     for (const table of Object.values(this.tables)) table.close()
     this.listeners.clear()
@@ -181,10 +175,6 @@ export class Store {
 /** A Map of primary key -> row of one table, re-rendering on every change. */
 export function useTable(store, name) {
   return useSyncExternalStore(store.subscribe, () => store.rows(name))
-}
-
-export function useStoreVersion(store) {
-  return useSyncExternalStore(store.subscribe, () => store.version)
 }
 
 /** Rows of a one-off shape (e.g. one turn's stage history), live while mounted. */

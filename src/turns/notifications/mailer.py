@@ -81,7 +81,7 @@ def backoff(attempts: int) -> timedelta:
 def build_message(row: dict[str, Any], sender: str, public_url: str) -> EmailMessage:
     template = TEMPLATES[row["template"]]
     context = dict(row["context"] or {})
-    link = f"{public_url.rstrip('/')}/turns/{context.get('turn_uuid', '')}"
+    link = f"{public_url.rstrip('/')}/#/turns/{context.get('turn_uuid', '')}"  # the web app's turn page
     rendered = template.render(context, link)
     message = EmailMessage()
     message["Subject"] = rendered.subject

@@ -88,9 +88,14 @@ def where_params(params: QueryParams) -> dict[int, str]:
         match = _PARAM.match(key)
         if match:
             found[int(match.group(1))] = value
-    if sorted(found) != list(range(1, len(found) + 1)):
-        raise InvalidRequest("params", "parameters must be numbered from 1 without gaps")
-    return found
+    return numbered("params", found)
+
+
+def numbered(param: str, values: dict[int, str]) -> dict[int, str]:
+    """``values`` of ``$1``, ``$2``, ...; 400 unless they are numbered from 1 without gaps."""
+    if sorted(values) != list(range(1, len(values) + 1)):
+        raise InvalidRequest(param, "parameters must be numbered from 1 without gaps")
+    return values
 
 
 def checked(param: str, compile_clause: Callable[[], T]) -> T:

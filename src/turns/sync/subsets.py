@@ -19,7 +19,7 @@ from fastapi import Request
 from sqlalchemy import Select, literal_column, select
 
 from turns.db import tables
-from turns.sync.params import InvalidRequest, checked
+from turns.sync.params import InvalidRequest, checked, numbered
 from turns.sync.shapes import PRIMARY_KEY, SCHEMA, ShapeDefinition, allowed_columns, bound, dumps, table_columns
 from turns.sync.where import compile_order_by, compile_where
 
@@ -156,9 +156,7 @@ def _values(raw: Any) -> dict[int, str]:
         if not isinstance(value, str | int | float):
             raise InvalidRequest(PREFIX + "params", "values must be strings or numbers")
         found[int(str(key))] = str(value)
-    if sorted(found) != list(range(1, len(found) + 1)):
-        raise InvalidRequest(PREFIX + "params", "parameters must be numbered from 1 without gaps")
-    return found
+    return numbered(PREFIX + "params", found)
 
 
 async def read_body(request: Request) -> bytes:
