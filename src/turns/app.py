@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from functools import partial
 
 from fastapi import FastAPI
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from turns import __version__, web
 from turns.audit.endpoints import router as audit_router
@@ -20,6 +21,7 @@ from turns.health.endpoints import router as health_router
 from turns.jobs import worker as jobs_worker
 from turns.jobs.context import WorkerResources
 from turns.kit import errors, logging
+from turns.kit.caching import NoStoreMiddleware
 from turns.kit.database import Database, replica_options
 from turns.kit.periodic import every
 from turns.kit.requests import RequestIdMiddleware
@@ -80,6 +82,11 @@ def create_app(settings: Settings | None = None, urls: DatabaseUrls | None = Non
     app.add_middleware(ReadPathMiddleware)
     app.add_middleware(MetricsMiddleware)
     app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(NoStoreMiddleware)
+    if settings.trusted_proxies:
+        # Outermost, so everything inside sees the client the proxies name. The server's own
+        # proxy-header handling is off (`turns serve`): only these addresses are believed.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies))
     app.include_router(health_router)
     app.include_router(auth_router)
     app.include_router(sync_router)

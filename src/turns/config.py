@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from ipaddress import ip_network
 from pathlib import Path
 
 
@@ -48,6 +49,17 @@ def _env_bool(name: str, default: bool) -> bool:
     if raw.lower() in ("0", "false", "no", "off"):
         return False
     raise ConfigError(f"{name} must be true or false, got {raw!r}")
+
+
+def _env_networks(name: str) -> tuple[str, ...]:
+    """A comma-separated list of addresses and CIDR networks."""
+    entries = tuple(part.strip() for part in (_env(name) or "").split(",") if part.strip())
+    for entry in entries:
+        try:
+            ip_network(entry, strict=False)
+        except ValueError as exc:
+            raise ConfigError(f"{name} must list IP addresses or CIDR networks, got {entry!r}") from exc
+    return entries
 
 
 class ConfigError(Exception):
@@ -104,6 +116,9 @@ class Settings:
     """The API secret of that Electric service, sent as its ``secret`` parameter (``ELECTRIC_SECRET``)."""
     web_dir: Path | None = None
     """The built web app served at ``/`` (``TURNS_WEB_DIR``; default ``web/dist`` of the source tree)."""
+    trusted_proxies: tuple[str, ...] = ()
+    """Addresses and networks of the reverse proxies whose ``X-Forwarded-For`` and
+    ``X-Forwarded-Proto`` name the client (``TURNS_TRUSTED_PROXIES``); none by default."""
 
     @property
     def embedded(self) -> bool:
@@ -154,4 +169,5 @@ class Settings:
             electric_url=_env("ELECTRIC_URL"),
             electric_secret=_env("ELECTRIC_SECRET"),
             web_dir=Path(raw_web_dir).expanduser().resolve() if (raw_web_dir := _env("TURNS_WEB_DIR")) else None,
+            trusted_proxies=_env_networks("TURNS_TRUSTED_PROXIES"),
         )

@@ -19,7 +19,7 @@ def test_login_returns_token_and_cookies(client: httpx.Client, factory: Factory)
     assert len(body["token"]) >= 43  # 256 bits, url-safe base64
     cookies = response.headers.get_list("set-cookie")
     session_cookie = next(c for c in cookies if c.startswith("turns_session="))
-    assert "HttpOnly" in session_cookie and "SameSite=lax" in session_cookie
+    assert "HttpOnly" in session_cookie and "SameSite=strict" in session_cookie
     assert any(c.startswith("turns_csrf=") and "HttpOnly" not in c for c in cookies)
     # The database keeps only the token's hash.
     stored = factory.query("SELECT token_hash FROM sessions WHERE user_id = %s", (user.id,))

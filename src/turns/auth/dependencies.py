@@ -1,8 +1,11 @@
 """Who is calling: the session behind a bearer token or the session cookie.
 
-Cookie-authenticated requests that change something must also carry the CSRF token
-(double submit: the ``turns_csrf`` cookie's value in the ``X-CSRF-Token`` header);
-bearer-token clients are not exposed to CSRF and need none.
+Cookie-authenticated requests that change something must also carry the session's CSRF
+token (the ``turns_csrf`` cookie's value in the ``X-CSRF-Token`` header), which only that
+session's token yields (:func:`turns.auth.tokens.csrf_token`). The session cookie is only
+accepted from the site's own pages: a browser request another site started
+(``Sec-Fetch-Site: cross-site`` or ``same-site``) is refused even for a GET, since some GETs
+write (an export's audit row). Bearer-token clients are not exposed to CSRF and need neither.
 """
 
 from __future__ import annotations
@@ -18,12 +21,14 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import text
 
-from turns.auth.tokens import COOKIE, CSRF_COOKIE, CSRF_HEADER, token_hash
+from turns.auth.tokens import COOKIE, CSRF_HEADER, csrf_token, token_hash
 from turns.config import Settings
 from turns.kit.database import Database
 from turns.kit.errors import Forbidden, Unauthorized
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+OTHER_SITES = frozenset({"cross-site", "same-site"})
+"""``Sec-Fetch-Site`` values of requests that pages of another origin's site started."""
 bearer_scheme = HTTPBearer(auto_error=False, description="A session token from POST /api/v1/auth/login")
 
 _RESOLVE = text(
@@ -100,14 +105,25 @@ async def signed_in(request: Request, resolve: Resolver) -> CurrentUser:
     user = await resolve(request.app.state.database, request.app.state.settings, token)
     if user is None:
         raise Unauthorized("the session is expired, revoked or unknown", headers={"WWW-Authenticate": "Bearer"})
-    if via_cookie and request.method not in SAFE_METHODS:
-        sent = request.headers.get(CSRF_HEADER, "")
-        expected = request.cookies.get(CSRF_COOKIE, "")
-        if not sent or not expected or not hmac.compare_digest(sent, expected):
-            raise Forbidden("a cookie-authenticated write needs the X-CSRF-Token header (the turns_csrf cookie)")
+    if via_cookie:
+        _check_cookie_request(request, token)
     user = CurrentUser(**{**user.__dict__, "via_cookie": via_cookie})
     request.state.user = user
     return user
+
+
+def _check_cookie_request(request: Request, token: str) -> None:
+    if request.headers.get("sec-fetch-site") in OTHER_SITES:
+        raise Forbidden(
+            "the session cookie is accepted only from this site's own pages; other clients send a bearer token"
+        )
+    if request.method not in SAFE_METHODS:
+        sent = request.headers.get(CSRF_HEADER, "")
+        if not sent or not hmac.compare_digest(sent, csrf_token(token)):
+            raise Forbidden(
+                "a cookie-authenticated write needs the X-CSRF-Token header with this session's token"
+                " (the turns_csrf cookie)"
+            )
 
 
 def session_lifetime(settings: Settings) -> timedelta:

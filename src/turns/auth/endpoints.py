@@ -11,11 +11,11 @@ from sqlalchemy import text
 from turns.auth import service
 from turns.auth.dependencies import CurrentUser, current_user, session_lifetime
 from turns.auth.schemas import LoginRequest, LoginResponse, Me, PasswordChange, SessionInfo
-from turns.auth.tokens import COOKIE, CSRF_COOKIE, new_token
+from turns.auth.tokens import COOKIE, CSRF_COOKIE, csrf_token
 from turns.config import Settings
 from turns.db.context import Actor
 from turns.kit.errors import PROBLEM_RESPONSES, Forbidden, NotFound, TooManyRequests, Unauthorized
-from turns.kit.transaction import Transaction, client_ip, open_transaction
+from turns.kit.transaction import Transaction, client_ip, open_transaction, user_actor
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"], responses=PROBLEM_RESPONSES)
 
@@ -28,9 +28,13 @@ async def _me(conn: Transaction, user: CurrentUser) -> Me:
 
 
 def _set_cookies(response: Response, settings: Settings, token: str, csrf: str) -> None:
+    """The session cookie is ``SameSite=Strict``: no request another site starts (a link, a
+    form, an image) carries it, not even a top-level GET, so an export (which writes its
+    audit row) cannot be triggered from elsewhere. The web app's page needs no session; its
+    own API calls carry the cookie."""
     max_age = settings.session_absolute_hours * 3600
     response.set_cookie(
-        COOKIE, token, max_age=max_age, httponly=True, samesite="lax", secure=settings.cookie_secure, path="/"
+        COOKIE, token, max_age=max_age, httponly=True, samesite="strict", secure=settings.cookie_secure, path="/"
     )
     response.set_cookie(
         CSRF_COOKIE, csrf, max_age=max_age, httponly=False, samesite="strict", secure=settings.cookie_secure, path="/"
@@ -58,7 +62,7 @@ async def login(body: LoginRequest, request: Request, response: Response) -> Log
     if not result.ok:
         raise Unauthorized("wrong e-mail or password")
     assert result.token is not None and result.expires_at is not None and result.session_id is not None
-    csrf = new_token()
+    csrf = csrf_token(result.token)
     _set_cookies(response, settings, result.token, csrf)
     return LoginResponse(
         token=result.token, csrf_token=csrf, session_id=result.session_id, expires_at=result.expires_at, user=me
@@ -96,10 +100,28 @@ async def revoke_session(session_id: UUID, conn: Transaction) -> None:
         raise NotFound("no live session of yours has this id")
 
 
-@router.post("/password", status_code=status.HTTP_204_NO_CONTENT, summary="Change my password (ends my other sessions)")
+@router.post(
+    "/password",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Change my password (ends my other sessions; throttled after wrong current passwords)",
+)
 async def change_password(
-    body: PasswordChange, conn: Transaction, user: Annotated[CurrentUser, Depends(current_user)]
+    body: PasswordChange, request: Request, conn: Transaction, user: Annotated[CurrentUser, Depends(current_user)]
 ) -> None:
-    if not await service.password_matches(conn, user.email, body.current_password):
+    # The check commits on its own, before the answer: wrong guesses count even though this
+    # request then fails.
+    async with open_transaction(request.app.state.database, user_actor(request, user)) as checking:
+        check = await service.check_current_password(checking, user.id, user.email, body.current_password)
+    if check.retry_after is not None:
+        raise TooManyRequests(
+            "too many wrong current passwords; try again later", headers={"Retry-After": str(check.retry_after)}
+        )
+    if not check.ok:
         raise Forbidden("the current password is wrong")
-    await service.change_password(conn, user.id, body.new_password)
+    new_hash = await service.hash_new_password(
+        body.new_password,
+        field="new_password",
+        current=body.current_password,
+        personal=(user.email, user.first_name, user.last_name),
+    )
+    await service.change_password(conn, user.id, new_hash)

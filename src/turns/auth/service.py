@@ -1,9 +1,17 @@
-"""Login, throttling and sessions, over the definer functions of migration 0005_auth."""
+"""Login, throttling and sessions, over the definer functions of migration 0005_auth.
+
+Logins are throttled per account and address (an IPv6 address by its /64, which one
+subscriber usually holds whole), per address and per account; a signed-in user's guesses
+at their own password (to change it) per user, so a stolen session cannot guess it.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
+from ipaddress import IPv6Address, ip_address, ip_network
 from uuid import UUID
 
 from anyio import to_thread
@@ -11,7 +19,8 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from turns.auth.tokens import new_token, token_hash
-from turns.passwords import hash_password, needs_rehash, verify_password
+from turns.kit.errors import Unprocessable
+from turns.passwords import WeakPassword, check_new_password, hash_password, needs_rehash, verify_password
 
 # A hash to verify against when the e-mail is unknown, so both cases cost the same time.
 _DUMMY_HASH = hash_password("not-a-real-password-" + new_token())
@@ -37,10 +46,28 @@ RULES = (
     ThrottleRule("account", 20, timedelta(minutes=15), timedelta(minutes=1), timedelta(minutes=15)),
 )
 
+# Guessing one's own current password, from any session: as tight as one account from one address.
+PASSWORD_RULE = ThrottleRule("password", 5, timedelta(minutes=15), timedelta(seconds=30), timedelta(minutes=15))
+
+
+def throttle_address(ip: str | None) -> str:
+    """What login throttling counts as one address: an IPv4 address, or an IPv6 address's /64."""
+    if ip is None:
+        return "unknown"
+    try:
+        address = ip_address(ip)
+    except ValueError:
+        return ip
+    if isinstance(address, IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ip_network((address, 64), strict=False))
+    return str(address)
+
 
 def throttle_keys(email: str, ip: str | None) -> dict[str, str]:
     account = email.strip().lower()
-    address = ip or "unknown"
+    address = throttle_address(ip)
     return {"account_ip": f"account_ip:{account}|{address}", "ip": f"ip:{address}", "account": f"account:{account}"}
 
 
@@ -67,8 +94,8 @@ async def blocked_for(conn: AsyncConnection, keys: dict[str, str]) -> int | None
     return max(1, int((until - datetime.now(UTC)).total_seconds()) + 1)
 
 
-async def record_failure(conn: AsyncConnection, keys: dict[str, str]) -> None:
-    for rule in RULES:
+async def record_failure(conn: AsyncConnection, keys: dict[str, str], rules: Iterable[ThrottleRule] = RULES) -> None:
+    for rule in rules:
         await conn.execute(
             text("SELECT auth_throttle_fail(:key, :threshold, :window, :base, :max_block)"),
             {
@@ -127,7 +154,41 @@ async def password_matches(conn: AsyncConnection, email: str, password: str) -> 
     return bool(row is not None and row.password_hash and valid)
 
 
-async def change_password(conn: AsyncConnection, user_id: UUID, new_password: str) -> None:
+@dataclass(frozen=True)
+class PasswordCheck:
+    ok: bool
+    retry_after: int | None = None
+
+
+async def check_current_password(conn: AsyncConnection, user_id: UUID, email: str, password: str) -> PasswordCheck:
+    """Whether ``password`` is the signed-in user's own, throttled by :data:`PASSWORD_RULE`:
+    while blocked, not even the right password is checked. The caller commits whatever the
+    outcome, so wrong guesses count even though the request answers with an error."""
+    keys = {PASSWORD_RULE.prefix: f"password:{user_id}"}
+    retry = await blocked_for(conn, keys)
+    if retry is not None:
+        return PasswordCheck(ok=False, retry_after=retry)
+    if not await password_matches(conn, email, password):
+        await record_failure(conn, keys, (PASSWORD_RULE,))
+        return PasswordCheck(ok=False)
+    await conn.execute(text("SELECT auth_throttle_clear(:key)"), {"key": keys[PASSWORD_RULE.prefix]})
+    return PasswordCheck(ok=True)
+
+
+async def hash_new_password(
+    password: str, *, field: str, current: str | None = None, personal: Iterable[str | None] = ()
+) -> str:
+    """The hash of a password someone chose, once it passes the rule of :mod:`turns.passwords`
+    (a ``422`` problem naming ``field`` and saying why, when it does not)."""
+    try:
+        await to_thread.run_sync(partial(check_new_password, password, current=current, personal=tuple(personal)))
+    except WeakPassword as exc:
+        raise Unprocessable(
+            str(exc), errors=[{"loc": ["body", field], "msg": str(exc), "type": "weak_password"}]
+        ) from exc
+    return await to_thread.run_sync(hash_password, password)
+
+
+async def change_password(conn: AsyncConnection, user_id: UUID, new_hash: str) -> None:
     """Store a new hash; the database ends the user's other sessions."""
-    new_hash = await to_thread.run_sync(hash_password, new_password)
     await conn.execute(text("UPDATE users SET password_hash = :hash WHERE id = :id"), {"hash": new_hash, "id": user_id})

@@ -20,8 +20,7 @@ def _serve(host: str | None, port: int | None) -> None:
         host=host or s.host,
         port=port or s.port,
         log_config=None,
-        proxy_headers=True,
-        forwarded_allow_ips="127.0.0.1",
+        proxy_headers=False,  # the app believes X-Forwarded-For only from TURNS_TRUSTED_PROXIES
     )
 
 

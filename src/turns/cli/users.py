@@ -10,7 +10,7 @@ from psycopg import errors
 
 from turns.cli.common import clear_errors, fail, urls
 from turns.db.context import SET_CONTEXT_SQL, system_actor
-from turns.passwords import WeakPassword, hash_password
+from turns.passwords import WeakPassword, check_new_password, hash_password
 from turns.roles import ROLES
 
 app = typer.Typer(no_args_is_help=True, help="Manage users.")
@@ -20,7 +20,9 @@ app = typer.Typer(no_args_is_help=True, help="Manage users.")
 def create(
     email: str = typer.Option(..., help="Login e-mail (stored in lower case)."),
     role: str = typer.Option(..., help="One of: " + ", ".join(ROLES)),
-    password: str = typer.Option(..., prompt=True, hide_input=True, help="At least 10 characters."),
+    password: str = typer.Option(
+        ..., prompt=True, hide_input=True, help="At least 10 characters, not a common or easily guessed one."
+    ),
     first_name: str | None = typer.Option(None),
     last_name: str | None = typer.Option(None),
     vendor_id: UUID | None = typer.Option(None, help="The vendor company of a VENDOR user."),
@@ -32,9 +34,10 @@ def create(
     if (role == "VENDOR") != (vendor_id is not None):
         fail("a VENDOR user needs --vendor-id, and only a VENDOR user may have one")
     try:
-        password_hash = hash_password(password)
+        check_new_password(password, personal=(email, first_name, last_name))
     except WeakPassword as exc:
         fail(str(exc))
+    password_hash = hash_password(password)
     with clear_errors(), psycopg.connect(urls().app) as conn:
         conn.execute(SET_CONTEXT_SQL, system_actor("cli").params())
         try:

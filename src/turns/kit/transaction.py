@@ -73,7 +73,8 @@ def actor_key(actor: Actor) -> str | None:
     return f"user:{actor.user_id}" if actor.user_id is not None else None
 
 
-def _actor(request: Request, user: CurrentUser) -> Actor:
+def user_actor(request: Request, user: CurrentUser) -> Actor:
+    """The signed-in user, as the acting user of a transaction of the request."""
     return Actor(
         user_id=user.id,
         context="api",
@@ -87,7 +88,7 @@ async def _user_transaction(
     request: Request, user: Annotated[CurrentUser, Depends(current_user)]
 ) -> AsyncIterator[AsyncConnection]:
     database: Database = request.app.state.database
-    actor = _actor(request, user)
+    actor = user_actor(request, user)
     async with open_transaction(database, actor) as conn:
         yield conn
     # Sent back as a response header by the read path's middleware (turns.replicas.middleware).
@@ -97,7 +98,7 @@ async def _user_transaction(
 async def _read_transaction(
     request: Request, user: Annotated[CurrentUser, Depends(current_user)]
 ) -> AsyncIterator[AsyncConnection]:
-    async with open_transaction(request.app.state.database, _actor(request, user), read_only=True) as conn:
+    async with open_transaction(request.app.state.database, user_actor(request, user), read_only=True) as conn:
         yield conn
 
 

@@ -5,16 +5,15 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from anyio import to_thread
 from fastapi import APIRouter, Query, Response, status
 
+from turns.auth.service import hash_new_password
 from turns.db.tables import users
 from turns.kit.errors import PROBLEM_RESPONSES
 from turns.kit.pagination import Page
 from turns.kit.records import Edit
 from turns.kit.resources import IfMatch, PageQuery, Resource, User, add_activation, sort_field
 from turns.kit.transaction import ReadTransaction, Transaction
-from turns.passwords import hash_password
 from turns.users import service
 from turns.users.schemas import UserCreate, UserOut, UserUpdate
 from turns.users.service import UserFilters
@@ -48,7 +47,9 @@ async def create_user(body: UserCreate, conn: Transaction, user: User, response:
     service.check_create(user, body.role, body.vendor_id)
     values = body.model_dump(exclude_unset=True, exclude={"password"}) | {
         "role": body.role,
-        "password_hash": await to_thread.run_sync(hash_password, body.password),
+        "password_hash": await hash_new_password(
+            body.password, field="password", personal=(body.email, body.first_name, body.last_name)
+        ),
     }
     return await RESOURCE.create(conn, user, values, response)
 
