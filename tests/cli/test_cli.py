@@ -92,11 +92,14 @@ def test_commands(db: DatabaseUrls, empty_db: DatabaseUrls, factory: Factory, tm
         assert_clear_failure(result, "cannot reach the database")
         assert "Connection refused" in result.stderr
 
-    duplicate, empty_status = run_all(
+    duplicate, empty_status, weak = run_all(
         create_user(env, "NEW.ADMIN@example.com", "user"),
         (environment(tmp_path, empty_db.owner, empty_db.app), ["db", "status"]),
+        (env, ["users", "create", "--email", "weak@example.com", "--role", "user", "--password", "aaaaaaaaaa"]),
     )
     assert_clear_failure(duplicate, "a user with the e-mail 'new.admin@example.com' already exists")
+    assert_clear_failure(weak, 'this password is too easy to guess. Repeats like "aaa" are easy to guess.')
+    assert factory.query("SELECT count(*) FROM users WHERE email = 'weak@example.com'") == [(0,)]
     assert factory.query("SELECT role::text FROM users WHERE email = 'new.admin@example.com'") == [("ADMIN",)]
     assert empty_status.returncode == 1
     assert empty_status.stdout.strip() == f"schema: empty (code: {head})  -> run `turns db migrate`"
