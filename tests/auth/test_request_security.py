@@ -8,7 +8,7 @@ import pytest
 
 from tests.fixtures.api import refused
 from tests.fixtures.factory import PASSWORD, Factory, User, bearer
-from tests.fixtures.server import LiveServer
+from tests.fixtures.server import serving
 from turns.config import ConfigError, Settings
 from turns.db.urls import DatabaseUrls
 
@@ -75,13 +75,8 @@ def test_api_answers_are_not_stored(client: httpx.Client, factory: Factory) -> N
 @pytest.fixture
 def behind_proxy(db: DatabaseUrls) -> Iterator[httpx.Client]:
     """The live server behind a reverse proxy on the loopback address."""
-    server = LiveServer(db, trusted_proxies=("127.0.0.1", "10.0.0.0/8"))
-    server.start()
-    try:
-        with httpx.Client(base_url=server.base_url, timeout=30) as http:
-            yield http
-    finally:
-        server.stop()
+    with serving(db, trusted_proxies=("127.0.0.1", "10.0.0.0/8")) as http:
+        yield http
 
 
 def _session_addresses(factory: Factory, user: User) -> list[str]:

@@ -9,7 +9,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.fixtures.factory import Factory, bearer, login
-from tests.fixtures.server import LiveServer
+from tests.fixtures.server import serving
 from turns.db.urls import DatabaseUrls
 from turns.replicas import metrics as replica_metrics
 from turns.replicas.report import api_routes
@@ -80,13 +80,8 @@ def test_replica_report_reads_it(client: httpx.Client) -> None:
 @pytest.fixture
 def guarded(db: DatabaseUrls, monkeypatch: pytest.MonkeyPatch) -> Iterator[httpx.Client]:
     monkeypatch.setenv("TURNS_METRICS_TOKEN", "s3cret-scrape-token")
-    server = LiveServer(db)
-    server.start()
-    try:
-        with httpx.Client(base_url=server.base_url, timeout=30) as http:
-            yield http
-    finally:
-        server.stop()
+    with serving(db) as http:
+        yield http
 
 
 def test_token_rule(guarded: httpx.Client, factory: Factory) -> None:

@@ -11,7 +11,7 @@ from starlette.types import Message, Receive, Scope, Send
 
 from tests.fixtures.factory import Factory, bearer, login
 from tests.fixtures.replica import ReplicaCluster
-from tests.fixtures.server import LiveServer
+from tests.fixtures.server import serving
 from turns.db.urls import DatabaseUrls
 from turns.replicas.lsn import parse_lsn
 from turns.replicas.middleware import COMMIT_LSN_HEADER, ReadPathMiddleware
@@ -20,13 +20,8 @@ from turns.replicas.router import ReplicaLost
 
 @pytest.fixture
 def replica_client(replica_db: DatabaseUrls) -> Iterator[httpx.Client]:
-    server = LiveServer(replica_db)
-    server.start()
-    try:
-        with httpx.Client(base_url=server.base_url, timeout=30) as http:
-            yield http
-    finally:
-        server.stop()
+    with serving(replica_db) as http:
+        yield http
 
 
 def test_a_write_returns_its_commit_position(

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from tests.fixtures.factory import Factory, bearer, login
-from tests.fixtures.server import LiveServer
+from tests.fixtures.server import serving
 from turns.access import readable_columns
 from turns.db.embedded import free_port
 from turns.db.urls import DatabaseUrls
@@ -75,13 +75,8 @@ def electric() -> Iterator[FakeElectric]:
 
 
 def _serve(db: DatabaseUrls, electric_url: str, **overrides: object) -> Iterator[httpx.Client]:
-    server = LiveServer(db, electric_url=electric_url, electric_secret=SECRET, **overrides)
-    server.start()
-    try:
-        with httpx.Client(base_url=server.base_url, timeout=30) as http:
-            yield http
-    finally:
-        server.stop()
+    with serving(db, electric_url=electric_url, electric_secret=SECRET, **overrides) as http:
+        yield http
 
 
 @pytest.fixture
