@@ -119,7 +119,8 @@ def _check_cookie_request(request: Request, token: str) -> None:
         )
     if request.method not in SAFE_METHODS:
         sent = request.headers.get(CSRF_HEADER, "")
-        if not sent or not hmac.compare_digest(sent, csrf_token(token)):
+        # Compared as bytes: a header may hold any Latin-1 character, compare_digest takes ASCII text only.
+        if not sent or not hmac.compare_digest(sent.encode(), csrf_token(token).encode()):
             raise Forbidden(
                 "a cookie-authenticated write needs the X-CSRF-Token header with this session's token"
                 " (the turns_csrf cookie)"
