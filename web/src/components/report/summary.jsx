@@ -1,10 +1,10 @@
 // The property summary: a materialized view refreshed every few minutes, so it says how fresh
 // it is; admins can ask for a refresh now. Its rows come a page at a time.
 import { useEffect, useState } from 'react'
-import { api, readProblemText } from '../api.js'
-import { formatDate, formatMoney } from '../format.js'
-import { isAdmin, useSession } from '../session.js'
-import { DataTable } from './report-table.jsx'
+import { api, readProblemText } from '../../data/api.js'
+import { formatDate, formatMoney } from '../../format.js'
+import { isAdmin, useSession } from '../../data/session.js'
+import { DataTable } from '../common/data-table.jsx'
 
 const RECHECK_MS = 5000
 
