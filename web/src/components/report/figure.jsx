@@ -1,7 +1,7 @@
 // A report's figure: a chart, the summary that describes it, and the table of its figures
 // (the chart's text alternative), with the number formats the reports share.
 import { useId } from 'react'
-import { ChartCanvas } from '../common/chart-canvas.jsx'
+import { ChartCanvas } from './chart.jsx'
 import { DataTable } from '../common/data-table.jsx'
 
 const decimal = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 })

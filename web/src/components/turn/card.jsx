@@ -1,6 +1,6 @@
 import { canMove, useSession } from '../../data/session.js'
 import { APPROVAL_LABELS, address, daysSince, formatDate, formatMoney, isOverdue, turnAmount } from '../../format.js'
-import { ChangeProblem } from '../common/change-problem.jsx'
+import { ChangeProblem } from './change-problem.jsx'
 
 const UTILITIES = [
   ['power_status', 'Power'],

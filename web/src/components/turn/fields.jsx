@@ -2,7 +2,7 @@ import { useState } from 'react'
 import { useOutbox } from '../../data/outbox.js'
 import { isAdmin, isManager, useSession } from '../../data/session.js'
 import { personName } from '../../format.js'
-import { ChangeProblem } from '../common/change-problem.jsx'
+import { ChangeProblem } from './change-problem.jsx'
 import { TurnConflict } from './conflict.jsx'
 import { GROUPS, UTILITY_STATUSES, formatValue } from './values.jsx'
 

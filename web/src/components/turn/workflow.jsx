@@ -1,7 +1,7 @@
 import { useState } from 'react'
 import { canMove, useSession } from '../../data/session.js'
 import { formatMoney, turnAmount } from '../../format.js'
-import { ChangeProblem } from '../common/change-problem.jsx'
+import { ChangeProblem } from './change-problem.jsx'
 import { formatValue, labelOf } from './values.jsx'
 
 // The scope status an approver of each role decides (docs/workflow.md).
