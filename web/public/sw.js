@@ -1,7 +1,7 @@
 // The app shell, kept for starts without a connection: the page (network first, the kept
 // copy when the network fails) and its built assets (from the cache first: their names carry
 // a hash of their content, so a kept file never goes stale). API and sync answers are never
-// kept here; the app keeps its own copy of the synced rows (local-db.js).
+// kept here; the app keeps its own copy of the synced rows (src/data/local-db.js).
 //
 // One cache, named for these rules: change CACHE when they change, and activation deletes
 // the old one. A new build does not need a new name: when the page changes, the assets it

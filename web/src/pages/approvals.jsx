@@ -1,8 +1,8 @@
 import { useId, useMemo, useState } from 'react'
-import { api, ApiError, readProblemText, useApi } from '../api.js'
+import { api, ApiError, readProblemText, useApi } from '../data/api.js'
 import { APPROVAL_LABELS, formatDate, formatMoney } from '../format.js'
-import { isAdmin, isApprover, useSession } from '../session.js'
-import { useTable } from '../sync.js'
+import { isAdmin, isApprover, useSession } from '../data/session.js'
+import { useTable } from '../data/sync.js'
 import './approvals.css'
 
 const LEVELS = {

@@ -1,9 +1,9 @@
 import { useMemo, useState } from 'react'
-import { usePendingTurns } from '../outbox.js'
-import { useSession, isVendor } from '../session.js'
-import { useTable } from '../sync.js'
-import { FilterSelect } from '../components/filter-select.jsx'
-import { TurnCard } from '../components/turn-card.jsx'
+import { usePendingTurns } from '../data/outbox.js'
+import { useSession, isVendor } from '../data/session.js'
+import { useTable } from '../data/sync.js'
+import { FilterSelect } from '../components/common/filter-select.jsx'
+import { TurnCard } from '../components/turn/card.jsx'
 import { APPROVAL_LABELS, address, isOverdue, personName } from '../format.js'
 
 const NO_FILTERS = { market: '', manager: '', vendor: '', approval: '', overdue: false, q: '' }

@@ -1,5 +1,5 @@
 import { useState } from 'react'
-import { api, problemText } from '../api.js'
+import { api, problemText } from '../data/api.js'
 
 export function Login({ onSignedIn }) {
   const [error, setError] = useState(null)

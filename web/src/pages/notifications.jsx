@@ -1,8 +1,8 @@
 import { useMemo, useState } from 'react'
-import { api, readProblemText } from '../api.js'
+import { api, readProblemText } from '../data/api.js'
 import { formatDate } from '../format.js'
-import { useSession } from '../session.js'
-import { useTable } from '../sync.js'
+import { useSession } from '../data/session.js'
+import { useTable } from '../data/sync.js'
 import './notifications.css'
 
 /** The user's synced notifications, newest first; marking them read lowers the bell's count live. */

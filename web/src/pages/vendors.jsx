@@ -1,10 +1,10 @@
 import { useMemo, useState } from 'react'
 import { formatDate, today } from '../format.js'
-import { useSession } from '../session.js'
-import { useTable } from '../sync.js'
-import { ExportButtons } from '../components/export-buttons.jsx'
-import { SearchableList } from '../components/report-list.jsx'
-import { DataTable } from '../components/report-table.jsx'
+import { useSession } from '../data/session.js'
+import { useTable } from '../data/sync.js'
+import { ExportButtons } from '../components/common/export-buttons.jsx'
+import { SearchableList } from '../components/common/searchable-list.jsx'
+import { DataTable } from '../components/common/data-table.jsx'
 import './vendors.css'
 
 const expired = (v) => Boolean(v.insurance_expiry && v.insurance_expiry < today())

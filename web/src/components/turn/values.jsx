@@ -1,6 +1,6 @@
 // A turn's fields as people read them: labels, kinds and display values, shared by the
 // edit form, the conflict comparison and the audit trail.
-import { APPROVAL_LABELS, formatDate, formatMoney, personName } from '../format.js'
+import { APPROVAL_LABELS, formatDate, formatMoney, personName } from '../../format.js'
 
 export const UTILITY_STATUSES = [
   ['YES', 'On'],

@@ -1,6 +1,6 @@
 // Figures of the vendor scorecards: jobs, completion, punctuality, cost and rating per company.
-import { formatMoney } from '../format.js'
-import { ReportFigure, formatNumber, formatRate } from './report-figure.jsx'
+import { formatMoney } from '../../format.js'
+import { ReportFigure, formatNumber, formatRate } from './figure.jsx'
 
 export function VendorFigures({ data }) {
   const { vendors } = data

@@ -10,7 +10,7 @@ import {
   monthRows,
   spreadChart,
   spreadColumns,
-} from './report-figure.jsx'
+} from './figure.jsx'
 
 /** Days from move-out to completion: median and 90th percentile by month of completion. */
 export function TurnTimeFigures({ data }) {

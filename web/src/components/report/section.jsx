@@ -1,8 +1,8 @@
 // One KPI report on the reports page: asked of /api/v1/reports/<path> with the page's
 // filters, shown by its figures component, with an export of the rows behind it.
 import { useId } from 'react'
-import { ApiError, readProblemText } from '../api.js'
-import { ExportButtons } from './export-buttons.jsx'
+import { ApiError, readProblemText } from '../../data/api.js'
+import { ExportButtons } from '../common/export-buttons.jsx'
 
 /** A report's panel: title, what it counts, its figures (children(data)), an export ({resource, query}) of its rows. */
 export function ReportSection({ name, wide, title, about, report, exported, children }) {

@@ -1,8 +1,8 @@
 import { useState } from 'react'
-import { canMove, useSession } from '../session.js'
-import { formatMoney, turnAmount } from '../format.js'
+import { canMove, useSession } from '../../data/session.js'
+import { formatMoney, turnAmount } from '../../format.js'
 import { ChangeProblem } from './change-problem.jsx'
-import { formatValue, labelOf } from './turn-values.jsx'
+import { formatValue, labelOf } from './values.jsx'
 
 // The scope status an approver of each role decides (docs/workflow.md).
 const STEP_OF = { DFO_APPROVER: 'DFO_APPROVAL_NEEDED', HO_APPROVER: 'HO_APPROVAL_NEEDED' }

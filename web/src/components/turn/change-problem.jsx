@@ -1,4 +1,4 @@
-import { useSession } from '../session.js'
+import { useSession } from '../../data/session.js'
 
 /** A write the server refused (with its reason) or that met a newer version (with a way forward). */
 export function ChangeProblem({ op, children }) {

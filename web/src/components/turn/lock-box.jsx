@@ -1,7 +1,7 @@
 import { useState } from 'react'
-import { api, isNetworkError, problemText } from '../api.js'
-import { isAdmin, isManager, useSession } from '../session.js'
-import { formatDate } from '../format.js'
+import { api, isNetworkError, problemText } from '../../data/api.js'
+import { isAdmin, isManager, useSession } from '../../data/session.js'
+import { formatDate } from '../../format.js'
 
 // Who reveals and who sets a turn's code (docs/workflow.md); the server refuses anyone else.
 function mayReveal(me, turn) {

@@ -1,18 +1,19 @@
 // The property summary: a materialized view refreshed every few minutes, so it says how fresh
 // it is; admins can ask for a refresh now. Its rows come a page at a time.
 import { useEffect, useState } from 'react'
-import { api, readProblemText } from '../api.js'
-import { formatDate, formatMoney } from '../format.js'
-import { isAdmin, useSession } from '../session.js'
-import { DataTable } from './report-table.jsx'
+import { api, readProblemText } from '../../data/api.js'
+import { formatDate, formatMoney } from '../../format.js'
+import { isAdmin, useSession } from '../../data/session.js'
+import { DataTable } from '../common/data-table.jsx'
 
 const RECHECK_MS = 5000
 
 export function PropertySummaryFigures({ data, query, report }) {
-  const [more, setMore] = useState({ items: [], next: data.next_cursor })
+  // The pages shown after the first belong to the answer they followed: a new answer starts over.
+  const [more, setMore] = useState({ after: data, items: [], next: data.next_cursor })
+  const shown = more.after === data ? more : { after: data, items: [], next: data.next_cursor }
   const [problem, setProblem] = useState(null)
 
-  useEffect(() => setMore({ items: [], next: data.next_cursor }), [data])
   useEffect(() => {
     if (!data.refresh_pending) return undefined
     const timer = setTimeout(report.retry, RECHECK_MS)
@@ -22,8 +23,8 @@ export function PropertySummaryFigures({ data, query, report }) {
   async function showMore() {
     setProblem(null)
     try {
-      const page = await api('/api/v1/reports/property-summary', { query: { ...query, cursor: more.next } })
-      setMore({ items: [...more.items, ...page.items], next: page.next_cursor })
+      const page = await api('/api/v1/reports/property-summary', { query: { ...query, cursor: shown.next } })
+      setMore({ after: data, items: [...shown.items, ...page.items], next: page.next_cursor })
     } catch (error) {
       setProblem(readProblemText(error))
     }
@@ -35,7 +36,7 @@ export function PropertySummaryFigures({ data, query, report }) {
       <DataTable
         caption="Turns per property"
         rowKey={(r) => r.id}
-        rows={[...data.items, ...more.items]}
+        rows={[...data.items, ...shown.items]}
         columns={[
           { key: 'property_id', label: 'Property', value: (r) => r.property_id },
           { key: 'name', label: 'Name', value: (r) => r.name },
@@ -50,7 +51,7 @@ export function PropertySummaryFigures({ data, query, report }) {
           {problem}
         </p>
       )}
-      {more.next && (
+      {shown.next && (
         <button type="button" className="secondary more" onClick={showMore}>
           Show more properties
         </button>

@@ -1,4 +1,4 @@
-import { APPROVAL_LABELS, address, daysSince, formatDate, isOverdue } from '../format.js'
+import { APPROVAL_LABELS, address, daysSince, formatDate, isOverdue } from '../../format.js'
 
 /** Where and what the turn is, and how late: the top of the detail page. */
 export function TurnHeader({ turn, property, stage }) {

@@ -1,5 +1,5 @@
-import { canMove, useSession } from '../session.js'
-import { APPROVAL_LABELS, address, daysSince, formatDate, formatMoney, isOverdue, turnAmount } from '../format.js'
+import { canMove, useSession } from '../../data/session.js'
+import { APPROVAL_LABELS, address, daysSince, formatDate, formatMoney, isOverdue, turnAmount } from '../../format.js'
 import { ChangeProblem } from './change-problem.jsx'
 
 const UTILITIES = [

@@ -1,7 +1,7 @@
 // Figures of the pipeline report: active turns by stage and by scope approval status, each
 // split by days since move-out.
-import { APPROVAL_LABELS } from '../format.js'
-import { ReportFigure } from './report-figure.jsx'
+import { APPROVAL_LABELS } from '../../format.js'
+import { ReportFigure } from './figure.jsx'
 
 const BUCKETS = [
   ['days_0_7', '0–7 days'],

@@ -1,6 +1,6 @@
 // Figures of the stage dwell report: how long finished stays in each stage lasted, and how
 // many turns wait in each stage now.
-import { ReportFigure, formatNumber, spreadChart, spreadColumns } from './report-figure.jsx'
+import { ReportFigure, formatNumber, spreadChart, spreadColumns } from './figure.jsx'
 
 const IN_HOURS = { median: 'median_hours', p90: 'p90_hours', mean: 'mean_hours' }
 

@@ -1,8 +1,8 @@
 // A report's figure: a chart, the summary that describes it, and the table of its figures
 // (the chart's text alternative), with the number formats the reports share.
 import { useId } from 'react'
-import { ChartCanvas } from './chart-canvas.jsx'
-import { DataTable } from './report-table.jsx'
+import { ChartCanvas } from './chart.jsx'
+import { DataTable } from '../common/data-table.jsx'
 
 const decimal = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 })
 const month = new Intl.DateTimeFormat('en-US', { month: 'short', year: 'numeric', timeZone: 'UTC' })

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react'
-import { api, isNetworkError, problemText } from '../api.js'
-import { formatDate } from '../format.js'
-import { formatValue, labelOf } from './turn-values.jsx'
+import { api, isNetworkError, problemText } from '../../data/api.js'
+import { formatDate } from '../../format.js'
+import { formatValue, labelOf } from './values.jsx'
 
 const TABLES = { turns: 'the turn', turn_stage_history: 'a stage history entry', notifications: 'a notification' }
 const VERBS = { CREATE: 'Created', UPDATE: 'Changed', DELETE: 'Deleted', VIEW: 'Viewed', EXPORT: 'Exported' }

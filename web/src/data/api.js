@@ -65,20 +65,22 @@ export function readProblemText(error) {
 export function useApi(path, query, again) {
   const key = JSON.stringify(query ?? {})
   const [attempt, setAttempt] = useState(0)
-  const [state, setState] = useState({ loading: true })
   const retry = useCallback(() => setAttempt((n) => n + 1), [])
+  // The last answer, with the request it answers: loading until the current request's is in,
+  // while the previous answer stays shown.
+  const [answer, setAnswer] = useState({})
+  const asked = JSON.stringify([path, key, again, attempt])
 
   useEffect(() => {
     if (!path) return undefined
     let current = true
-    setState((previous) => ({ ...previous, loading: true }))
     api(path, { query: JSON.parse(key) })
-      .then((data) => current && setState({ data }))
-      .catch((error) => current && setState({ error }))
+      .then((data) => current && setAnswer({ asked, data }))
+      .catch((error) => current && setAnswer({ asked, error }))
     return () => {
       current = false
     }
-  }, [path, key, again, attempt])
+  }, [path, key, asked])
 
-  return { ...state, retry }
+  return { data: answer.data, error: answer.error, loading: answer.asked !== asked, retry }
 }

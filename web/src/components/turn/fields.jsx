@@ -1,10 +1,10 @@
 import { useState } from 'react'
-import { useOutbox } from '../outbox.js'
-import { isAdmin, isManager, useSession } from '../session.js'
-import { personName } from '../format.js'
+import { useOutbox } from '../../data/outbox.js'
+import { isAdmin, isManager, useSession } from '../../data/session.js'
+import { personName } from '../../format.js'
 import { ChangeProblem } from './change-problem.jsx'
-import { TurnConflict } from './turn-conflict.jsx'
-import { GROUPS, UTILITY_STATUSES, formatValue } from './turn-values.jsx'
+import { TurnConflict } from './conflict.jsx'
+import { GROUPS, UTILITY_STATUSES, formatValue } from './values.jsx'
 
 // The API's rule (turns.access.TURN_FIELDS_BY_ROLE): admins and managers edit every field,
 // these roles only some, approvers none.

@@ -1,8 +1,8 @@
 // Figures of the cost report: what completed turns were quoted, approved, changed and cost in
 // the end, overall and the averages by month of completion.
-import { formatMoney } from '../format.js'
-import { DataTable } from './report-table.jsx'
-import { ReportFigure, formatMonth, monthColumn, monthKey, monthRows } from './report-figure.jsx'
+import { formatMoney } from '../../format.js'
+import { DataTable } from '../common/data-table.jsx'
+import { ReportFigure, formatMonth, monthColumn, monthKey, monthRows } from './figure.jsx'
 
 const AMOUNTS = {
   quoted: 'Quoted',

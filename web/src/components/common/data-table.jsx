@@ -3,7 +3,7 @@
 // table shows each row as a block whose cells carry their column's name; any other table
 // keeps its grid and scrolls sideways (focusable, so the keyboard can scroll it too).
 import { useId, useState } from 'react'
-import './report-table.css'
+import './data-table.css'
 
 /**
  * columns: [{key, label, value: row => sortable value, render?: row => node, numeric?}]

@@ -2,10 +2,10 @@
 // from the synced properties, users and vendors; a period that ends before it starts is
 // explained and not applied.
 import { useMemo, useState } from 'react'
-import { personName } from '../format.js'
-import { useSession } from '../session.js'
-import { useTable } from '../sync.js'
-import { FilterSelect } from './filter-select.jsx'
+import { personName } from '../../format.js'
+import { useSession } from '../../data/session.js'
+import { useTable } from '../../data/sync.js'
+import { FilterSelect } from '../common/filter-select.jsx'
 
 export const NO_REPORT_FILTERS = { market: '', manager_id: '', vendor_id: '', from: '', to: '' }
 

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react'
-import { shapeRows } from '../sync.js'
-import { formatDate } from '../format.js'
-import { formatValue } from './turn-values.jsx'
+import { shapeRows } from '../../data/sync.js'
+import { formatDate } from '../../format.js'
+import { formatValue } from './values.jsx'
 
 /** Every stage the turn entered, newest first, live from the synced stage history. */
 export function TurnHistory({ turnId, names }) {

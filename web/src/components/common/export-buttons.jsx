@@ -3,7 +3,7 @@
 // large one comes back as a background job (202), whose progress is shown until its file can
 // be downloaded.
 import { useEffect, useId, useState } from 'react'
-import { api, ApiError, readProblemText } from '../api.js'
+import { api, ApiError, readProblemText } from '../../data/api.js'
 import './export-buttons.css'
 
 const FORMATS = { csv: 'CSV', xlsx: 'Excel', pdf: 'PDF' }

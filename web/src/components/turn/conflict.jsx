@@ -1,4 +1,4 @@
-import { formatValue, labelOf } from './turn-values.jsx'
+import { formatValue, labelOf } from './values.jsx'
 
 /** Side by side, for each field of a change that met a newer version: what is saved now and what the user set. */
 export function TurnConflict({ op, names }) {

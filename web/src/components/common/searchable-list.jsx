@@ -2,7 +2,7 @@
 // are shown of how many, a search box with the page's other filters, then what the page shows
 // of the rows that match (children(shown)).
 import { useId, useState } from 'react'
-import { useSession } from '../session.js'
+import { useSession } from '../../data/session.js'
 
 /**
  * table: the synced table (also the noun counted); rows: its rows as the page shows them;
