@@ -19,7 +19,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from turns.auth.dependencies import CurrentUser
-from turns.kit.errors import NotFound, Unauthorized
+from turns.kit.errors import PROBLEM_RESPONSES, NotFound, Unauthorized
 from turns.roles import ADMINS
 from turns.sync import gatekeeper
 from turns.sync.engine import ShapeQueryError, StaleUser, SyncEngine
@@ -411,7 +411,7 @@ async def sync_health(request: Request) -> Any:
     "/v1/shape",
     status_code=202,
     summary="Remove a shape (its user or an admin); its clients refetch",
-    responses={404: {"description": "No such shape of yours", "content": {"application/problem+json": {}}}},
+    responses={401: PROBLEM_RESPONSES[401], 404: PROBLEM_RESPONSES[404] | {"description": "No such shape of yours"}},
 )
 async def delete_shape(request: Request, user: User, handle: str) -> Response:
     engine = _engine(request)
