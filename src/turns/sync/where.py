@@ -163,9 +163,10 @@ class _Parser:
 
     @contextmanager
     def nested(self) -> Iterator[None]:
-        """One level deeper into the clause; refused past :data:`MAX_DEPTH`."""
+        """One level deeper into the clause (the token just read opens it); refused past :data:`MAX_DEPTH`."""
         if self.depth >= MAX_DEPTH:
-            raise self.fail(f"the clause nests more than {MAX_DEPTH} levels deep")
+            opener = self.tokens[self.at - 1]
+            raise WhereError(f"the clause nests more than {MAX_DEPTH} levels deep", opener.position)
         self.depth += 1
         try:
             yield
