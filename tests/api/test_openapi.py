@@ -16,9 +16,11 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from tests.fixtures.api import token
+from tests.fixtures.api import PROBLEM, token
 from tests.fixtures.factory import Factory
 from tests.fixtures.server import LiveServer
+from turns.app import create_app
+from turns.config import Settings
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 ROLES = ("SUPER_ADMIN", "PROPERTY_MANAGER")
@@ -86,3 +88,12 @@ def _sequence_failure(server: LiveServer, headers: dict[str, str]) -> str | None
     except Exception as exc:
         return str(exc)[:3000]
     return None
+
+
+def test_refusals_are_in_the_document() -> None:
+    """What the generated requests rarely reach: signing out before removing a shape, a body over
+    the size limit."""
+    paths = create_app(Settings.from_env()).openapi()["paths"]
+    assert set(paths["/v1/shape"]["delete"]["responses"]) == {"202", "401", "404", "422"}
+    for path in ("/v1/shape", "/api/v1/properties"):
+        assert PROBLEM in paths[path]["post"]["responses"]["413"]["content"]

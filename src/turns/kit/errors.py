@@ -43,7 +43,7 @@ class ProblemDocument(BaseModel):
 
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": ProblemDocument, "content": {PROBLEM_JSON: {}}, "description": HTTPStatus(status).phrase}
-    for status in (400, 401, 403, 404, 409, 412, 422, 429)
+    for status in (400, 401, 403, 404, 409, 412, 413, 422, 429)
 }
 
 

@@ -131,6 +131,7 @@ _SHAPE_RESPONSES: dict[int | str, dict[str, Any]] = {
     400: {"description": "Invalid request", "content": {"application/problem+json": {}}},
     401: {"description": "Not signed in", "content": {"application/problem+json": {}}},
     403: {"description": "A column the user's role may not read", "content": {"application/problem+json": {}}},
+    413: PROBLEM_RESPONSES[413],
     409: {
         "description": "The handle is gone: refetch from offset -1 with the handle in electric-handle",
         "content": {"application/json": {}},
