@@ -23,6 +23,7 @@ from turns.jobs.context import WorkerResources
 from turns.kit import errors, logging
 from turns.kit.caching import NoStoreMiddleware
 from turns.kit.database import Database, replica_options
+from turns.kit.limits import JsonLimitMiddleware
 from turns.kit.periodic import every
 from turns.kit.requests import RequestIdMiddleware
 from turns.monitoring.endpoints import metrics_router
@@ -79,6 +80,7 @@ def create_app(settings: Settings | None = None, urls: DatabaseUrls | None = Non
     )
     app.state.settings = settings
     errors.install(app)
+    app.add_middleware(JsonLimitMiddleware)
     app.add_middleware(ReadPathMiddleware)
     app.add_middleware(MetricsMiddleware)
     app.add_middleware(RequestIdMiddleware)

@@ -43,7 +43,7 @@ class ProblemDocument(BaseModel):
 
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": ProblemDocument, "content": {PROBLEM_JSON: {}}, "description": HTTPStatus(status).phrase}
-    for status in (400, 401, 403, 404, 409, 412, 422, 429)
+    for status in (400, 401, 403, 404, 409, 412, 413, 422, 429)
 }
 
 
@@ -119,6 +119,15 @@ def problem_response(
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
+def internal_error(request: Request, exc: Exception) -> JSONResponse:
+    """The 500 for an exception nothing else handled: logged with its traceback, answered as a
+    problem. Sent by :class:`turns.kit.requests.RequestIdMiddleware`, inside which the response
+    gets its ``X-Request-ID`` (Starlette's own last-resort handler sits outside every middleware,
+    and re-raises, which drops the connection)."""
+    log.error("unhandled_error", error=repr(exc), exc_info=exc)
+    return problem_response(request, 500, "internal", "Internal error")
+
+
 def _database_problem(exc: DBAPIError) -> Problem | None:
     """The problem a client caused, if this database error is one."""
     orig = exc.orig
@@ -179,8 +188,3 @@ def install(app: FastAPI) -> None:
         return problem_response(
             request, problem.status, problem.kind, problem.title, problem.detail, problem.headers, **problem.extra
         )
-
-    @app.exception_handler(Exception)
-    async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled_error", error=repr(exc))
-        return problem_response(request, 500, "internal", "Internal error")

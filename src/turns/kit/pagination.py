@@ -16,6 +16,7 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel
 from sqlalchemy import ColumnElement, Select, Table, cast, literal, tuple_
 
+from turns.kit import limits
 from turns.kit.errors import BadRequest
 
 T = TypeVar("T")
@@ -44,8 +45,8 @@ def encode_cursor(values: Sequence[Any], sort: str) -> str:
 def decode_cursor(cursor: str, sort: str) -> list[str]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        decoded = json.loads(raw)
-    except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
+        decoded = limits.loads(raw)
+    except (binascii.Error, ValueError) as exc:
         raise BadRequest("the cursor is not valid") from exc
     if not isinstance(decoded, list) or len(decoded) != 3 or decoded[0] != sort:
         raise BadRequest("the cursor belongs to another sort order; start again without it")

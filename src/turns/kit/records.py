@@ -14,6 +14,7 @@ from sqlalchemy import RowMapping, Table, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from turns.kit.errors import Conflict, Forbidden, NotFound, PreconditionFailed, Unprocessable
+from turns.kit.limits import whole_number
 
 Row = RowMapping
 
@@ -30,10 +31,10 @@ def expected_version(if_match: str | None, body_version: int | None) -> tuple[in
     """The version a write read, from ``If-Match`` (preferred) or the body; and whether it came
     from the header (a mismatch is then 412 rather than 409)."""
     if if_match:
-        tag = if_match.strip().removeprefix("W/").strip('"')
-        if not tag.isdigit():
+        version = whole_number(if_match.strip().removeprefix("W/").strip('"'))
+        if version is None:
             raise Unprocessable('If-Match must be an ETag from a read, e.g. "3"')
-        return int(tag), True
+        return version, True
     if body_version is None:
         raise Unprocessable("name the version you read: send If-Match or `version` in the body")
     return body_version, False

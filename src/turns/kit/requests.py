@@ -1,5 +1,5 @@
-"""Request ids and access logs: every response carries ``X-Request-ID`` and every log
-line written while serving it carries ``request_id``."""
+"""Request ids and access logs: every response carries ``X-Request-ID`` (a 500 for an
+unhandled exception too) and every log line written while serving it carries ``request_id``."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ import time
 import uuid
 
 import structlog
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from turns.kit.errors import internal_error
 from turns.kit.logging import get_logger
 
 HEADER = "x-request-id"
@@ -31,17 +33,22 @@ class RequestIdMiddleware:
         structlog.contextvars.bind_contextvars(request_id=request_id)
         started = time.perf_counter()
         status = 500
+        status_sent = False
 
         async def send_with_id(message: Message) -> None:
-            nonlocal status
+            nonlocal status, status_sent
             if message["type"] == "http.response.start":
-                status = message["status"]
+                status, status_sent = message["status"], True
                 message.setdefault("headers", [])
                 message["headers"] = [*message["headers"], (HEADER.encode(), request_id.encode())]
             await send(message)
 
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception as exc:
+            if status_sent:
+                raise  # the response has begun: nothing to do but end it
+            await internal_error(Request(scope), exc)(scope, receive, send_with_id)
         finally:
             log.info(
                 "request",

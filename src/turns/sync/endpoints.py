@@ -19,7 +19,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from turns.auth.dependencies import CurrentUser
-from turns.kit.errors import NotFound, Unauthorized
+from turns.kit.errors import PROBLEM_RESPONSES, NotFound, Unauthorized
 from turns.roles import ADMINS
 from turns.sync import gatekeeper
 from turns.sync.engine import ShapeQueryError, StaleUser, SyncEngine
@@ -131,6 +131,7 @@ _SHAPE_RESPONSES: dict[int | str, dict[str, Any]] = {
     400: {"description": "Invalid request", "content": {"application/problem+json": {}}},
     401: {"description": "Not signed in", "content": {"application/problem+json": {}}},
     403: {"description": "A column the user's role may not read", "content": {"application/problem+json": {}}},
+    413: PROBLEM_RESPONSES[413],
     409: {
         "description": "The handle is gone: refetch from offset -1 with the handle in electric-handle",
         "content": {"application/json": {}},
@@ -411,7 +412,7 @@ async def sync_health(request: Request) -> Any:
     "/v1/shape",
     status_code=202,
     summary="Remove a shape (its user or an admin); its clients refetch",
-    responses={404: {"description": "No such shape of yours", "content": {"application/problem+json": {}}}},
+    responses={401: PROBLEM_RESPONSES[401], 404: PROBLEM_RESPONSES[404] | {"description": "No such shape of yours"}},
 )
 async def delete_shape(request: Request, user: User, handle: str) -> Response:
     engine = _engine(request)

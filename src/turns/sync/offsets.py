@@ -11,7 +11,9 @@ import re
 from dataclasses import dataclass
 
 INF = 2**62
-_FORMAT = re.compile(r"^(\d{1,20})_(\d{1,20}|inf)$")
+# At most 18 digits: the log keeps offsets in SQLite's 64-bit integers (an LSN that long
+# would take an exabyte of WAL).
+_FORMAT = re.compile(r"^([0-9]{1,18})_([0-9]{1,18}|inf)$")
 
 
 @dataclass(frozen=True, order=True)

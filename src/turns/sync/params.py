@@ -12,10 +12,17 @@ from starlette.datastructures import QueryParams
 from turns.auth.dependencies import CurrentUser
 from turns.sync.offsets import Offset, parse_offset
 from turns.sync.shapes import PRIMARY_KEY, SCHEMA, SYNCED, ShapeDefinition, allowed_columns, ordered, table_columns
-from turns.sync.where import ColumnRefused, WhereError, compile_where, tokenize
+from turns.sync.where import (
+    MAX_PARAMETER_DIGITS,
+    ColumnRefused,
+    WhereError,
+    compile_where,
+    parameter_number,
+    tokenize,
+)
 
 T = TypeVar("T")
-_PARAM = re.compile(r"^params\[(\d+)\]$")
+_PARAM = re.compile(r"^params\[(.*)\]$", re.DOTALL)
 _TABLE = re.compile(r'^(?:(?:"([^"]+)"|([A-Za-z_][A-Za-z0-9_]*))\.)?(?:"([^"]+)"|([A-Za-z_][A-Za-z0-9_]*))$')
 
 
@@ -68,7 +75,7 @@ def _columns(raw: str | None, table: str, readable: frozenset[str]) -> tuple[str
         return ordered(table, readable)
     known = table_columns(table)
     names: list[str] = []
-    for token in (t for t in tokenize(raw) if t.text != ","):
+    for token in (t for t in checked("columns", lambda: tokenize(raw)) if t.text != ","):
         if token.kind not in ("word", "quoted"):
             raise InvalidRequest("columns", "must be a comma-separated list of column names")
         name = token.text.lower() if token.kind == "word" else token.text[1:-1].replace('""', '"')
@@ -87,7 +94,10 @@ def where_params(params: QueryParams) -> dict[int, str]:
     for key, value in params.multi_items():
         match = _PARAM.match(key)
         if match:
-            found[int(match.group(1))] = value
+            number = parameter_number(match.group(1))
+            if number is None:
+                raise InvalidRequest(key, f"must be params[n], n a number of 1 to {MAX_PARAMETER_DIGITS} digits")
+            found[number] = value
     return numbered("params", found)
 
 

@@ -10,7 +10,6 @@ not needed: the clauses themselves are parsed by :mod:`turns.sync.where`, as a s
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -19,9 +18,10 @@ from fastapi import Request
 from sqlalchemy import Select, literal_column, select
 
 from turns.db import tables
+from turns.kit import limits
 from turns.sync.params import InvalidRequest, checked, numbered
 from turns.sync.shapes import PRIMARY_KEY, SCHEMA, ShapeDefinition, allowed_columns, bound, dumps, table_columns
-from turns.sync.where import compile_order_by, compile_where
+from turns.sync.where import MAX_PARAMETER_DIGITS, compile_order_by, compile_where, parameter_number
 
 PREFIX = "subset__"
 FIELDS = ("where", "params", "limit", "offset", "order_by", "where_expr", "order_by_expr")
@@ -73,7 +73,9 @@ def body_fields(body: bytes) -> dict[str, Any]:
 
 def _json(name: str, raw: str | bytes) -> Any:
     try:
-        return json.loads(raw)
+        return limits.loads(raw)
+    except limits.JsonTooDeep as exc:
+        raise InvalidRequest(name, str(exc)) from None
     except ValueError:
         raise InvalidRequest(name, "must be JSON") from None
 
@@ -133,8 +135,8 @@ def _count(fields: Mapping[str, Any], name: str, most: int) -> int | None:
     value = fields.get(name)
     if value is None:
         return None
-    if isinstance(value, str) and value.isdigit() and len(value) <= 9:
-        value = int(value)
+    if isinstance(value, str):
+        value = limits.whole_number(value, 9)
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= most:
         raise InvalidRequest(PREFIX + name, f"must be a whole number from 0 to {most}")
     return value
@@ -149,13 +151,14 @@ def _values(raw: Any) -> dict[int, str]:
         raise InvalidRequest(PREFIX + "params", 'must be a JSON object such as {"1": "value"}')
     found: dict[int, str] = {}
     for key, value in items:
-        if not str(key).isdigit() or len(str(key)) > 4:
-            raise InvalidRequest(PREFIX + "params", "keys must be parameter numbers")
+        number = parameter_number(str(key))
+        if number is None:
+            raise InvalidRequest(PREFIX + "params", f"keys must be numbers of 1 to {MAX_PARAMETER_DIGITS} digits")
         if isinstance(value, bool):
             value = "true" if value else "false"
         if not isinstance(value, str | int | float):
             raise InvalidRequest(PREFIX + "params", "values must be strings or numbers")
-        found[int(str(key))] = str(value)
+        found[number] = str(value)
     return numbered(PREFIX + "params", found)
 
 

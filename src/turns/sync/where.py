@@ -14,14 +14,26 @@ nothing the client sends reaches PostgreSQL as SQL text. What is allowed:
   ``greatest``, ``least``, ``length``, ``trim``, ``concat``.
 
 Anything else (subqueries, other tables, other functions, comments, ``;``) is refused
-with the position where parsing stopped.
+with the position where parsing stopped, and so is a clause past :data:`MAX_CLAUSE_CHARS`,
+nested past :data:`MAX_DEPTH` or naming a parameter past ``$9999``: the parser recurses,
+and Python's recursion limit must never be what stops it.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+
+from turns.kit.limits import whole_number
+
+MAX_CLAUSE_CHARS = 16 * 1024
+"""The longest ``where``, ``order_by`` or ``columns`` text."""
+MAX_DEPTH = 32
+"""How deep parentheses, ``NOT``, unary minus, function calls, ``IN`` and ``ANY`` lists may nest."""
+MAX_PARAMETER_DIGITS = 4
+"""Parameters go from ``$1`` to ``$9999``."""
 
 FUNCTIONS = frozenset({"lower", "upper", "coalesce", "greatest", "least", "length", "trim", "concat"})
 CASTS = {
@@ -53,7 +65,7 @@ _TOKEN = re.compile(
   | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
   | (?P<op><=|>=|<>|!=|::|\|\||[=<>(),+\-*/%])
     """,
-    re.VERBOSE,
+    re.VERBOSE | re.ASCII,  # digits and spaces as SQL has them, not Unicode's
 )
 _COMPARISONS = frozenset({"=", "<>", "!=", "<", "<=", ">", ">="})
 
@@ -75,7 +87,14 @@ class Token:
     position: int
 
 
+def parameter_number(text: str) -> int | None:
+    """The ``n`` of ``$n`` or ``params[n]``; None unless 1 to :data:`MAX_PARAMETER_DIGITS` digits."""
+    return whole_number(text, MAX_PARAMETER_DIGITS)
+
+
 def tokenize(source: str) -> list[Token]:
+    if len(source) > MAX_CLAUSE_CHARS:
+        raise WhereError(f"must be at most {MAX_CLAUSE_CHARS} characters long")
     tokens: list[Token] = []
     at = 0
     while at < len(source):
@@ -106,6 +125,7 @@ class _Parser:
     values: dict[str, str] = field(default_factory=dict)
     used: set[str] = field(default_factory=set)
     at: int = 0
+    depth: int = 0
 
     # -- token helpers --
     def peek(self, offset: int = 0) -> Token | None:
@@ -141,6 +161,18 @@ class _Parser:
         if not self.accept_op(op):
             raise self.fail(f"expected {op!r}")
 
+    @contextmanager
+    def nested(self) -> Iterator[None]:
+        """One level deeper into the clause (the token just read opens it); refused past :data:`MAX_DEPTH`."""
+        if self.depth >= MAX_DEPTH:
+            opener = self.tokens[self.at - 1]
+            raise WhereError(f"the clause nests more than {MAX_DEPTH} levels deep", opener.position)
+        self.depth += 1
+        try:
+            yield
+        finally:
+            self.depth -= 1
+
     def bind(self, value: str) -> str:
         name = f"{self.prefix}{len(self.values) + 1}"
         self.values[name] = value
@@ -169,7 +201,8 @@ class _Parser:
 
     def negation(self) -> str:
         if self.accept_word("not"):
-            return f"(NOT {self.negation()})"
+            with self.nested():
+                return f"(NOT {self.negation()})"
         return self.predicate()
 
     def predicate(self) -> str:
@@ -180,7 +213,8 @@ class _Parser:
             op = "<>" if token.text == "!=" else token.text
             if self.word() == "any" and self.is_op("(", 1):
                 self.at += 2
-                array = self.additive()
+                with self.nested():
+                    array = self.additive()
                 self.expect_op(")")
                 return f"({left} {op} ANY ({array}))"
             return f"({left} {op} {self.additive()})"
@@ -202,9 +236,10 @@ class _Parser:
             self.at += 1
         if self.accept_word("in"):
             self.expect_op("(")
-            items = [self.additive()]
-            while self.accept_op(","):
-                items.append(self.additive())
+            with self.nested():
+                items = [self.additive()]
+                while self.accept_op(","):
+                    items.append(self.additive())
             self.expect_op(")")
             return f"({left} {negated}IN ({', '.join(items)}))"
         for op in ("like", "ilike"):
@@ -236,7 +271,8 @@ class _Parser:
 
     def unary(self) -> str:
         if self.accept_op("-"):
-            return f"(- {self.unary()})"
+            with self.nested():
+                return f"(- {self.unary()})"
         sql = self.primary()
         while self.accept_op("::"):
             name = self.word()
@@ -258,13 +294,16 @@ class _Parser:
             return token.text
         if token.kind == "param":
             self.at += 1
-            number = int(token.text[1:])
+            number = parameter_number(token.text[1:])
+            if number is None:
+                raise WhereError(f"parameters go up to ${10**MAX_PARAMETER_DIGITS - 1}", token.position)
             if number not in self.params:
                 raise WhereError(f"no value for parameter {token.text}", token.position)
             return self.bind(self.params[number])
         if token.kind == "op" and token.text == "(":
             self.at += 1
-            inner = self.disjunction()
+            with self.nested():
+                inner = self.disjunction()
             self.expect_op(")")
             return inner
         if token.kind == "quoted":
@@ -287,9 +326,10 @@ class _Parser:
         if name not in FUNCTIONS:
             raise WhereError(f"function {name!r} is not allowed", token.position)
         self.at += 2
-        args = [self.additive()]
-        while self.accept_op(","):
-            args.append(self.additive())
+        with self.nested():
+            args = [self.additive()]
+            while self.accept_op(","):
+                args.append(self.additive())
         self.expect_op(")")
         return f"{name}({', '.join(args)})"
 
