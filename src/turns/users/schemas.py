@@ -8,8 +8,8 @@ from uuid import UUID
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema
 
+from turns.access.roles import ROLES
 from turns.passwords import MIN_LENGTH
-from turns.roles import ROLES
 
 
 def _known_role(role: str) -> str:
