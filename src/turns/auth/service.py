@@ -10,8 +10,8 @@ from anyio import to_thread
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from turns.auth.passwords import hash_password, needs_rehash, verify_password
 from turns.auth.tokens import new_token, token_hash
-from turns.passwords import hash_password, needs_rehash, verify_password
 
 # A hash to verify against when the e-mail is unknown, so both cases cost the same time.
 _DUMMY_HASH = hash_password("not-a-real-password-" + new_token())

@@ -9,9 +9,9 @@ import typer
 from psycopg import errors
 
 from turns.access.roles import ROLES
+from turns.auth.passwords import WeakPassword, hash_password
 from turns.cli.common import clear_errors, fail, urls
 from turns.db.context import SET_CONTEXT_SQL, system_actor
-from turns.passwords import WeakPassword, hash_password
 
 app = typer.Typer(no_args_is_help=True, help="Manage users.")
 

@@ -9,7 +9,7 @@ from uuid import UUID
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema
 
 from turns.access.roles import ROLES
-from turns.passwords import MIN_LENGTH
+from turns.auth.passwords import MIN_LENGTH
 
 
 def _known_role(role: str) -> str:
