@@ -19,13 +19,13 @@ from typing import Any
 import httpx
 import psycopg
 
+from turns.auth.passwords import hash_password
 from turns.db import migrate
 from turns.db.context import SET_CONTEXT_SQL, system_actor
 from turns.db.embedded import SUPERUSER, EmbeddedPostgres, free_port
 from turns.db.standby import Standby
 from turns.db.urls import DatabaseUrls, bootstrap_embedded, embedded_urls
-from turns.passwords import hash_password
-from turns.replicas.lsn import parse_lsn
+from turns.kit.lsn import parse_lsn
 from turns.seed.demo import DEMO_PROPERTIES, seed_demo
 from turns.seed.scale import seed_scale
 

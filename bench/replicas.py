@@ -39,10 +39,10 @@ from prometheus_client.parser import text_string_to_metric_families
 from bench.api import ApiUpdate, _turns_of, _user_id
 from bench.harness import Environment, api_process, run_line, standby
 from bench.load import LoadResult, run_load
-from turns.db import roles
+from turns.db import logins
 from turns.db.embedded import SUPERUSER
 from turns.db.standby import Standby
-from turns.replicas.report import api_routes
+from turns.monitoring.replicas import api_routes
 
 READS: tuple[tuple[str, dict[str, str | int]], ...] = (
     ("/api/v1/reports/property-summary", {"limit": 50}),
@@ -215,7 +215,7 @@ def run(env: Environment, *, smoke: bool) -> dict[str, Any]:
     own, readers, writers = sessions(), sessions(), sessions()
     samples = {name: Sample() for name in SCENARIOS}
     with standby(env) as replica:
-        replica_url = replica.url(roles.APP, roles.DATABASE)
+        replica_url = replica.url(logins.APP, logins.DATABASE)
         with api_process(env.urls, env.server.data_dir, NEON_READ_REPLICA_URL=replica_url, TURNS_SYNC="false") as (
             base_url,
             _,

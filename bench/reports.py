@@ -33,17 +33,16 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bench.api import _compare
 from bench.harness import Environment, run_line
 from bench.load import LoadResult
-from turns.auth.dependencies import CurrentUser
+from turns.access.identity import CurrentUser
+from turns.auth.transaction import open_transaction
 from turns.db.context import SET_CONTEXT_SQL, Actor, system_actor
-from turns.db.engines import create_engine
+from turns.db.engines import Database, create_engine
 from turns.db.urls import DatabaseUrls
-from turns.exports.resources import RESOURCES
-from turns.kit.database import Database
-from turns.kit.transaction import open_transaction
-from turns.reports import cost, durations, stages, summary, vendors
+from turns.exports.datasets import RESOURCES
+from turns.reports import by_stage, cost, durations, summary, vendors
 from turns.reports.filters import ReportFilters
 from turns.search.service import TARGETS, search
-from turns.turns.service import TurnFilters
+from turns.unit_turns.service import TurnFilters
 
 Work = Callable[[AsyncConnection], Awaitable[object]]
 Statement = tuple[str, Any]
@@ -58,8 +57,8 @@ REPORTS: dict[str, Build] = {
     "days-vacant": durations.days_vacant,
     "on-time": durations.on_time,
     "cost": cost.turn_cost,
-    "stage-dwell": stages.stage_dwell,
-    "pipeline": stages.pipeline,
+    "stage-dwell": by_stage.stage_dwell,
+    "pipeline": by_stage.pipeline,
     "vendors": vendors.vendor_scorecards,
 }
 SUMMARY_PAGE = 50

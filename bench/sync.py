@@ -21,7 +21,7 @@ import psutil
 import psycopg
 
 from bench.harness import Environment
-from turns.access import readable_columns
+from turns.access.columns import readable_columns
 from turns.db.context import SET_CONTEXT_SQL, Actor, system_actor
 from turns.sync.shapes import ordered
 

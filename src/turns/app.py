@@ -10,11 +10,12 @@ from functools import partial
 from fastapi import FastAPI
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from turns import __version__, web
+from turns import __version__, frontend
 from turns.audit.endpoints import router as audit_router
 from turns.auth.endpoints import router as auth_router
 from turns.auth.maintenance import purge_sessions
 from turns.config import Settings
+from turns.db.engines import Database, replica_options
 from turns.db.urls import DatabaseUrls, resolve
 from turns.exports.endpoints import router as exports_router
 from turns.health.endpoints import router as health_router
@@ -22,7 +23,6 @@ from turns.jobs import worker as jobs_worker
 from turns.jobs.context import WorkerResources
 from turns.kit import errors, logging
 from turns.kit.caching import NoStoreMiddleware
-from turns.kit.database import Database, replica_options
 from turns.kit.limits import JsonLimitMiddleware
 from turns.kit.periodic import every
 from turns.kit.requests import RequestIdMiddleware
@@ -38,7 +38,7 @@ from turns.search.endpoints import router as search_router
 from turns.stages.endpoints import router as stages_router
 from turns.sync.endpoints import router as sync_router
 from turns.sync.engine import engine_for
-from turns.turns.endpoints import router as turns_router
+from turns.unit_turns.endpoints import router as turns_router
 from turns.users.endpoints import router as users_router
 from turns.utilities.endpoints import router as utilities_router
 from turns.vendors.endpoints import router as vendors_router
@@ -106,5 +106,5 @@ def create_app(settings: Settings | None = None, urls: DatabaseUrls | None = Non
     app.include_router(utilities_router)
     app.include_router(stages_router)
     app.include_router(reports_router)
-    web.mount(app, settings)
+    frontend.mount(app, settings)
     return app

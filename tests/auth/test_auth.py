@@ -6,7 +6,7 @@ import pytest
 
 from tests.fixtures.factory import PASSWORD, Factory, bearer, login
 from turns.auth.maintenance import purge_sessions
-from turns.kit.database import Database
+from turns.db.engines import Database
 
 
 def test_login_returns_token_and_cookies(client: httpx.Client, factory: Factory) -> None:

@@ -27,7 +27,7 @@ from psycopg import errors
 
 from tests.fixtures.factory import Factory, User
 from turns.config import Settings
-from turns.db import roles
+from turns.db import logins
 from turns.db.context import SET_CONTEXT_SQL, Actor
 from turns.db.urls import DatabaseUrls, resolve
 
@@ -81,26 +81,26 @@ def count(conn: psycopg.Connection[tuple[object, ...]], query: str, params: Sequ
 
 # -- the application role (errata 9) ------------------------------------------------------
 def test_app_role_is_no_owner_superuser_or_rls_bypasser(factory: Factory) -> None:
-    attrs = factory.query("SELECT rolsuper, rolbypassrls, rolcanlogin FROM pg_roles WHERE rolname = %s", (roles.APP,))
+    attrs = factory.query("SELECT rolsuper, rolbypassrls, rolcanlogin FROM pg_roles WHERE rolname = %s", (logins.APP,))
     assert attrs == [(False, False, True)]
     owned = factory.query(
         "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
         " WHERE n.nspname = 'public' AND pg_get_userbyid(c.relowner) = %s",
-        (roles.APP,),
+        (logins.APP,),
     )
     assert owned == []
     owners = factory.query(
         "SELECT pg_get_userbyid(d.datdba), pg_get_userbyid(n.nspowner) FROM pg_database d, pg_namespace n"
         " WHERE d.datname = current_database() AND n.nspname = 'public'"
     )
-    assert len(owners) == 1 and owners[0][0] == roles.OWNER and roles.APP not in owners[0]
+    assert len(owners) == 1 and owners[0][0] == logins.OWNER and logins.APP not in owners[0]
     members = factory.query(
         "SELECT r.rolname FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.roleid"
         " WHERE m.member = (SELECT oid FROM pg_roles WHERE rolname = %s)",
-        (roles.APP,),
+        (logins.APP,),
     )
     assert members == []
-    owner = factory.query("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = %s", (roles.OWNER,))
+    owner = factory.query("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = %s", (logins.OWNER,))
     assert owner == [(False, False)]
 
 
@@ -279,10 +279,10 @@ def test_one_replication_role_name(db: DatabaseUrls, factory: Factory) -> None:
     """Errata 16: one role, named the same in the code and the URL it connects with."""
     assert factory.query(
         "SELECT rolname, rolreplication, rolbypassrls FROM pg_roles WHERE rolname LIKE '%%electric%%' OR rolname = %s",
-        (roles.REPLICATION,),
-    ) == [(roles.REPLICATION, True, False)]
+        (logins.REPLICATION,),
+    ) == [(logins.REPLICATION, True, False)]
     with psycopg.connect(db.replication) as conn:
-        assert conn.execute("SELECT current_user").fetchone() == (roles.REPLICATION,)
+        assert conn.execute("SELECT current_user").fetchone() == (logins.REPLICATION,)
         # It reads every synced row (it filters per user itself), never the secrets.
         factory.turn(factory.property())
         assert count(conn, "SELECT count(*) FROM turns") == 1

@@ -12,10 +12,10 @@ import httpx
 import pytest
 
 from turns.config import Settings
+from turns.db.engines import Database
 from turns.db.urls import DatabaseUrls
 from turns.jobs import worker
 from turns.jobs.context import WorkerResources
-from turns.kit.database import Database
 
 
 @pytest.fixture

@@ -12,8 +12,8 @@ import pytest
 from tests.exports.helpers import as_csv, as_xlsx, read_csv, read_pdf, read_xlsx, xlsx_text
 from tests.fixtures.factory import Factory, User, bearer, login
 from turns.exports import endpoints as export_endpoints
+from turns.exports.datasets import RESOURCES
 from turns.exports.formats import PDF_ROWS_PER_PAGE
-from turns.exports.resources import RESOURCES
 
 LOCK_BOX_CODE = "LBX-73519"
 

@@ -7,15 +7,17 @@ from procrastinate import App
 from procrastinate.exceptions import TaskNotFound
 
 from tests.fixtures.factory import Factory
+from turns.auth.transaction import open_transaction
 from turns.config import Settings
 from turns.db.context import system_actor
+from turns.db.engines import Database
 from turns.db.urls import DatabaseUrls
-from turns.jobs import app as jobs_app
+from turns.exports import tasks as export_tasks
+from turns.jobs import queue as jobs_queue
 from turns.jobs.context import WorkerResources, additional_context
 from turns.jobs.enqueue import enqueue
 from turns.jobs.worker import connector, direct_app_url
-from turns.kit.database import Database
-from turns.kit.transaction import open_transaction
+from turns.reports import tasks as report_tasks
 
 
 class Boom(Exception):
@@ -38,15 +40,15 @@ def test_a_job_exists_only_once_its_transaction_commits(db: DatabaseUrls) -> Non
         try:
             with pytest.raises(Boom):
                 async with open_transaction(database, system_actor("test")) as conn:
-                    await enqueue(conn, jobs_app.EXPORT, export_id="rolled-back", user_id=str(uuid4()))
+                    await enqueue(conn, export_tasks.EXPORT, export_id="rolled-back", user_id=str(uuid4()))
                     raise Boom  # the request fails after enqueueing
             assert _jobs(db) == []
 
             async with open_transaction(database, system_actor("test")) as conn:
-                job_id = await enqueue(conn, jobs_app.EXPORT, export_id="committed", user_id=str(uuid4()))
+                job_id = await enqueue(conn, export_tasks.EXPORT, export_id="committed", user_id=str(uuid4()))
                 assert job_id > 0
                 assert _jobs(db) == []  # not visible to a worker before commit
-            assert _jobs(db) == [(jobs_app.EXPORT, "committed")]
+            assert _jobs(db) == [(export_tasks.EXPORT, "committed")]
         finally:
             await database.dispose()
 
@@ -73,10 +75,10 @@ def test_property_summary_is_refreshed_by_a_periodic_job(db: DatabaseUrls, facto
 
     async def scenario() -> App:
         database = await _database(db)
-        app = jobs_app.build(connector(db))
+        app = jobs_queue.build(connector(db))
         try:
             async with app.open_async():
-                await app.configure_task(jobs_app.REFRESH_PROPERTY_SUMMARY).defer_async(timestamp=0)
+                await app.configure_task(report_tasks.REFRESH_PROPERTY_SUMMARY).defer_async(timestamp=0)
                 await app.run_worker_async(
                     wait=False,
                     install_signal_handlers=False,
@@ -92,11 +94,14 @@ def test_property_summary_is_refreshed_by_a_periodic_job(db: DatabaseUrls, facto
     # The worker may also have deferred periodic jobs that fell due while it ran: all must succeed.
     deferred = factory.query(
         "SELECT DISTINCT status::text FROM jobs.procrastinate_jobs WHERE task_name = %s",
-        (jobs_app.REFRESH_PROPERTY_SUMMARY,),
+        (report_tasks.REFRESH_PROPERTY_SUMMARY,),
     )
     assert deferred == [("succeeded",)]
     schedule = {p.task.name: p.cron for p in app.periodic_registry.periodic_tasks.values()}
-    assert schedule == {jobs_app.REFRESH_PROPERTY_SUMMARY: "*/5 * * * *", jobs_app.PURGE_EXPORT_FILES: "7 * * * *"}
+    assert schedule == {
+        report_tasks.REFRESH_PROPERTY_SUMMARY: "*/5 * * * *",
+        export_tasks.PURGE_EXPORT_FILES: "7 * * * *",
+    }
 
 
 def test_the_worker_connects_directly_as_the_application_role() -> None:

@@ -11,8 +11,8 @@ from prometheus_client.parser import text_string_to_metric_families
 from tests.fixtures.factory import Factory, bearer, login
 from tests.fixtures.server import serving
 from turns.db.urls import DatabaseUrls
+from turns.monitoring.replicas import api_routes
 from turns.replicas import metrics as replica_metrics
-from turns.replicas.report import api_routes
 
 PROBLEM = "application/problem+json"
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]

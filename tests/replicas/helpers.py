@@ -11,10 +11,10 @@ from uuid import UUID
 
 from sqlalchemy import text
 
+from turns.auth.transaction import open_transaction
 from turns.db.context import Actor
+from turns.db.engines import Database, ReplicaOptions
 from turns.db.urls import DatabaseUrls
-from turns.kit.database import Database, ReplicaOptions
-from turns.kit.transaction import open_transaction
 from turns.replicas import metrics
 
 FAST = ReplicaOptions(pool_size=4, max_lag_seconds=1.0, wait_seconds=0.05, check_seconds=0.05)

@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from tests.fixtures.factory import Factory
 from tests.fixtures.replica import ReplicaCluster
 from tests.replicas.helpers import FAST, actor, read_name, route_count, routed, wait_for
+from turns.auth.transaction import run_read
 from turns.db.urls import DatabaseUrls
-from turns.kit.transaction import run_read
 
 
 def test_lag_is_zero_when_idle_and_grows_while_replay_is_paused(

@@ -13,7 +13,7 @@ from tests.fixtures.factory import Factory, bearer, login
 from tests.fixtures.replica import ReplicaCluster
 from tests.fixtures.server import serving
 from turns.db.urls import DatabaseUrls
-from turns.replicas.lsn import parse_lsn
+from turns.kit.lsn import parse_lsn
 from turns.replicas.middleware import COMMIT_LSN_HEADER, ReadPathMiddleware
 from turns.replicas.router import ReplicaLost
 

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from turns.cli import app
 from turns.config import Settings
-from turns.db import roles
+from turns.db import logins
 from turns.db.embedded import EmbeddedPostgres
 from turns.db.standby import Standby
 from turns.db.urls import resolve
@@ -44,7 +44,7 @@ def test_create_status_stop_start(data_dir: Path) -> None:
     assert urls.replica is not None
     with psycopg.connect(urls.replica) as conn:
         row = conn.execute("SELECT pg_is_in_recovery(), current_user").fetchone()
-    assert row == (True, roles.APP)
+    assert row == (True, logins.APP)
 
     code, output = run("status")
     assert code == 0, output

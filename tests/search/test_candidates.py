@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import create_engine
 
 from tests.fixtures.factory import Factory
+from turns.access.roles import ROLES
 from turns.db.urls import DatabaseUrls
-from turns.roles import ROLES
 from turns.search.service import TARGETS, WORD_SIMILARITY, target_query
 
 PSYCOPG = create_engine("postgresql+psycopg://").dialect

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from tests.fixtures.factory import Factory, User, login
 from tests.fixtures.server import LiveServer
 from tests.sync.shape_http import eventually, fetch, visible
-from turns.access import readable_columns
+from turns.access.columns import readable_columns
 from turns.db.urls import DatabaseUrls
 
 ROLES = (

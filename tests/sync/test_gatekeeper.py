@@ -14,7 +14,7 @@ import pytest
 
 from tests.fixtures.factory import Factory, bearer, login
 from tests.fixtures.server import serving
-from turns.access import readable_columns
+from turns.access.columns import readable_columns
 from turns.db.embedded import free_port
 from turns.db.urls import DatabaseUrls
 from turns.sync.shapes import ordered

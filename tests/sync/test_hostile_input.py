@@ -19,7 +19,7 @@ from tests.fixtures.api import PROBLEM
 from tests.fixtures.factory import Factory, bearer, login
 from tests.fixtures.server import LiveServer
 from tests.hostile import COLUMNS, HUGE_DIGITS, ODD_DIGITS, PARAM_KEYS, json_text, where
-from turns.auth.dependencies import CurrentUser
+from turns.access.identity import CurrentUser
 from turns.sync.params import InvalidRequest, parse
 from turns.sync.subsets import body_fields, parse_subset, query_fields
 from turns.sync.where import WhereError, compile_order_by, compile_where

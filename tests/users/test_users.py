@@ -5,7 +5,7 @@ import httpx
 
 from tests.fixtures.api import refused, token
 from tests.fixtures.factory import Factory, User
-from turns.passwords import verify_password
+from turns.auth.passwords import verify_password
 
 URL = "/api/v1/users"
 SYSTEM_USER = "00000000-0000-0000-0000-000000000001"

@@ -13,14 +13,15 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import Field
 from sqlalchemy import select
 
+from turns.access.identity import CurrentUser
 from turns.audit.schemas import AuditOut
 from turns.audit.service import AuditFilters, scope_hint, visible_values
-from turns.auth.dependencies import CurrentUser, current_user
+from turns.auth.dependencies import current_user
+from turns.auth.transaction import ReadTransaction
 from turns.db.tables import audit_logs
 from turns.kit.errors import PROBLEM_RESPONSES
 from turns.kit.pagination import MAX_LIMIT, Page, page_of, paginate
 from turns.kit.records import get_or_404
-from turns.kit.transaction import ReadTransaction
 
 router = APIRouter(prefix="/api/v1/audit", tags=["audit"], responses=PROBLEM_RESPONSES)
 User = Annotated[CurrentUser, Depends(current_user)]

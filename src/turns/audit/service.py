@@ -16,10 +16,11 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import ColumnElement, and_, any_, func, or_, select
 
-from turns.access import readable_columns
+from turns.access.columns import readable_columns
+from turns.access.roles import MANAGERS
 from turns.db import tables
 from turns.db.tables import audit_logs, turns
-from turns.roles import MANAGERS
+from turns.kit.filters import text_filter
 
 AuditAction = Literal["CREATE", "UPDATE", "DELETE", "VIEW", "EXPORT"]
 
@@ -29,7 +30,7 @@ class AuditFilters(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    table_name: str | None = Field(default=None, max_length=100, pattern=r"^[^\x00]*$")
+    table_name: str | None = text_filter(100)
     action: AuditAction | None = None
     record_id: UUID | None = None
     user_id: UUID | None = Field(default=None, description="Who acted")

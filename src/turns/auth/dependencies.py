@@ -12,18 +12,17 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Annotated
-from uuid import UUID
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import text
 
+from turns.access.identity import CurrentUser
 from turns.auth.tokens import COOKIE, CSRF_HEADER, csrf_token, token_hash
 from turns.config import Settings
-from turns.kit.database import Database
+from turns.db.engines import Database
 from turns.kit.errors import Forbidden, Unauthorized
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -35,18 +34,6 @@ _RESOLVE = text(
     "SELECT session_id, user_id, email, role::text AS role, vendor_id, first_name, last_name, expires_at"
     " FROM auth_resolve_session(:token_hash, make_interval(mins => :idle))"
 )
-
-
-@dataclass(frozen=True)
-class CurrentUser:
-    id: UUID
-    email: str
-    role: str
-    vendor_id: UUID | None
-    session_id: UUID
-    first_name: str | None = None
-    last_name: str | None = None
-    via_cookie: bool = False
 
 
 def request_token(request: Request) -> tuple[str, bool] | None:

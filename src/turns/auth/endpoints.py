@@ -8,14 +8,15 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Request, Response, status
 from sqlalchemy import text
 
+from turns.access.identity import CurrentUser
 from turns.auth import service
-from turns.auth.dependencies import CurrentUser, current_user, session_lifetime
+from turns.auth.dependencies import current_user, session_lifetime
 from turns.auth.schemas import LoginRequest, LoginResponse, Me, PasswordChange, SessionInfo
 from turns.auth.tokens import COOKIE, CSRF_COOKIE, csrf_token
+from turns.auth.transaction import Transaction, client_ip, open_transaction, user_actor
 from turns.config import Settings
 from turns.db.context import Actor
 from turns.kit.errors import PROBLEM_RESPONSES, Forbidden, NotFound, TooManyRequests, Unauthorized
-from turns.kit.transaction import Transaction, client_ip, open_transaction, user_actor
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"], responses=PROBLEM_RESPONSES)
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
+from turns.auth.transaction import open_transaction
 from turns.db.context import system_actor
-from turns.kit.database import Database
+from turns.db.engines import Database
 from turns.kit.logging import get_logger
-from turns.kit.transaction import open_transaction
 
 log = get_logger("turns.auth")
 

@@ -18,9 +18,9 @@ from anyio import to_thread
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from turns.auth.passwords import WeakPassword, check_new_password, hash_password, needs_rehash, verify_password
 from turns.auth.tokens import new_token, token_hash
 from turns.kit.errors import Unprocessable
-from turns.passwords import WeakPassword, check_new_password, hash_password, needs_rehash, verify_password
 
 # A hash to verify against when the e-mail is unknown, so both cases cost the same time.
 _DUMMY_HASH = hash_password("not-a-real-password-" + new_token())
@@ -178,7 +178,7 @@ async def check_current_password(conn: AsyncConnection, user_id: UUID, email: st
 async def hash_new_password(
     password: str, *, field: str, current: str | None = None, personal: Iterable[str | None] = ()
 ) -> str:
-    """The hash of a password someone chose, once it passes the rule of :mod:`turns.passwords`
+    """The hash of a password someone chose, once it passes the rule of :mod:`turns.auth.passwords`
     (a ``422`` problem naming ``field`` and saying why, when it does not)."""
     try:
         await to_thread.run_sync(partial(check_new_password, password, current=current, personal=tuple(personal)))

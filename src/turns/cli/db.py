@@ -11,7 +11,7 @@ import typer
 
 from turns.cli import replica
 from turns.cli.common import clear_errors, fail, settings, urls
-from turns.db import migrate, roles
+from turns.db import logins, migrate
 from turns.db.embedded import wheel_bin_dir
 from turns.db.urls import embedded_server
 from turns.seed.demo import DEMO_PROPERTIES, SeedError, seed_demo
@@ -160,7 +160,7 @@ def roles_cmd(print_only: bool = typer.Option(False, "--print", help="Print the 
         fail("the embedded server creates its roles itself; this command is for DATABASE_URL")
     if not s.app_password or not s.replication_password:
         fail("set TURNS_APP_PASSWORD and TURNS_REPLICATION_PASSWORD")
-    statements = [roles.app_statement(s.app_password), roles.replication_statement(s.replication_password)]
+    statements = [logins.app_statement(s.app_password), logins.replication_statement(s.replication_password)]
     assert s.database_url is not None
     with clear_errors(), psycopg.connect(s.database_url, autocommit=True) as conn:
         for statement in statements:
@@ -169,7 +169,7 @@ def roles_cmd(print_only: bool = typer.Option(False, "--print", help="Print the 
             else:
                 conn.execute(statement)
     if not print_only:
-        typer.echo(f"roles {roles.APP} and {roles.REPLICATION} are ready")
+        typer.echo(f"roles {logins.APP} and {logins.REPLICATION} are ready")
 
 
 @app.command("start")

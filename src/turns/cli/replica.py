@@ -7,7 +7,7 @@ import typer
 from turns.cli.common import clear_errors, fail, settings, urls
 from turns.db.standby import Standby
 from turns.db.urls import embedded_server
-from turns.replicas.report import report
+from turns.monitoring.replicas import report
 
 app = typer.Typer(no_args_is_help=True, help="A local read replica (streaming standby) of the embedded server.")
 

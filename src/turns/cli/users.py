@@ -8,10 +8,10 @@ import psycopg
 import typer
 from psycopg import errors
 
+from turns.access.roles import ROLES
+from turns.auth.passwords import WeakPassword, check_new_password, hash_password
 from turns.cli.common import clear_errors, fail, urls
 from turns.db.context import SET_CONTEXT_SQL, system_actor
-from turns.passwords import WeakPassword, check_new_password, hash_password
-from turns.roles import ROLES
 
 app = typer.Typer(no_args_is_help=True, help="Manage users.")
 

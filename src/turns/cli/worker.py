@@ -8,10 +8,10 @@ import signal
 import typer
 
 from turns.cli.common import settings, urls
+from turns.db.engines import Database
 from turns.jobs import worker as jobs_worker
 from turns.jobs.context import WorkerResources
 from turns.kit import logging
-from turns.kit.database import Database
 from turns.notifications.mailer import Mailer
 
 

@@ -1,8 +1,25 @@
-"""SQLAlchemy engines for the URLs in :mod:`turns.db.urls`."""
+"""SQLAlchemy engines for the URLs in :mod:`turns.db.urls`, and the set of them a process holds.
+
+:class:`Database` is the engines an application process holds. ``primary`` is the pooled
+primary (writes, authentication, every read-write transaction). With a read replica
+configured, read-only work goes through ``router``, which picks the replica or the primary
+for each transaction.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+from turns.config import Settings
+from turns.db.urls import DatabaseUrls
+from turns.replicas.monitor import LagMonitor
+from turns.replicas.router import READ_ONLY, ReplicaRouter
 
 
 def sqlalchemy_url(url: str) -> str:
@@ -26,4 +43,98 @@ def create_engine(url: str, *, application_name: str, pool_size: int) -> AsyncEn
         pool_pre_ping=True,
         pool_recycle=1800,
         connect_args={"application_name": application_name, "prepare_threshold": None},
+    )
+
+
+_WROTE = text("SELECT pg_current_xact_id_if_assigned() IS NOT NULL")
+
+
+@dataclass(frozen=True)
+class ReplicaOptions:
+    pool_size: int | None = None
+    """Connections in the replica's pool; the primary's size when None."""
+    max_lag_seconds: float = 1.0
+    """Above this lag the replica serves no reads until it catches up."""
+    wait_seconds: float = 0.1
+    """How long a read waits for the replica to replay the client's own last write."""
+    check_seconds: float = 0.5
+    """How often the lag is measured."""
+
+
+@dataclass
+class Database:
+    urls: DatabaseUrls
+    primary: AsyncEngine
+    router: ReplicaRouter | None = None
+
+    @classmethod
+    def connect(cls, urls: DatabaseUrls, *, pool_size: int, replica: ReplicaOptions | None = None) -> Database:
+        primary = create_engine(urls.app, application_name="turns-api", pool_size=pool_size)
+        if urls.replica is None:
+            return cls(urls=urls, primary=primary)
+        options = replica or ReplicaOptions()
+        engine = create_engine(urls.replica, application_name="turns-replica", pool_size=options.pool_size or pool_size)
+        monitor = LagMonitor(
+            primary, engine, max_lag_seconds=options.max_lag_seconds, interval_seconds=options.check_seconds
+        )
+        return cls(
+            urls=urls,
+            primary=primary,
+            router=ReplicaRouter(primary, engine, monitor, wait_seconds=options.wait_seconds),
+        )
+
+    @property
+    def reader(self) -> AsyncEngine:
+        """The engine read-only work would use now, ignoring read-your-writes (see :meth:`read`)."""
+        if self.router is not None and self.router.monitor.health.healthy:
+            return self.router.replica
+        return self.primary
+
+    @contextlib.asynccontextmanager
+    async def read(self, client: str | None) -> AsyncIterator[AsyncConnection]:
+        """A read-only transaction that sees ``client``'s own committed writes: on the replica when it can."""
+        if self.router is not None:
+            async with self.router.read(client) as conn:
+                yield conn
+            return
+        async with self.primary.connect() as conn, conn.begin():
+            await conn.execute(READ_ONLY)
+            yield conn
+
+    async def wrote(self, conn: AsyncConnection) -> bool:
+        """Whether the open transaction on ``conn`` has written anything (asked only when a replica
+        needs to know: a transaction that wrote nothing has no commit to wait for)."""
+        if self.router is None:
+            return False
+        return bool(await conn.scalar(_WROTE))
+
+    def unreplayed_lsn(self, client: str | None) -> int | None:
+        """The WAL position of ``client``'s last commit, while the replica is not known to have replayed it."""
+        if self.router is None or client is None:
+            return None
+        return self.router.pending_lsn(client)
+
+    async def committed(self, conn: AsyncConnection, client: str | None) -> int | None:
+        """Called after ``conn`` committed a write for ``client``: its WAL position, when a replica needs it."""
+        if self.router is None:
+            return None
+        return await self.router.note_commit(conn, client)
+
+    async def monitor_replica(self, stop: asyncio.Event) -> None:
+        """Measure the replica's lag until ``stop`` is set (returns at once without a replica)."""
+        if self.router is not None:
+            await self.router.monitor.run(stop)
+
+    async def dispose(self) -> None:
+        await self.primary.dispose()
+        if self.router is not None:
+            await self.router.replica.dispose()
+
+
+def replica_options(settings: Settings) -> ReplicaOptions:
+    return ReplicaOptions(
+        pool_size=settings.replica_pool_size,
+        max_lag_seconds=settings.replica_max_lag_seconds,
+        wait_seconds=settings.replica_wait_seconds,
+        check_seconds=settings.replica_check_seconds,
     )

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import psycopg
 
-from turns.db import roles
+from turns.db import logins
 from turns.db.embedded import (
     SUPERUSER,
     EmbeddedError,
@@ -27,7 +27,7 @@ from turns.db.embedded import (
     _running_as_root,
     free_port,
 )
-from turns.replicas.lsn import parse_lsn
+from turns.kit.lsn import parse_lsn
 
 
 @dataclass(frozen=True)
@@ -63,9 +63,9 @@ class Standby:
         if _running_as_root():
             entry = _ensure_system_user()
             os.chown(pgdata, entry.pw_uid, entry.pw_gid)
-        env = dict(os.environ, PGPASSWORD=self.primary.password(roles.REPLICATION))
+        env = dict(os.environ, PGPASSWORD=self.primary.password(logins.REPLICATION))
         args = [str(self.primary.bin_dir / "pg_basebackup"), "-h", info.host, "-p", str(info.port)]
-        args += ["-U", roles.REPLICATION, "-D", str(pgdata), "-R", "-X", "stream", "-c", "fast", "--no-password"]
+        args += ["-U", logins.REPLICATION, "-D", str(pgdata), "-R", "-X", "stream", "-c", "fast", "--no-password"]
         try:
             self.server._run(args, env=env, timeout=600)
         except subprocess.CalledProcessError as exc:

@@ -25,9 +25,20 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import INET, JSONB, UUID
 
-from turns.roles import ROLES
-
 metadata = MetaData()
+
+ROLES: tuple[str, ...] = (
+    "SUPER_ADMIN",
+    "ADMIN",
+    "PROPERTY_MANAGER",
+    "SR_PROPERTY_MANAGER",
+    "VENDOR",
+    "INSPECTOR",
+    "DFO_APPROVER",
+    "HO_APPROVER",
+    "USER",
+)
+"""The nine user roles (the ``user_role`` enum); :mod:`turns.access.roles` groups them."""
 
 user_role = Enum(*ROLES, name="user_role", create_type=False)
 approval_status = Enum(

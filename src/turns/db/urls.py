@@ -14,7 +14,7 @@ import psycopg
 from psycopg import sql
 
 from turns.config import ConfigError, Settings
-from turns.db import roles
+from turns.db import logins
 from turns.db.embedded import SUPERUSER, EmbeddedPostgres
 from turns.db.standby import Standby
 
@@ -56,28 +56,28 @@ def embedded_server(settings: Settings) -> EmbeddedPostgres:
     return EmbeddedPostgres(settings.data_dir)
 
 
-def bootstrap_embedded(server: EmbeddedPostgres, database: str = roles.DATABASE) -> None:
+def bootstrap_embedded(server: EmbeddedPostgres, database: str = logins.DATABASE) -> None:
     """Create the roles and the database on a running embedded cluster (idempotent)."""
     with psycopg.connect(server.url(SUPERUSER, "postgres"), autocommit=True) as conn:
-        conn.execute(roles.owner_statement(server.password(roles.OWNER)))
-        conn.execute(roles.app_statement(server.password(roles.APP)))
-        conn.execute(roles.replication_statement(server.password(roles.REPLICATION)))
+        conn.execute(logins.owner_statement(server.password(logins.OWNER)))
+        conn.execute(logins.app_statement(server.password(logins.APP)))
+        conn.execute(logins.replication_statement(server.password(logins.REPLICATION)))
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (database,)).fetchone()
         if not exists:
             conn.execute(
-                sql.SQL("CREATE DATABASE {} OWNER {}").format(sql.Identifier(database), sql.Identifier(roles.OWNER))
+                sql.SQL("CREATE DATABASE {} OWNER {}").format(sql.Identifier(database), sql.Identifier(logins.OWNER))
             )
     with psycopg.connect(server.url(SUPERUSER, database), autocommit=True) as conn:
         # Not a trusted extension: only a superuser may create it.
         conn.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
 
 
-def embedded_urls(server: EmbeddedPostgres, database: str = roles.DATABASE) -> DatabaseUrls:
+def embedded_urls(server: EmbeddedPostgres, database: str = logins.DATABASE) -> DatabaseUrls:
     return DatabaseUrls(
-        owner=server.url(roles.OWNER, database),
-        app=server.url(roles.APP, database),
+        owner=server.url(logins.OWNER, database),
+        app=server.url(logins.APP, database),
         replica=None,
-        replication=server.url(roles.REPLICATION, database),
+        replication=server.url(logins.REPLICATION, database),
         superuser=server.url(SUPERUSER, database),
     )
 
@@ -87,7 +87,7 @@ def local_replica(urls: DatabaseUrls, server: EmbeddedPostgres) -> DatabaseUrls:
     standby = Standby(server)
     if not standby.server.is_running():
         return urls
-    return replace(urls, replica=standby.url(roles.APP, roles.DATABASE))
+    return replace(urls, replica=standby.url(logins.APP, logins.DATABASE))
 
 
 def resolve(settings: Settings, *, start: bool = True) -> DatabaseUrls:
@@ -106,10 +106,10 @@ def resolve(settings: Settings, *, start: bool = True) -> DatabaseUrls:
                 "set DATABASE_POOLED_URL (the application role's URL) or TURNS_APP_PASSWORD "
                 "so the API connects as the application role, never as the owner"
             )
-        app = with_credentials(settings.database_url, roles.APP, settings.app_password)
+        app = with_credentials(settings.database_url, logins.APP, settings.app_password)
     replication = settings.electric_database_url
     if replication is None:
-        replication = with_credentials(settings.database_url, roles.REPLICATION, settings.replication_password)
+        replication = with_credentials(settings.database_url, logins.REPLICATION, settings.replication_password)
     return DatabaseUrls(
         owner=settings.database_url,
         app=app,

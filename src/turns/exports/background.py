@@ -15,14 +15,14 @@ from uuid import UUID
 from anyio import to_thread
 from sqlalchemy import text
 
+from turns.auth.transaction import open_transaction
 from turns.db.context import Actor
+from turns.db.engines import Database
+from turns.exports.datasets import RESOURCES
 from turns.exports.files import export_path
 from turns.exports.formats import PDF_MAX_ROWS
 from turns.exports.render import count_up_to, render
-from turns.exports.resources import RESOURCES
-from turns.kit.database import Database
 from turns.kit.logging import get_logger
-from turns.kit.transaction import open_transaction
 
 log = get_logger("turns.exports")
 PROGRESS_EVERY = 5000

@@ -22,18 +22,20 @@ from fastapi.responses import FileResponse, JSONResponse, Response, StreamingRes
 from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from turns.auth.dependencies import CurrentUser, current_user
+from turns.access.identity import CurrentUser
+from turns.auth.dependencies import current_user
+from turns.auth.transaction import Transaction, client_ip, open_transaction
 from turns.config import Settings
 from turns.db.context import Actor
 from turns.exports import service
+from turns.exports.datasets import RESOURCES, AuditFilters, Format, Resource, VendorFilters
 from turns.exports.files import export_path
 from turns.exports.formats import MEDIA_TYPES, PDF_MAX_ROWS
 from turns.exports.render import count_up_to, render
-from turns.exports.resources import RESOURCES, AuditFilters, Format, PropertyFilters, Resource, VendorFilters
 from turns.exports.schemas import ExportJobOut
 from turns.kit.errors import PROBLEM_RESPONSES, Conflict, Unprocessable
-from turns.kit.transaction import Transaction, client_ip, open_transaction
-from turns.turns.service import TurnFilters
+from turns.properties.service import PropertyFilters
+from turns.unit_turns.service import TurnFilters
 
 router = APIRouter(prefix="/api/v1/exports", tags=["exports"], responses=PROBLEM_RESPONSES)
 User = Annotated[CurrentUser, Depends(current_user)]

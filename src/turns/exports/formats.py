@@ -4,7 +4,7 @@ CSV and xlsx hold any number of rows in bounded memory: CSV is written as it com
 openpyxl's write-only workbook spills rows to a temporary file until the workbook is
 closed. A PDF is laid out in memory by fpdf2, so PDF exports are capped at
 :data:`PDF_MAX_ROWS`; it has a fixed number of rows per page and the columns of
-:attr:`Resource.pdf_columns <turns.exports.resources.Resource.pdf_columns>`.
+:attr:`Resource.pdf_columns <turns.exports.datasets.Resource.pdf_columns>`.
 
 Cells a spreadsheet would run as a formula are neutralised (OWASP's CSV injection advice):
 in CSV a text value starting with ``= + - @`` or a tab/carriage return gets a leading

@@ -15,8 +15,8 @@ from uuid import UUID, uuid4
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from turns.exports.resources import Resource
-from turns.jobs.app import EXPORT
+from turns.exports.datasets import Resource
+from turns.exports.tasks import EXPORT
 from turns.jobs.enqueue import enqueue
 from turns.kit.errors import NotFound
 

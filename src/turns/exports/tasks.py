@@ -1,4 +1,4 @@
-"""The export jobs, as procrastinate runs them (registered in :mod:`turns.jobs.app`)."""
+"""The export jobs, as procrastinate runs them (bound by :mod:`turns.jobs.queue`)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,13 @@ from procrastinate import JobContext
 from turns.exports.background import run_export as run
 from turns.exports.files import purge_old_files
 from turns.jobs.context import resources_of
+from turns.jobs.queue import Task
 from turns.kit.logging import get_logger
 
 log = get_logger("turns.exports")
+
+EXPORT = "exports.run"
+PURGE_EXPORT_FILES = "exports.purge_files"
 
 
 async def run_export(context: JobContext, export_id: str, user_id: str) -> None:
@@ -26,3 +30,9 @@ async def purge_files(context: JobContext, timestamp: int) -> None:
     removed = await to_thread.run_sync(purge_old_files, resources_of(context).settings.data_dir)
     if removed:
         log.info("export_files_purged", count=removed)
+
+
+TASKS = [
+    Task(EXPORT, run_export),
+    Task(PURGE_EXPORT_FILES, purge_files, cron="7 * * * *", periodic_id="hourly"),
+]

@@ -10,8 +10,8 @@ from pydantic import BaseModel
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from turns.db.engines import Database
 from turns.db.migrate import head_revision
-from turns.kit.database import Database
 
 router = APIRouter(tags=["health"])
 

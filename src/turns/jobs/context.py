@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from procrastinate import JobContext
 
 from turns.config import Settings
-from turns.kit.database import Database
+from turns.db.engines import Database
 
 _KEY = "turns"
 

@@ -18,7 +18,7 @@ from psycopg import AsyncConnection as PsycopgConnection
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from turns.jobs.app import JOBS_SCHEMA, build
+from turns.jobs.queue import JOBS_SCHEMA, build
 
 _SEARCH_PATH = text("SELECT set_config('search_path', current_setting('search_path') || ', ' || :schema, true)")
 

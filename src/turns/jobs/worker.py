@@ -5,7 +5,7 @@ for new jobs with ``LISTEN``, which needs a session of its own that a transactio
 pooler (Neon's ``-pooler`` endpoint, PgBouncer) does not keep. It connects as the
 application role (the owner's host and database, the application role's credentials), so
 the queue is reached with the same grants as the API and nothing more. The tasks
-themselves use the application's engines (:class:`~turns.kit.database.Database`) and act
+themselves use the application's engines (:class:`~turns.db.engines.Database`) and act
 as a user or the system user, so RLS applies to their work as to a request's.
 """
 
@@ -18,8 +18,8 @@ from urllib.parse import unquote, urlsplit
 import procrastinate
 
 from turns.db.urls import DatabaseUrls, with_credentials
-from turns.jobs.app import build, use_jobs_schema
 from turns.jobs.context import WorkerResources, additional_context
+from turns.jobs.queue import build, use_jobs_schema
 from turns.kit.logging import get_logger
 from turns.kit.periodic import every
 

@@ -10,6 +10,7 @@ from uuid import UUID
 
 from fastapi import Response
 from fastapi.encoders import jsonable_encoder
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import RowMapping, Table, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -38,6 +39,14 @@ def expected_version(if_match: str | None, body_version: int | None) -> tuple[in
     if body_version is None:
         raise Unprocessable("name the version you read: send If-Match or `version` in the body")
     return body_version, False
+
+
+class VersionOnly(BaseModel):
+    """A body that names only the version read (actions such as deactivate)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: int | None = Field(default=None, description="The version you read (or send If-Match)")
 
 
 class Versioned(Protocol):

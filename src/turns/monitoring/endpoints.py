@@ -13,18 +13,19 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from turns.auth.dependencies import CurrentUser, current_user, request_token
+from turns.access.identity import CurrentUser
+from turns.access.roles import ADMINS
+from turns.auth.dependencies import current_user, request_token
+from turns.auth.transaction import Transaction
 from turns.config import Settings
-from turns.kit.database import Database
+from turns.db.engines import Database
 from turns.kit.errors import PROBLEM_RESPONSES, Forbidden, Unauthorized
-from turns.kit.transaction import Transaction
 from turns.monitoring import queries
 from turns.monitoring.metrics import collect, exposition
 from turns.monitoring.queries import SlowOrder
-from turns.monitoring.reports import ConnectionGroup, ReplicaStatus, Report, Sizes, SlowQuery, UnusedIndexes
+from turns.monitoring.replicas import ReplicaReport
+from turns.monitoring.schemas import ConnectionGroup, ReplicaStatus, Report, Sizes, SlowQuery, UnusedIndexes
 from turns.replicas import metrics as replica_metrics
-from turns.replicas.report import ReplicaReport
-from turns.roles import ADMINS
 
 router = APIRouter(prefix="/api/v1/admin/monitor", tags=["monitoring"], responses=PROBLEM_RESPONSES)
 metrics_router = APIRouter(tags=["monitoring"])

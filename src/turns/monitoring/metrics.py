@@ -20,10 +20,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.pool import QueuePool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from turns.auth.transaction import open_transaction
 from turns.db.context import system_actor
-from turns.kit.database import Database
+from turns.db.engines import Database
 from turns.kit.logging import get_logger
-from turns.kit.transaction import open_transaction
 from turns.monitoring.queries import connections
 
 UNMATCHED = "<unmatched>"

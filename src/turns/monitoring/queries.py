@@ -18,7 +18,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from turns.db.engines import create_engine
-from turns.monitoring.reports import (
+from turns.monitoring.schemas import (
     ConnectionGroup,
     IndexSize,
     Report,

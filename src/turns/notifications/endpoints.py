@@ -10,10 +10,10 @@ from fastapi import APIRouter, Query, status
 from pydantic import BaseModel
 from sqlalchemy import func, select, update
 
+from turns.auth.transaction import Transaction
 from turns.db.tables import notifications
 from turns.kit.errors import PROBLEM_RESPONSES, NotFound
 from turns.kit.pagination import MAX_LIMIT, Page, page_of, paginate
-from turns.kit.transaction import Transaction
 
 router = APIRouter(prefix="/api/v1/notifications", tags=["notifications"], responses=PROBLEM_RESPONSES)
 COLUMNS = (

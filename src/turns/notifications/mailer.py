@@ -22,11 +22,11 @@ from urllib.parse import unquote, urlsplit
 from anyio import to_thread
 from sqlalchemy import text
 
+from turns.auth.transaction import open_transaction
 from turns.db.context import system_actor
-from turns.kit.database import Database
+from turns.db.engines import Database
 from turns.kit.logging import get_logger
 from turns.kit.periodic import every
-from turns.kit.transaction import open_transaction
 from turns.notifications.templates import TEMPLATES
 
 log = get_logger("turns.mailer")

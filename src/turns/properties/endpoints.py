@@ -8,17 +8,16 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Response, status
 
-from turns.access import readable_columns
+from turns.access.columns import readable_columns
+from turns.access.roles import ADMINS
+from turns.api.versioned import IfMatch, PageQuery, Resource, User, add_activation, only
+from turns.auth.transaction import Transaction
 from turns.db.tables import properties
-from turns.exports.resources import PropertyFilters
 from turns.kit.errors import PROBLEM_RESPONSES, Forbidden
 from turns.kit.pagination import MAX_LIMIT, Page
 from turns.kit.records import Edit
-from turns.kit.resources import IfMatch, PageQuery, Resource, User, add_activation, only
-from turns.kit.transaction import Transaction
 from turns.properties.schemas import PropertyCreate, PropertyOut, PropertyUpdate
-from turns.properties.service import check_update
-from turns.roles import ADMINS
+from turns.properties.service import PropertyFilters, check_update
 
 RESOURCE = Resource(
     properties, "/api/v1/properties", "property", PropertyOut, ("created_at", "updated_at", "property_id", "name")

@@ -79,9 +79,3 @@ class PropertyCreate(PropertyFields):
 
 class PropertyUpdate(PropertyFields):
     version: int | None = Field(default=None, description="The version you read (or send If-Match)")
-
-
-class VersionOnly(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    version: int | None = Field(default=None, description="The version you read (or send If-Match)")

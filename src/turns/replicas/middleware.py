@@ -16,7 +16,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from turns.kit.logging import get_logger
-from turns.replicas.lsn import format_lsn
+from turns.kit.lsn import format_lsn
 from turns.replicas.router import ReplicaLost
 
 COMMIT_LSN_HEADER = "Turns-Commit-LSN"

@@ -25,8 +25,8 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from turns.kit.logging import get_logger
+from turns.kit.lsn import parse_lsn
 from turns.replicas import metrics
-from turns.replicas.lsn import parse_lsn
 
 log = get_logger("turns.replicas")
 

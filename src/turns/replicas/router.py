@@ -33,8 +33,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from turns.kit.lsn import parse_lsn
 from turns.replicas import metrics
-from turns.replicas.lsn import parse_lsn
 from turns.replicas.monitor import LagMonitor
 
 READ_ONLY = text("SET TRANSACTION READ ONLY")

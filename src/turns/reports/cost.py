@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Label, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from turns.auth.dependencies import CurrentUser
+from turns.access.identity import CurrentUser
 from turns.db.tables import turns
 from turns.reports.aggregates import Row, monthly_report, rounded
 from turns.reports.filters import ReportFilters, require

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from turns.auth.dependencies import CurrentUser
+from turns.access.identity import CurrentUser
 from turns.db.tables import properties, turns
 from turns.reports.aggregates import monthly_report, punctuality, spread
 from turns.reports.filters import ReportFilters, require

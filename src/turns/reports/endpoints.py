@@ -15,14 +15,14 @@ from fastapi import APIRouter, Query, status
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from turns.auth.dependencies import CurrentUser
+from turns.access.identity import CurrentUser
+from turns.access.roles import ADMINS
+from turns.api.versioned import PageQuery, User, sort_field
+from turns.auth.transaction import ReadTransaction, Transaction
 from turns.kit.errors import PROBLEM_RESPONSES, Forbidden
-from turns.kit.resources import PageQuery, User, sort_field
-from turns.kit.transaction import ReadTransaction, Transaction
-from turns.reports import cost, durations, stages, summary, vendors
+from turns.reports import by_stage, cost, durations, summary, vendors
 from turns.reports.filters import ReportFilters
 from turns.reports.schemas import PropertySummaryPage, RefreshQueued
-from turns.roles import ADMINS
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"], responses=PROBLEM_RESPONSES)
 Filters = Annotated[ReportFilters, Query()]
@@ -88,7 +88,7 @@ _report(
 )
 _report(
     "/stage-dwell",
-    stages.stage_dwell,
+    by_stage.stage_dwell,
     "Time spent in each stage",
     "From the stage history: each stay in a stage lasts until the turn's next stage "
     "change. Per stage: finished stays, their median, 90th percentile and mean in hours, and the "
@@ -97,7 +97,7 @@ _report(
 )
 _report(
     "/pipeline",
-    stages.pipeline,
+    by_stage.pipeline,
     "Active turns per stage and approval status, by age",
     "Active turns, overall, per stage and per scope approval status, in ageing "
     "buckets of days since move-out (0-7, 8-14, 15-30, over 30, no move-out date). The period "

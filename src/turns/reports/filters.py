@@ -15,10 +15,12 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import ColumnElement
 
-from turns.access import readable_columns, scope_hint
-from turns.auth.dependencies import CurrentUser
+from turns.access.columns import readable_columns
+from turns.access.identity import CurrentUser
+from turns.access.scope import scope_hint
 from turns.kit.errors import Forbidden
-from turns.turns.service import TurnFilters
+from turns.kit.filters import text_filter
+from turns.unit_turns.service import TurnFilters
 
 # The turn date a report's period applies to, and the TurnFilters range fields for it.
 TurnDate = Literal["turn_completion_date", "move_out_date"]
@@ -34,7 +36,7 @@ class ReportFilters(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    market: str | None = Field(default=None, max_length=100, pattern=r"^[^\x00]*$")
+    market: str | None = text_filter(100)
     property_id: UUID | None = None
     manager_id: UUID | None = Field(default=None, description="The property's manager or senior manager")
     vendor_id: UUID | None = Field(default=None, description="The turn's vendor or flooring vendor")

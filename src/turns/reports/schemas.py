@@ -11,7 +11,7 @@ from uuid import UUID
 from pydantic import BaseModel, Field
 
 from turns.kit.pagination import Page
-from turns.turns.schemas import ApprovalStatus
+from turns.unit_turns.schemas import ApprovalStatus
 
 Figures = TypeVar("Figures", bound=BaseModel)
 MonthFigures = TypeVar("MonthFigures", bound=BaseModel)

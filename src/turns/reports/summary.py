@@ -3,7 +3,7 @@ asking for a refresh.
 
 The view is read through ``property_summary_visible`` (migration 0003), which keeps the rows
 of the properties RLS lets the acting user see. It is refreshed every five minutes by the
-job worker (:mod:`turns.jobs.maintenance`); ``refreshed_at`` is the time of the last refresh.
+job worker (:mod:`turns.reports.tasks`); ``refreshed_at`` is the time of the last refresh.
 """
 
 from __future__ import annotations
@@ -28,17 +28,19 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from turns.access import readable_columns, scope_hint
-from turns.auth.dependencies import CurrentUser
+from turns.access.columns import readable_columns
+from turns.access.identity import CurrentUser
+from turns.access.scope import scope_hint
 from turns.db.tables import properties, turns
-from turns.exports.resources import PropertyFilters
-from turns.jobs.app import JOBS_SCHEMA, REFRESH_PROPERTY_SUMMARY
 from turns.jobs.enqueue import enqueue
+from turns.jobs.queue import JOBS_SCHEMA
 from turns.kit.pagination import page_of, paginate
+from turns.properties.service import PropertyFilters
 from turns.reports.aggregates import rounded
 from turns.reports.filters import ReportFilters, require
 from turns.reports.schemas import PropertySummaryPage, PropertySummaryRow, RefreshQueued
-from turns.turns.service import TurnFilters
+from turns.reports.tasks import REFRESH_PROPERTY_SUMMARY
+from turns.unit_turns.service import TurnFilters
 
 SORTABLE = ("property_id", "name", "total_turns", "active_turns")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from turns.auth.dependencies import CurrentUser
+from turns.access.identity import CurrentUser
 from turns.db.tables import turns, vendors
 from turns.reports.aggregates import punctuality, rounded
 from turns.reports.cost import AMOUNT_COLUMNS, FINAL

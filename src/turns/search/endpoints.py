@@ -7,9 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from pydantic import TypeAdapter
 
-from turns.auth.dependencies import CurrentUser, current_user
+from turns.access.identity import CurrentUser
+from turns.auth.dependencies import current_user
+from turns.auth.transaction import ReadTransaction
 from turns.kit.errors import PROBLEM_RESPONSES
-from turns.kit.transaction import ReadTransaction
 from turns.search.schemas import AnyHit, SearchQuery, SearchResults
 from turns.search.service import search
 

@@ -25,8 +25,8 @@ from typing import Any
 from sqlalchemy import Float, Integer, Select, Table, Uuid, column, func, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from turns.access import readable_columns
-from turns.auth.dependencies import CurrentUser
+from turns.access.columns import readable_columns
+from turns.access.identity import CurrentUser
 from turns.db.tables import properties, turns, vendors
 
 WORD_SIMILARITY = 0.4

@@ -17,8 +17,8 @@ from uuid import UUID
 
 import psycopg
 
+from turns.auth.passwords import hash_password
 from turns.db.context import SET_CONTEXT_SQL, system_actor
-from turns.passwords import hash_password
 
 MARKETS: dict[str, tuple[str, list[str]]] = {
     "Atlanta": ("GA", ["Marietta", "Decatur", "Smyrna", "Lawrenceville", "Kennesaw"]),

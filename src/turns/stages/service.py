@@ -14,10 +14,10 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from turns.access.roles import ADMINS
+from turns.api.versioned import only
 from turns.db.tables import turn_stages
 from turns.kit.errors import Unprocessable
-from turns.kit.resources import only
-from turns.roles import ADMINS
 
 check_admin = only(ADMINS, "only admins configure turn stages")
 

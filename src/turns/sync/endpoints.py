@@ -18,9 +18,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse, StreamingResponse
 
-from turns.auth.dependencies import CurrentUser
+from turns.access.identity import CurrentUser
+from turns.access.roles import ADMINS
 from turns.kit.errors import PROBLEM_RESPONSES, NotFound, Unauthorized
-from turns.roles import ADMINS
 from turns.sync import gatekeeper
 from turns.sync.engine import ShapeQueryError, StaleUser, SyncEngine
 from turns.sync.offsets import Offset

@@ -34,10 +34,10 @@ import structlog
 from sqlalchemy import Select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from turns.access.roles import MANAGERS
 from turns.config import Settings
 from turns.db.context import SET_CONTEXT_SQL, Actor
-from turns.kit.database import Database
-from turns.roles import MANAGERS
+from turns.db.engines import Database
 from turns.sync.capture import Batch, Capture, SlotLost, merge
 from turns.sync.offsets import Offset
 from turns.sync.shapes import FORMAT_SQL, PRIMARY_KEY, SCHEMA, ShapeDefinition, column_schema, dumps, row_key

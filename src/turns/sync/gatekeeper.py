@@ -23,11 +23,11 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from turns.auth.dependencies import CurrentUser
+from turns.access.identity import CurrentUser
+from turns.access.roles import ADMINS, APPROVERS, MANAGERS
+from turns.auth.transaction import open_transaction
 from turns.db import tables
 from turns.db.context import Actor
-from turns.kit.transaction import open_transaction
-from turns.roles import ADMINS, APPROVERS, MANAGERS
 from turns.sync.params import parse
 from turns.sync.shapes import dumps
 from turns.sync.subsets import PREFIX, Subset, parse_subset

@@ -9,7 +9,7 @@ from typing import TypeVar
 
 from starlette.datastructures import QueryParams
 
-from turns.auth.dependencies import CurrentUser
+from turns.access.identity import CurrentUser
 from turns.sync.offsets import Offset, parse_offset
 from turns.sync.shapes import PRIMARY_KEY, SCHEMA, SYNCED, ShapeDefinition, allowed_columns, ordered, table_columns
 from turns.sync.where import (

@@ -18,10 +18,11 @@ from typing import Annotated
 from fastapi import Depends, FastAPI, Request
 from fastapi.security import HTTPAuthorizationCredentials
 
-from turns.auth.dependencies import CurrentUser, bearer_scheme, request_token, resolve_token, signed_in
+from turns.access.identity import CurrentUser
+from turns.auth.dependencies import bearer_scheme, request_token, resolve_token, signed_in
 from turns.auth.tokens import token_hash
 from turns.config import Settings
-from turns.kit.database import Database
+from turns.db.engines import Database
 
 SECONDS = 5.0
 MAX_ENTRIES = 50_000

@@ -20,7 +20,8 @@ from sqlalchemy import Boolean, Select, TextClause, bindparam, literal_column, s
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.types import NullType
 
-from turns.access import readable_columns, scope_hint
+from turns.access.columns import readable_columns
+from turns.access.scope import scope_hint
 from turns.db import tables
 
 SYNCED = frozenset(

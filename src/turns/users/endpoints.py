@@ -7,13 +7,13 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Response, status
 
+from turns.api.versioned import IfMatch, PageQuery, Resource, User, add_activation, sort_field
 from turns.auth.service import hash_new_password
+from turns.auth.transaction import ReadTransaction, Transaction
 from turns.db.tables import users
 from turns.kit.errors import PROBLEM_RESPONSES
 from turns.kit.pagination import Page
 from turns.kit.records import Edit
-from turns.kit.resources import IfMatch, PageQuery, Resource, User, add_activation, sort_field
-from turns.kit.transaction import ReadTransaction, Transaction
 from turns.users import service
 from turns.users.schemas import UserCreate, UserOut, UserUpdate
 from turns.users.service import UserFilters

@@ -8,8 +8,8 @@ from uuid import UUID
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema
 
-from turns.passwords import MIN_LENGTH
-from turns.roles import ROLES
+from turns.access.roles import ROLES
+from turns.auth.passwords import MIN_LENGTH
 
 
 def _known_role(role: str) -> str:

@@ -12,11 +12,11 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import ColumnElement, or_
 
-from turns.access import readable_columns
-from turns.auth.dependencies import CurrentUser
+from turns.access.columns import readable_columns
+from turns.access.identity import CurrentUser
+from turns.access.roles import ADMINS
 from turns.db.tables import users
 from turns.kit.errors import Forbidden, Unprocessable
-from turns.roles import ADMINS
 from turns.users.schemas import Role
 
 SELF_EDITABLE = frozenset({"first_name", "last_name", "phone"})

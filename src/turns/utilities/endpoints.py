@@ -7,12 +7,12 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Response, status
 
+from turns.api.versioned import IfMatch, PageQuery, Resource, User, add_activation, sort_field
+from turns.auth.transaction import ReadTransaction, Transaction
 from turns.db.tables import utility_providers
 from turns.kit.errors import PROBLEM_RESPONSES
 from turns.kit.pagination import Page
 from turns.kit.records import Edit
-from turns.kit.resources import IfMatch, PageQuery, Resource, User, add_activation, sort_field
-from turns.kit.transaction import ReadTransaction, Transaction
 from turns.utilities.schemas import UtilityProviderCreate, UtilityProviderOut, UtilityProviderUpdate
 from turns.utilities.service import UtilityProviderFilters, check_admin
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import ColumnElement
 
+from turns.access.roles import ADMINS
+from turns.api.versioned import only
 from turns.db.tables import utility_providers
-from turns.kit.resources import only
-from turns.roles import ADMINS
 from turns.utilities.schemas import UtilityType
 
 check_admin = only(ADMINS, "only admins change utility providers")

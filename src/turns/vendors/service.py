@@ -6,19 +6,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import ColumnElement
 
-from turns.auth.dependencies import CurrentUser
+from turns.access.identity import CurrentUser
+from turns.access.roles import ADMINS
 from turns.db.tables import vendors
 from turns.kit.errors import Forbidden
-from turns.roles import ADMINS
+from turns.kit.filters import text_filter
 
 CONTACT_FIELDS = frozenset({"contact_name", "email", "phone", "street_address", "city", "state", "zip_code"})
 
 # PostgreSQL text cannot hold NUL; the filters refuse it up front (an export streams, so
 # a database error would come too late to be the client's 422).
-_NO_NUL = r"^[^\x00]*$"
 
 
 def check_update(user: CurrentUser, current: Mapping[Any, Any], changes: Mapping[str, Any]) -> None:
@@ -41,8 +41,8 @@ class VendorFilters(BaseModel):
 
     active: bool | None = None
     approved: bool | None = None
-    state: str | None = Field(default=None, max_length=50, pattern=_NO_NUL)
-    city: str | None = Field(default=None, max_length=100, pattern=_NO_NUL)
+    state: str | None = text_filter(50)
+    city: str | None = text_filter(100)
 
     def conditions(self, readable: frozenset[str]) -> list[ColumnElement[bool]]:
         found: list[ColumnElement[bool]] = []

@@ -9,12 +9,13 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Header, Response
 from sqlalchemy import RowMapping
 
-from turns.auth.dependencies import CurrentUser, current_user
+from turns.access.identity import CurrentUser
+from turns.access.roles import ADMINS
+from turns.auth.dependencies import current_user
+from turns.auth.transaction import Transaction
 from turns.db.tables import workflow_settings
 from turns.kit.errors import PROBLEM_RESPONSES, Forbidden
 from turns.kit.records import expected_version, set_etag, update_row
-from turns.kit.transaction import Transaction
-from turns.roles import ADMINS
 from turns.workflow import service
 from turns.workflow.schemas import (
     LockBoxCode,

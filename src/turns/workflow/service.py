@@ -16,11 +16,11 @@ from uuid import UUID
 from sqlalchemy import RowMapping, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from turns.auth.dependencies import CurrentUser
+from turns.access.identity import CurrentUser
+from turns.access.roles import ADMINS, MANAGERS
 from turns.db.tables import turn_stages, turns, workflow_settings
 from turns.kit.errors import Conflict, Forbidden, NotFound, Unprocessable
 from turns.kit.records import update_row
-from turns.roles import ADMINS, MANAGERS
 
 WHAT = "turn"
 APPROVED = ("DFO_APPROVED", "HO_APPROVED")

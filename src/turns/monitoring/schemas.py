@@ -12,7 +12,7 @@ from typing import Generic, TypeVar
 
 from pydantic import BaseModel
 
-from turns.replicas.report import ReplicaReport
+from turns.monitoring.replicas import ReplicaReport
 
 T = TypeVar("T")
 
@@ -78,7 +78,7 @@ class ReplicaRoute(BaseModel):
 
 
 class ReplicaStatus(BaseModel):
-    """:class:`turns.replicas.report.ReplicaReport` as JSON."""
+    """:class:`turns.monitoring.replicas.ReplicaReport` as JSON."""
 
     configured: bool
     healthy: bool | None = None

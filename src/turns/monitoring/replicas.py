@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
+from turns.db.engines import Database, ReplicaOptions
 from turns.db.urls import DatabaseUrls
-from turns.kit.database import Database, ReplicaOptions
 from turns.replicas.monitor import ReplicaHealth
 
 

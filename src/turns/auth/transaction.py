@@ -16,9 +16,10 @@ from fastapi import Depends, Request
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from turns.auth.dependencies import CurrentUser, current_user
+from turns.access.identity import CurrentUser
+from turns.auth.dependencies import current_user
 from turns.db.context import SET_CONTEXT_SQL, Actor
-from turns.kit.database import Database
+from turns.db.engines import Database
 from turns.replicas.router import ReplicaLost
 
 T = TypeVar("T")

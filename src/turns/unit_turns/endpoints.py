@@ -8,16 +8,16 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Response, status
 
+from turns.access.roles import ADMINS, MANAGERS
+from turns.api.versioned import IfMatch, PageQuery, Resource, User, add_activation, only, sort_field
+from turns.auth.transaction import Transaction
 from turns.db.tables import turns
 from turns.kit.errors import PROBLEM_RESPONSES
 from turns.kit.pagination import Page
 from turns.kit.records import Edit
-from turns.kit.resources import IfMatch, PageQuery, Resource, User, add_activation, only, sort_field
-from turns.kit.transaction import Transaction
-from turns.roles import ADMINS, MANAGERS
-from turns.turns import service
-from turns.turns.schemas import TurnCreate, TurnOut, TurnUpdate
-from turns.turns.service import TurnFilters
+from turns.unit_turns import service
+from turns.unit_turns.schemas import TurnCreate, TurnOut, TurnUpdate
+from turns.unit_turns.service import TurnFilters
 
 RESOURCE = Resource(turns, "/api/v1/turns", "turn", TurnOut, ("created_at", "updated_at", "turn_id"))
 router = APIRouter(prefix=RESOURCE.path, tags=["turns"], responses=PROBLEM_RESPONSES)

@@ -15,13 +15,14 @@ from pydantic import BaseModel, Field
 from sqlalchemy import ColumnElement, Table, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from turns.access import readable_columns, scope_hint
-from turns.auth.dependencies import CurrentUser, current_user
+from turns.access.columns import readable_columns
+from turns.access.identity import CurrentUser
+from turns.access.scope import scope_hint
+from turns.auth.dependencies import current_user
+from turns.auth.transaction import Transaction
 from turns.kit.errors import Forbidden
 from turns.kit.pagination import MAX_LIMIT, Page, page_of, paginate
-from turns.kit.records import Edit, Row, get_or_404, insert_row, set_etag, update_row
-from turns.kit.transaction import Transaction
-from turns.properties.schemas import VersionOnly
+from turns.kit.records import Edit, Row, VersionOnly, get_or_404, insert_row, set_etag, update_row
 
 Out = TypeVar("Out", bound=BaseModel)
 User = Annotated[CurrentUser, Depends(current_user)]

@@ -12,12 +12,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import ColumnElement, RowMapping, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from turns.access import TURN_FIELDS_BY_ROLE
-from turns.auth.dependencies import CurrentUser
+from turns.access.columns import TURN_FIELDS_BY_ROLE
+from turns.access.identity import CurrentUser
+from turns.access.roles import ADMINS, APPROVERS, MANAGERS
 from turns.db.tables import properties, turn_stages, turns
 from turns.kit.errors import Forbidden, NotFound, Unprocessable
-from turns.roles import ADMINS, APPROVERS, MANAGERS
-from turns.turns.schemas import ApprovalStatus, TurnFields
+from turns.unit_turns.schemas import ApprovalStatus, TurnFields
 
 CREATORS = ADMINS | MANAGERS
 EDITABLE = frozenset(TurnFields.model_fields)

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import Date, Label, cast, extract, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from turns.auth.dependencies import CurrentUser
+from turns.access.identity import CurrentUser
 from turns.db.tables import turn_stage_history, turn_stages, turns
 from turns.reports.aggregates import spread
 from turns.reports.filters import ReportFilters, require

@@ -1,4 +1,4 @@
-"""Periodic upkeep run by the job worker."""
+"""Reporting jobs: the ``property_summary`` refresh, every five minutes."""
 
 from __future__ import annotations
 
@@ -7,12 +7,15 @@ from datetime import datetime
 from procrastinate import JobContext
 from sqlalchemy import text
 
+from turns.auth.transaction import open_transaction
 from turns.db.context import system_actor
 from turns.jobs.context import database_of
+from turns.jobs.queue import Task
 from turns.kit.logging import get_logger
-from turns.kit.transaction import open_transaction
 
-log = get_logger("turns.jobs")
+log = get_logger("turns.reports")
+
+REFRESH_PROPERTY_SUMMARY = "reporting.refresh_property_summary"
 
 
 async def refresh_property_summary(context: JobContext, timestamp: int) -> None:
@@ -24,3 +27,6 @@ async def refresh_property_summary(context: JobContext, timestamp: int) -> None:
     log.info(
         "property_summary_refreshed", refreshed_at=refreshed.isoformat() if refreshed else None, scheduled_for=timestamp
     )
+
+
+TASKS = [Task(REFRESH_PROPERTY_SUMMARY, refresh_property_summary, cron="*/5 * * * *", periodic_id="every-5-minutes")]

@@ -5,7 +5,7 @@ Rows are whatever RLS lets the acting user see; columns are the ones
 application role cannot read at all (the lock-box code, password hashes) are never
 selected, and the database would refuse them if they were.
 
-Filters are the list endpoints' filters: turns reuse :class:`turns.turns.service.TurnFilters`,
+Filters are the list endpoints' filters: turns reuse :class:`turns.unit_turns.service.TurnFilters`,
 the audit log :class:`turns.audit.service.AuditFilters`; properties have the same query
 parameters as ``GET /api/v1/properties``.
 """
@@ -13,76 +13,19 @@ parameters as ``GET /api/v1/properties``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
-from typing import Any, Literal
-from uuid import UUID
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import ColumnElement, Select, Table, or_, select
+from sqlalchemy import Select, Table, select
 
-from turns.access import readable_columns
+from turns.access.columns import readable_columns
 from turns.audit.service import AuditFilters as AuditFilters  # re-exported for exports.endpoints
 from turns.db.tables import audit_logs, properties, turns, vendors
-from turns.kit.errors import Forbidden
-from turns.turns.service import TurnFilters
+from turns.properties.service import PropertyFilters as PropertyFilters  # re-exported for exports.endpoints
+from turns.unit_turns.service import TurnFilters
 from turns.vendors.service import VendorFilters as VendorFilters  # re-exported for exports.endpoints
-
-_NO_NUL = r"^[^\x00]*$"  # PostgreSQL text cannot hold NUL; refuse it here as a 422
-
-
-def _text(max_length: int) -> Any:
-    return Field(default=None, max_length=max_length, pattern=_NO_NUL)
-
 
 ResourceName = Literal["turns", "properties", "vendors", "audit"]
 Format = Literal["csv", "xlsx", "pdf"]
-
-
-class PropertyFilters(BaseModel):
-    """The filters of ``GET /api/v1/properties``."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    market: str | None = _text(100)
-    state: str | None = _text(50)
-    city: str | None = _text(100)
-    manager_id: UUID | None = Field(default=None, description="Property manager or senior manager")
-    active: bool | None = None
-    move_out_from: date | None = None
-    move_out_to: date | None = None
-
-    def conditions(self, readable: frozenset[str]) -> list[ColumnElement[bool]]:
-        """The WHERE conditions; filtering on a column the caller may not read would leak it."""
-        used = {
-            "market": self.market,
-            "state": self.state,
-            "city": self.city,
-            "is_active": self.active,
-            "property_manager_id": self.manager_id,
-            "sr_property_manager_id": self.manager_id,
-            "move_out_date": self.move_out_from or self.move_out_to,
-        }
-        hidden = sorted(c for c, v in used.items() if v is not None and c not in readable)
-        if hidden:
-            raise Forbidden(f"your role may not filter on {', '.join(hidden)}", fields=hidden)
-        found: list[ColumnElement[bool]] = []
-        for column, value in (("market", self.market), ("state", self.state), ("city", self.city)):
-            if value is not None:
-                found.append(properties.c[column] == value)
-        if self.active is not None:
-            found.append(properties.c.is_active == self.active)
-        if self.manager_id is not None:
-            found.append(
-                or_(
-                    properties.c.property_manager_id == self.manager_id,
-                    properties.c.sr_property_manager_id == self.manager_id,
-                )
-            )
-        if self.move_out_from is not None:
-            found.append(properties.c.move_out_date >= self.move_out_from)
-        if self.move_out_to is not None:
-            found.append(properties.c.move_out_date <= self.move_out_to)
-        return found
 
 
 Filters = TurnFilters | PropertyFilters | VendorFilters | AuditFilters

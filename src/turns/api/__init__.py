@@ -1,0 +1,1 @@
+"""The API plumbing every domain's endpoints share, above kit, access and auth."""

@@ -1,0 +1,1 @@
+"""The database: schema (tables, migrations), logins, engines, the embedded server and its standby."""

@@ -1,0 +1,1 @@
+"""Demo data for ./dev up and benchmark data at operator scale."""
