@@ -2,51 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query, status
-from pydantic import BaseModel
-from sqlalchemy import func, select, update
 
 from turns.auth.transaction import Transaction
-from turns.db.tables import notifications
-from turns.kit.errors import PROBLEM_RESPONSES, NotFound
-from turns.kit.pagination import MAX_LIMIT, Page, page_of, paginate
+from turns.kit.errors import PROBLEM_RESPONSES
+from turns.kit.pagination import MAX_LIMIT, Page
+from turns.notifications import service
+from turns.notifications.schemas import NotificationOut, UnreadCount
 
 router = APIRouter(prefix="/api/v1/notifications", tags=["notifications"], responses=PROBLEM_RESPONSES)
-COLUMNS = (
-    "id",
-    "version",
-    "kind",
-    "title",
-    "body",
-    "turn_id",
-    "property_id",
-    "link",
-    "is_read",
-    "read_at",
-    "created_at",
-)
-
-
-class NotificationOut(BaseModel):
-    id: UUID
-    version: int
-    kind: str
-    title: str
-    body: str | None
-    turn_id: UUID | None
-    property_id: UUID | None
-    link: str | None
-    is_read: bool
-    read_at: datetime | None
-    created_at: datetime
-
-
-class UnreadCount(BaseModel):
-    unread: int
 
 
 @router.get("", response_model=Page[NotificationOut], summary="My notifications, newest first")
@@ -56,37 +23,19 @@ async def list_notifications(
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
 ) -> Page[NotificationOut]:
-    query = select(*(notifications.c[c] for c in COLUMNS))
-    if unread is not None:
-        query = query.where(notifications.c.is_read.is_(not unread))
-    query = paginate(query, notifications, sort="-created_at", allowed=("created_at",), cursor=cursor, limit=limit)
-    rows = (await conn.execute(query)).mappings().all()
-    items, next_cursor = page_of(rows, sort="-created_at", limit=limit)
-    return Page[NotificationOut](items=[NotificationOut(**r) for r in items], next_cursor=next_cursor)
+    return await service.page(conn, unread=unread, cursor=cursor, limit=limit)
 
 
 @router.get("/unread-count", response_model=UnreadCount, summary="How many of my notifications are unread")
 async def unread_count(conn: Transaction) -> UnreadCount:
-    count = (await conn.execute(select(func.count()).where(notifications.c.is_read.is_(False)))).scalar_one()
-    return UnreadCount(unread=count)
+    return UnreadCount(unread=await service.unread_count(conn))
 
 
 @router.post("/{notification_id}/read", response_model=NotificationOut, summary="Mark one notification read")
 async def mark_read(notification_id: UUID, conn: Transaction) -> NotificationOut:
-    query = (
-        update(notifications)
-        .where(notifications.c.id == notification_id)
-        .values(is_read=True, read_at=func.coalesce(notifications.c.read_at, func.now()))
-        .returning(*(notifications.c[c] for c in COLUMNS))
-    )
-    row = (await conn.execute(query)).mappings().first()
-    if row is None:
-        raise NotFound("no notification of yours has this id")
-    return NotificationOut(**row)
+    return await service.mark_read(conn, notification_id)
 
 
 @router.post("/read-all", status_code=status.HTTP_204_NO_CONTENT, summary="Mark all my notifications read")
 async def mark_all_read(conn: Transaction) -> None:
-    await conn.execute(
-        update(notifications).where(notifications.c.is_read.is_(False)).values(is_read=True, read_at=func.now())
-    )
+    await service.mark_all_read(conn)

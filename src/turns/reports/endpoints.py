@@ -8,20 +8,17 @@ turns or properties, so their reports are empty.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Annotated, get_type_hints
 
 from fastapi import APIRouter, Query, status
 from pydantic import BaseModel
-from sqlalchemy.ext.asyncio import AsyncConnection
 
-from turns.access.identity import CurrentUser
 from turns.access.roles import ADMINS
 from turns.api.versioned import PageQuery, User, sort_field
 from turns.auth.transaction import ReadTransaction, Transaction
 from turns.kit.errors import PROBLEM_RESPONSES, Forbidden
 from turns.reports import by_stage, cost, durations, summary, vendors
-from turns.reports.filters import ReportFilters
+from turns.reports.filters import ReportBuilder, ReportFilters
 from turns.reports.schemas import PropertySummaryPage, RefreshQueued
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"], responses=PROBLEM_RESPONSES)
@@ -29,12 +26,7 @@ Filters = Annotated[ReportFilters, Query()]
 NO_AMOUNTS = " A role that may not read amounts (VENDOR) gets 403."
 
 
-def _report(
-    path: str,
-    build: Callable[[AsyncConnection, CurrentUser, ReportFilters], Awaitable[BaseModel]],
-    summary: str,
-    description: str,
-) -> None:
+def _report(path: str, build: ReportBuilder, summary: str, description: str) -> None:
     """``GET path``: the report ``build`` makes (its operation, named after it, answers what it returns)."""
 
     async def endpoint(conn: ReadTransaction, user: User, filters: Filters) -> BaseModel:

@@ -1,4 +1,4 @@
-"""The filters every report takes, and the access checks every report makes.
+"""The filters every report takes, the access checks every report makes, and what builds a report.
 
 Rows are whatever RLS lets the caller see (the reports read ``turns``, ``properties`` and the
 stage history as the application role); :func:`turns.access.scope_hint` restates that scope
@@ -8,12 +8,14 @@ caller's role may not read answers 403 rather than leak it in an aggregate.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import ColumnElement
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from turns.access.columns import readable_columns
 from turns.access.identity import CurrentUser
@@ -67,6 +69,10 @@ class ReportFilters(BaseModel):
             *filters.conditions(readable_columns("turns", user.role)),
             *scope_hint("turns", user.role, user.id, user.vendor_id),
         ]
+
+
+ReportBuilder = Callable[[AsyncConnection, CurrentUser, ReportFilters], Awaitable[BaseModel]]
+"""What makes a report: a function of the caller's (read) transaction, identity and filters."""
 
 
 def require(user: CurrentUser, table: str, columns: set[str]) -> None:

@@ -7,23 +7,14 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Response, status
 
-from turns.api.versioned import IfMatch, PageQuery, Resource, User, add_activation, sort_field
+from turns.api.versioned import IfMatch, PageQuery, User, add_activation, sort_field
 from turns.auth.transaction import ReadTransaction, Transaction
-from turns.db.tables import turn_stages
 from turns.kit.errors import PROBLEM_RESPONSES
 from turns.kit.pagination import Page
 from turns.kit.records import Edit
 from turns.stages.schemas import StageCreate, StageOut, StageUpdate
-from turns.stages.service import StageFilters, check_admin, keep_workflow
+from turns.stages.service import RESOURCE, StageFilters, check_admin
 
-RESOURCE = Resource(
-    turn_stages,
-    "/api/v1/turn-stages",
-    "stage",
-    StageOut,
-    ("display_order", "name", "created_at", "updated_at"),
-    invariant=keep_workflow,
-)
 router = APIRouter(prefix=RESOURCE.path, tags=["turn stages"], responses=PROBLEM_RESPONSES)
 
 

@@ -1,4 +1,5 @@
-"""Turn stage rules: the workflow always keeps a stage to start in and one to finish in.
+"""Turn stages: the table the endpoints serve, its list filters, and its rule: the workflow
+always keeps a stage to start in and one to finish in.
 
 A new turn starts in the first active stage and is completed by entering an active
 complete stage (:mod:`turns.workflow.service`), so neither may disappear.
@@ -15,9 +16,10 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from turns.access.roles import ADMINS
-from turns.api.versioned import only
+from turns.api.versioned import Resource, only
 from turns.db.tables import turn_stages
 from turns.kit.errors import Unprocessable
+from turns.stages.schemas import StageOut
 
 check_admin = only(ADMINS, "only admins configure turn stages")
 
@@ -41,6 +43,16 @@ async def check_workflow_kept(conn: AsyncConnection, stage_id: UUID, *, stays_ac
         raise Unprocessable("this is the last active stage: new turns need a stage to start in")
     if any(before.values()) and not any(after.values()):
         raise Unprocessable("this is the only active complete stage: without it no turn could be completed")
+
+
+RESOURCE = Resource(
+    turn_stages,
+    "/api/v1/turn-stages",
+    "stage",
+    StageOut,
+    ("display_order", "name", "created_at", "updated_at"),
+    invariant=keep_workflow,
+)
 
 
 class StageFilters(BaseModel):

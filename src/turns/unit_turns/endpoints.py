@@ -9,17 +9,15 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Response, status
 
 from turns.access.roles import ADMINS, MANAGERS
-from turns.api.versioned import IfMatch, PageQuery, Resource, User, add_activation, only, sort_field
+from turns.api.versioned import IfMatch, PageQuery, User, add_activation, only, sort_field
 from turns.auth.transaction import Transaction
-from turns.db.tables import turns
 from turns.kit.errors import PROBLEM_RESPONSES
 from turns.kit.pagination import Page
 from turns.kit.records import Edit
 from turns.unit_turns import service
 from turns.unit_turns.schemas import TurnCreate, TurnOut, TurnUpdate
-from turns.unit_turns.service import TurnFilters
+from turns.unit_turns.service import RESOURCE, TurnFilters
 
-RESOURCE = Resource(turns, "/api/v1/turns", "turn", TurnOut, ("created_at", "updated_at", "turn_id"))
 router = APIRouter(prefix=RESOURCE.path, tags=["turns"], responses=PROBLEM_RESPONSES)
 
 
@@ -45,10 +43,7 @@ async def list_turns(conn: Transaction, user: User, params: Annotated[TurnListQu
 )
 async def create_turn(body: TurnCreate, conn: Transaction, user: User, response: Response) -> TurnOut:
     service.check_create(user)
-    await service.check_property_visible(conn, body.property_id)
-    stage = await service.first_stage(conn)
-    values = body.model_dump(exclude_unset=True) | {"stage_id": stage["id"]}
-    return await RESOURCE.create(conn, user, values, response)
+    return await RESOURCE.create(conn, user, await service.new_turn(conn, body), response)
 
 
 @router.get("/{turn_id}", response_model=TurnOut, response_model_exclude_unset=True, summary="One turn")

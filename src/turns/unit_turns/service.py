@@ -1,5 +1,6 @@
-"""Turn record rules beyond RLS: which fields each role edits, where a new turn starts,
-and the list filters (shared by the list endpoint and exports)."""
+"""Turn records: the table the endpoints serve, and the rules beyond RLS: which fields each
+role edits, where a new turn starts, and the list filters (shared by the list endpoint and
+exports)."""
 
 from __future__ import annotations
 
@@ -15,10 +16,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from turns.access.columns import TURN_FIELDS_BY_ROLE
 from turns.access.identity import CurrentUser
 from turns.access.roles import ADMINS, APPROVERS, MANAGERS
+from turns.api.versioned import Resource
 from turns.db.tables import properties, turn_stages, turns
 from turns.kit.errors import Forbidden, NotFound, Unprocessable
-from turns.unit_turns.schemas import ApprovalStatus, TurnFields
+from turns.unit_turns.schemas import ApprovalStatus, TurnCreate, TurnFields, TurnOut
 
+RESOURCE = Resource(turns, "/api/v1/turns", "turn", TurnOut, ("created_at", "updated_at", "turn_id"))
 CREATORS = ADMINS | MANAGERS
 EDITABLE = frozenset(TurnFields.model_fields)
 
@@ -63,6 +66,13 @@ async def first_stage(conn: AsyncConnection) -> RowMapping:
     if stage is None:
         raise Unprocessable("no active stage is configured; an admin must activate one first")
     return stage
+
+
+async def new_turn(conn: AsyncConnection, body: TurnCreate) -> dict[str, Any]:
+    """The row of a turn opened with ``body``: on a property the caller sees, in the first stage."""
+    await check_property_visible(conn, body.property_id)
+    stage = await first_stage(conn)
+    return body.model_dump(exclude_unset=True) | {"stage_id": stage["id"]}
 
 
 class TurnFilters(BaseModel):

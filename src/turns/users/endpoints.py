@@ -7,18 +7,15 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Response, status
 
-from turns.api.versioned import IfMatch, PageQuery, Resource, User, add_activation, sort_field
-from turns.auth.service import hash_new_password
+from turns.api.versioned import IfMatch, PageQuery, User, add_activation, sort_field
 from turns.auth.transaction import ReadTransaction, Transaction
-from turns.db.tables import users
 from turns.kit.errors import PROBLEM_RESPONSES
 from turns.kit.pagination import Page
 from turns.kit.records import Edit
 from turns.users import service
 from turns.users.schemas import UserCreate, UserOut, UserUpdate
-from turns.users.service import UserFilters
+from turns.users.service import RESOURCE, UserFilters
 
-RESOURCE = Resource(users, "/api/v1/users", "user", UserOut, ("email", "created_at"), readable=service.columns)
 router = APIRouter(prefix=RESOURCE.path, tags=["users"], responses=PROBLEM_RESPONSES)
 
 
@@ -45,13 +42,7 @@ async def list_users(conn: ReadTransaction, user: User, params: Annotated[UserLi
 )
 async def create_user(body: UserCreate, conn: Transaction, user: User, response: Response) -> UserOut:
     service.check_create(user, body.role, body.vendor_id)
-    values = body.model_dump(exclude_unset=True, exclude={"password"}) | {
-        "role": body.role,
-        "password_hash": await hash_new_password(
-            body.password, field="password", personal=(body.email, body.first_name, body.last_name)
-        ),
-    }
-    return await RESOURCE.create(conn, user, values, response)
+    return await RESOURCE.create(conn, user, await service.new_user(body), response)
 
 
 @router.get("/{user_id}", response_model=UserOut, response_model_exclude_unset=True, summary="One user")

@@ -1,5 +1,6 @@
-"""User rules beyond RLS: which columns the directory shows, who may change whom and
-what, and the list filters. RLS already limits rows (a vendor user sees only itself)
+"""Users: the table the endpoints serve, a new user's row, and the rules beyond RLS: which
+columns the directory shows, who may change whom and what, and the list filters. RLS
+already limits rows (a vendor user sees only itself)
 and the ``guard_user_privileges`` trigger refuses role, activity and vendor changes by
 non-admins; these checks answer first, with a clear 403 or 422."""
 
@@ -15,15 +16,31 @@ from sqlalchemy import ColumnElement, or_
 from turns.access.columns import readable_columns
 from turns.access.identity import CurrentUser
 from turns.access.roles import ADMINS
+from turns.api.versioned import Resource
+from turns.auth.service import hash_new_password
 from turns.db.tables import users
 from turns.kit.errors import Forbidden, Unprocessable
-from turns.users.schemas import Role
+from turns.users.schemas import Role, UserCreate, UserOut
 
 SELF_EDITABLE = frozenset({"first_name", "last_name", "phone"})
 
 
 def columns(role: str) -> list[str]:
     return sorted(readable_columns("users", role))
+
+
+RESOURCE = Resource(users, "/api/v1/users", "user", UserOut, ("email", "created_at"), readable=columns)
+
+
+async def new_user(body: UserCreate) -> dict[str, Any]:
+    """The row of a user created with ``body``: its password hashed (in a thread, as hashing
+    is slow on purpose) once it passes the password rule, its role stored even when left to the default."""
+    return body.model_dump(exclude_unset=True, exclude={"password"}) | {
+        "role": body.role,
+        "password_hash": await hash_new_password(
+            body.password, field="password", personal=(body.email, body.first_name, body.last_name)
+        ),
+    }
 
 
 def check_create(user: CurrentUser, role: str, vendor_id: UUID | None) -> None:

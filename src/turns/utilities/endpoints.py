@@ -7,22 +7,14 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Response, status
 
-from turns.api.versioned import IfMatch, PageQuery, Resource, User, add_activation, sort_field
+from turns.api.versioned import IfMatch, PageQuery, User, add_activation, sort_field
 from turns.auth.transaction import ReadTransaction, Transaction
-from turns.db.tables import utility_providers
 from turns.kit.errors import PROBLEM_RESPONSES
 from turns.kit.pagination import Page
 from turns.kit.records import Edit
 from turns.utilities.schemas import UtilityProviderCreate, UtilityProviderOut, UtilityProviderUpdate
-from turns.utilities.service import UtilityProviderFilters, check_admin
+from turns.utilities.service import RESOURCE, UtilityProviderFilters, check_admin
 
-RESOURCE = Resource(
-    utility_providers,
-    "/api/v1/utility-providers",
-    "utility provider",
-    UtilityProviderOut,
-    ("name", "created_at", "updated_at"),
-)
 router = APIRouter(prefix=RESOURCE.path, tags=["utility providers"], responses=PROBLEM_RESPONSES)
 
 

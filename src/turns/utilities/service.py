@@ -1,4 +1,5 @@
-"""Utility provider rules and list filters (every signed-in user reads providers; admins write)."""
+"""Utility providers: the table the endpoints serve, its rules and list filters (every signed-in
+user reads providers; admins write)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,17 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import ColumnElement
 
 from turns.access.roles import ADMINS
-from turns.api.versioned import only
+from turns.api.versioned import Resource, only
 from turns.db.tables import utility_providers
-from turns.utilities.schemas import UtilityType
+from turns.utilities.schemas import UtilityProviderOut, UtilityType
 
+RESOURCE = Resource(
+    utility_providers,
+    "/api/v1/utility-providers",
+    "utility provider",
+    UtilityProviderOut,
+    ("name", "created_at", "updated_at"),
+)
 check_admin = only(ADMINS, "only admins change utility providers")
 
 

@@ -8,16 +8,14 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Response, status
 
 from turns.access.roles import ADMINS
-from turns.api.versioned import IfMatch, PageQuery, Resource, User, add_activation, only, sort_field
+from turns.api.versioned import IfMatch, PageQuery, User, add_activation, only, sort_field
 from turns.auth.transaction import ReadTransaction, Transaction
-from turns.db.tables import vendors
 from turns.kit.errors import PROBLEM_RESPONSES, Forbidden
 from turns.kit.pagination import Page
 from turns.kit.records import Edit
 from turns.vendors.schemas import VendorCreate, VendorOut, VendorUpdate
-from turns.vendors.service import VendorFilters, check_update
+from turns.vendors.service import RESOURCE, VendorFilters, check_update
 
-RESOURCE = Resource(vendors, "/api/v1/vendors", "vendor", VendorOut, ("company_name", "created_at", "updated_at"))
 router = APIRouter(prefix=RESOURCE.path, tags=["vendors"], responses=PROBLEM_RESPONSES)
 
 

@@ -1,5 +1,5 @@
-"""Vendor rules beyond RLS: what a vendor user may change on its own company, and the
-list filters (shared by the list endpoint and exports)."""
+"""Vendors: the table the endpoints serve, the rules beyond RLS (what a vendor user may change
+on its own company), and the list filters (shared by the list endpoint and exports)."""
 
 from __future__ import annotations
 
@@ -11,10 +11,13 @@ from sqlalchemy import ColumnElement
 
 from turns.access.identity import CurrentUser
 from turns.access.roles import ADMINS
+from turns.api.versioned import Resource
 from turns.db.tables import vendors
 from turns.kit.errors import Forbidden
 from turns.kit.filters import text_filter
+from turns.vendors.schemas import VendorOut
 
+RESOURCE = Resource(vendors, "/api/v1/vendors", "vendor", VendorOut, ("company_name", "created_at", "updated_at"))
 CONTACT_FIELDS = frozenset({"contact_name", "email", "phone", "street_address", "city", "state", "zip_code"})
 
 # PostgreSQL text cannot hold NUL; the filters refuse it up front (an export streams, so
