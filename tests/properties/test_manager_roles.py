@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import psycopg
 import pytest
+from psycopg import sql
 
 from tests.fixtures.api import refused, token
 from tests.fixtures.factory import Factory, User
@@ -95,7 +96,10 @@ def test_sql_is_refused_whoever_writes_it(factory: Factory, db: DatabaseUrls, ur
         with psycopg.connect(getattr(db, url_name)) as conn:
             conn.execute(SET_CONTEXT_SQL, Actor(user_id=admin.id, context="test").params())
             with pytest.raises(psycopg.errors.CheckViolation) as raised:
-                conn.execute(f"UPDATE {table} SET {column} = %s WHERE id = %s", (user.id, row))  # noqa: S608
+                update = sql.SQL("UPDATE {} SET {} = %s WHERE id = %s").format(
+                    sql.Identifier(table), sql.Identifier(column)
+                )
+                conn.execute(update, (user.id, row))
         assert raised.value.diag.column_name == column
         assert raised.value.diag.table_name == table
     assert factory.query(
