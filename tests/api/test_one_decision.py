@@ -5,7 +5,8 @@ from the property summary report and from sync shapes are the rows RLS shows tha
 through the application role as the API does), and a lock box opens on exactly those turns
 for the roles whose work needs it. The same holds after the user's reach changes: a home's
 manager moves from one manager to another, a turn's vendor company changes, a manager is
-deactivated (then every path answers 401 and RLS shows nothing).
+deactivated (then every path answers 401 and RLS shows nothing). A USER and a vendor user
+named a home's managers past the triggers of migration 0011 get nothing from it either.
 """
 
 from __future__ import annotations
@@ -125,6 +126,11 @@ def test_every_path_shows_what_rls_shows(synced: LiveServer, db: DatabaseUrls, f
     factory.turn(mine, vendor_id=vendor_y)
     factory.turn(theirs, vendor_id=vendor_x, flooring_vendor_id=vendor_y)
     factory.turn(nobodys)
+    # Named managers past the triggers (a bulk load runs without them): still no one's portfolio.
+    factory.unvetted(
+        "UPDATE properties SET property_manager_id = %s, sr_property_manager_id = %s WHERE id = %s",
+        (users["user"].id, users["vendor_x"].id, nobodys),
+    )
 
     with httpx.Client(base_url=synced.base_url, timeout=60) as client:
         tokens = {name: token(client, user)["Authorization"].split()[1] for name, user in users.items()}

@@ -13,7 +13,7 @@ import pytest
 from psycopg import sql
 
 from tests.fixtures.api import refused, token
-from tests.fixtures.factory import Factory, User
+from tests.fixtures.factory import Factory
 from tests.sync.shape_http import visible
 from turns.db import migrate
 from turns.db.context import SET_CONTEXT_SQL, Actor
@@ -139,14 +139,6 @@ def test_who_approved_stays_recorded_when_their_role_changes(client: httpx.Clien
     assert factory.query("SELECT dfo_approval_user_id FROM turns WHERE id = %s", (turn,)) == [(approver.id,)]
 
 
-def _smuggle(db: DatabaseUrls, home: Any, user: User) -> None:
-    """Name ``user`` the home's manager with the triggers off (as a bulk load does)."""
-    assert db.superuser is not None
-    with psycopg.connect(db.superuser) as conn:
-        conn.execute("SET LOCAL session_replication_role = replica")
-        conn.execute("UPDATE properties SET property_manager_id = %s WHERE id = %s", (user.id, home))
-
-
 @pytest.mark.parametrize("role", ["USER", "VENDOR"])
 def test_a_manager_column_opens_nothing_to_another_role(
     client: httpx.Client, factory: Factory, db: DatabaseUrls, role: str
@@ -156,7 +148,7 @@ def test_a_manager_column_opens_nothing_to_another_role(
     outsider = factory.user(role)
     home = factory.property(factory.user("PROPERTY_MANAGER"))
     turn = factory.turn(home, vendor_id=factory.vendor())
-    _smuggle(db, home, outsider)
+    factory.unvetted("UPDATE properties SET property_manager_id = %s WHERE id = %s", (outsider.id, home))
     assert visible(db, outsider.id, "properties") == set()
     assert visible(db, outsider.id, "turns") == set()
     headers = token(client, outsider)
