@@ -163,6 +163,11 @@ def test_reject_and_resubmit(client: httpx.Client, factory: Factory, cast: Cast)
 def test_no_approval_of_own_submission(client: httpx.Client, factory: Factory, cast: Cast) -> None:
     turn = _turn(client, factory, cast)
     _act(client, cast, turn, "submit", "manager")
+    # A manager who becomes an approver hands their homes over first (the database insists).
+    factory.query(
+        "UPDATE properties SET property_manager_id = NULL WHERE property_manager_id = %s RETURNING id",
+        (cast.manager.id,),
+    )
     factory.query("UPDATE users SET role = 'DFO_APPROVER' WHERE id = %s RETURNING id", (cast.manager.id,))
     response = _act(client, cast, turn, "approve", "manager")
     assert response.status_code == 403 and "another approver" in response.json()["detail"]

@@ -139,7 +139,9 @@ def _database_problem(exc: DBAPIError) -> Problem | None:
     # Data exceptions (SQLSTATE class 22: out of range, malformed, too long, a NUL byte in
     # text) are always about a value the client sent.
     if isinstance(orig, pg.CheckViolation | pg.NotNullViolation | pg.DataError):
-        return Unprocessable("a value is not acceptable", reason=message)
+        # A trigger's check names its column (e.g. a manager of a role the column does not allow).
+        field = getattr(getattr(orig, "diag", None), "column_name", None)
+        return Unprocessable("a value is not acceptable", reason=message, field=field)
     if isinstance(orig, pg.InsufficientPrivilege):
         return Forbidden("not allowed for your role", reason=message)
     if isinstance(orig, pg.SerializationFailure | pg.DeadlockDetected | pg.LockNotAvailable):

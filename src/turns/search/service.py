@@ -4,9 +4,10 @@ Under RLS the application role's own query could not use the GIN trigram indexes
 migration ``0007_search``: pg_trgm's operators are not leakproof, so PostgreSQL evaluates
 them only after the policies' conditions, row by row, and a search by a role that sees
 every row read the whole table. So matching and ranking happen in ``search_candidates``
-(migration ``0010_search_audit``), a definer function that uses those indexes and states
-the caller's scope as the table's SELECT policy does: it returns only ids the caller can
-see, so rows hidden from a manager never crowd theirs out of the limit.
+(migration ``0010_search_audit``), a definer function that uses those indexes and applies
+the table's own SELECT policy (read from the catalog since ``0011_user_reference_roles``):
+it returns only ids the caller can see, so rows hidden from a manager never crowd theirs out
+of the limit.
 
 A record matches when one of its searched columns has a word similar to the text (pg_trgm's
 ``%>``, above the threshold set for the transaction) or contains it. Exact and prefix
