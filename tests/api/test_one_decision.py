@@ -21,8 +21,8 @@ from tests.fixtures.api import token
 from tests.fixtures.factory import Factory, User
 from tests.fixtures.server import LiveServer
 from tests.sync.shape_http import eventually, fetch, visible
+from turns.access.roles import ADMINS, MANAGERS
 from turns.db.urls import DatabaseUrls
-from turns.roles import ADMINS, MANAGERS
 
 TABLES = ("properties", "turns")
 REVEALERS = ADMINS | MANAGERS | {"INSPECTOR", "VENDOR"}
