@@ -1,5 +1,11 @@
 """Reading and writing one row the way every resource does: visibility from RLS,
-optimistic locking on ``version``, conflicts answered with the current row."""
+optimistic locking on ``version``, conflicts answered with the current row.
+
+A write answers with the row, and a conflict with the current row, as the writer's role may
+read them (:func:`turns.access.visible`), whatever columns the caller needed for its rules.
+A write that changes nothing (no fields, or only the values already there) is a no-op: the
+row keeps its version (the ``update_updated_at_column`` trigger) and no audit row is written.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +19,7 @@ from fastapi.encoders import jsonable_encoder
 from sqlalchemy import RowMapping, Table, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from turns.access import visible
 from turns.kit.errors import Conflict, Forbidden, NotFound, PreconditionFailed, Unprocessable
 
 Row = RowMapping
@@ -88,31 +95,30 @@ async def update_row(
     values: Mapping[str, Any],
     columns: Iterable[str],
     *,
+    role: str,
     what: str,
     from_header: bool = False,
-) -> Row:
-    """``UPDATE ... WHERE id = :id AND version = :version``; 0 rows is a 404, 403 or 409/412."""
+) -> dict[str, Any]:
+    """``UPDATE ... WHERE id = :id AND version = :version``; 0 rows is a 404, 403 or 409/412.
+
+    The row written, or the current row of a conflict, is ``columns`` as ``role`` reads them.
+    With no values the UPDATE still runs (setting nothing new), so a write that changes
+    nothing is refused, or conflicts, exactly as one that does."""
     names = list(columns)
     query = (
         update(table)
         .where(table.c.id == record_id, table.c.version == version)
-        .values(**values)
+        .values(**(values or {"version": table.c.version}))
         .returning(*(table.c[name] for name in names))
     )
     row = (await conn.execute(query)).mappings().first()
     if row is not None:
-        return row
+        return visible(table.name, role, row)
     current = await get_or_404(conn, table, record_id, names, what)
     if current["version"] == version:
         raise Forbidden(f"you may read this {what} but not change it")
     problem = PreconditionFailed if from_header else Conflict
     raise problem(
         f"the {what} changed since version {version}; it is now at version {current['version']}",
-        current=jsonable_current(current),
+        current=jsonable_encoder(visible(table.name, role, current)),
     )
-
-
-def jsonable_current(row: Row) -> dict[str, Any]:
-    """A row as JSON-safe values (for the ``current`` member of a conflict)."""
-    encoded: dict[str, Any] = jsonable_encoder(dict(row))
-    return encoded

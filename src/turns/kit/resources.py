@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import ColumnElement, Table, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from turns.access import readable_columns, scope_hint
+from turns.access import readable_columns, scope_hint, visible
 from turns.auth.dependencies import CurrentUser, current_user
 from turns.kit.errors import Forbidden
 from turns.kit.pagination import MAX_LIMIT, Page, page_of, paginate
@@ -74,20 +74,17 @@ class Resource(Generic[Out]):
     what: str
     out: type[Out]
     sortable: tuple[str, ...]
-    readable: Callable[[str], list[str]] | None = None
-    """The columns a role reads (default: all that :func:`turns.access.readable_columns` allows)."""
     invariant: Invariant | None = None
 
     def columns(self, user: CurrentUser) -> list[str]:
-        if self.readable is not None:
-            return self.readable(user.role)
+        """The columns the caller's role reads (:func:`turns.access.readable_columns`)."""
         return sorted(readable_columns(self.table.name, user.role))
 
-    def model(self, row: Mapping[Any, Any], response: Response | None = None) -> Out:
-        """The row as ``out``; its ETag set on ``response``, if given."""
+    def model(self, user: CurrentUser, row: Mapping[Any, Any], response: Response | None = None) -> Out:
+        """The row as ``out``, as the caller may read it; its ETag set on ``response``, if given."""
         if response is not None:
             set_etag(response, row)
-        return self.out(**row)
+        return self.out(**visible(self.table.name, user.role, row))
 
     async def page(
         self, conn: AsyncConnection, user: CurrentUser, params: PageQuery, conditions: Iterable[ColumnElement[bool]]
@@ -100,17 +97,18 @@ class Resource(Generic[Out]):
         )
         rows = (await conn.execute(query)).mappings().all()
         items, next_cursor = page_of(rows, sort=params.sort, limit=params.limit)
-        return Page[self.out](items=[self.model(r) for r in items], next_cursor=next_cursor)  # type: ignore[name-defined]
+        return Page[self.out](items=[self.model(user, r) for r in items], next_cursor=next_cursor)  # type: ignore[name-defined]
 
     async def get(self, conn: AsyncConnection, user: CurrentUser, record_id: UUID, response: Response) -> Out:
-        return self.model(await get_or_404(conn, self.table, record_id, self.columns(user), self.what), response)
+        row = await get_or_404(conn, self.table, record_id, self.columns(user), self.what)
+        return self.model(user, row, response)
 
     async def create(
         self, conn: AsyncConnection, user: CurrentUser, values: Mapping[str, Any], response: Response
     ) -> Out:
         row = await insert_row(conn, self.table, values, self.columns(user))
         response.headers["Location"] = f"{self.path}/{row['id']}"
-        return self.model(row, response)
+        return self.model(user, row, response)
 
     async def update(
         self,
@@ -134,10 +132,11 @@ class Resource(Generic[Out]):
             edit.version,
             edit.changes,
             columns,
+            role=user.role,
             what=self.what,
             from_header=edit.from_header,
         )
-        return self.model(row, response)
+        return self.model(user, row, response)
 
 
 def add_activation(

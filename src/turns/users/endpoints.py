@@ -19,7 +19,7 @@ from turns.users import service
 from turns.users.schemas import UserCreate, UserOut, UserUpdate
 from turns.users.service import UserFilters
 
-RESOURCE = Resource(users, "/api/v1/users", "user", UserOut, ("email", "created_at"), readable=service.columns)
+RESOURCE = Resource(users, "/api/v1/users", "user", UserOut, ("email", "created_at"))
 router = APIRouter(prefix=RESOURCE.path, tags=["users"], responses=PROBLEM_RESPONSES)
 
 

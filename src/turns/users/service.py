@@ -12,7 +12,6 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import ColumnElement, or_
 
-from turns.access import readable_columns
 from turns.auth.dependencies import CurrentUser
 from turns.db.tables import users
 from turns.kit.errors import Forbidden, Unprocessable
@@ -20,10 +19,6 @@ from turns.roles import ADMINS
 from turns.users.schemas import Role
 
 SELF_EDITABLE = frozenset({"first_name", "last_name", "phone"})
-
-
-def columns(role: str) -> list[str]:
-    return sorted(readable_columns("users", role))
 
 
 def check_create(user: CurrentUser, role: str, vendor_id: UUID | None) -> None:

@@ -7,7 +7,6 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Header, Response
-from sqlalchemy import RowMapping
 
 from turns.auth.dependencies import CurrentUser, current_user
 from turns.db.tables import workflow_settings
@@ -33,7 +32,8 @@ User = Annotated[CurrentUser, Depends(current_user)]
 IfMatch = Annotated[str | None, Header()]
 
 
-def _out(row: RowMapping, response: Response) -> WorkflowTurn:
+def _out(row: dict[str, Any], response: Response) -> WorkflowTurn:
+    """The turn's workflow state, ``row`` already cut to what the caller's role reads."""
     set_etag(response, row)
     return WorkflowTurn(**row)
 
@@ -41,6 +41,7 @@ def _out(row: RowMapping, response: Response) -> WorkflowTurn:
 @router.post(
     "/turns/{turn_id}/transition",
     response_model=WorkflowTurn,
+    response_model_exclude_unset=True,
     summary="Move a turn to another stage (422 names what the stage requires and is missing)",
 )
 async def transition(
@@ -51,7 +52,12 @@ async def transition(
     return _out(row, response)
 
 
-@router.post("/turns/{turn_id}/scope/submit", response_model=WorkflowTurn, summary="Submit the scope for approval")
+@router.post(
+    "/turns/{turn_id}/scope/submit",
+    response_model=WorkflowTurn,
+    response_model_exclude_unset=True,
+    summary="Submit the scope for approval",
+)
 async def submit_scope(
     turn_id: UUID, body: Versioned, conn: Transaction, user: User, response: Response, if_match: IfMatch = None
 ) -> WorkflowTurn:
@@ -62,6 +68,7 @@ async def submit_scope(
 @router.post(
     "/turns/{turn_id}/scope/approve",
     response_model=WorkflowTurn,
+    response_model_exclude_unset=True,
     summary="Approve the scope at the current level (DFO, then HO above the threshold)",
 )
 async def approve_scope(
@@ -71,7 +78,12 @@ async def approve_scope(
     return _out(await service.approve(conn, user, turn_id, version, from_header), response)
 
 
-@router.post("/turns/{turn_id}/scope/reject", response_model=WorkflowTurn, summary="Reject the scope with a reason")
+@router.post(
+    "/turns/{turn_id}/scope/reject",
+    response_model=WorkflowTurn,
+    response_model_exclude_unset=True,
+    summary="Reject the scope with a reason",
+)
 async def reject_scope(
     turn_id: UUID, body: RejectRequest, conn: Transaction, user: User, response: Response, if_match: IfMatch = None
 ) -> WorkflowTurn:
@@ -103,7 +115,12 @@ async def reveal_lock_box(turn_id: UUID, conn: Transaction) -> LockBoxCode:
     return LockBoxCode(code=await service.reveal_lock_box(conn, turn_id))
 
 
-@router.put("/turns/{turn_id}/lock-box", response_model=WorkflowTurn, summary="Set the lock-box code and location")
+@router.put(
+    "/turns/{turn_id}/lock-box",
+    response_model=WorkflowTurn,
+    response_model_exclude_unset=True,
+    summary="Set the lock-box code and location (the answer: the turn as your role reads it)",
+)
 async def set_lock_box(
     turn_id: UUID, body: LockBoxRequest, conn: Transaction, user: User, response: Response, if_match: IfMatch = None
 ) -> WorkflowTurn:
@@ -141,6 +158,7 @@ async def update_settings(
         version,
         changes,
         ["id", "ho_approval_threshold", "allow_self_approval", "version"],
+        role=user.role,
         what="workflow settings",
         from_header=from_header,
     )

@@ -31,31 +31,32 @@ class LockBoxRequest(Versioned):
 
 
 class WorkflowTurn(BaseModel):
-    """The workflow state of a turn after an action."""
+    """The workflow state of a turn after an action, in the columns the caller's role reads
+    (a vendor user setting a lock box gets no money and no approvals)."""
 
     id: UUID
-    turn_id: str
+    turn_id: str | None = None
     version: int
-    stage_id: UUID
-    is_active: bool
-    turn_amount: Decimal | None
-    change_order_amount: Decimal | None
-    approved_turn_amount: Decimal | None
-    scope_approval_status: str | None
-    scope_submitted_by: UUID | None
-    scope_submitted_at: datetime | None
-    approval_requested_at: datetime | None
-    dfo_approval_user_id: UUID | None
-    dfo_approval_datetime: datetime | None
-    ho_approval_user_id: UUID | None
-    ho_approval_datetime: datetime | None
-    reject_user_id: UUID | None
-    reject_datetime: datetime | None
-    reject_reason: str | None
-    scope_approved_date: date | None
-    turn_completion_date: date | None
-    expected_completion_date: date | None
-    sent_to_leasing_date: date | None
+    stage_id: UUID | None = None
+    is_active: bool | None = None
+    turn_amount: Decimal | None = None
+    change_order_amount: Decimal | None = None
+    approved_turn_amount: Decimal | None = None
+    scope_approval_status: str | None = None
+    scope_submitted_by: UUID | None = None
+    scope_submitted_at: datetime | None = None
+    approval_requested_at: datetime | None = None
+    dfo_approval_user_id: UUID | None = None
+    dfo_approval_datetime: datetime | None = None
+    ho_approval_user_id: UUID | None = None
+    ho_approval_datetime: datetime | None = None
+    reject_user_id: UUID | None = None
+    reject_datetime: datetime | None = None
+    reject_reason: str | None = None
+    scope_approved_date: date | None = None
+    turn_completion_date: date | None = None
+    expected_completion_date: date | None = None
+    sent_to_leasing_date: date | None = None
 
 
 class QueueItem(BaseModel):
