@@ -265,13 +265,6 @@ def _walk(client: httpx.Client, world: World, seen: Seen) -> dict[str, int]:
     return shown
 
 
-@pytest.fixture
-def superuser(factory: Factory) -> Iterator[psycopg.Connection[tuple[Any, ...]]]:
-    assert factory.urls.superuser is not None
-    with psycopg.connect(factory.urls.superuser, autocommit=True) as conn:
-        yield conn
-
-
 @pytest.mark.parametrize("role", ROLES)
 def test_no_unreadable_column_leaves_the_server(
     role: str, client: httpx.Client, factory: Factory, superuser: psycopg.Connection[tuple[Any, ...]]

@@ -30,35 +30,6 @@ class LockBoxRequest(Versioned):
     install_date: date | None = None
 
 
-class WorkflowTurn(BaseModel):
-    """The workflow state of a turn after an action, in the columns the caller's role reads
-    (a vendor user setting a lock box gets no money and no approvals)."""
-
-    id: UUID
-    turn_id: str | None = None
-    version: int
-    stage_id: UUID | None = None
-    is_active: bool | None = None
-    turn_amount: Decimal | None = None
-    change_order_amount: Decimal | None = None
-    approved_turn_amount: Decimal | None = None
-    scope_approval_status: str | None = None
-    scope_submitted_by: UUID | None = None
-    scope_submitted_at: datetime | None = None
-    approval_requested_at: datetime | None = None
-    dfo_approval_user_id: UUID | None = None
-    dfo_approval_datetime: datetime | None = None
-    ho_approval_user_id: UUID | None = None
-    ho_approval_datetime: datetime | None = None
-    reject_user_id: UUID | None = None
-    reject_datetime: datetime | None = None
-    reject_reason: str | None = None
-    scope_approved_date: date | None = None
-    turn_completion_date: date | None = None
-    expected_completion_date: date | None = None
-    sent_to_leasing_date: date | None = None
-
-
 class QueueItem(BaseModel):
     id: UUID
     turn_id: str
