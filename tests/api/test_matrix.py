@@ -12,7 +12,7 @@ EXPORT (an export, under the id in ``X-Export-Id``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -435,14 +435,6 @@ EXCEPTIONS: dict[tuple[str, str], int | str] = {
 
 def expected(role: str, action: str) -> int | str:
     return EXCEPTIONS.get((role, action), EXPECTED[action][GROUP[role]])
-
-
-@pytest.fixture
-def superuser(factory: Factory) -> Iterator[psycopg.Connection[tuple[Any, ...]]]:
-    """One connection for the matrix's own checks, as the cluster's superuser."""
-    assert factory.urls.superuser is not None
-    with psycopg.connect(factory.urls.superuser, autocommit=True) as conn:
-        yield conn
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -4,9 +4,16 @@ Rows are decided by the RLS policies (migration 0002_security); this module deci
 columns, for the API and for sync alike, so a vendor sees the same fields whichever
 way it reads a turn. Columns the application role can never read (password hash,
 lock-box code) are not listed anywhere here.
+
+:func:`visible` is the one gate every row passes on its way out: API bodies, the
+``current`` row of a conflict, exports and the values inside audit rows.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cache
+from typing import Any
 
 from turns.access.roles import ADMINS, APPROVERS, MANAGERS
 from turns.db import tables
@@ -75,6 +82,27 @@ USER_DIRECTORY_COLUMNS = frozenset(
     {"id", "version", "email", "first_name", "last_name", "phone", "role", "is_active", "vendor_id", "created_at"}
 )
 
+# A notification is read by its recipient only (RLS): the message, its links and whether it
+# was read. Who caused it and the row's bookkeeping stay in the audit trail.
+NOTIFICATION_COLUMNS = frozenset(
+    {
+        "id",
+        "version",
+        "user_id",
+        "kind",
+        "title",
+        "body",
+        "turn_id",
+        "property_id",
+        "link",
+        "is_read",
+        "read_at",
+        "created_at",
+    }
+)
+
+AUDITED_VALUES = ("old_values", "new_values")
+
 # Fields each role may change on a turn through the generic update (workflow actions —
 # stage transitions, approvals, lock-box codes — have endpoints of their own).
 TURN_FIELDS_BY_ROLE: dict[str, frozenset[str]] = {
@@ -96,15 +124,40 @@ TURN_FIELDS_BY_ROLE: dict[str, frozenset[str]] = {
 }
 
 
+@cache
 def readable_columns(table: str, role: str) -> frozenset[str]:
     """The columns of ``table`` that ``role`` may read."""
     described = tables.metadata.tables[table]
     everything = frozenset(c.name for c in described.columns) - tables.UNREADABLE.get(table, set())
     if table == "users" and role not in ADMINS:
         return everything & USER_DIRECTORY_COLUMNS
+    if table == "notifications":
+        return everything & NOTIFICATION_COLUMNS
     if role == "VENDOR":
         if table == "turns":
             return VENDOR_TURN_COLUMNS
         if table == "properties":
             return VENDOR_PROPERTY_COLUMNS
     return everything
+
+
+def visible(table: str, role: str, row: Mapping[Any, Any]) -> dict[str, Any]:
+    """``row`` of ``table`` as ``role`` may read it: the columns it may not read left out.
+
+    An audit row carries copies of the audited row (``old_values``, ``new_values``); those
+    are cut to the columns ``role`` reads of the audited table, so a vendor's own status
+    change does not show the turn's amounts. Secrets (stored as ``"[redacted]"`` by the
+    audit trigger) are columns nobody reads, so they are left out too; that a secret
+    changed stays visible in ``changed_fields``. Tables the application does not describe
+    (sessions: only their owner and admins see their trail) pass as they are.
+    """
+    readable = readable_columns(table, role)
+    shown = {k: v for k, v in row.items() if k in readable}
+    audited = row.get("table_name") if table == "audit_logs" else None
+    if audited in tables.metadata.tables:
+        kept = readable_columns(audited, role)
+        for key in AUDITED_VALUES:
+            values = shown.get(key)
+            if values is not None:
+                shown[key] = {k: v for k, v in values.items() if k in kept}
+    return shown

@@ -15,14 +15,15 @@ from pydantic import BaseModel, Field
 from sqlalchemy import ColumnElement, Table, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from turns.access.columns import readable_columns
+from turns.access.columns import readable_columns, visible
 from turns.access.identity import CurrentUser
 from turns.access.scope import scope_hint
+from turns.api.updates import update_row
 from turns.auth.dependencies import current_user
 from turns.auth.transaction import Transaction
 from turns.kit.errors import Forbidden
 from turns.kit.pagination import MAX_LIMIT, Page, page_of, paginate
-from turns.kit.records import Edit, Row, VersionOnly, get_or_404, insert_row, set_etag, update_row
+from turns.kit.records import Edit, Row, VersionOnly, get_or_404, insert_row, set_etag
 
 Out = TypeVar("Out", bound=BaseModel)
 User = Annotated[CurrentUser, Depends(current_user)]
@@ -75,20 +76,17 @@ class Resource(Generic[Out]):
     what: str
     out: type[Out]
     sortable: tuple[str, ...]
-    readable: Callable[[str], list[str]] | None = None
-    """The columns a role reads (default: all that :func:`turns.access.readable_columns` allows)."""
     invariant: Invariant | None = None
 
     def columns(self, user: CurrentUser) -> list[str]:
-        if self.readable is not None:
-            return self.readable(user.role)
+        """The columns the caller's role reads (:func:`turns.access.readable_columns`)."""
         return sorted(readable_columns(self.table.name, user.role))
 
-    def model(self, row: Mapping[Any, Any], response: Response | None = None) -> Out:
-        """The row as ``out``; its ETag set on ``response``, if given."""
+    def model(self, user: CurrentUser, row: Mapping[Any, Any], response: Response | None = None) -> Out:
+        """The row as ``out``, as the caller may read it; its ETag set on ``response``, if given."""
         if response is not None:
             set_etag(response, row)
-        return self.out(**row)
+        return self.out(**visible(self.table.name, user.role, row))
 
     async def page(
         self, conn: AsyncConnection, user: CurrentUser, params: PageQuery, conditions: Iterable[ColumnElement[bool]]
@@ -101,17 +99,18 @@ class Resource(Generic[Out]):
         )
         rows = (await conn.execute(query)).mappings().all()
         items, next_cursor = page_of(rows, sort=params.sort, limit=params.limit)
-        return Page[self.out](items=[self.model(r) for r in items], next_cursor=next_cursor)  # type: ignore[name-defined]
+        return Page[self.out](items=[self.model(user, r) for r in items], next_cursor=next_cursor)  # type: ignore[name-defined]
 
     async def get(self, conn: AsyncConnection, user: CurrentUser, record_id: UUID, response: Response) -> Out:
-        return self.model(await get_or_404(conn, self.table, record_id, self.columns(user), self.what), response)
+        row = await get_or_404(conn, self.table, record_id, self.columns(user), self.what)
+        return self.model(user, row, response)
 
     async def create(
         self, conn: AsyncConnection, user: CurrentUser, values: Mapping[str, Any], response: Response
     ) -> Out:
         row = await insert_row(conn, self.table, values, self.columns(user))
         response.headers["Location"] = f"{self.path}/{row['id']}"
-        return self.model(row, response)
+        return self.model(user, row, response)
 
     async def update(
         self,
@@ -135,10 +134,11 @@ class Resource(Generic[Out]):
             edit.version,
             edit.changes,
             columns,
+            role=user.role,
             what=self.what,
             from_header=edit.from_header,
         )
-        return self.model(row, response)
+        return self.model(user, row, response)
 
 
 def add_activation(

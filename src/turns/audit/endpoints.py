@@ -13,9 +13,10 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import Field
 from sqlalchemy import select
 
+from turns.access.columns import visible
 from turns.access.identity import CurrentUser
 from turns.audit.schemas import AuditOut
-from turns.audit.service import AuditFilters, scope_hint, visible_values
+from turns.audit.service import AuditFilters, scope_hint
 from turns.auth.dependencies import current_user
 from turns.auth.transaction import ReadTransaction
 from turns.db.tables import audit_logs
@@ -35,9 +36,7 @@ class AuditListQuery(AuditFilters):
 
 
 def _out(row: Any, user: CurrentUser) -> AuditOut:
-    values = dict(row)
-    for key in ("old_values", "new_values"):
-        values[key] = visible_values(row["table_name"], user.role, row[key])
+    values = visible("audit_logs", user.role, row)
     values["ip_address"] = None if row["ip_address"] is None else str(row["ip_address"])
     return AuditOut(**values)
 

@@ -1,24 +1,22 @@
 """Reading the audit log: its filters (shared with exports), the caller's scope stated for
-the planner, and the values each role may see.
+the planner.
 
 Rows are decided by the ``audit_logs_select`` policy (migration 0002): admins all,
 everyone their own actions, staff other than vendors the trail of the turns and
-properties they can see. Columns of the audited rows are decided here, by the same
-rule as everywhere else (:func:`turns.access.readable_columns`).
+properties they can see. Columns of the audited rows are cut by the same gate as
+every other row (:func:`turns.access.visible`).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import ColumnElement, and_, any_, func, or_, select
 
-from turns.access.columns import readable_columns
 from turns.access.roles import MANAGERS
-from turns.db import tables
 from turns.db.tables import audit_logs, turns
 from turns.kit.filters import text_filter
 
@@ -77,16 +75,3 @@ def scope_hint(role: str, user_id: UUID) -> list[ColumnElement[bool]]:
     if role in ("VENDOR", "USER"):
         return [mine]
     return []
-
-
-def visible_values(table_name: str, role: str, values: dict[str, Any] | None) -> dict[str, Any] | None:
-    """An audited row's values, limited to the columns ``role`` may read of that table.
-
-    A vendor's own status change must not show the turn's amounts; secrets (stored as
-    ``"[redacted]"`` by the trigger) are columns nobody reads, so they are left out too.
-    That a secret changed stays visible in ``changed_fields``.
-    """
-    if values is None or table_name not in tables.metadata.tables:
-        return values
-    readable = readable_columns(table_name, role)
-    return {k: v for k, v in values.items() if k in readable}

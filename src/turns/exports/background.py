@@ -75,9 +75,7 @@ async def run_export(database: Database, data_dir: Path, export_id: UUID, user_i
             await execute(_TOTAL, total=total)
             await to_thread.run_sync(lambda: target.parent.mkdir(parents=True, exist_ok=True))
             with partial.open("wb") as out:
-                async for chunk in render(
-                    read, query, resource.columns(job["role"], fmt), fmt, resource.name, progress
-                ):
+                async for chunk in render(read, resource, query, fmt, job["role"], progress):
                     await to_thread.run_sync(out.write, chunk)
         partial.replace(target)
         await execute(_DONE, rows=written)

@@ -99,7 +99,7 @@ async def _export(
     export_id = uuid4()
     await service.audit(conn, resource, export_id, fmt, stored, rows=rows, background=False)
     return StreamingResponse(
-        render(read, query, resource.columns(user.role, fmt), fmt, resource.name),
+        render(read, resource, query, fmt, user.role),
         media_type=MEDIA_TYPES[fmt],
         headers={
             "Content-Disposition": f'attachment; filename="{_filename(resource, fmt)}"',

@@ -1,5 +1,11 @@
 """Reading and writing one row the way every resource does: visibility from RLS,
-optimistic locking on ``version``, conflicts answered with the current row."""
+optimistic locking on ``version``, conflicts answered with the current row.
+
+Versioned updates, which answer through the reader's column rules, are
+:func:`turns.api.updates.update_row`. A write that changes nothing (no fields, or only the
+values already there) is a no-op: the row keeps its version (the ``update_updated_at_column``
+trigger) and no audit row is written.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +15,11 @@ from typing import Any, Protocol
 from uuid import UUID
 
 from fastapi import Response
-from fastapi.encoders import jsonable_encoder
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import RowMapping, Table, insert, select, update
+from sqlalchemy import RowMapping, Table, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from turns.kit.errors import Conflict, Forbidden, NotFound, PreconditionFailed, Unprocessable
+from turns.kit.errors import NotFound, Unprocessable
 from turns.kit.limits import whole_number
 
 Row = RowMapping
@@ -88,41 +93,3 @@ async def get_or_404(conn: AsyncConnection, table: Table, record_id: UUID, colum
 async def insert_row(conn: AsyncConnection, table: Table, values: Mapping[str, Any], columns: Iterable[str]) -> Row:
     query = insert(table).values(**values).returning(*(table.c[name] for name in columns))
     return (await conn.execute(query)).mappings().one()
-
-
-async def update_row(
-    conn: AsyncConnection,
-    table: Table,
-    record_id: UUID,
-    version: int,
-    values: Mapping[str, Any],
-    columns: Iterable[str],
-    *,
-    what: str,
-    from_header: bool = False,
-) -> Row:
-    """``UPDATE ... WHERE id = :id AND version = :version``; 0 rows is a 404, 403 or 409/412."""
-    names = list(columns)
-    query = (
-        update(table)
-        .where(table.c.id == record_id, table.c.version == version)
-        .values(**values)
-        .returning(*(table.c[name] for name in names))
-    )
-    row = (await conn.execute(query)).mappings().first()
-    if row is not None:
-        return row
-    current = await get_or_404(conn, table, record_id, names, what)
-    if current["version"] == version:
-        raise Forbidden(f"you may read this {what} but not change it")
-    problem = PreconditionFailed if from_header else Conflict
-    raise problem(
-        f"the {what} changed since version {version}; it is now at version {current['version']}",
-        current=jsonable_current(current),
-    )
-
-
-def jsonable_current(row: Row) -> dict[str, Any]:
-    """A row as JSON-safe values (for the ``current`` member of a conflict)."""
-    encoded: dict[str, Any] = jsonable_encoder(dict(row))
-    return encoded

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 class NotificationOut(BaseModel):
     id: UUID
     version: int
+    user_id: UUID
     kind: str
     title: str
     body: str | None

@@ -5,15 +5,28 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 UtilityStatus = Literal["YES", "NO", "PENDING"]
 ApprovalStatus = Literal[
     "PENDING", "DFO_APPROVAL_NEEDED", "DFO_APPROVED", "HO_APPROVAL_NEEDED", "HO_APPROVED", "REJECTED"
 ]
 Money = Annotated[Decimal, Field(ge=0, le=Decimal("99999999.99"), decimal_places=2)]
+
+
+def _web_link(value: str) -> str:
+    """A link the web app renders as ``<a href>``: only http(s), so no ``javascript:`` or
+    ``data:`` URL runs in a colleague's browser when they open it."""
+    parts = urlsplit(value.strip())
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        raise ValueError("must be an http:// or https:// link")
+    return value.strip()
+
+
+WebLink = Annotated[str, Field(max_length=500, description="An http:// or https:// link"), AfterValidator(_web_link)]
 
 
 class TurnOut(BaseModel):
@@ -106,7 +119,7 @@ class TurnFields(BaseModel):
     generate_wo_email: bool | None = None
     appliances_needed: bool | None = None
     appliances_ordered: bool | None = None
-    scope_photos_link: str | None = Field(default=None, max_length=500)
+    scope_photos_link: WebLink | None = None
     status: str | None = Field(default=None, max_length=100)
     sub_status: str | None = Field(default=None, max_length=100)
     lock_box_install_date: date | None = None

@@ -13,7 +13,6 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import ColumnElement, or_
 
-from turns.access.columns import readable_columns
 from turns.access.identity import CurrentUser
 from turns.access.roles import ADMINS
 from turns.api.versioned import Resource
@@ -25,11 +24,7 @@ from turns.users.schemas import Role, UserCreate, UserOut
 SELF_EDITABLE = frozenset({"first_name", "last_name", "phone"})
 
 
-def columns(role: str) -> list[str]:
-    return sorted(readable_columns("users", role))
-
-
-RESOURCE = Resource(users, "/api/v1/users", "user", UserOut, ("email", "created_at"), readable=columns)
+RESOURCE = Resource(users, "/api/v1/users", "user", UserOut, ("email", "created_at"))
 
 
 async def new_user(body: UserCreate) -> dict[str, Any]:

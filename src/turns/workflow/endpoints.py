@@ -7,15 +7,16 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Header, Response
-from sqlalchemy import RowMapping
 
 from turns.access.identity import CurrentUser
 from turns.access.roles import ADMINS
+from turns.api.updates import update_row
 from turns.auth.dependencies import current_user
 from turns.auth.transaction import Transaction
 from turns.db.tables import workflow_settings
 from turns.kit.errors import PROBLEM_RESPONSES, Forbidden
-from turns.kit.records import expected_version, set_etag, update_row
+from turns.kit.records import expected_version, set_etag
+from turns.unit_turns.schemas import TurnOut
 from turns.workflow import service
 from turns.workflow.schemas import (
     LockBoxCode,
@@ -26,7 +27,6 @@ from turns.workflow.schemas import (
     Versioned,
     WorkflowSettings,
     WorkflowSettingsUpdate,
-    WorkflowTurn,
 )
 
 router = APIRouter(prefix="/api/v1", tags=["workflow"], responses=PROBLEM_RESPONSES)
@@ -34,48 +34,62 @@ User = Annotated[CurrentUser, Depends(current_user)]
 IfMatch = Annotated[str | None, Header()]
 
 
-def _out(row: RowMapping, response: Response) -> WorkflowTurn:
+def _out(row: dict[str, Any], response: Response) -> TurnOut:
+    """The turn's workflow state (:data:`turns.workflow.service.WORKFLOW_COLUMNS`), ``row``
+    already cut to what the caller's role reads."""
     set_etag(response, row)
-    return WorkflowTurn(**row)
+    return TurnOut(**row)
 
 
 @router.post(
     "/turns/{turn_id}/transition",
-    response_model=WorkflowTurn,
+    response_model=TurnOut,
+    response_model_exclude_unset=True,
     summary="Move a turn to another stage (422 names what the stage requires and is missing)",
 )
 async def transition(
     turn_id: UUID, body: TransitionRequest, conn: Transaction, user: User, response: Response, if_match: IfMatch = None
-) -> WorkflowTurn:
+) -> TurnOut:
     version, from_header = expected_version(if_match, body.version)
     row = await service.transition(conn, user, turn_id, body.to_stage_id, version, body.note, from_header)
     return _out(row, response)
 
 
-@router.post("/turns/{turn_id}/scope/submit", response_model=WorkflowTurn, summary="Submit the scope for approval")
+@router.post(
+    "/turns/{turn_id}/scope/submit",
+    response_model=TurnOut,
+    response_model_exclude_unset=True,
+    summary="Submit the scope for approval",
+)
 async def submit_scope(
     turn_id: UUID, body: Versioned, conn: Transaction, user: User, response: Response, if_match: IfMatch = None
-) -> WorkflowTurn:
+) -> TurnOut:
     version, from_header = expected_version(if_match, body.version)
     return _out(await service.submit_scope(conn, user, turn_id, version, from_header), response)
 
 
 @router.post(
     "/turns/{turn_id}/scope/approve",
-    response_model=WorkflowTurn,
+    response_model=TurnOut,
+    response_model_exclude_unset=True,
     summary="Approve the scope at the current level (DFO, then HO above the threshold)",
 )
 async def approve_scope(
     turn_id: UUID, body: Versioned, conn: Transaction, user: User, response: Response, if_match: IfMatch = None
-) -> WorkflowTurn:
+) -> TurnOut:
     version, from_header = expected_version(if_match, body.version)
     return _out(await service.approve(conn, user, turn_id, version, from_header), response)
 
 
-@router.post("/turns/{turn_id}/scope/reject", response_model=WorkflowTurn, summary="Reject the scope with a reason")
+@router.post(
+    "/turns/{turn_id}/scope/reject",
+    response_model=TurnOut,
+    response_model_exclude_unset=True,
+    summary="Reject the scope with a reason",
+)
 async def reject_scope(
     turn_id: UUID, body: RejectRequest, conn: Transaction, user: User, response: Response, if_match: IfMatch = None
-) -> WorkflowTurn:
+) -> TurnOut:
     version, from_header = expected_version(if_match, body.version)
     return _out(await service.reject(conn, user, turn_id, version, body.reason, from_header), response)
 
@@ -104,10 +118,15 @@ async def reveal_lock_box(turn_id: UUID, conn: Transaction) -> LockBoxCode:
     return LockBoxCode(code=await service.reveal_lock_box(conn, turn_id))
 
 
-@router.put("/turns/{turn_id}/lock-box", response_model=WorkflowTurn, summary="Set the lock-box code and location")
+@router.put(
+    "/turns/{turn_id}/lock-box",
+    response_model=TurnOut,
+    response_model_exclude_unset=True,
+    summary="Set the lock-box code and location (the answer: the turn as your role reads it)",
+)
 async def set_lock_box(
     turn_id: UUID, body: LockBoxRequest, conn: Transaction, user: User, response: Response, if_match: IfMatch = None
-) -> WorkflowTurn:
+) -> TurnOut:
     version, from_header = expected_version(if_match, body.version)
     values: dict[str, Any] = {}
     fields = body.model_dump(exclude_unset=True, exclude={"version"})
@@ -142,6 +161,7 @@ async def update_settings(
         version,
         changes,
         ["id", "ho_approval_threshold", "allow_self_approval", "version"],
+        role=user.role,
         what="workflow settings",
         from_header=from_header,
     )

@@ -30,34 +30,6 @@ class LockBoxRequest(Versioned):
     install_date: date | None = None
 
 
-class WorkflowTurn(BaseModel):
-    """The workflow state of a turn after an action."""
-
-    id: UUID
-    turn_id: str
-    version: int
-    stage_id: UUID
-    is_active: bool
-    turn_amount: Decimal | None
-    change_order_amount: Decimal | None
-    approved_turn_amount: Decimal | None
-    scope_approval_status: str | None
-    scope_submitted_by: UUID | None
-    scope_submitted_at: datetime | None
-    approval_requested_at: datetime | None
-    dfo_approval_user_id: UUID | None
-    dfo_approval_datetime: datetime | None
-    ho_approval_user_id: UUID | None
-    ho_approval_datetime: datetime | None
-    reject_user_id: UUID | None
-    reject_datetime: datetime | None
-    reject_reason: str | None
-    scope_approved_date: date | None
-    turn_completion_date: date | None
-    expected_completion_date: date | None
-    sent_to_leasing_date: date | None
-
-
 class QueueItem(BaseModel):
     id: UUID
     turn_id: str

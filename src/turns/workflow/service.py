@@ -18,9 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from turns.access.identity import CurrentUser
 from turns.access.roles import ADMINS, MANAGERS
+from turns.api.updates import update_row
 from turns.db.tables import turn_stages, turns, workflow_settings
 from turns.kit.errors import Conflict, Forbidden, NotFound, Unprocessable
-from turns.kit.records import update_row
 
 WHAT = "turn"
 APPROVED = ("DFO_APPROVED", "HO_APPROVED")
@@ -69,9 +69,12 @@ async def load_turn(conn: AsyncConnection, turn_id: UUID) -> RowMapping:
 
 
 async def _write(
-    conn: AsyncConnection, turn_id: UUID, version: int, values: dict[str, Any], from_header: bool
-) -> RowMapping:
-    return await update_row(conn, turns, turn_id, version, values, WORKFLOW_COLUMNS, what=WHAT, from_header=from_header)
+    conn: AsyncConnection, user: CurrentUser, turn_id: UUID, version: int, values: dict[str, Any], from_header: bool
+) -> dict[str, Any]:
+    """The write, answered with the turn's workflow state as ``user``'s role may read it."""
+    return await update_row(
+        conn, turns, turn_id, version, values, WORKFLOW_COLUMNS, role=user.role, what=WHAT, from_header=from_header
+    )
 
 
 async def _stages(conn: AsyncConnection) -> list[RowMapping]:
@@ -111,7 +114,7 @@ async def transition(
     version: int,
     note: str | None,
     from_header: bool,
-) -> RowMapping:
+) -> dict[str, Any]:
     turn = await load_turn(conn, turn_id)
     if user.role not in MOVERS:
         raise Forbidden("only admins and the property's managers move turns between stages")
@@ -136,12 +139,12 @@ async def transition(
     elif current["is_complete_stage"]:
         values |= {"is_active": True, "turn_completion_date": None}
     await conn.execute(text("SELECT set_config('app.stage_note', :note, true)"), {"note": note or ""})
-    return await _write(conn, turn_id, version, values, from_header)
+    return await _write(conn, user, turn_id, version, values, from_header)
 
 
 async def submit_scope(
     conn: AsyncConnection, user: CurrentUser, turn_id: UUID, version: int, from_header: bool
-) -> RowMapping:
+) -> dict[str, Any]:
     turn = await load_turn(conn, turn_id)
     if user.role not in MOVERS:
         raise Forbidden("only admins and the property's managers submit scopes")
@@ -152,6 +155,7 @@ async def submit_scope(
     now = datetime.now(UTC)
     return await _write(
         conn,
+        user,
         turn_id,
         version,
         {"scope_approval_status": "DFO_APPROVAL_NEEDED", "scope_submitted_by": user.id, "scope_submitted_at": now},
@@ -178,7 +182,7 @@ async def _check_decider(conn: AsyncConnection, user: CurrentUser, turn: RowMapp
 
 async def approve(
     conn: AsyncConnection, user: CurrentUser, turn_id: UUID, version: int, from_header: bool
-) -> RowMapping:
+) -> dict[str, Any]:
     turn = await load_turn(conn, turn_id)
     role = await _check_decider(conn, user, turn)
     now = datetime.now(UTC)
@@ -201,16 +205,17 @@ async def approve(
             "approved_turn_amount": amount,
             "scope_approved_date": now.date(),
         }
-    return await _write(conn, turn_id, version, values, from_header)
+    return await _write(conn, user, turn_id, version, values, from_header)
 
 
 async def reject(
     conn: AsyncConnection, user: CurrentUser, turn_id: UUID, version: int, reason: str, from_header: bool
-) -> RowMapping:
+) -> dict[str, Any]:
     turn = await load_turn(conn, turn_id)
     await _check_decider(conn, user, turn)
     return await _write(
         conn,
+        user,
         turn_id,
         version,
         {
@@ -252,10 +257,10 @@ async def reveal_lock_box(conn: AsyncConnection, turn_id: UUID) -> str | None:
 
 async def set_lock_box(
     conn: AsyncConnection, user: CurrentUser, turn_id: UUID, version: int, values: dict[str, Any], from_header: bool
-) -> RowMapping:
+) -> dict[str, Any]:
     turn = await load_turn(conn, turn_id)
     if user.role not in LOCK_BOX_SETTERS:
         raise Forbidden("only admins, the property's managers and the assigned vendor set lock boxes")
     if user.role == "VENDOR" and user.vendor_id != turn["vendor_id"]:
         raise Forbidden("only the vendor assigned to this turn sets its lock box")
-    return await _write(conn, turn_id, version, values, from_header)
+    return await _write(conn, user, turn_id, version, values, from_header)
