@@ -15,7 +15,7 @@ from tests.fixtures.server import LiveServer
 from tests.sync.node import NodeClient, State
 from tests.sync.shape_http import eventually
 from turns.access.columns import readable_columns
-from turns.sync.shapes import row_key
+from turns.sync.protocol import row_key
 from turns.sync.subsets import MAX_ROWS
 
 

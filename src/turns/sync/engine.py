@@ -40,7 +40,8 @@ from turns.db.context import SET_CONTEXT_SQL, Actor
 from turns.db.engines import Database
 from turns.sync.capture import Batch, Capture, SlotLost, merge
 from turns.sync.offsets import Offset
-from turns.sync.shapes import FORMAT_SQL, PRIMARY_KEY, SCHEMA, ShapeDefinition, column_schema, dumps, row_key
+from turns.sync.protocol import dumps, row_key, snapshot_end, snapshot_fields, snapshot_row
+from turns.sync.shapes import FORMAT_SQL, PRIMARY_KEY, SCHEMA, ShapeDefinition, column_schema
 from turns.sync.store import Store, StoredShape
 
 log = structlog.get_logger(__name__)
@@ -327,12 +328,12 @@ class SyncEngine:
                         rows += len(keyed)
                         if definition.log == "full":
                             op = self.store.add_snapshot(
-                                shape_id, op, [_snapshot_message(definition, k, v) for k, v in keyed]
+                                shape_id, op, [snapshot_row(definition.table, k, v) for k, v in keyed]
                             )
             except sqlalchemy.exc.DBAPIError as exc:
                 raise ShapeQueryError(str(exc.orig).strip().splitlines()[0]) from exc
             if definition.log == "full":
-                op = self.store.add_snapshot(shape_id, op, [_snapshot_end(snapshot)])
+                op = self.store.add_snapshot(shape_id, op, [snapshot_end(snapshot)])
             self.store.set_head(shape_id, Offset(0, op - 1), rows=rows, entries=op - 1)
         created = self.store.by_id(shape_id)
         assert created is not None
@@ -364,11 +365,8 @@ class SyncEngine:
             except sqlalchemy.exc.DBAPIError as exc:
                 raise ShapeQueryError(str(exc.orig).strip().splitlines()[0]) from exc
             held = self.store.rows_for(shape.id, keys)
-            xmin, xmax, xip = snapshot.split(":")
             metadata = {
-                "xmin": xmin,
-                "xmax": xmax,
-                "xip_list": [x for x in xip.split(",") if x],
+                **snapshot_fields(snapshot),
                 # Above every message in the head (their lsn), so none retires the snapshot early.
                 "database_lsn": str(max(self.last_lsn, shape.head.tx + 1)),
                 "snapshot_mark": secrets.randbelow(2**31),
@@ -426,26 +424,6 @@ async def _check_user(conn: AsyncConnection, definition: ShapeDefinition) -> Non
     row = (await conn.execute(_USER_NOW, {"id": definition.user_id})).first()
     if row is None or (row[0], row[1], row[2]) != (definition.role, definition.vendor_id, True):
         raise StaleUser(definition.user_id)
-
-
-def _snapshot_message(definition: ShapeDefinition, key: str, value: dict[str, Any]) -> str:
-    return dumps(
-        {"key": key, "value": value, "headers": {"operation": "insert", "relation": [SCHEMA, definition.table]}}
-    )
-
-
-def _snapshot_end(snapshot: str) -> str:
-    xmin, xmax, xip = snapshot.split(":")
-    return dumps(
-        {
-            "headers": {
-                "control": "snapshot-end",
-                "xmin": xmin,
-                "xmax": xmax,
-                "xip_list": [x for x in xip.split(",") if x],
-            }
-        }
-    )
 
 
 async def _wait_any(stop: asyncio.Event, wake: asyncio.Event, *, seconds: float) -> None:

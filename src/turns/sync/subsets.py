@@ -20,7 +20,7 @@ from sqlalchemy import Select, literal_column, select
 from turns.db import tables
 from turns.kit import limits
 from turns.sync.params import InvalidRequest, checked, numbered
-from turns.sync.shapes import PRIMARY_KEY, SCHEMA, ShapeDefinition, allowed_columns, bound, dumps, table_columns
+from turns.sync.shapes import PRIMARY_KEY, ShapeDefinition, allowed_columns, bound, table_columns
 from turns.sync.where import MAX_PARAMETER_DIGITS, compile_order_by, compile_where, parameter_number
 
 PREFIX = "subset__"
@@ -170,10 +170,3 @@ async def read_body(request: Request) -> bytes:
         if len(body) > MAX_BODY_BYTES:
             raise InvalidRequest("body", f"must be at most {MAX_BODY_BYTES} bytes")
     return bytes(body)
-
-
-def response_body(table: str, rows: list[tuple[str, str]], metadata: dict[str, Any]) -> str:
-    """``{"metadata": ..., "data": [insert messages]}``, as Electric answers a subset."""
-    headers = dumps({"operation": "insert", "relation": [SCHEMA, table], "snapshot_mark": metadata["snapshot_mark"]})
-    data = ",".join(f'{{"key":{dumps(key)},"value":{value},"headers":{headers}}}' for key, value in rows)
-    return f'{{"metadata":{dumps(metadata)},"data":[{data}]}}'
