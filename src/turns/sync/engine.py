@@ -39,9 +39,10 @@ from turns.config import Settings
 from turns.db.context import SET_CONTEXT_SQL, Actor
 from turns.db.engines import Database
 from turns.sync.capture import Batch, Capture, SlotLost, merge
+from turns.sync.changes import diff
 from turns.sync.offsets import Offset
 from turns.sync.protocol import dumps, row_key, snapshot_end, snapshot_fields, snapshot_row
-from turns.sync.shapes import FORMAT_SQL, PRIMARY_KEY, SCHEMA, ShapeDefinition, column_schema
+from turns.sync.shapes import FORMAT_SQL, PRIMARY_KEY, ShapeDefinition, column_schema
 from turns.sync.store import Store, StoredShape
 
 log = structlog.get_logger(__name__)
@@ -241,51 +242,15 @@ class SyncEngine:
         txids: list[int],
         lsn: int,
     ) -> bool:
-        held = {
-            pk: json.loads(value)
-            for pk, value in self.store.rows_for(
-                shape.id, None if ids is None else (row_key(definition.table, i) for i in ids)
-            ).items()
-        }
-        held_by_pk = {str(value[PRIMARY_KEY]): value for value in held.values()}
-        messages: list[dict[str, Any]] = []
-        full = definition.replica == "full"
-        for pk, row in rows.items():
-            before = held_by_pk.get(pk)
-            if before is None:
-                messages.append({"key": row_key(definition.table, pk), "value": row, "operation": "insert"})
-            elif before != row:
-                changed = {c: v for c, v in row.items() if before.get(c) != v}
-                message: dict[str, Any] = {"key": row_key(definition.table, pk), "operation": "update"}
-                if full:
-                    message["value"] = row
-                    message["old_value"] = {c: before.get(c) for c in changed}
-                else:
-                    message["value"] = {PRIMARY_KEY: pk, **changed}
-                messages.append(message)
-        for pk, before in held_by_pk.items():
-            if pk not in rows:
-                value = before if full else {PRIMARY_KEY: pk}
-                messages.append({"key": row_key(definition.table, pk), "value": value, "operation": "delete"})
-        if not messages:
+        """Log what the step changed in the shape (see :mod:`turns.sync.changes`); False when nothing."""
+        keys = None if ids is None else (row_key(definition.table, i) for i in ids)
+        held = [json.loads(value) for value in self.store.rows_for(shape.id, keys).values()]
+        found = diff(definition.table, full=definition.replica == "full", held=held, rows=rows, txids=txids, lsn=lsn)
+        if found is None:
             return False
-        bodies = []
-        for index, message in enumerate(messages):
-            headers: dict[str, Any] = {
-                "operation": message.pop("operation"),
-                "relation": [SCHEMA, definition.table],
-                "txids": txids,
-                "lsn": str(lsn),
-                "op_position": 2 * index + 1,
-            }
-            if index == len(messages) - 1:
-                headers["last"] = True
-            bodies.append(dumps({**message, "headers": headers}))
-        self.store.put_rows(shape.id, ((row_key(definition.table, pk), dumps(row)) for pk, row in rows.items() if pk))
-        gone = [row_key(definition.table, pk) for pk in held_by_pk if pk not in rows]
-        self.store.drop_rows(shape.id, gone)
-        inserted = sum(1 for pk in rows if pk not in held_by_pk)
-        self.store.append(shape.id, lsn, bodies, inserted - len(gone))
+        self.store.put_rows(shape.id, found.held)
+        self.store.drop_rows(shape.id, found.gone)
+        self.store.append(shape.id, lsn, found.bodies, found.row_delta)
         return True
 
     # -- shapes --
