@@ -247,12 +247,12 @@ async def _subset(
 ) -> Response:
     definition = shape_request.definition
     try:
-        found = await engine.subset(shape.id, definition, subset.query(definition))
+        found = await engine.subset(shape.id, definition, subset)
     except ShapeQueryError as exc:
         return _invalid(InvalidRequest("subset__where", str(exc)))
     if found is None:
         return await _must_refetch(engine, shape_request)
-    if subset.limit is None and found.matched > MAX_ROWS:
+    if subset.too_many(found.matched):
         return _invalid(InvalidRequest("subset__limit", f"the subset matches more than {MAX_ROWS} rows: give a limit"))
     # A client that follows the log keeps its offset: the log messages after it that the subset
     # holds are dropped by the metadata; one that starts with the subset follows from the head.

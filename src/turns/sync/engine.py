@@ -31,7 +31,7 @@ from uuid import UUID
 
 import sqlalchemy.exc
 import structlog
-from sqlalchemy import Select, text
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from turns.access.roles import MANAGERS
@@ -44,6 +44,7 @@ from turns.sync.offsets import Offset
 from turns.sync.protocol import dumps, row_key, snapshot_end, snapshot_fields, snapshot_row
 from turns.sync.shapes import FORMAT_SQL, PRIMARY_KEY, ShapeDefinition, column_schema
 from turns.sync.store import Store, StoredShape
+from turns.sync.subsets import Subset
 
 log = structlog.get_logger(__name__)
 
@@ -305,9 +306,9 @@ class SyncEngine:
         log.info("sync_shape_created", handle=handle, table=definition.table, rows=rows)
         return created
 
-    async def subset(self, shape_id: int, definition: ShapeDefinition, query: Select[Any]) -> SubsetRows | None:
-        """The rows of a subset of the shape (``query`` selects their keys): their values as the
-        shape holds them at its head, and what tells the client which log messages they contain.
+    async def subset(self, shape_id: int, definition: ShapeDefinition, subset: Subset) -> SubsetRows | None:
+        """The rows of ``subset`` of the shape: their values as the shape holds them at its head,
+        and what tells the client which log messages they contain.
 
         The keys are read as the user under the engine's lock, between steps: every step the
         head includes has committed before the snapshot, every later one starts after it. The
@@ -326,7 +327,8 @@ class SyncEngine:
                     await conn.execute(_SUBSET_TIMEOUT)
                     await conn.execute(_SET_CONTEXT, Actor(user_id=UUID(definition.user_id), context="sync").params())
                     snapshot = str((await conn.execute(_SNAPSHOT)).scalar_one())
-                    keys = [row_key(definition.table, str(k)) for k in (await conn.scalars(query)).all()]
+                    found = (await conn.scalars(subset.query(definition))).all()
+                    keys = [row_key(definition.table, str(k)) for k in found]
             except sqlalchemy.exc.DBAPIError as exc:
                 raise ShapeQueryError(str(exc.orig).strip().splitlines()[0]) from exc
             held = self.store.rows_for(shape.id, keys)

@@ -33,11 +33,21 @@ MAX_BODY_BYTES = 256 * 1024
 
 @dataclass(frozen=True)
 class Subset:
+    """A subset as :func:`parse_subset` checked and compiled it: nothing of what the client sent
+    is parsed again, by the engine that reads it or by the gatekeeper that passes it on."""
+
     where_sql: str | None = None
+    """The clause as :func:`turns.sync.where.compile_where` writes it, its values bound as ``:s1`` ..."""
     where_values: tuple[tuple[str, str], ...] = ()
+    """(bind name, value) of ``where_sql``."""
     order_by_sql: str | None = None
     limit: int | None = None
     offset: int = 0
+
+    def too_many(self, matched: int) -> bool:
+        """Whether a subset without a limit matched more than :data:`MAX_ROWS` rows (a 400: the
+        client must page it)."""
+        return self.limit is None and matched > MAX_ROWS
 
     def query(self, definition: ShapeDefinition) -> Select[Any]:
         """The keys of the subset's rows, in its order: at most ``limit`` (or one more than
