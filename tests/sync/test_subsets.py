@@ -5,18 +5,21 @@ from __future__ import annotations
 import json
 import threading
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import httpx
 import pytest
+from starlette.datastructures import QueryParams
 
 from tests.fixtures.factory import Factory, User, bearer, login
 from tests.fixtures.server import LiveServer
 from tests.sync.node import NodeClient, State
 from tests.sync.shape_http import eventually
 from turns.access.columns import readable_columns
-from turns.sync.shapes import row_key
-from turns.sync.subsets import MAX_ROWS
+from turns.access.identity import CurrentUser
+from turns.sync.params import parse
+from turns.sync.protocol import row_key
+from turns.sync.subsets import MAX_ROWS, Subset, parse_subset
 
 
 def _client(clients: list[NodeClient], server: LiveServer, user: User, table: str, **options: Any) -> NodeClient:
@@ -232,3 +235,29 @@ def test_refused_columns_and_bodies(sync_client: httpx.Client, factory: Factory)
     )
     assert empty.status_code == 200, empty.text
     assert empty.json()["data"] == [] and empty.headers["electric-snapshot"] == "true"
+
+
+def test_a_subset_is_checked_and_compiled_once() -> None:
+    manager = CurrentUser(id=uuid4(), email="pm@x.example", role="PROPERTY_MANAGER", vendor_id=None, session_id=uuid4())
+    definition = parse(QueryParams({"table": "turns", "offset": "-1"}), manager).definition
+    fields = {"where": "status = $1 AND wo_number LIKE 'WO-%'", "params": {"1": "OPEN"}, "order_by": "wo_number DESC"}
+    subset = parse_subset({**fields, "limit": "5", "offset": 10}, definition)
+    assert subset == Subset(
+        where_sql='(("status" = :s1) AND ("wo_number" LIKE :s2))',
+        where_values=(("s1", "OPEN"), ("s2", "WO-%")),
+        order_by_sql='"wo_number" DESC',
+        limit=5,
+        offset=10,
+    )
+    assert (subset.too_many(MAX_ROWS + 1), parse_subset(fields, definition).too_many(MAX_ROWS + 1)) == (False, True)
+    query = subset.query(definition).compile()
+    assert str(query).endswith(
+        'AND (("status" = :s1) AND ("wo_number" LIKE :s2)) ORDER BY "wo_number" DESC, turns.id\n'
+        " LIMIT :param_1 OFFSET :param_2"
+    )
+    assert {k: query.params[k] for k in ("s1", "s2", "param_1", "param_2")} == {
+        "s1": "OPEN",
+        "s2": "WO-%",
+        "param_1": 5,
+        "param_2": 10,
+    }

@@ -10,7 +10,6 @@ signed-in user's access is added by reading the shape as that user (see
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
@@ -21,12 +20,12 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from turns.access.identity import CurrentUser
 from turns.access.roles import ADMINS
 from turns.kit.errors import PROBLEM_RESPONSES, NotFound, Unauthorized
-from turns.sync import gatekeeper
+from turns.sync import gatekeeper, protocol
 from turns.sync.engine import ShapeQueryError, StaleUser, SyncEngine
 from turns.sync.offsets import Offset
 from turns.sync.params import InvalidRequest, RefusedRequest, ShapeRequest, parse
 from turns.sync.sessions import still_signed_in, sync_user
-from turns.sync.store import Entry, StoredShape
+from turns.sync.store import StoredShape
 from turns.sync.subsets import (
     MAX_ROWS,
     PREFIX,
@@ -35,7 +34,6 @@ from turns.sync.subsets import (
     parse_subset,
     query_fields,
     read_body,
-    response_body,
 )
 
 router = APIRouter(tags=["sync"])
@@ -45,12 +43,6 @@ _SIGN_IN = {"WWW-Authenticate": "Bearer"}
 LONG_POLL_SECONDS = 20.0
 SSE_SECONDS = 60.0
 SSE_KEEPALIVE_SECONDS = 15.0
-CURSOR_SECONDS = 20
-EXPOSED = (
-    "electric-handle, electric-offset, electric-schema, electric-cursor, electric-up-to-date, "
-    "electric-has-data, electric-snapshot, retry-after"
-)
-MUST_REFETCH = [{"headers": {"control": "must-refetch"}}]
 
 
 def _parameter(name: str, description: str, *, required: bool = False) -> dict[str, Any]:
@@ -85,45 +77,12 @@ def _engine(request: Request) -> SyncEngine | None:
 
 
 def _invalid(exc: InvalidRequest) -> JSONResponse:
-    status = 403 if isinstance(exc, RefusedRequest) else 400
     return JSONResponse(
-        {
-            "type": "about:blank",
-            "title": "Forbidden" if status == 403 else "Invalid request",
-            "status": status,
-            "detail": f"{exc.param}: {exc}",
-            "message": "Invalid request",
-            "errors": {exc.param: [str(exc)]},
-        },
-        status_code=status,
+        protocol.invalid(exc.param, str(exc), refused=isinstance(exc, RefusedRequest)),
+        status_code=403 if isinstance(exc, RefusedRequest) else 400,
         media_type="application/problem+json",
-        headers={"cache-control": "no-store", "access-control-expose-headers": EXPOSED},
+        headers={"cache-control": protocol.NO_STORE, "access-control-expose-headers": protocol.EXPOSED},
     )
-
-
-def _headers(shape: StoredShape, *, cacheable: str) -> dict[str, str]:
-    return {
-        "electric-handle": shape.handle,
-        "cache-control": cacheable,
-        "vary": "Authorization, Cookie",
-        "access-control-expose-headers": EXPOSED,
-    }
-
-
-def _cursor(sent: str | None) -> str:
-    bucket = int(time.time()) // CURSOR_SECONDS
-    if sent is not None and sent == str(bucket):
-        bucket += 1
-    return str(bucket)
-
-
-def _up_to_date(engine: SyncEngine, before: int, entries: list[Entry]) -> str:
-    seen = max(before, (entries[-1].offset.tx + 1) if entries and entries[-1].offset.tx else 0)
-    return json.dumps({"headers": {"control": "up-to-date", "global_last_seen_lsn": str(seen)}})
-
-
-def _body(bodies: list[str]) -> str:
-    return "[" + ",".join(bodies) + "]"
 
 
 _SHAPE_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -191,7 +150,7 @@ async def _serve(request: Request, user: CurrentUser, subset: dict[str, Any] | N
         return JSONResponse(
             {"message": "sync is not ready"},
             status_code=503,
-            headers={"retry-after": "5", "cache-control": "no-store"},
+            headers={"retry-after": "5", "cache-control": protocol.NO_STORE},
         )
     try:
         return await _answer(request, engine, user, subset)
@@ -221,7 +180,8 @@ async def _answer(request: Request, engine: SyncEngine, user: CurrentUser, subse
     if chosen is not None:
         return await _subset(engine, shape, schema, shape_request, chosen)
     if shape_request.offset is None:  # offset=now
-        return _response(shape, [_up_to_date(engine, engine.last_lsn, [])], shape.head, schema, shape_request, True)
+        up_to_date = protocol.up_to_date(engine.last_lsn)
+        return _response(shape, [up_to_date], shape.head, schema, shape_request, True, cache=protocol.CHUNK_CACHE)
     if shape_request.offset.tx < 0:
         return _first_chunk(request, engine, shape, schema, shape_request)
     if shape_request.sse:
@@ -246,11 +206,13 @@ async def _resolve(engine: SyncEngine, shape_request: ShapeRequest) -> StoredSha
 async def _must_refetch(engine: SyncEngine, shape_request: ShapeRequest) -> Response:
     """409: the client's handle is gone; ``electric-handle`` names the shape to start again from."""
     current = await engine.shape_for(shape_request.definition)
-    return JSONResponse(MUST_REFETCH, status_code=409, headers=_headers(current, cacheable="no-store"))
+    return JSONResponse(
+        protocol.MUST_REFETCH, status_code=409, headers=protocol.headers(current.handle, protocol.NO_STORE)
+    )
 
 
 async def _schema(engine: SyncEngine, shape_request: ShapeRequest) -> str:
-    return json.dumps(await engine.schema(shape_request.definition), separators=(",", ":"))
+    return protocol.dumps(await engine.schema(shape_request.definition))
 
 
 def _response(
@@ -261,16 +223,11 @@ def _response(
     shape_request: ShapeRequest,
     up_to_date: bool,
     *,
-    cacheable: str = "private, max-age=60, stale-while-revalidate=300",
+    cache: str,
 ) -> Response:
-    headers = _headers(shape, cacheable=cacheable)
-    headers["electric-offset"] = str(offset)
-    headers["electric-schema"] = schema
-    if shape_request.live:
-        headers["electric-cursor"] = _cursor(shape_request.cursor)
-    if up_to_date:
-        headers["electric-up-to-date"] = ""
-    return Response(_body(bodies), media_type="application/json", headers=headers)
+    cursor = protocol.cursor(shape_request.cursor, time.time()) if shape_request.live else None
+    headers = protocol.headers(shape.handle, cache, offset=offset, schema=schema, cursor=cursor, up_to_date=up_to_date)
+    return Response(protocol.body(bodies), media_type="application/json", headers=headers)
 
 
 def _first_chunk(
@@ -278,18 +235,11 @@ def _first_chunk(
 ) -> Response:
     max_bytes = request.app.state.settings.sync_chunk_bytes
     if shape_request.definition.log == "changes_only":
-        return _response(shape, [], shape.head, schema, shape_request, False)
+        return _response(shape, [], shape.head, schema, shape_request, False, cache=protocol.CHUNK_CACHE)
     entries, _ = engine.reads.read(shape.id, Offset(0, 0), max_bytes)
     offset = entries[-1].offset if entries else Offset(0, 0)
-    return _response(
-        shape,
-        [e.body for e in entries],
-        offset,
-        schema,
-        shape_request,
-        False,
-        cacheable="private, max-age=604800, stale-while-revalidate=2629746",
-    )
+    bodies = [e.body for e in entries]
+    return _response(shape, bodies, offset, schema, shape_request, False, cache=protocol.SNAPSHOT_CACHE)
 
 
 async def _subset(
@@ -297,22 +247,20 @@ async def _subset(
 ) -> Response:
     definition = shape_request.definition
     try:
-        found = await engine.subset(shape.id, definition, subset.query(definition))
+        found = await engine.subset(shape.id, definition, subset)
     except ShapeQueryError as exc:
         return _invalid(InvalidRequest("subset__where", str(exc)))
     if found is None:
         return await _must_refetch(engine, shape_request)
-    if subset.limit is None and found.matched > MAX_ROWS:
+    if subset.too_many(found.matched):
         return _invalid(InvalidRequest("subset__limit", f"the subset matches more than {MAX_ROWS} rows: give a limit"))
     # A client that follows the log keeps its offset: the log messages after it that the subset
     # holds are dropped by the metadata; one that starts with the subset follows from the head.
     requested = shape_request.offset
     offset = requested if requested is not None and requested.tx >= 0 else found.head
-    headers = _headers(shape, cacheable="no-store")
-    headers |= {"electric-offset": str(offset), "electric-schema": schema, "electric-snapshot": "true"}
-    return Response(
-        response_body(definition.table, found.rows, found.metadata), media_type="application/json", headers=headers
-    )
+    headers = protocol.headers(shape.handle, protocol.NO_STORE, offset=offset, schema=schema, snapshot=True)
+    body = protocol.subset_body(definition.table, found.rows, found.metadata)
+    return Response(body, media_type="application/json", headers=headers)
 
 
 async def _chunk(
@@ -336,10 +284,10 @@ async def _chunk(
         engine.unwatch(shape.id, event)
     bodies = [e.body for e in entries]
     if ended:
-        bodies.append(_up_to_date(engine, seen, entries))
+        bodies.append(protocol.up_to_date(protocol.last_seen(seen, entries[-1].offset if entries else None)))
     offset = entries[-1].offset if entries else shape_request.offset
-    cacheable = "private, max-age=5, stale-while-revalidate=5" if shape_request.live else "private, max-age=60"
-    return _response(shape, bodies, offset, schema, shape_request, ended, cacheable=cacheable)
+    cache = protocol.LIVE_CACHE if shape_request.live else protocol.LOG_CACHE
+    return _response(shape, bodies, offset, schema, shape_request, ended, cache=cache)
 
 
 def _sse(
@@ -360,22 +308,20 @@ def _sse(
                 seen = engine.last_lsn
                 entries, _ = engine.reads.read(shape.id, offset, 1 << 62)
                 if engine.reads.by_id(shape.id) is None:
-                    yield _sse_data(json.dumps(MUST_REFETCH[0]))
+                    yield protocol.sse_event(protocol.MUST_REFETCH_MESSAGE)
                     return
                 for entry in entries:
-                    yield _sse_data(entry.body)
+                    yield protocol.sse_event(entry.body)
                 if entries:
                     offset = entries[-1].offset
-                    yield _sse_data(_up_to_date(engine, seen, entries))
+                    yield protocol.sse_event(protocol.up_to_date(protocol.last_seen(seen, offset)))
                 if not await _wait(request, event, SSE_KEEPALIVE_SECONDS):
-                    yield ": keep-alive\n\n"
+                    yield protocol.KEEP_ALIVE
         finally:
             engine.unwatch(shape.id, event)
 
-    headers = _headers(shape, cacheable="no-store")
-    headers["electric-offset"] = str(start)
-    headers["electric-schema"] = schema
-    headers["electric-cursor"] = _cursor(shape_request.cursor)
+    cursor = protocol.cursor(shape_request.cursor, time.time())
+    headers = protocol.headers(shape.handle, protocol.NO_STORE, offset=start, schema=schema, cursor=cursor)
     return StreamingResponse(events(), media_type="text/event-stream", headers=headers)
 
 
@@ -390,10 +336,6 @@ async def _wait(request: Request, event: asyncio.Event, seconds: float) -> bool:
             if await request.is_disconnected():
                 return False
     return False
-
-
-def _sse_data(body: str) -> str:
-    return f"data: {body}\n\n"
 
 
 @router.get(
@@ -420,4 +362,4 @@ async def delete_shape(request: Request, user: User, handle: str) -> Response:
     if engine is None or shape is None or (shape.user_id != str(user.id) and user.role not in ADMINS):
         raise NotFound("no such shape")
     await engine.drop(shape.id)
-    return Response(status_code=202, headers={"cache-control": "no-store"})
+    return Response(status_code=202, headers={"cache-control": protocol.NO_STORE})

@@ -31,7 +31,7 @@ from uuid import UUID
 
 import sqlalchemy.exc
 import structlog
-from sqlalchemy import Select, text
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from turns.access.roles import MANAGERS
@@ -39,9 +39,12 @@ from turns.config import Settings
 from turns.db.context import SET_CONTEXT_SQL, Actor
 from turns.db.engines import Database
 from turns.sync.capture import Batch, Capture, SlotLost, merge
+from turns.sync.changes import diff
 from turns.sync.offsets import Offset
-from turns.sync.shapes import FORMAT_SQL, PRIMARY_KEY, SCHEMA, ShapeDefinition, column_schema, dumps, row_key
+from turns.sync.protocol import dumps, row_key, snapshot_end, snapshot_fields, snapshot_row
+from turns.sync.shapes import FORMAT_SQL, PRIMARY_KEY, ShapeDefinition, column_schema
 from turns.sync.store import Store, StoredShape
+from turns.sync.subsets import Subset
 
 log = structlog.get_logger(__name__)
 
@@ -240,51 +243,15 @@ class SyncEngine:
         txids: list[int],
         lsn: int,
     ) -> bool:
-        held = {
-            pk: json.loads(value)
-            for pk, value in self.store.rows_for(
-                shape.id, None if ids is None else (row_key(definition.table, i) for i in ids)
-            ).items()
-        }
-        held_by_pk = {str(value[PRIMARY_KEY]): value for value in held.values()}
-        messages: list[dict[str, Any]] = []
-        full = definition.replica == "full"
-        for pk, row in rows.items():
-            before = held_by_pk.get(pk)
-            if before is None:
-                messages.append({"key": row_key(definition.table, pk), "value": row, "operation": "insert"})
-            elif before != row:
-                changed = {c: v for c, v in row.items() if before.get(c) != v}
-                message: dict[str, Any] = {"key": row_key(definition.table, pk), "operation": "update"}
-                if full:
-                    message["value"] = row
-                    message["old_value"] = {c: before.get(c) for c in changed}
-                else:
-                    message["value"] = {PRIMARY_KEY: pk, **changed}
-                messages.append(message)
-        for pk, before in held_by_pk.items():
-            if pk not in rows:
-                value = before if full else {PRIMARY_KEY: pk}
-                messages.append({"key": row_key(definition.table, pk), "value": value, "operation": "delete"})
-        if not messages:
+        """Log what the step changed in the shape (see :mod:`turns.sync.changes`); False when nothing."""
+        keys = None if ids is None else (row_key(definition.table, i) for i in ids)
+        held = [json.loads(value) for value in self.store.rows_for(shape.id, keys).values()]
+        found = diff(definition.table, full=definition.replica == "full", held=held, rows=rows, txids=txids, lsn=lsn)
+        if found is None:
             return False
-        bodies = []
-        for index, message in enumerate(messages):
-            headers: dict[str, Any] = {
-                "operation": message.pop("operation"),
-                "relation": [SCHEMA, definition.table],
-                "txids": txids,
-                "lsn": str(lsn),
-                "op_position": 2 * index + 1,
-            }
-            if index == len(messages) - 1:
-                headers["last"] = True
-            bodies.append(dumps({**message, "headers": headers}))
-        self.store.put_rows(shape.id, ((row_key(definition.table, pk), dumps(row)) for pk, row in rows.items() if pk))
-        gone = [row_key(definition.table, pk) for pk in held_by_pk if pk not in rows]
-        self.store.drop_rows(shape.id, gone)
-        inserted = sum(1 for pk in rows if pk not in held_by_pk)
-        self.store.append(shape.id, lsn, bodies, inserted - len(gone))
+        self.store.put_rows(shape.id, found.held)
+        self.store.drop_rows(shape.id, found.gone)
+        self.store.append(shape.id, lsn, found.bodies, found.row_delta)
         return True
 
     # -- shapes --
@@ -327,21 +294,21 @@ class SyncEngine:
                         rows += len(keyed)
                         if definition.log == "full":
                             op = self.store.add_snapshot(
-                                shape_id, op, [_snapshot_message(definition, k, v) for k, v in keyed]
+                                shape_id, op, [snapshot_row(definition.table, k, v) for k, v in keyed]
                             )
             except sqlalchemy.exc.DBAPIError as exc:
                 raise ShapeQueryError(str(exc.orig).strip().splitlines()[0]) from exc
             if definition.log == "full":
-                op = self.store.add_snapshot(shape_id, op, [_snapshot_end(snapshot)])
+                op = self.store.add_snapshot(shape_id, op, [snapshot_end(snapshot)])
             self.store.set_head(shape_id, Offset(0, op - 1), rows=rows, entries=op - 1)
         created = self.store.by_id(shape_id)
         assert created is not None
         log.info("sync_shape_created", handle=handle, table=definition.table, rows=rows)
         return created
 
-    async def subset(self, shape_id: int, definition: ShapeDefinition, query: Select[Any]) -> SubsetRows | None:
-        """The rows of a subset of the shape (``query`` selects their keys): their values as the
-        shape holds them at its head, and what tells the client which log messages they contain.
+    async def subset(self, shape_id: int, definition: ShapeDefinition, subset: Subset) -> SubsetRows | None:
+        """The rows of ``subset`` of the shape: their values as the shape holds them at its head,
+        and what tells the client which log messages they contain.
 
         The keys are read as the user under the engine's lock, between steps: every step the
         head includes has committed before the snapshot, every later one starts after it. The
@@ -360,15 +327,13 @@ class SyncEngine:
                     await conn.execute(_SUBSET_TIMEOUT)
                     await conn.execute(_SET_CONTEXT, Actor(user_id=UUID(definition.user_id), context="sync").params())
                     snapshot = str((await conn.execute(_SNAPSHOT)).scalar_one())
-                    keys = [row_key(definition.table, str(k)) for k in (await conn.scalars(query)).all()]
+                    found = (await conn.scalars(subset.query(definition))).all()
+                    keys = [row_key(definition.table, str(k)) for k in found]
             except sqlalchemy.exc.DBAPIError as exc:
                 raise ShapeQueryError(str(exc.orig).strip().splitlines()[0]) from exc
             held = self.store.rows_for(shape.id, keys)
-            xmin, xmax, xip = snapshot.split(":")
             metadata = {
-                "xmin": xmin,
-                "xmax": xmax,
-                "xip_list": [x for x in xip.split(",") if x],
+                **snapshot_fields(snapshot),
                 # Above every message in the head (their lsn), so none retires the snapshot early.
                 "database_lsn": str(max(self.last_lsn, shape.head.tx + 1)),
                 "snapshot_mark": secrets.randbelow(2**31),
@@ -426,26 +391,6 @@ async def _check_user(conn: AsyncConnection, definition: ShapeDefinition) -> Non
     row = (await conn.execute(_USER_NOW, {"id": definition.user_id})).first()
     if row is None or (row[0], row[1], row[2]) != (definition.role, definition.vendor_id, True):
         raise StaleUser(definition.user_id)
-
-
-def _snapshot_message(definition: ShapeDefinition, key: str, value: dict[str, Any]) -> str:
-    return dumps(
-        {"key": key, "value": value, "headers": {"operation": "insert", "relation": [SCHEMA, definition.table]}}
-    )
-
-
-def _snapshot_end(snapshot: str) -> str:
-    xmin, xmax, xip = snapshot.split(":")
-    return dumps(
-        {
-            "headers": {
-                "control": "snapshot-end",
-                "xmin": xmin,
-                "xmax": xmax,
-                "xip_list": [x for x in xip.split(",") if x],
-            }
-        }
-    )
 
 
 async def _wait_any(stop: asyncio.Event, wake: asyncio.Event, *, seconds: float) -> None:

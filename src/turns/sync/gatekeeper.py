@@ -29,7 +29,7 @@ from turns.auth.transaction import open_transaction
 from turns.db import tables
 from turns.db.context import Actor
 from turns.sync.params import parse
-from turns.sync.shapes import dumps
+from turns.sync.protocol import dumps
 from turns.sync.subsets import PREFIX, Subset, parse_subset
 
 PROTOCOL_PARAMS = frozenset(

@@ -132,15 +132,6 @@ def ordered(table: str, columns: frozenset[str]) -> tuple[str, ...]:
     return (PRIMARY_KEY, *(c for c in order if c != PRIMARY_KEY))
 
 
-def dumps(value: Any) -> str:
-    """Compact JSON, as messages are written."""
-    return json.dumps(value, separators=(",", ":"))
-
-
-def row_key(table: str, pk: str) -> str:
-    return f'"{SCHEMA}"."{table}"/"{pk.replace("/", "//")}"'
-
-
 _SCHEMA_SQL = text(
     """
     SELECT a.attname, t.typname, e.typname AS element, a.attndims, a.attnotnull, a.atttypmod

@@ -20,7 +20,7 @@ from sqlalchemy import Select, literal_column, select
 from turns.db import tables
 from turns.kit import limits
 from turns.sync.params import InvalidRequest, checked, numbered
-from turns.sync.shapes import PRIMARY_KEY, SCHEMA, ShapeDefinition, allowed_columns, bound, dumps, table_columns
+from turns.sync.shapes import PRIMARY_KEY, ShapeDefinition, allowed_columns, bound, table_columns
 from turns.sync.where import MAX_PARAMETER_DIGITS, compile_order_by, compile_where, parameter_number
 
 PREFIX = "subset__"
@@ -33,11 +33,21 @@ MAX_BODY_BYTES = 256 * 1024
 
 @dataclass(frozen=True)
 class Subset:
+    """A subset as :func:`parse_subset` checked and compiled it: nothing of what the client sent
+    is parsed again, by the engine that reads it or by the gatekeeper that passes it on."""
+
     where_sql: str | None = None
+    """The clause as :func:`turns.sync.where.compile_where` writes it, its values bound as ``:s1`` ..."""
     where_values: tuple[tuple[str, str], ...] = ()
+    """(bind name, value) of ``where_sql``."""
     order_by_sql: str | None = None
     limit: int | None = None
     offset: int = 0
+
+    def too_many(self, matched: int) -> bool:
+        """Whether a subset without a limit matched more than :data:`MAX_ROWS` rows (a 400: the
+        client must page it)."""
+        return self.limit is None and matched > MAX_ROWS
 
     def query(self, definition: ShapeDefinition) -> Select[Any]:
         """The keys of the subset's rows, in its order: at most ``limit`` (or one more than
@@ -170,10 +180,3 @@ async def read_body(request: Request) -> bytes:
         if len(body) > MAX_BODY_BYTES:
             raise InvalidRequest("body", f"must be at most {MAX_BODY_BYTES} bytes")
     return bytes(body)
-
-
-def response_body(table: str, rows: list[tuple[str, str]], metadata: dict[str, Any]) -> str:
-    """``{"metadata": ..., "data": [insert messages]}``, as Electric answers a subset."""
-    headers = dumps({"operation": "insert", "relation": [SCHEMA, table], "snapshot_mark": metadata["snapshot_mark"]})
-    data = ",".join(f'{{"key":{dumps(key)},"value":{value},"headers":{headers}}}' for key, value in rows)
-    return f'{{"metadata":{dumps(metadata)},"data":[{data}]}}'

@@ -1,0 +1,166 @@
+"""Electric's wire format: the headers, control messages and message encodings of the Shape API.
+
+Electric's client treats a missing or misspelt header, or a control message in another form,
+as a fatal error, and a cache that sees the wrong ``cache-control`` serves one user's rows to
+another; so how each piece is written is decided here once, without I/O, and tested by exact
+value. What to answer is the endpoints' business (:mod:`turns.sync.endpoints`), what changed
+the engine's (:mod:`turns.sync.changes`). See docs/sync.md.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from turns.sync.offsets import Offset
+from turns.sync.shapes import SCHEMA
+
+EXPOSED = (
+    "electric-handle, electric-offset, electric-schema, electric-cursor, electric-up-to-date, "
+    "electric-has-data, electric-snapshot, retry-after"
+)
+"""What a browser may read of a response (CORS): without them the client cannot follow the shape."""
+VARY = "Authorization, Cookie"
+"""Shapes are per user: no cache may answer one user with another's response."""
+
+SNAPSHOT_CACHE = "private, max-age=604800, stale-while-revalidate=2629746"
+"""The first chunk of a snapshot (``offset=-1``): the same handle never changes its snapshot."""
+CHUNK_CACHE = "private, max-age=60, stale-while-revalidate=300"
+"""``offset=now`` and an empty ``changes_only`` snapshot."""
+LOG_CACHE = "private, max-age=60"
+LIVE_CACHE = "private, max-age=5, stale-while-revalidate=5"
+NO_STORE = "no-store"
+"""Errors, 409s, subsets and streams: what they say is over as soon as it is sent."""
+
+CURSOR_SECONDS = 20
+MUST_REFETCH: list[dict[str, Any]] = [{"headers": {"control": "must-refetch"}}]
+"""The body of a 409 (the handle is gone)."""
+MUST_REFETCH_MESSAGE = json.dumps(MUST_REFETCH[0])
+"""The same, as Server-Sent Events send it."""
+KEEP_ALIVE = ": keep-alive\n\n"
+"""An SSE comment: keeps proxies from closing a quiet stream."""
+
+
+def dumps(value: Any) -> str:
+    """Compact JSON, as messages are written."""
+    return json.dumps(value, separators=(",", ":"))
+
+
+def row_key(table: str, pk: str) -> str:
+    """A message's ``key``: ``"schema"."table"/"pk"``, a ``/`` in the key doubled."""
+    return f'"{SCHEMA}"."{table}"/"{pk.replace("/", "//")}"'
+
+
+def headers(
+    handle: str,
+    cache_control: str,
+    *,
+    offset: Offset | None = None,
+    schema: str | None = None,
+    cursor: str | None = None,
+    up_to_date: bool = False,
+    snapshot: bool = False,
+) -> dict[str, str]:
+    """The headers of a shape response; the client needs the handle on every one (a 409 too),
+    the offset and schema on every 200, the cursor on live ones."""
+    found = {
+        "electric-handle": handle,
+        "cache-control": cache_control,
+        "vary": VARY,
+        "access-control-expose-headers": EXPOSED,
+    }
+    if offset is not None:
+        found["electric-offset"] = str(offset)
+    if schema is not None:
+        found["electric-schema"] = schema
+    if cursor is not None:
+        found["electric-cursor"] = cursor
+    if up_to_date:
+        found["electric-up-to-date"] = ""
+    if snapshot:
+        found["electric-snapshot"] = "true"
+    return found
+
+
+def cursor(sent: str | None, now: float) -> str:
+    """``electric-cursor``: the time bucket of ``now``, never the one the client sent, so a live
+    response is never one a cache already holds."""
+    bucket = int(now) // CURSOR_SECONDS
+    if sent is not None and sent == str(bucket):
+        bucket += 1
+    return str(bucket)
+
+
+def last_seen(before: int, last: Offset | None) -> int:
+    """``global_last_seen_lsn``: the engine's position when the read began, or just past the last
+    message sent when that is later (a snapshot's offsets, ``tx`` 0, say nothing)."""
+    return max(before, last.tx + 1 if last is not None and last.tx else 0)
+
+
+def up_to_date(seen: int) -> str:
+    return json.dumps({"headers": {"control": "up-to-date", "global_last_seen_lsn": str(seen)}})
+
+
+def snapshot_fields(snapshot: str) -> dict[str, Any]:
+    """``xmin``, ``xmax`` and ``xip_list`` of ``pg_current_snapshot()``'s text: what lets the client
+    drop the log messages a snapshot already holds."""
+    xmin, xmax, xip = snapshot.split(":")
+    return {"xmin": xmin, "xmax": xmax, "xip_list": [x for x in xip.split(",") if x]}
+
+
+def snapshot_end(snapshot: str) -> str:
+    return dumps({"headers": {"control": "snapshot-end", **snapshot_fields(snapshot)}})
+
+
+def snapshot_row(table: str, key: str, value: dict[str, Any]) -> str:
+    """A row of an initial snapshot: an insert without the log's headers."""
+    return dumps({"key": key, "value": value, "headers": {"operation": "insert", "relation": [SCHEMA, table]}})
+
+
+def change(
+    message: dict[str, Any], operation: str, *, table: str, txids: list[int], lsn: int, index: int, last: bool
+) -> str:
+    """A log message: ``message`` (key, value, old value) with the headers of the ``index``-th
+    change of the step committed at ``lsn``; ``op_position`` counts 1, 3, 5 ... and the step's
+    last message says so, which is when the client applies the step."""
+    found: dict[str, Any] = {
+        "operation": operation,
+        "relation": [SCHEMA, table],
+        "txids": txids,
+        "lsn": str(lsn),
+        "op_position": 2 * index + 1,
+    }
+    if last:
+        found["last"] = True
+    return dumps({**message, "headers": found})
+
+
+def body(bodies: list[str]) -> str:
+    """A response's JSON array of messages, from messages already encoded."""
+    return "[" + ",".join(bodies) + "]"
+
+
+def sse_event(message: str) -> str:
+    return f"data: {message}\n\n"
+
+
+def subset_body(table: str, rows: list[tuple[str, str]], metadata: dict[str, Any]) -> str:
+    """``{"metadata": ..., "data": [insert messages]}``, as Electric answers a subset; ``rows`` are
+    (key, value already as JSON)."""
+    head = dumps({"operation": "insert", "relation": [SCHEMA, table], "snapshot_mark": metadata["snapshot_mark"]})
+    data = ",".join(f'{{"key":{dumps(key)},"value":{value},"headers":{head}}}' for key, value in rows)
+    return f'{{"metadata":{dumps(metadata)},"data":[{data}]}}'
+
+
+def invalid(param: str, message: str, *, refused: bool) -> dict[str, Any]:
+    """A refused request as ``application/problem+json`` carrying Electric's own members
+    (``message``, ``errors``), so both kinds of client read it; 403 when ``refused``."""
+    status = 403 if refused else 400
+    return {
+        "type": "about:blank",
+        "title": "Forbidden" if refused else "Invalid request",
+        "status": status,
+        "detail": f"{param}: {message}",
+        "message": "Invalid request",
+        "errors": {param: [message]},
+    }
