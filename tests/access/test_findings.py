@@ -14,8 +14,7 @@ import pytest
 from tests.exports.helpers import read_csv, read_xlsx
 from tests.fixtures.api import token
 from tests.fixtures.factory import Factory, User
-from turns.access import USER_DIRECTORY_COLUMNS, VENDOR_TURN_COLUMNS
-from turns.access.columns import readable_columns
+from turns.access.columns import USER_DIRECTORY_COLUMNS, VENDOR_TURN_COLUMNS, readable_columns
 from turns.sync.shapes import allowed_columns
 
 
