@@ -235,7 +235,7 @@ def test_concurrent_writers_of_one_version(live_server: LiveServer, factory: Fac
 def statements(live_server: LiveServer) -> Iterator[list[str]]:
     """Every SQL statement the API server sends, in order."""
     sent: list[str] = []
-    engine = live_server.server.config.app.state.database.primary.sync_engine
+    engine = live_server.app.state.database.primary.sync_engine
 
     def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
         sent.append(statement)
