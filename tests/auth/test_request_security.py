@@ -33,7 +33,7 @@ def test_a_csrf_token_works_only_with_its_own_session(client: httpx.Client, fact
     assert "this session's token" in planted.json()["detail"]
     # Another session's token (even the same user's) does not fit this session's cookie.
     refused(client.post("/api/v1/auth/logout", headers={"X-CSRF-Token": other["csrf_token"]}), 403)
-    refused(client.post("/api/v1/auth/logout", headers={"X-CSRF-Token": "tök".encode("latin-1")}), 403)
+    refused(client.post("/api/v1/auth/logout", headers={b"X-CSRF-Token": "tök".encode("latin-1")}), 403)
     assert client.get("/api/v1/auth/me", headers=bearer(session["token"])).status_code == 200
     assert client.post("/api/v1/auth/logout", headers={"X-CSRF-Token": session["csrf_token"]}).status_code == 204
     assert client.get("/api/v1/auth/me", headers=bearer(session["token"])).status_code == 401

@@ -10,18 +10,13 @@ import uvicorn
 
 from tests.exports.conftest import RunningWorker
 from tests.exports.helpers import read_csv, read_xlsx
-from tests.fixtures.factory import Factory, User, bearer, login
+from tests.fixtures.api import token
+from tests.fixtures.factory import Factory
 from tests.fixtures.server import LiveServer
 from turns.app import create_app
 from turns.config import Settings
 from turns.db.urls import DatabaseUrls
 from turns.exports.files import purge_old_files
-
-
-def _token(api: httpx.Client, user: User) -> dict[str, str]:
-    headers = bearer(login(api, user))
-    api.cookies.clear()
-    return headers
 
 
 def _wait_done(api: httpx.Client, location: str, headers: dict[str, str]) -> dict[str, Any]:
@@ -41,7 +36,7 @@ def test_background_export_end_to_end(
     other = factory.user("PROPERTY_MANAGER")
     mine = sorted((factory.property(manager, market="Boise") for _ in range(3)), key=str)
     factory.property(other, market="Boise")
-    headers = _token(api, manager)
+    headers = token(api, manager)
 
     queued = api.get(
         "/api/v1/exports/properties.xlsx", params={"market": "Boise", "background": "true"}, headers=headers
@@ -72,8 +67,8 @@ def test_background_export_end_to_end(
     ) == [("properties", body["id"], "true")]
 
     # Nobody else sees the job or its file.
-    stranger = _token(api, other)
-    admin = _token(api, factory.user("ADMIN"))
+    stranger = token(api, other)
+    admin = token(api, factory.user("ADMIN"))
     for who in (stranger, admin):
         assert api.get(location, headers=who).status_code == 404
         assert api.get(job["download_url"], headers=who).status_code == 404
@@ -103,7 +98,7 @@ def test_an_export_over_the_limit_runs_in_the_background(
     admin = factory.user("ADMIN")
     for _ in range(3):
         factory.vendor(city="Fargo")
-    headers = _token(client, admin)
+    headers = token(client, admin)
 
     small = client.get("/api/v1/exports/vendors.csv", params={"city": "Nowhere"}, headers=headers)
     large = client.get("/api/v1/exports/vendors.csv", params={"city": "Fargo"}, headers=headers)
@@ -118,7 +113,7 @@ def test_an_export_over_the_limit_runs_in_the_background(
 
 def test_a_queued_export_is_not_ready_and_its_job_waits_for_a_worker(api: httpx.Client, factory: Factory) -> None:
     admin = factory.user("ADMIN")
-    headers = _token(api, admin)
+    headers = token(api, admin)
 
     queued = api.get("/api/v1/exports/audit.pdf", params={"background": "true"}, headers=headers)
 
@@ -152,7 +147,7 @@ def test_the_api_process_runs_jobs_itself(db: DatabaseUrls, data_dir: Path, fact
     server.start()
     try:
         with httpx.Client(base_url=server.base_url, timeout=30) as client:
-            headers = _token(client, admin)
+            headers = token(client, admin)
             queued = client.get("/api/v1/exports/vendors.csv", params={"background": "true"}, headers=headers)
             job = _wait_done(client, queued.headers["location"], headers)
             rows = read_csv(client.get(job["download_url"], headers=headers).content)

@@ -10,18 +10,13 @@ import psycopg
 import pytest
 
 from tests.exports.helpers import as_csv, as_xlsx, read_csv, read_pdf, read_xlsx, xlsx_text
-from tests.fixtures.factory import Factory, User, bearer, login
+from tests.fixtures.api import token
+from tests.fixtures.factory import Factory
 from turns.exports import endpoints as export_endpoints
 from turns.exports.datasets import RESOURCES
 from turns.exports.formats import PDF_ROWS_PER_PAGE
 
 LOCK_BOX_CODE = "LBX-73519"
-
-
-def _token(api: httpx.Client, user: User) -> dict[str, str]:
-    headers = bearer(login(api, user))
-    api.cookies.clear()
-    return headers
 
 
 def _export_rows(factory: Factory, user_id: UUID) -> list[tuple[Any, ...]]:
@@ -44,7 +39,7 @@ def test_properties_csv_round_trip_and_audit(api: httpx.Client, factory: Factory
         for _ in range(3)
     ]
     factory.property(manager, market="Atlanta")
-    headers = _token(api, admin)
+    headers = token(api, admin)
 
     response = api.get("/api/v1/exports/properties.csv", params={"market": "Tampa"}, headers=headers)
 
@@ -78,7 +73,7 @@ def test_turns_xlsx_round_trip_without_lock_box_codes(api: httpx.Client, factory
     turn_ids = [
         factory.turn(prop, primary_lock_box_code=LOCK_BOX_CODE, move_out_date=date(2026, 1, n + 1)) for n in range(4)
     ]
-    headers = _token(api, admin)
+    headers = token(api, admin)
 
     response = api.get("/api/v1/exports/turns.xlsx", params={"property_id": str(prop)}, headers=headers)
 
@@ -97,7 +92,7 @@ def test_no_export_format_contains_a_lock_box_code(api: httpx.Client, factory: F
     admin = factory.user("ADMIN")
     prop = factory.property()
     turn = factory.turn(prop, primary_lock_box_code=LOCK_BOX_CODE)
-    headers = _token(api, admin)
+    headers = token(api, admin)
     bodies = {fmt: api.get(f"/api/v1/exports/turns.{fmt}", headers=headers) for fmt in ("csv", "xlsx", "pdf")}
     audit = api.get("/api/v1/exports/audit.csv", params={"turn_id": str(turn)}, headers=headers)
 
@@ -121,7 +116,7 @@ def test_pdf_has_every_row_on_the_right_number_of_pages(api: httpx.Client, facto
     admin = factory.user("ADMIN")
     count = PDF_ROWS_PER_PAGE * 2 + 5
     ids = [factory.property(market="Reno") for _ in range(count)]
-    headers = _token(api, admin)
+    headers = token(api, admin)
 
     response = api.get("/api/v1/exports/properties.pdf", params={"market": "Reno"}, headers=headers)
 
@@ -145,8 +140,8 @@ def test_exports_hold_only_what_the_user_may_see(api: httpx.Client, factory: Fac
     factory.turn(theirs)
     factory.vendor(company_name="Someone Else Inc")
 
-    as_manager = read_csv(api.get("/api/v1/exports/properties.csv", headers=_token(api, manager)).content)
-    vendor_headers = _token(api, vendor)
+    as_manager = read_csv(api.get("/api/v1/exports/properties.csv", headers=token(api, manager)).content)
+    vendor_headers = token(api, vendor)
     as_vendor = read_csv(api.get("/api/v1/exports/turns.csv", headers=vendor_headers).content)
     vendors = read_csv(api.get("/api/v1/exports/vendors.csv", headers=vendor_headers).content)
 
@@ -164,7 +159,7 @@ def test_exports_hold_only_what_the_user_may_see(api: httpx.Client, factory: Fac
 
 def test_bad_requests_are_problems_and_write_nothing(api: httpx.Client, factory: Factory) -> None:
     admin = factory.user("ADMIN")
-    headers = _token(api, admin)
+    headers = token(api, admin)
     before = factory.query("SELECT count(*) FROM audit_logs")
 
     unauthenticated = api.get("/api/v1/exports/properties.csv")
@@ -185,7 +180,7 @@ def test_bad_requests_are_problems_and_write_nothing(api: httpx.Client, factory:
 def test_spreadsheet_formulas_are_neutralised(api: httpx.Client, factory: Factory) -> None:
     admin = factory.user("ADMIN")
     factory.vendor(company_name='=HYPERLINK("x","y")', contact_name="-2+3")
-    headers = _token(api, admin)
+    headers = token(api, admin)
 
     rows = read_csv(api.get("/api/v1/exports/vendors.csv", headers=headers).content)
     sheet = read_xlsx(api.get("/api/v1/exports/vendors.xlsx", headers=headers).content, data_only=True)
@@ -199,7 +194,7 @@ def test_spreadsheet_formulas_are_neutralised(api: httpx.Client, factory: Factor
 def test_audit_export_filters(api: httpx.Client, factory: Factory) -> None:
     admin = factory.user("ADMIN")
     prop = factory.property()
-    headers = _token(api, admin)
+    headers = token(api, admin)
 
     response = api.get("/api/v1/exports/audit.csv", params={"property_id": str(prop)}, headers=headers)
 
@@ -221,7 +216,7 @@ def test_large_export_streams_in_bounded_memory(api: httpx.Client, factory: Fact
             " 'Springfield', 'IL', 'Bulk' FROM generate_series(1, %s) n",
             (count,),
         )
-    headers = _token(api, admin)
+    headers = token(api, admin)
     lines = 0
     size = 0
     tracemalloc.start()
@@ -249,7 +244,7 @@ def test_a_pdf_is_refused_past_its_row_cap(
     admin = factory.user("ADMIN")
     for _ in range(3):
         factory.vendor(state="ND")
-    headers = _token(api, admin)
+    headers = token(api, admin)
 
     refused = api.get("/api/v1/exports/vendors.pdf", params={"state": "ND"}, headers=headers)
     allowed = api.get("/api/v1/exports/vendors.csv", params={"state": "ND"}, headers=headers)

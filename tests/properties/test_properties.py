@@ -3,7 +3,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.fixtures.factory import Factory, User, bearer, login
+from tests.fixtures.api import token
+from tests.fixtures.factory import Factory
 
 
 @pytest.fixture
@@ -15,14 +16,8 @@ def portfolio(factory: Factory) -> dict[str, Any]:
     return {"manager": manager, "other": other_manager, "senior": senior, "mine": mine, "theirs": theirs}
 
 
-def _token(client: httpx.Client, user: User) -> dict[str, str]:
-    headers = bearer(login(client, user))
-    client.cookies.clear()
-    return headers
-
-
 def test_manager_lists_only_their_portfolio(client: httpx.Client, portfolio: dict[str, Any]) -> None:
-    headers = _token(client, portfolio["manager"])
+    headers = token(client, portfolio["manager"])
     body = client.get("/api/v1/properties", headers=headers).json()
     assert [p["id"] for p in body["items"]] == [str(portfolio["mine"])]
     assert body["next_cursor"] is None
@@ -32,7 +27,7 @@ def test_manager_lists_only_their_portfolio(client: httpx.Client, portfolio: dic
 def test_get_returns_etag_and_patch_checks_version(
     client: httpx.Client, factory: Factory, portfolio: dict[str, Any]
 ) -> None:
-    headers = _token(client, portfolio["manager"])
+    headers = token(client, portfolio["manager"])
     url = f"/api/v1/properties/{portfolio['mine']}"
     read = client.get(url, headers=headers)
     assert read.headers["etag"] == '"1"'
@@ -60,10 +55,10 @@ def test_get_returns_etag_and_patch_checks_version(
 
 def test_manager_cannot_reassign_but_senior_can(client: httpx.Client, portfolio: dict[str, Any]) -> None:
     url = f"/api/v1/properties/{portfolio['mine']}"
-    manager = _token(client, portfolio["manager"])
+    manager = token(client, portfolio["manager"])
     denied = client.patch(url, headers=manager, json={"property_manager_id": str(portfolio["other"].id), "version": 1})
     assert denied.status_code == 403
-    senior = _token(client, portfolio["senior"])
+    senior = token(client, portfolio["senior"])
     moved = client.patch(url, headers=senior, json={"property_manager_id": str(portfolio["other"].id), "version": 1})
     assert moved.status_code == 200
     # The manager lost it: now invisible to them.
@@ -72,9 +67,9 @@ def test_manager_cannot_reassign_but_senior_can(client: httpx.Client, portfolio:
 
 def test_create_is_admin_only(client: httpx.Client, factory: Factory, portfolio: dict[str, Any]) -> None:
     payload = {"property_id": "P-NEW-1", "name": "New Home", "street_address": "1 New St", "market": "Tampa"}
-    manager = _token(client, portfolio["manager"])
+    manager = token(client, portfolio["manager"])
     assert client.post("/api/v1/properties", headers=manager, json=payload).status_code == 403
-    admin = _token(client, factory.user("ADMIN"))
+    admin = token(client, factory.user("ADMIN"))
     created = client.post("/api/v1/properties", headers=admin, json=payload)
     assert created.status_code == 201
     assert created.headers["location"] == f"/api/v1/properties/{created.json()['id']}"
@@ -89,7 +84,7 @@ def test_create_is_admin_only(client: httpx.Client, factory: Factory, portfolio:
 def test_vendor_sees_only_fields_it_needs(client: httpx.Client, factory: Factory, portfolio: dict[str, Any]) -> None:
     vendor = factory.user("VENDOR")
     factory.turn(portfolio["mine"], vendor_id=vendor.vendor_id)
-    headers = _token(client, vendor)
+    headers = token(client, vendor)
     listed = client.get("/api/v1/properties", headers=headers).json()["items"]
     assert [p["id"] for p in listed] == [str(portfolio["mine"])]
     assert "ownership_status" not in listed[0] and "street_address" in listed[0]
@@ -104,7 +99,7 @@ def test_vendor_sees_only_fields_it_needs(client: httpx.Client, factory: Factory
 def test_pagination_walks_every_row_once(client: httpx.Client, factory: Factory) -> None:
     admin = factory.user("ADMIN")
     created = {str(factory.property(None, None)) for _ in range(7)}
-    headers = _token(client, admin)
+    headers = token(client, admin)
     seen: list[str] = []
     cursor = None
     pages = 0
@@ -126,10 +121,10 @@ def test_pagination_walks_every_row_once(client: httpx.Client, factory: Factory)
 
 
 def test_deactivate_and_filter(client: httpx.Client, factory: Factory, portfolio: dict[str, Any]) -> None:
-    admin = _token(client, factory.user("ADMIN"))
+    admin = token(client, factory.user("ADMIN"))
     url = f"/api/v1/properties/{portfolio['theirs']}"
     assert (
-        client.post(f"{url}/deactivate", headers=_token(client, portfolio["other"]), json={"version": 1}).status_code
+        client.post(f"{url}/deactivate", headers=token(client, portfolio["other"]), json={"version": 1}).status_code
         == 403
     )
     done = client.post(f"{url}/deactivate", headers=admin, json={"version": 1})
@@ -144,7 +139,7 @@ def test_filtering_on_a_column_the_role_cannot_read_is_refused(client: httpx.Cli
     vendor = factory.vendor()
     home = factory.property(None, None, move_out_date="2026-03-10")
     factory.turn(home, vendor_id=vendor)
-    headers = _token(client, factory.user("VENDOR", vendor_id=vendor))
+    headers = token(client, factory.user("VENDOR", vendor_id=vendor))
     assert len(client.get("/api/v1/properties", headers=headers).json()["items"]) == 1
     for params in ({"move_out_from": "2026-03-01"}, {"move_out_to": "2026-03-16"}):
         refused = client.get("/api/v1/properties", params=params, headers=headers)

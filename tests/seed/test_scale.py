@@ -94,11 +94,12 @@ def test_exact_counts(seeded: tuple[DatabaseUrls, ScaleResult]) -> None:
         assert scalar(conn, "SELECT sum(s.display_order) FROM turns t JOIN turn_stages s ON s.id = t.stage_id") == (
             HISTORY
         )
-        by_action = dict(
-            conn.execute(
+        by_action = {
+            action: count
+            for action, count in conn.execute(
                 "SELECT action::text, count(*) FROM audit_logs WHERE context = %s GROUP BY 1", (CONTEXT,)
-            ).fetchall()
-        )
+            )
+        }
         assert by_action == {"CREATE": creates, "VIEW": views}
         assert scalar(conn, "SELECT count(*) FROM property_summary") == PROPERTIES
         assert scalar(conn, "SELECT sum(total_turns) FROM property_summary") == TURNS

@@ -7,17 +7,13 @@ from typing import Any
 
 import httpx
 
-from tests.fixtures.factory import Factory, User, bearer, login
+from tests.fixtures.api import session_token
+from tests.fixtures.factory import Factory, bearer
 from tests.fixtures.server import LiveServer
 from tests.fixtures.sync import sync_server, wait_ready
 from tests.sync.node import NodeClient, State, ids
 from turns.db.urls import DatabaseUrls
 from turns.sync.shapes import SYNCED
-
-
-def _token(server: LiveServer, user: User) -> str:
-    with httpx.Client(base_url=server.base_url) as http:
-        return login(http, user)
 
 
 def _start(clients: list[NodeClient], server: LiveServer, token: str, table: str, **options: Any) -> NodeClient:
@@ -31,7 +27,7 @@ def test_initial_sync_of_every_synced_table(synced: LiveServer, factory: Factory
     manager = factory.user("PROPERTY_MANAGER")
     home = factory.property(manager, None)
     factory.turn(home)
-    token = _token(synced, admin)
+    token = session_token(synced.base_url, admin)
     for table in sorted(SYNCED):
         expected = {str(r[0]) for r in factory.query(f"SELECT id FROM {table}")}
         if table == "notifications":
@@ -48,7 +44,7 @@ def test_live_changes_through_the_api_arrive(synced: LiveServer, factory: Factor
     manager = factory.user("PROPERTY_MANAGER")
     home = factory.property(manager, None)
     turn = factory.turn(home)
-    token = _token(synced, manager)
+    token = session_token(synced.base_url, manager)
     client = _start(clients, synced, token, "turns")
     client.wait_for(lambda s: ids(s) == {str(turn)})
     with httpx.Client(base_url=synced.base_url, headers=bearer(token)) as api:
@@ -72,7 +68,7 @@ def test_where_params_and_columns(synced: LiveServer, factory: Factory, clients:
     admin = factory.user("ADMIN")
     phoenix = factory.property(None, None, market="Phoenix", name="Cactus Court")
     factory.property(None, None, market="Dallas", name="Oak Row")
-    token = _token(synced, admin)
+    token = session_token(synced.base_url, admin)
     client = _start(
         clients,
         synced,
@@ -93,7 +89,7 @@ def test_where_params_and_columns(synced: LiveServer, factory: Factory, clients:
 def test_resume_from_an_offset(synced: LiveServer, factory: Factory, clients: list[NodeClient]) -> None:
     admin = factory.user("ADMIN")
     first = factory.property(None, None)
-    token = _token(synced, admin)
+    token = session_token(synced.base_url, admin)
     before = _start(clients, synced, token, "properties", exitWhenUpToDate=True).wait_for(lambda s: True)
     assert str(first) in ids(before)
     second = factory.property(None, None)
@@ -112,7 +108,7 @@ def test_must_refetch_after_the_shape_is_dropped(
 ) -> None:
     admin = factory.user("ADMIN")
     home = factory.property(None, None)
-    token = _token(synced, admin)
+    token = session_token(synced.base_url, admin)
     client = _start(clients, synced, token, "properties")
     state = client.wait_for(lambda s: str(home) in ids(s))
     with httpx.Client(base_url=synced.base_url, headers=bearer(token)) as api:
@@ -135,7 +131,7 @@ def test_large_shape_in_many_chunks(
     server.start()
     try:
         wait_ready(server.base_url)
-        token = _token(server, admin)
+        token = session_token(server.base_url, admin)
         with httpx.Client(base_url=server.base_url, headers=bearer(token)) as http:
             first = http.get("/v1/shape", params={"table": "vendors", "offset": "-1"})
             assert 3_000 < len(first.content) < 8_000
@@ -148,7 +144,7 @@ def test_large_shape_in_many_chunks(
 
 def test_live_server_sent_events(synced: LiveServer, factory: Factory, clients: list[NodeClient]) -> None:
     admin = factory.user("ADMIN")
-    token = _token(synced, admin)
+    token = session_token(synced.base_url, admin)
     client = _start(clients, synced, token, "vendors", liveSse=True)
     client.wait_for(lambda s: True)
     vendor = factory.vendor()

@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import httpx
@@ -74,7 +75,7 @@ def electric() -> Iterator[FakeElectric]:
         fake.server.server_close()
 
 
-def _serve(db: DatabaseUrls, electric_url: str, **overrides: object) -> Iterator[httpx.Client]:
+def _serve(db: DatabaseUrls, electric_url: str, **overrides: Any) -> Iterator[httpx.Client]:
     with serving(db, electric_url=electric_url, electric_secret=SECRET, **overrides) as http:
         yield http
 

@@ -9,6 +9,7 @@ import httpx
 import psycopg
 import pytest
 
+from tests.fixtures.api import session_token
 from tests.fixtures.factory import Factory, bearer, login
 from tests.fixtures.server import LiveServer
 from tests.fixtures.sync import sync_server, wait_ready
@@ -44,8 +45,7 @@ def test_restart_in_the_middle_of_a_write_burst(
     first = sync_server(db, tmp_path / "sync")
     first.start()
     wait_ready(first.base_url)
-    with httpx.Client(base_url=first.base_url) as http:
-        token = login(http, admin)
+    token = session_token(first.base_url, admin)
     client = NodeClient(first.base_url, token, "vendors")
     clients.append(client)
     client.wait_for(lambda s: True)
@@ -72,8 +72,7 @@ def test_restart_in_the_middle_of_a_write_burst(
 def test_a_big_transaction_arrives_as_one_step(synced: LiveServer, factory: Factory, clients: list[NodeClient]) -> None:
     admin = factory.user("ADMIN")
     factory.query("INSERT INTO vendors (company_name) SELECT 'Bulk ' || n FROM generate_series(1, 3000) n RETURNING id")
-    with httpx.Client(base_url=synced.base_url) as http:
-        token = login(http, admin)
+    token = session_token(synced.base_url, admin)
     client = NodeClient(synced.base_url, token, "vendors")
     clients.append(client)
     client.wait_for(lambda s: len(s["rows"]) >= 3000)
@@ -93,8 +92,7 @@ def test_a_lost_slot_makes_clients_refetch(
     synced: LiveServer, db: DatabaseUrls, factory: Factory, clients: list[NodeClient]
 ) -> None:
     admin = factory.user("ADMIN")
-    with httpx.Client(base_url=synced.base_url) as http:
-        token = login(http, admin)
+    token = session_token(synced.base_url, admin)
     client = NodeClient(synced.base_url, token, "vendors")
     clients.append(client)
     client.wait_for(lambda s: True)

@@ -11,6 +11,7 @@ import httpx
 import pytest
 from starlette.datastructures import QueryParams
 
+from tests.fixtures.api import session_token
 from tests.fixtures.factory import Factory, User, bearer, login
 from tests.fixtures.server import LiveServer
 from tests.sync.node import NodeClient, State
@@ -23,9 +24,7 @@ from turns.sync.subsets import MAX_ROWS, Subset, parse_subset
 
 
 def _client(clients: list[NodeClient], server: LiveServer, user: User, table: str, **options: Any) -> NodeClient:
-    with httpx.Client(base_url=server.base_url) as http:
-        token = login(http, user)
-    client = NodeClient(server.base_url, token, table, log="changes_only", **options)
+    client = NodeClient(server.base_url, session_token(server.base_url, user), table, log="changes_only", **options)
     clients.append(client)
     client.wait_for(lambda s: True)  # following the log, from its head
     return client

@@ -7,7 +7,8 @@ import httpx
 import pytest
 from sqlalchemy import event
 
-from tests.fixtures.factory import Factory, User, bearer, login
+from tests.fixtures.api import token
+from tests.fixtures.factory import Factory
 from tests.fixtures.server import LiveServer
 
 
@@ -29,12 +30,6 @@ def homes(factory: Factory) -> dict[str, Any]:
     }
 
 
-def _token(client: httpx.Client, user: User) -> dict[str, str]:
-    headers = bearer(login(client, user))
-    client.cookies.clear()
-    return headers
-
-
 def _ids(response: httpx.Response) -> list[str]:
     assert response.status_code == 200, response.text
     return [t["id"] for t in response.json()["items"]]
@@ -42,17 +37,17 @@ def _ids(response: httpx.Response) -> list[str]:
 
 def test_each_role_lists_the_turns_it_may_see(client: httpx.Client, factory: Factory, homes: dict[str, Any]) -> None:
     mine, theirs = str(homes["my_turn"]), str(homes["their_turn"])
-    assert _ids(client.get("/api/v1/turns", headers=_token(client, homes["manager"]))) == [mine]
-    assert _ids(client.get("/api/v1/turns", headers=_token(client, homes["vendor"]))) == [mine]
-    assert set(_ids(client.get("/api/v1/turns", headers=_token(client, factory.user("ADMIN"))))) == {mine, theirs}
-    assert set(_ids(client.get("/api/v1/turns", headers=_token(client, factory.user("INSPECTOR"))))) == {mine, theirs}
-    assert _ids(client.get("/api/v1/turns", headers=_token(client, factory.user("USER")))) == []
-    manager = _token(client, homes["manager"])
+    assert _ids(client.get("/api/v1/turns", headers=token(client, homes["manager"]))) == [mine]
+    assert _ids(client.get("/api/v1/turns", headers=token(client, homes["vendor"]))) == [mine]
+    assert set(_ids(client.get("/api/v1/turns", headers=token(client, factory.user("ADMIN"))))) == {mine, theirs}
+    assert set(_ids(client.get("/api/v1/turns", headers=token(client, factory.user("INSPECTOR"))))) == {mine, theirs}
+    assert _ids(client.get("/api/v1/turns", headers=token(client, factory.user("USER")))) == []
+    manager = token(client, homes["manager"])
     assert client.get(f"/api/v1/turns/{theirs}", headers=manager).status_code == 404
 
 
 def test_list_filters_and_pages(client: httpx.Client, factory: Factory, homes: dict[str, Any]) -> None:
-    admin = _token(client, factory.user("ADMIN"))
+    admin = token(client, factory.user("ADMIN"))
     mine, theirs = str(homes["my_turn"]), str(homes["their_turn"])
 
     def listed(**params: Any) -> set[str]:
@@ -89,7 +84,7 @@ def test_list_filters_and_pages(client: httpx.Client, factory: Factory, homes: d
 
 
 def test_manager_opens_a_turn_in_the_first_stage(client: httpx.Client, factory: Factory, homes: dict[str, Any]) -> None:
-    manager = _token(client, homes["manager"])
+    manager = token(client, homes["manager"])
     body = {"turn_id": "T-NEW-1", "property_id": str(homes["mine"]), "turn_amount": "1800.50", "wo_number": "WO-9"}
     created = client.post("/api/v1/turns", headers=manager, json=body)
     assert created.status_code == 201, created.text
@@ -108,7 +103,7 @@ def test_manager_opens_a_turn_in_the_first_stage(client: httpx.Client, factory: 
     before = factory.query("SELECT count(*) FROM turns")
     other_home = client.post("/api/v1/turns", headers=manager, json=body | {"property_id": str(homes["theirs"])})
     assert other_home.status_code == 404
-    inspector = _token(client, factory.user("INSPECTOR"))
+    inspector = token(client, factory.user("INSPECTOR"))
     assert client.post("/api/v1/turns", headers=inspector, json=body | {"turn_id": "T-NEW-2"}).status_code == 403
     duplicate = client.post("/api/v1/turns", headers=manager, json=body)
     assert duplicate.status_code == 409
@@ -121,7 +116,7 @@ def test_manager_opens_a_turn_in_the_first_stage(client: httpx.Client, factory: 
 
 
 def test_update_is_versioned_and_audited(client: httpx.Client, factory: Factory, homes: dict[str, Any]) -> None:
-    manager = _token(client, homes["manager"])
+    manager = token(client, homes["manager"])
     url = f"/api/v1/turns/{homes['my_turn']}"
     read = client.get(url, headers=manager)
     assert read.headers["etag"] == '"1"'
@@ -150,7 +145,7 @@ def test_update_is_versioned_and_audited(client: httpx.Client, factory: Factory,
 
 def test_each_role_edits_only_its_fields(client: httpx.Client, factory: Factory, homes: dict[str, Any]) -> None:
     url = f"/api/v1/turns/{homes['my_turn']}"
-    vendor = _token(client, homes["vendor"])
+    vendor = token(client, homes["vendor"])
     seen = client.get(url, headers=vendor).json()
     assert "turn_amount" not in seen and "scope_approval_status" not in seen
     assert client.patch(url, headers=vendor, json={"version": 1, "turn_amount": "1"}).status_code == 403
@@ -160,14 +155,14 @@ def test_each_role_edits_only_its_fields(client: httpx.Client, factory: Factory,
     # Filtering on a column the role may not read would reveal it.
     assert client.get("/api/v1/turns", headers=vendor, params={"approval_status": "PENDING"}).status_code == 403
 
-    inspector = _token(client, factory.user("INSPECTOR"))
+    inspector = token(client, factory.user("INSPECTOR"))
     assert client.patch(url, headers=inspector, json={"version": 2, "final_walk_date": "2026-04-20"}).status_code == 200
     assert client.patch(url, headers=inspector, json={"version": 3, "vendor_id": None}).status_code == 403
-    approver = _token(client, factory.user("DFO_APPROVER"))
+    approver = token(client, factory.user("DFO_APPROVER"))
     assert client.patch(url, headers=approver, json={"version": 3, "wo_number": "X"}).status_code == 403
-    nobody = _token(client, factory.user("USER"))
+    nobody = token(client, factory.user("USER"))
     assert client.patch(url, headers=nobody, json={"version": 3, "status": "X"}).status_code == 404
-    other_manager = _token(client, homes["other"])
+    other_manager = token(client, homes["other"])
     assert client.patch(url, headers=other_manager, json={"version": 3, "status": "X"}).status_code == 404
     assert factory.query("SELECT version, status, turn_amount FROM turns WHERE id = %s", (homes["my_turn"],)) == [
         (3, "Painting", Decimal("2500.00"))
@@ -176,9 +171,9 @@ def test_each_role_edits_only_its_fields(client: httpx.Client, factory: Factory,
 
 def test_deactivate_and_reactivate(client: httpx.Client, factory: Factory, homes: dict[str, Any]) -> None:
     url = f"/api/v1/turns/{homes['my_turn']}"
-    vendor = _token(client, homes["vendor"])
+    vendor = token(client, homes["vendor"])
     assert client.post(f"{url}/deactivate", headers=vendor, json={"version": 1}).status_code == 403
-    manager = _token(client, homes["manager"])
+    manager = token(client, homes["manager"])
     closed = client.post(f"{url}/deactivate", headers=manager, json={"version": 1})
     assert closed.status_code == 200 and closed.json()["is_active"] is False
     assert _ids(client.get("/api/v1/turns", headers=manager, params={"active": False})) == [str(homes["my_turn"])]
@@ -189,7 +184,7 @@ def test_deactivate_and_reactivate(client: httpx.Client, factory: Factory, homes
 def test_lock_box_code_never_leaves_through_the_record(
     client: httpx.Client, factory: Factory, homes: dict[str, Any]
 ) -> None:
-    admin = _token(client, factory.user("ADMIN"))
+    admin = token(client, factory.user("ADMIN"))
     responses = [
         client.get("/api/v1/turns", headers=admin),
         client.get(f"/api/v1/turns/{homes['my_turn']}", headers=admin),
@@ -206,7 +201,7 @@ def test_lock_box_code_never_leaves_through_the_record(
 def test_concurrent_writers_of_one_version(live_server: LiveServer, factory: Factory, homes: dict[str, Any]) -> None:
     """100 clients write the same version at once: one wins, 99 get 409, one audit row."""
     with httpx.Client(base_url=live_server.base_url, timeout=60) as client:
-        headers = _token(client, homes["manager"])
+        headers = token(client, homes["manager"])
     url = f"{live_server.base_url}/api/v1/turns/{homes['my_turn']}"
     start = threading.Barrier(100)
     statuses: list[int] = []
@@ -235,7 +230,7 @@ def test_concurrent_writers_of_one_version(live_server: LiveServer, factory: Fac
 def statements(live_server: LiveServer) -> Iterator[list[str]]:
     """Every SQL statement the API server sends, in order."""
     sent: list[str] = []
-    engine = live_server.server.config.app.state.database.primary.sync_engine
+    engine = live_server.app.state.database.primary.sync_engine
 
     def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
         sent.append(statement)
@@ -253,7 +248,7 @@ def test_lists_cost_the_same_statements_for_1_or_50_rows(
     for _ in range(60):
         factory.turn(homes["mine"])
     with httpx.Client(base_url=live_server.base_url, timeout=30) as client:
-        headers = _token(client, homes["manager"])
+        headers = token(client, homes["manager"])
         counts = {}
         for path in ("/api/v1/turns", "/api/v1/properties"):
             for limit in (1, 50):

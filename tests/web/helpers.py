@@ -58,7 +58,7 @@ class ApiUser:
         return response.json() if response.content else None
 
     def stage_id(self, name: str) -> str:
-        return next(s["id"] for s in self.get("/api/v1/turn-stages", limit=100)["items"] if s["name"] == name)
+        return str(next(s["id"] for s in self.get("/api/v1/turn-stages", limit=100)["items"] if s["name"] == name))
 
     def close(self) -> None:
         self.http.close()

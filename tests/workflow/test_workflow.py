@@ -284,9 +284,7 @@ def test_notifications_and_mail(client: httpx.Client, factory: Factory, cast: Ca
     }
     stage_mail = next(m for m in smtp.inbox.messages if m["To"] == cast.senior.email)
     assert stage_mail["Subject"].endswith("moved to Scope Approval")
-    parts = {
-        p.get_content_type(): p.get_payload(decode=True).decode() for p in stage_mail.walk() if not p.is_multipart()
-    }
+    parts = {p.get_content_type(): p.get_content() for p in stage_mail.walk() if not p.is_multipart()}
     assert set(parts) == {"text/plain", "text/html"}
     assert f"http://turns.test/#/turns/{turn['id']}" in parts["text/plain"]
     assert factory.query("SELECT DISTINCT status FROM email_outbox WHERE turn_id = %s", (turn["id"],)) == [("SENT",)]
