@@ -61,7 +61,8 @@ def register(app: typer.Typer) -> None:
         except Problem as exc:
             fail(exc.detail or exc.title)
         if result is not None:
-            typer.echo(f"imported {result.imported} {kind.value} from {result.file_name} (import {result.import_id})")
+            rows = f"{result.imported} row{'s' if result.imported != 1 else ''}"
+            typer.echo(f"imported {rows} of {kind.value} from {result.file_name} (import {result.import_id})")
 
 
 async def _run(

@@ -78,7 +78,6 @@ class Kind:
 
     name: str
     table: str
-    rows_noun: str
     columns: tuple[Column, ...]
     required: tuple[tuple[str, ...], ...]
 
@@ -96,7 +95,6 @@ _ZIP = Column("zip_code", "ZIP code", ("zip", "zipcode", "postal code", "post co
 
 MOVE_OUTS = Kind(
     "move-outs",
-    "turns",
     "turns",
     (
         Column(
@@ -145,7 +143,6 @@ MOVE_OUTS = Kind(
 PROPERTIES = Kind(
     "properties",
     "properties",
-    "properties",
     (
         Column(
             "property_id",
@@ -169,7 +166,6 @@ PROPERTIES = Kind(
 )
 
 VENDORS = Kind(
-    "vendors",
     "vendors",
     "vendors",
     (

@@ -114,7 +114,10 @@ def _check_row(kind: Kind, columns: list[Column], header: Header, number: int, c
     try:
         record = MODELS[kind.name].model_validate(fields)
     except ValidationError as exc:
-        problems += [_plain(kind, e) for e in exc.errors() if not (e["loc"] and e["loc"][0] in unreadable)]
+        # A field already reported as unreadable, or without a column (a property's name, which
+        # defaults to its address), is not reported again.
+        shown = {c.field for c in columns} - unreadable
+        problems += [_plain(kind, e) for e in exc.errors() if not e["loc"] or e["loc"][0] in shown]
     return Row(number, values, None if problems else record, problems)
 
 

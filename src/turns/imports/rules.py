@@ -35,9 +35,10 @@ def _repeats(rows: Iterable[Row], key: Callable[[Row], str | None], what: Callab
 
 
 async def move_outs(conn: AsyncConnection, rows: list[Row]) -> list[dict[str, Any]]:
-    records = {row.number: row.record for row in rows if isinstance(row.record, MoveOut)}
-    codes = {_key(r.property_code) for r in records.values() if r.property_code}
-    addresses = {_key(r.address) for r in records.values() if r.address and not r.property_code}
+    # The property is looked up from the row's cells, so a row with a bad date still learns
+    # whether its property is known.
+    codes = {_key(r.values["Property code"]) for r in rows if r.values.get("Property code")}
+    addresses = {_key(r.values["Address"]) for r in rows if r.values.get("Address")}
     street = func.lower(func.regexp_replace(func.btrim(properties.c.street_address), r"\s+", " ", "g"))
     query = select(
         properties.c.id,
@@ -52,14 +53,13 @@ async def move_outs(conn: AsyncConnection, rows: list[Row]) -> list[dict[str, An
     for p in found:
         by_address.setdefault(_key(p["street_address"]), []).append(p)
 
+    records = {row.number: row.record for row in rows if isinstance(row.record, MoveOut)}
     matched: dict[int, Any] = {}
     for row in rows:
         record = records.get(row.number)
-        if record is None:
-            continue
-        if record.ready_by_date is not None and record.ready_by_date < record.move_out_date:
+        if record is not None and record.ready_by_date is not None and record.ready_by_date < record.move_out_date:
             row.problems.append("Ready-by date is before the move-out date")
-        home = _match(row, record, by_code, by_address)
+        home = _match(row, by_code, by_address)
         if home is not None:
             matched[row.number] = home
             row.refers_to = f"{home['property_id']} \u00b7 {home['street_address']}"
@@ -76,9 +76,7 @@ async def move_outs(conn: AsyncConnection, rows: list[Row]) -> list[dict[str, An
         )
     )
     already = {property_id: turn_id for property_id, turn_id in open_turns}
-    numbers = {
-        row.number: _turn_number(records[row.number], matched[row.number]) for row in rows if row.number in matched
-    }
+    numbers = {n: _turn_number(records[n], matched[n]) for n in matched if n in records}
     taken: set[str] = set(
         (await conn.execute(select(turns.c.turn_id).where(turns.c.turn_id.in_(set(numbers.values()))))).scalars()
     )
@@ -91,7 +89,7 @@ async def move_outs(conn: AsyncConnection, rows: list[Row]) -> list[dict[str, An
                 f"Property {home['property_id']} already has an open turn ({already[home['id']]}); "
                 "finish or close it before starting another"
             )
-        if numbers[row.number] in taken:
+        if numbers.get(row.number) in taken:
             row.problems.append(f"Turn number {numbers[row.number]} is already used")
     _repeats(rows, lambda r: numbers.get(r.number), lambda r: f"Turn number {numbers[r.number]}")
     if any(row.problems for row in rows):
@@ -110,24 +108,21 @@ async def move_outs(conn: AsyncConnection, rows: list[Row]) -> list[dict[str, An
     ]
 
 
-def _match(row: Row, record: MoveOut, by_code: dict[str, Any], by_address: dict[str, list[Any]]) -> Any:
-    """The property a move-out names, or None with the row's problem added."""
-    if record.property_code:
-        home = by_code.get(_key(record.property_code))
+def _match(row: Row, by_code: dict[str, Any], by_address: dict[str, list[Any]]) -> Any:
+    """The property a move-out names (by code, else by address), or None with the row's problem added."""
+    code, address = row.values.get("Property code"), row.values.get("Address")
+    if code:
+        home = by_code.get(_key(code))
         if home is None:
-            row.problems.append(
-                f"Unknown property \u201c{record.property_code}\u201d: no property you can see has this code"
-            )
-    elif record.address:
-        homes = by_address.get(_key(record.address), [])
+            row.problems.append(f"Unknown property \u201c{code}\u201d: no property you can see has this code")
+    elif address:
+        homes = by_address.get(_key(address), [])
         if len(homes) > 1:
-            row.problems.append(f"{len(homes)} properties are at \u201c{record.address}\u201d; give the property code")
+            row.problems.append(f"{len(homes)} properties are at \u201c{address}\u201d; give the property code")
             return None
         home = homes[0] if homes else None
         if home is None:
-            row.problems.append(
-                f"Unknown property \u201c{record.address}\u201d: no property you can see is at this address"
-            )
+            row.problems.append(f"Unknown property \u201c{address}\u201d: no property you can see is at this address")
     else:
         row.problems.append("Property code and address are both empty; give one of them")
         return None
@@ -141,40 +136,32 @@ def _turn_number(record: MoveOut, home: Any) -> str:
     return record.turn_number or f"{str(home['property_id'])[:42]}-{record.move_out_date:%y%m%d}"
 
 
-async def new_properties(conn: AsyncConnection, rows: list[Row]) -> list[dict[str, Any]]:
-    records = {row.number: row.record.model_dump(exclude_none=True) for row in rows if row.record is not None}
-    codes = {r["property_id"] for r in records.values()}
-    taken: set[str] = set(
-        (await conn.execute(select(properties.c.property_id).where(properties.c.property_id.in_(codes)))).scalars()
-    )
-    for row in rows:
-        code = records.get(row.number, {}).get("property_id")
-        if code in taken:
-            row.problems.append(f"Property {code} already exists")
-    _repeats(
-        rows,
-        lambda r: records[r.number]["property_id"] if r.number in records else None,
-        lambda r: f"Property code {records[r.number]['property_id']}",
-    )
-    return [] if any(row.problems for row in rows) else list(records.values())
+def _new_records(label: str, column: Any) -> Rule:
+    """The rule of records named by one column (a property's code, a vendor's company): a name
+    the table already has, or an earlier row had, in any letter case, is a problem of the row."""
+
+    async def rule(conn: AsyncConnection, rows: list[Row]) -> list[dict[str, Any]]:
+        names = {_key(r.values[label]) for r in rows if r.values.get(label)}
+        existing: list[str] = list((await conn.execute(select(column).where(func.lower(column).in_(names)))).scalars())
+        taken = {_key(name) for name in existing}
+        for row in rows:
+            name = row.values.get(label)
+            if name and _key(name) in taken:
+                row.problems.append(f"{label} {name} already exists")
+        _repeats(
+            rows,
+            lambda r: _key(r.values[label]) if r.values.get(label) else None,
+            lambda r: f"{label} {r.values[label]}",
+        )
+        if any(row.problems for row in rows):
+            return []
+        return [row.record.model_dump(exclude_none=True) for row in rows if row.record is not None]
+
+    return rule
 
 
-async def new_vendors(conn: AsyncConnection, rows: list[Row]) -> list[dict[str, Any]]:
-    records = {row.number: row.record.model_dump(exclude_none=True) for row in rows if row.record is not None}
-    names = {_key(r["company_name"]) for r in records.values()}
-    query = select(vendors.c.company_name).where(func.lower(vendors.c.company_name).in_(names))
-    existing: list[str] = list((await conn.execute(query)).scalars())
-    taken = {_key(name) for name in existing}
-    for row in rows:
-        name = records.get(row.number, {}).get("company_name")
-        if name is not None and _key(name) in taken:
-            row.problems.append(f"A vendor named {name} already exists")
-    _repeats(
-        rows,
-        lambda r: _key(records[r.number]["company_name"]) if r.number in records else None,
-        lambda r: f"Vendor {records[r.number]['company_name']}",
-    )
-    return [] if any(row.problems for row in rows) else list(records.values())
-
-
-RULES: dict[str, Rule] = {"move-outs": move_outs, "properties": new_properties, "vendors": new_vendors}
+RULES: dict[str, Rule] = {
+    "move-outs": move_outs,
+    "properties": _new_records("Property code", properties.c.property_id),
+    "vendors": _new_records("Company", vendors.c.company_name),
+}
