@@ -89,7 +89,7 @@ async def move_outs(conn: AsyncConnection, rows: list[Row]) -> list[dict[str, An
                 f"Property {home['property_id']} already has an open turn ({already[home['id']]}); "
                 "finish or close it before starting another"
             )
-        if numbers.get(row.number) in taken:
+        elif numbers.get(row.number) in taken:  # (the open turn usually holds it: one problem is enough)
             row.problems.append(f"Turn number {numbers[row.number]} is already used")
     _repeats(rows, lambda r: numbers.get(r.number), lambda r: f"Turn number {numbers[r.number]}")
     if any(row.problems for row in rows):
