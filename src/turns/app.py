@@ -19,6 +19,7 @@ from turns.db.engines import Database, replica_options
 from turns.db.urls import DatabaseUrls, resolve
 from turns.exports.endpoints import router as exports_router
 from turns.health.endpoints import router as health_router
+from turns.imports.endpoints import router as imports_router
 from turns.jobs import worker as jobs_worker
 from turns.jobs.context import WorkerResources
 from turns.kit import errors, logging
@@ -97,6 +98,7 @@ def create_app(settings: Settings | None = None, urls: DatabaseUrls | None = Non
     app.include_router(workflow_router)
     app.include_router(notifications_router)
     app.include_router(exports_router)
+    app.include_router(imports_router)
     app.include_router(search_router)
     app.include_router(monitor_router)
     app.include_router(metrics_router)

@@ -13,6 +13,7 @@ import { Properties } from './pages/properties.jsx'
 import { Vendors } from './pages/vendors.jsx'
 import { Reports } from './pages/reports.jsx'
 import { Notifications } from './pages/notifications.jsx'
+import { Import } from './pages/import.jsx'
 
 export function App() {
   // undefined: asking the server; null: signed out; an Error: the server could not be asked.
@@ -108,6 +109,8 @@ function Page() {
       return <Reports />
     case 'notifications':
       return <Notifications />
+    case 'import':
+      return <Import />
     default:
       return (
         <p>

@@ -15,7 +15,8 @@ export function csrfToken() {
   return found ? decodeURIComponent(found.slice('turns_csrf='.length)) : ''
 }
 
-export async function api(path, { method = 'GET', body, query } = {}) {
+/** A call to the API; `form` (a FormData, e.g. a file upload) is sent as multipart instead of a JSON `body`. */
+export async function api(path, { method = 'GET', body, query, form } = {}) {
   const headers = { accept: 'application/json' }
   if (body !== undefined) headers['content-type'] = 'application/json'
   if (method !== 'GET') headers['x-csrf-token'] = csrfToken()
@@ -30,7 +31,7 @@ export async function api(path, { method = 'GET', body, query } = {}) {
   const response = await fetch(url, {
     method,
     headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
+    body: form ?? (body === undefined ? undefined : JSON.stringify(body)),
     credentials: 'same-origin',
   })
   if (response.status === 204) return null

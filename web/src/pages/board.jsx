@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'react'
 import { usePendingTurns } from '../data/outbox.js'
-import { useSession, isVendor } from '../data/session.js'
+import { useSession, isVendor, canMove } from '../data/session.js'
 import { useTable } from '../data/sync.js'
 import { FilterSelect } from '../components/common/filter-select.jsx'
 import { TurnCard } from '../components/turn/card.jsx'
@@ -58,6 +58,7 @@ export function Board() {
         <p className="muted" role="status">
           {loading ? 'Syncing…' : `${shown} of ${active.length} active turns`}
         </p>
+        {canMove(me) && <a href="#/import">Import move-outs</a>}
       </div>
       <form className="filters" aria-label="Filter turns" onSubmit={(e) => e.preventDefault()}>
         <label>
