@@ -147,8 +147,9 @@ def visible(table: str, role: str, row: Mapping[Any, Any]) -> dict[str, Any]:
     An audit row carries copies of the audited row (``old_values``, ``new_values``); those
     are cut to the columns ``role`` reads of the audited table, so a vendor's own status
     change does not show the turn's amounts. Secrets (stored as ``"[redacted]"`` by the
-    audit trigger) are columns nobody reads, so they are left out too; that a secret
-    changed stays visible in ``changed_fields``. Tables the application does not describe
+    audit trigger) are columns nobody reads, so they are left out too; ``changed_fields``
+    names only the columns ``role`` reads and the secrets (that a lock-box code changed is
+    worth knowing; its value is never shown). Tables the application does not describe
     (sessions: only their owner and admins see their trail) pass as they are.
     """
     readable = readable_columns(table, role)
@@ -160,4 +161,7 @@ def visible(table: str, role: str, row: Mapping[Any, Any]) -> dict[str, Any]:
             values = shown.get(key)
             if values is not None:
                 shown[key] = {k: v for k, v in values.items() if k in kept}
+        named = kept | tables.UNREADABLE.get(audited, set())
+        if shown.get("changed_fields") is not None:
+            shown["changed_fields"] = [f for f in shown["changed_fields"] if f in named]
     return shown
