@@ -16,7 +16,7 @@ from turns.auth.transaction import Transaction
 from turns.db.tables import workflow_settings
 from turns.kit.errors import PROBLEM_RESPONSES, Forbidden
 from turns.kit.records import expected_version, set_etag, update_row
-from turns.workflow import service
+from turns.workflow import reopen, service
 from turns.workflow.schemas import (
     LockBoxCode,
     LockBoxRequest,
@@ -78,6 +78,23 @@ async def reject_scope(
 ) -> WorkflowTurn:
     version, from_header = expected_version(if_match, body.version)
     return _out(await service.reject(conn, user, turn_id, version, body.reason, from_header), response)
+
+
+@router.post(
+    "/turns/{turn_id}/reopen",
+    response_model=WorkflowTurn,
+    summary="Reopen a completed or closed turn with a reason (kept in its stage history and audit trail)",
+)
+async def reopen_turn(
+    turn_id: UUID,
+    body: reopen.ReopenRequest,
+    conn: Transaction,
+    user: User,
+    response: Response,
+    if_match: IfMatch = None,
+) -> WorkflowTurn:
+    version, from_header = expected_version(if_match, body.version)
+    return _out(await reopen.reopen(conn, user, turn_id, version, body.reason, from_header), response)
 
 
 @router.get(
