@@ -132,7 +132,7 @@ export function PropertyPage({ id }) {
               </p>
             )}
           </section>
-          {starting && !open && <NewTurn property={property} onClose={() => setStarting(false)} />}
+          {starting && <NewTurn property={property} onClose={() => setStarting(false)} />}
           <MoveInDate property={property} />
           <section className="panel" aria-labelledby="turns-title">
             <h2 id="turns-title">Turn history</h2>

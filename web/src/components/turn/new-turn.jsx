@@ -27,7 +27,8 @@ export function NewTurn({ property: fixed = null, onClose }) {
 
   const local = openTurnOf(turns, propertyId)
   const refused = state.refused?.propertyId === propertyId ? state.refused.turn : null
-  const open = local ? { id: local.id, turn_id: local.turn_id } : refused
+  // Once the new turn has synced it is the home's open turn: that is no refusal.
+  const open = state.created ? null : local ? { id: local.id, turn_id: local.turn_id } : refused
   const early = form.expected_completion_date && form.expected_completion_date < form.move_out_date
 
   useEffect(() => {
