@@ -49,6 +49,7 @@ class World:
     vendor: UUID
     mine: UUID  # property of manager + senior
     theirs: UUID  # property of other_manager
+    vacant: UUID  # property of manager + senior with no turn: one may be opened on it
     my_turn: UUID  # on mine, assigned to vendor
     their_turn: UUID  # on theirs, no vendor
     ready_turn: UUID  # on mine, vendor and amount set: may enter Scope Approval
@@ -90,6 +91,7 @@ def build_world(factory: Factory, db: psycopg.Connection[tuple[Any, ...]], role:
         vendor=vendor,
         mine=mine,
         theirs=theirs,
+        vacant=factory.property(manager, senior),
         my_turn=factory.turn(mine, vendor_id=vendor),
         their_turn=factory.turn(theirs),
         ready_turn=factory.turn(mine, vendor_id=vendor),
@@ -197,7 +199,7 @@ ACTIONS: dict[str, Action] = {
     "list turns": Action(lambda c, w: c.get("/api/v1/turns"), _items),
     "read other portfolio's turn": Action(lambda c, w: c.get(f"/api/v1/turns/{w.their_turn}")),
     "open turn on own portfolio": Action(
-        lambda c, w: c.post("/api/v1/turns", json={"turn_id": "T-MATRIX", "property_id": str(w.mine)}),
+        lambda c, w: c.post("/api/v1/turns", json={"turn_id": "T-MATRIX", "property_id": str(w.vacant)}),
         table="turns",
         audit="CREATE",
     ),
@@ -377,7 +379,7 @@ GROUP = {
 
 # Expected outcome by role group; per-role exceptions below. Reads that show rows give counts.
 EXPECTED: dict[str, dict[str, int | str]] = {
-    "list properties": {A: 2, PM: 1, V: 1, IN: 2, AP: 2, U: 0},
+    "list properties": {A: 3, PM: 2, V: 1, IN: 3, AP: 3, U: 0},
     "read other portfolio's property": {A: 200, PM: 404, V: 404, IN: 200, AP: 200, U: 404},
     "create property": {A: 201, PM: 403, V: 403, IN: 403, AP: 403, U: 403},
     "rename own-portfolio property": {A: 200, PM: 200, V: 403, IN: 403, AP: 403, U: 404},
@@ -416,7 +418,7 @@ EXPECTED: dict[str, dict[str, int | str]] = {
     "stage dwell report: turns waiting": {A: 5, PM: 4, V: 2, IN: 4, AP: 4, U: 0},
     "pipeline report: active turns": {A: 5, PM: 4, V: "status 403", IN: 4, AP: 4, U: 0},
     "refresh property summary": {A: 202, PM: 403, V: 403, IN: 403, AP: 403, U: 403},
-    "export properties": {A: 3, PM: 1, V: 1, IN: 2, AP: 2, U: 0},
+    "export properties": {A: 4, PM: 2, V: 1, IN: 3, AP: 3, U: 0},
     "export turns waiting for the DFO": {A: 2, PM: 2, V: "status 403", IN: 1, AP: 1, U: 0},
     "read another user's export": {A: 404, PM: 404, V: 404, IN: 404, AP: 404, U: 404},
     "monitor connections": {A: 200, PM: 403, V: 403, IN: 403, AP: 403, U: 403},

@@ -48,7 +48,8 @@ def test_live_changes_through_the_api_arrive(synced: LiveServer, factory: Factor
     client = _start(clients, synced, token, "turns")
     client.wait_for(lambda s: ids(s) == {str(turn)})
     with httpx.Client(base_url=synced.base_url, headers=bearer(token)) as api:
-        created = api.post("/api/v1/turns", json={"property_id": str(home), "turn_id": "T-LIVE-1"})
+        vacant = factory.property(manager, None)
+        created = api.post("/api/v1/turns", json={"property_id": str(vacant), "turn_id": "T-LIVE-1"})
         assert created.status_code == 201, created.text
         new_id = created.json()["id"]
         state = client.wait_for(lambda s: new_id in ids(s))

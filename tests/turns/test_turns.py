@@ -85,7 +85,8 @@ def test_list_filters_and_pages(client: httpx.Client, factory: Factory, homes: d
 
 def test_manager_opens_a_turn_in_the_first_stage(client: httpx.Client, factory: Factory, homes: dict[str, Any]) -> None:
     manager = token(client, homes["manager"])
-    body = {"turn_id": "T-NEW-1", "property_id": str(homes["mine"]), "turn_amount": "1800.50", "wo_number": "WO-9"}
+    vacant = factory.property(homes["manager"], None)
+    body = {"turn_id": "T-NEW-1", "property_id": str(vacant), "turn_amount": "1800.50", "wo_number": "WO-9"}
     created = client.post("/api/v1/turns", headers=manager, json=body)
     assert created.status_code == 201, created.text
     turn = created.json()
@@ -105,7 +106,8 @@ def test_manager_opens_a_turn_in_the_first_stage(client: httpx.Client, factory: 
     assert other_home.status_code == 404
     inspector = token(client, factory.user("INSPECTOR"))
     assert client.post("/api/v1/turns", headers=inspector, json=body | {"turn_id": "T-NEW-2"}).status_code == 403
-    duplicate = client.post("/api/v1/turns", headers=manager, json=body)
+    another = factory.property(homes["manager"], None)
+    duplicate = client.post("/api/v1/turns", headers=manager, json=body | {"property_id": str(another)})
     assert duplicate.status_code == 409
     assert (
         client.post("/api/v1/turns", headers=manager, json=body | {"stage_id": str(factory.stage_id(3))}).status_code
@@ -191,7 +193,7 @@ def test_lock_box_code_never_leaves_through_the_record(
         client.patch(
             f"/api/v1/turns/{homes['my_turn']}", headers=admin, json={"version": 1, "lock_box_location": "Back"}
         ),
-        client.post("/api/v1/turns", headers=admin, json={"turn_id": "T-LB", "property_id": str(homes["mine"])}),
+        client.post("/api/v1/turns", headers=admin, json={"turn_id": "T-LB", "property_id": str(factory.property())}),
     ]
     for response in responses:
         assert response.status_code in (200, 201), response.text
@@ -257,3 +259,28 @@ def test_lists_cost_the_same_statements_for_1_or_50_rows(
                 counts[path, limit] = len(statements)
     assert counts["/api/v1/turns", 1] == counts["/api/v1/turns", 50] <= 4
     assert counts["/api/v1/properties", 1] == counts["/api/v1/properties", 50] <= 4
+
+
+def test_a_home_with_an_open_turn_is_refused_a_second_one(
+    client: httpx.Client, factory: Factory, homes: dict[str, Any]
+) -> None:
+    manager = token(client, homes["manager"])
+    before = factory.query("SELECT count(*) FROM turns")
+    refused = client.post("/api/v1/turns", headers=manager, json={"property_id": str(homes["mine"])})
+    assert refused.status_code == 409, refused.text
+    problem = refused.json()
+    assert problem["open_turn"]["id"] == str(homes["my_turn"])
+    assert problem["detail"].startswith("this property already has an open turn, T-T")
+    assert factory.query("SELECT count(*) FROM turns") == before
+
+    # Once that turn is closed the home takes a new one; its number is made when none is given,
+    # and its note starts the stage history.
+    factory.query("UPDATE turns SET is_active = false WHERE id = %s RETURNING id", (homes["my_turn"],))
+    body = {"property_id": str(homes["mine"]), "move_out_date": "2026-06-01", "note": "Keys at the office"}
+    created = client.post("/api/v1/turns", headers=manager, json=body)
+    assert created.status_code == 201, created.text
+    turn = created.json()
+    assert turn["turn_id"].startswith("T-") and len(turn["turn_id"]) == 15
+    assert turn["move_out_date"] == "2026-06-01"
+    history = factory.query("SELECT note FROM turn_stage_history WHERE turn_id = %s", (turn["id"],))
+    assert history == [("Keys at the office",)]

@@ -74,9 +74,25 @@ def test_a_blocked_move_is_explained_on_the_card(
     card.get_by_label(f"Move {turn['turn_id']} to another stage").select_option("In Progress")
 
     alert = card.get_by_role("alert")
-    expect(alert).to_contain_text("cannot enter 'In Progress': missing")
-    expect(alert).to_contain_text("turn_amount")
+    expect(alert).to_contain_text("Enter the turn amount before the turn moves on.")
+    expect(alert).to_contain_text("Pick a vendor before work starts.")
+    expect(alert).not_to_contain_text("turn_amount")
     expect(manager.in_column("Draft", turn["turn_id"])).to_be_visible()
     assert api.get(f"/api/v1/turns/{turn['id']}")["stage_id"] == draft
     card.get_by_role("button", name="Dismiss").click()
     expect(alert).to_have_count(0)
+
+
+def test_the_board_search_forgives_typos(
+    sign_in: Callable[..., Person], api_as: Callable[[Credential], ApiUser], demo: dict[str, Credential]
+) -> None:
+    api = api_as(demo["PROPERTY_MANAGER"])
+    turns = api.active_turns()
+    homes = {p["id"]: p for p in api.items("/api/v1/properties")}
+    on_hickory = {t for t, turn in turns.items() if "Hickory" in homes[turn["property_id"]]["street_address"]}
+    assert on_hickory and len(on_hickory) < len(turns)
+    manager = sign_in(demo["PROPERTY_MANAGER"])
+    _settled(manager, set(turns))
+    manager.page.get_by_label("Search").fill("Hikory")
+    expect(manager.page.get_by_text(f"{len(on_hickory)} of {len(turns)} active turns")).to_be_visible()
+    assert manager.board_turns() == on_hickory

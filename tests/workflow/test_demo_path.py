@@ -54,7 +54,9 @@ def test_a_turn_from_creation_to_completion(
     listed = manager.get("/api/v1/turn-stages")["items"]
     assert [s["name"] for s in listed] == ["Draft", "Scope Approval", "In Progress", "Final Walk", "Complete"]
     stages = [s["id"] for s in listed]
-    home = manager.get("/api/v1/properties", limit=1)["items"][0]
+    # A turn starts on a home with none open (in the demo, an occupied one).
+    turned = {t["property_id"] for t in manager.get("/api/v1/turns", active="true", limit=200)["items"]}
+    home = next(p for p in manager.get("/api/v1/properties", limit=200)["items"] if p["id"] not in turned)
     assert home["property_manager_id"] == manager.me["id"]
     assert home["sr_property_manager_id"] == senior.me["id"]
     threshold = Decimal(manager.get("/api/v1/workflow/settings")["ho_approval_threshold"])

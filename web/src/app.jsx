@@ -10,6 +10,8 @@ import { Board } from './pages/board.jsx'
 import { TurnDetail } from './pages/turn.jsx'
 import { Approvals } from './pages/approvals.jsx'
 import { Properties } from './pages/properties.jsx'
+import { PropertyPage } from './pages/property.jsx'
+import { Completed } from './pages/completed.jsx'
 import { Vendors } from './pages/vendors.jsx'
 import { Reports } from './pages/reports.jsx'
 import { Notifications } from './pages/notifications.jsx'
@@ -98,11 +100,13 @@ function Page() {
     case 'board':
       return <Board />
     case 'turns':
-      return <TurnDetail id={params[0]} />
+      return <TurnDetail id={params[0]} focus={params[1]} />
     case 'approvals':
       return <Approvals />
     case 'properties':
-      return <Properties />
+      return params[0] ? <PropertyPage id={params[0]} /> : <Properties />
+    case 'completed':
+      return <Completed />
     case 'vendors':
       return <Vendors />
     case 'reports':
@@ -128,6 +132,7 @@ function Header({ me, store, outbox, onSignOut }) {
   const waiting = ops.filter((op) => op.state === 'pending').length
   const links = [
     ['board', 'Board'],
+    ['completed', 'Completed'],
     ...(isApprover(me) ? [['approvals', 'Approvals']] : []),
     ...(isVendor(me) ? [] : [['properties', 'Properties'], ['vendors', 'Vendors'], ['reports', 'Reports']]),
   ]

@@ -155,7 +155,7 @@ def visible(table: str, role: str, row: Mapping[Any, Any]) -> dict[str, Any]:
     readable = readable_columns(table, role)
     shown = {k: v for k, v in row.items() if k in readable}
     audited = row.get("table_name") if table == "audit_logs" else None
-    if audited in tables.metadata.tables:
+    if isinstance(audited, str) and audited in tables.metadata.tables:
         kept = readable_columns(audited, role)
         for key in AUDITED_VALUES:
             values = shown.get(key)

@@ -127,8 +127,13 @@ class TurnFields(BaseModel):
 
 
 class TurnCreate(TurnFields):
-    turn_id: str = Field(min_length=1, max_length=50, description="The operator's own turn number")
+    turn_id: str | None = Field(
+        default=None, min_length=1, max_length=50, description="The operator's own turn number (one is made if absent)"
+    )
     property_id: UUID
+    note: str | None = Field(
+        default=None, max_length=1000, description="Why or how the turn starts; kept as its first stage-history note"
+    )
 
 
 class TurnUpdate(TurnFields):

@@ -4,13 +4,14 @@ exports)."""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import ColumnElement, RowMapping, or_, select
+from sqlalchemy import ColumnElement, RowMapping, func, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from turns.access.columns import TURN_FIELDS_BY_ROLE
@@ -18,7 +19,7 @@ from turns.access.identity import CurrentUser
 from turns.access.roles import ADMINS, APPROVERS, MANAGERS
 from turns.api.versioned import Resource
 from turns.db.tables import properties, turn_stages, turns
-from turns.kit.errors import Forbidden, NotFound, Unprocessable
+from turns.kit.errors import Conflict, Forbidden, NotFound, Unprocessable
 from turns.unit_turns.schemas import ApprovalStatus, TurnCreate, TurnFields, TurnOut
 
 RESOURCE = Resource(turns, "/api/v1/turns", "turn", TurnOut, ("created_at", "updated_at", "turn_id"))
@@ -68,11 +69,36 @@ async def first_stage(conn: AsyncConnection) -> RowMapping:
     return stage
 
 
+async def check_no_open_turn(conn: AsyncConnection, property_id: UUID) -> None:
+    """A home is turned once at a time: a second open turn would split its work, costs and dates.
+
+    The transaction-scoped advisory lock on the property makes two requests that start a turn
+    on the same home at once take turns, so the second one sees the first one's turn."""
+    await conn.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(str(property_id), 0))))
+    query = select(turns.c.id, turns.c.turn_id).where(turns.c.property_id == property_id, turns.c.is_active)
+    found = (await conn.execute(query.order_by(turns.c.created_at).limit(1))).mappings().first()
+    if found is not None:
+        raise Conflict(
+            f"this property already has an open turn, {found['turn_id']}: finish or close it before starting another",
+            open_turn={"id": str(found["id"]), "turn_id": found["turn_id"]},
+        )
+
+
+def generated_turn_id() -> str:
+    """A turn number for a turn opened without the operator's own: the day and a random suffix."""
+    return f"T-{date.today():%y%m%d}-{secrets.token_hex(3).upper()}"
+
+
 async def new_turn(conn: AsyncConnection, body: TurnCreate) -> dict[str, Any]:
-    """The row of a turn opened with ``body``: on a property the caller sees, in the first stage."""
+    """The row of a turn opened with ``body``: on a property the caller sees and that has no open
+    turn, in the first stage. Its note becomes the note of the first stage-history entry."""
     await check_property_visible(conn, body.property_id)
+    await check_no_open_turn(conn, body.property_id)
     stage = await first_stage(conn)
-    return body.model_dump(exclude_unset=True) | {"stage_id": stage["id"]}
+    if body.note:
+        await conn.execute(text("SELECT set_config('app.stage_note', :note, true)"), {"note": body.note})
+    row = body.model_dump(exclude_unset=True, exclude={"note"}) | {"stage_id": stage["id"]}
+    return row | {"turn_id": body.turn_id or generated_turn_id()}
 
 
 class TurnFilters(BaseModel):

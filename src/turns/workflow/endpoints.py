@@ -17,7 +17,7 @@ from turns.db.tables import workflow_settings
 from turns.kit.errors import PROBLEM_RESPONSES, Forbidden
 from turns.kit.records import expected_version, set_etag
 from turns.unit_turns.schemas import TurnOut
-from turns.workflow import service
+from turns.workflow import reopen, service
 from turns.workflow.schemas import (
     LockBoxCode,
     LockBoxRequest,
@@ -92,6 +92,24 @@ async def reject_scope(
 ) -> TurnOut:
     version, from_header = expected_version(if_match, body.version)
     return _out(await service.reject(conn, user, turn_id, version, body.reason, from_header), response)
+
+
+@router.post(
+    "/turns/{turn_id}/reopen",
+    response_model=TurnOut,
+    response_model_exclude_unset=True,
+    summary="Reopen a completed or closed turn with a reason (kept in its stage history and audit trail)",
+)
+async def reopen_turn(
+    turn_id: UUID,
+    body: reopen.ReopenRequest,
+    conn: Transaction,
+    user: User,
+    response: Response,
+    if_match: IfMatch = None,
+) -> TurnOut:
+    version, from_header = expected_version(if_match, body.version)
+    return _out(await reopen.reopen(conn, user, turn_id, version, body.reason, from_header), response)
 
 
 @router.get(

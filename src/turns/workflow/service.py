@@ -68,7 +68,7 @@ async def load_turn(conn: AsyncConnection, turn_id: UUID) -> RowMapping:
     return row
 
 
-async def _write(
+async def write(
     conn: AsyncConnection, user: CurrentUser, turn_id: UUID, version: int, values: dict[str, Any], from_header: bool
 ) -> dict[str, Any]:
     """The write, answered with the turn's workflow state as ``user``'s role may read it."""
@@ -139,7 +139,7 @@ async def transition(
     elif current["is_complete_stage"]:
         values |= {"is_active": True, "turn_completion_date": None}
     await conn.execute(text("SELECT set_config('app.stage_note', :note, true)"), {"note": note or ""})
-    return await _write(conn, user, turn_id, version, values, from_header)
+    return await write(conn, user, turn_id, version, values, from_header)
 
 
 async def submit_scope(
@@ -153,7 +153,7 @@ async def submit_scope(
     if not turn["turn_amount"]:
         raise Unprocessable("a scope needs a turn amount before it is submitted", missing=["turn_amount"])
     now = datetime.now(UTC)
-    return await _write(
+    return await write(
         conn,
         user,
         turn_id,
@@ -205,7 +205,7 @@ async def approve(
             "approved_turn_amount": amount,
             "scope_approved_date": now.date(),
         }
-    return await _write(conn, user, turn_id, version, values, from_header)
+    return await write(conn, user, turn_id, version, values, from_header)
 
 
 async def reject(
@@ -213,7 +213,7 @@ async def reject(
 ) -> dict[str, Any]:
     turn = await load_turn(conn, turn_id)
     await _check_decider(conn, user, turn)
-    return await _write(
+    return await write(
         conn,
         user,
         turn_id,
@@ -263,4 +263,4 @@ async def set_lock_box(
         raise Forbidden("only admins, the property's managers and the assigned vendor set lock boxes")
     if user.role == "VENDOR" and user.vendor_id != turn["vendor_id"]:
         raise Forbidden("only the vendor assigned to this turn sets its lock box")
-    return await _write(conn, user, turn_id, version, values, from_header)
+    return await write(conn, user, turn_id, version, values, from_header)

@@ -70,7 +70,8 @@ export class Outbox {
 
   /**
    * Queue a write to one turn.
-   * kind: 'update' (PATCH fields), 'transition' ({to_stage_id, note}), 'submit', 'approve', 'reject' ({reason}).
+   * kind: 'update' (PATCH fields), 'transition' ({to_stage_id, note}), 'submit', 'approve', 'reject' ({reason}),
+   * 'reopen' ({reason}).
    * overlay: the fields the board shows until the server's row arrives.
    */
   write(turn, kind, body, overlay = {}, label = '') {
@@ -145,17 +146,19 @@ export class Outbox {
 
   fail(op, error) {
     const current = error.problem.current
-    if (error.status === 409 || error.status === 412) {
+    // A 409 without the current row is a refusal (e.g. the home has another open turn), not a stale version.
+    if ((error.status === 409 || error.status === 412) && current) {
       // A write that reached the server before the connection dropped comes back as a
       // conflict with our own values in place: it is done, not a conflict.
-      if (current && Object.entries(op.overlay).every(([k, v]) => sameValue(current[k], v))) {
+      if (Object.entries(op.overlay).every(([k, v]) => sameValue(current[k], v))) {
         this.sent(op, current)
         return
       }
       this.update(op.id, { state: 'conflict', current, message: problemText(error) })
       return
     }
-    this.update(op.id, { state: 'rejected', message: problemText(error), status: error.status })
+    const missing = Array.isArray(error.problem.missing) ? error.problem.missing : null
+    this.update(op.id, { state: 'rejected', message: problemText(error), status: error.status, missing })
   }
 
   /** Forget sent operations once the synced row has caught up with them. */
@@ -183,6 +186,7 @@ const ROUTES = {
   submit: ['POST', '/scope/submit'],
   approve: ['POST', '/scope/approve'],
   reject: ['POST', '/scope/reject'],
+  reopen: ['POST', '/reopen'],
 }
 
 function send(op) {

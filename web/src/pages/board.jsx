@@ -1,12 +1,16 @@
 import { useMemo, useState } from 'react'
 import { usePendingTurns } from '../data/outbox.js'
-import { useSession, isVendor, canMove } from '../data/session.js'
+import { useSearch } from '../data/search.js'
+import { canMove, useSession, isVendor } from '../data/session.js'
 import { useTable } from '../data/sync.js'
 import { FilterSelect } from '../components/common/filter-select.jsx'
 import { TurnCard } from '../components/turn/card.jsx'
-import { APPROVAL_LABELS, address, isOverdue, personName } from '../format.js'
+import { NewTurn } from '../components/turn/new-turn.jsx'
+import { APPROVAL_LABELS, address, daysSince, isOverdue, personName } from '../format.js'
 
 const NO_FILTERS = { market: '', manager: '', vendor: '', approval: '', overdue: false, q: '' }
+/** The Complete column keeps a finished turn this many days; the Completed page keeps them all. */
+export const RECENT_DAYS = 14
 
 /** The make-ready board: one column per active stage, a card per active turn. */
 export function Board() {
@@ -18,13 +22,21 @@ export function Board() {
   const users = useTable(store, 'users')
   const [filters, setFilters] = useState(NO_FILTERS)
   const [dragged, setDragged] = useState(null)
-
+  const [starting, setStarting] = useState(false)
+  const hits = useSearch(filters.q, 'properties,turns')
 
   const columns = useMemo(
     () => [...stages.values()].filter((s) => s.is_active).sort((a, b) => a.display_order - b.display_order),
     [stages],
   )
   const active = useMemo(() => [...turns.values()].filter((t) => t.is_active), [turns])
+  const recent = useMemo(
+    () =>
+      [...turns.values()].filter(
+        (t) => !t.is_active && stages.get(t.stage_id)?.is_complete_stage && daysSince(t.turn_completion_date) <= RECENT_DAYS,
+      ),
+    [turns, stages],
+  )
   const markets = useMemo(
     () => [...new Set([...properties.values()].map((p) => p.market).filter(Boolean))].sort(),
     [properties],
@@ -34,9 +46,11 @@ export function Board() {
     return [...ids].map((id) => users.get(id) || { id }).sort((a, b) => personName(a).localeCompare(personName(b)))
   }, [properties, users])
 
-  const visible = active.filter((turn) => matches(turn, properties.get(turn.property_id), filters))
+  const found = searchHits(hits)
+  const keep = (turn) => matches(turn, properties.get(turn.property_id), filters, found)
+  const visible = active.filter(keep)
   const byStage = new Map(columns.map((stage) => [stage.id, []]))
-  for (const turn of visible) byStage.get(turn.stage_id)?.push(turn)
+  for (const turn of [...visible, ...recent.filter(keep)]) byStage.get(turn.stage_id)?.push(turn)
   for (const list of byStage.values()) list.sort((a, b) => (a.move_out_date || '').localeCompare(b.move_out_date || ''))
   const problems = new Map(ops.filter((op) => op.state !== 'pending' && op.state !== 'sent').map((op) => [op.turnId, op]))
 
@@ -50,7 +64,7 @@ export function Board() {
   }
 
   const loading = !['turns', 'turn_stages', 'properties', 'vendors'].every((name) => store.tables[name].ready)
-  const shown = [...byStage.values()].reduce((sum, list) => sum + list.length, 0)
+  const shown = visible.length
   return (
     <section className="board-page" aria-labelledby="board-title">
       <div className="page-head">
@@ -59,7 +73,13 @@ export function Board() {
           {loading ? 'Syncing…' : `${shown} of ${active.length} active turns`}
         </p>
         {canMove(me) && <a href="#/import">Import move-outs</a>}
+        {canMove(me) && !starting && (
+          <button type="button" onClick={() => setStarting(true)}>
+            New turn
+          </button>
+        )}
       </div>
+      {starting && <NewTurn onClose={() => setStarting(false)} />}
       <form className="filters" aria-label="Filter turns" onSubmit={(e) => e.preventDefault()}>
         <label>
           Search
@@ -122,6 +142,12 @@ export function Board() {
             <h2 style={{ borderColor: stage.color || undefined }}>
               {stage.name} <span className="count">{byStage.get(stage.id).length}</span>
             </h2>
+            {stage.is_complete_stage && (
+              <p className="muted column-note">
+                Last {RECENT_DAYS} days. <a href="#/completed">All completed turns</a>
+              </p>
+            )}
+            {!byStage.get(stage.id).length && !loading && <p className="muted column-note">{emptyColumn(stage, filters)}</p>}
             <ol className="cards">
               {byStage.get(stage.id).map((turn) => (
                 <TurnCard
@@ -144,7 +170,23 @@ export function Board() {
   )
 }
 
-function matches(turn, property, filters) {
+/** Why a column is empty, in words. */
+function emptyColumn(stage, filters) {
+  if (JSON.stringify(filters) !== JSON.stringify(NO_FILTERS)) return 'No turn here matches the filters.'
+  if (stage.is_complete_stage) return `No turn was completed in the last ${RECENT_DAYS} days.`
+  return 'No turn is in this stage.'
+}
+
+/** The ids the API's search found: turns, and the properties whose turns match. */
+function searchHits(items) {
+  if (!items) return null
+  return {
+    turns: new Set(items.filter((h) => h.type === 'turn').map((h) => h.id)),
+    properties: new Set(items.filter((h) => h.type === 'property').map((h) => h.id)),
+  }
+}
+
+function matches(turn, property, filters, found) {
   if (filters.market && property?.market !== filters.market) return false
   if (filters.manager && property?.property_manager_id !== filters.manager) return false
   if (filters.vendor && turn.vendor_id !== filters.vendor) return false
@@ -152,6 +194,7 @@ function matches(turn, property, filters) {
   if (filters.overdue && !isOverdue(turn)) return false
   const q = filters.q.trim().toLowerCase()
   if (!q) return true
+  if (found && (found.turns.has(turn.id) || found.properties.has(turn.property_id))) return true
   const haystack = [turn.turn_id, turn.wo_number, property?.name, property?.property_id, address(property)]
   return haystack.some((value) => value && value.toLowerCase().includes(q))
 }

@@ -7,7 +7,12 @@ import { SearchableList } from '../components/common/searchable-list.jsx'
 import { DataTable } from '../components/common/data-table.jsx'
 
 const COLUMNS = [
-  { key: 'name', label: 'Name', value: (p) => p.name, render: (p) => p.name || '—' },
+  {
+    key: 'name',
+    label: 'Name',
+    value: (p) => p.name,
+    render: (p) => <a href={`#/properties/${p.id}`}>{p.name || p.property_id}</a>,
+  },
   { key: 'property_id', label: 'Property ID', value: (p) => p.property_id },
   { key: 'address', label: 'Address', value: (p) => p.address },
   { key: 'market', label: 'Market', value: (p) => p.market },

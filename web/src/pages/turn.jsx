@@ -1,4 +1,4 @@
-import { useMemo } from 'react'
+import { useEffect, useMemo } from 'react'
 import { usePendingTurns } from '../data/outbox.js'
 import { useSession } from '../data/session.js'
 import { useTable } from '../data/sync.js'
@@ -8,10 +8,15 @@ import { TurnFields } from '../components/turn/fields.jsx'
 import { TurnLockBox } from '../components/turn/lock-box.jsx'
 import { TurnHistory } from '../components/turn/history.jsx'
 import { TurnAudit } from '../components/turn/audit.jsx'
+import { TurnReopen } from '../components/turn/reopen.jsx'
+import { focusControl } from '../requirements.js'
 import './turn.css'
 
-/** One turn: its record to edit as the role may, its workflow, lock box, stage history and audit trail. */
-export function TurnDetail({ id }) {
+/**
+ * One turn: its record to edit as the role may, its workflow, lock box, stage history and audit
+ * trail. `focus` names a control to put the keyboard on (the fix of a refused move).
+ */
+export function TurnDetail({ id, focus }) {
   const { store, outbox } = useSession()
   const { turns, synced, ops } = usePendingTurns(store, outbox)
   const properties = useTable(store, 'properties')
@@ -23,6 +28,10 @@ export function TurnDetail({ id }) {
   const turn = turns.get(id)
   const names = useMemo(() => ({ stages, vendors, users, providers }), [stages, vendors, users, providers])
   const ordered = useMemo(() => [...stages.values()].sort((a, b) => a.display_order - b.display_order), [stages])
+  const shown = Boolean(turn)
+  useEffect(() => {
+    if (shown && focus) focusControl(focus)
+  }, [shown, focus])
 
   if (!turn) {
     return store.tables.turns.ready ? (
@@ -45,6 +54,7 @@ export function TurnDetail({ id }) {
       <TurnHeader turn={turn} property={properties.get(turn.property_id)} stage={stages.get(turn.stage_id)} />
       <div className="turn-columns">
         <div>
+          <TurnReopen turn={turn} ops={mine} />
           <TurnWorkflow turn={turn} stages={ordered} ops={mine} names={names} />
           <TurnFields turn={turn} ops={mine} names={names} />
         </div>

@@ -8,6 +8,8 @@ const UTILITIES = [
   ['gas_status', 'Gas'],
 ]
 
+const UTILITY_WORDS = { YES: 'on', NO: 'off', PENDING: 'pending' }
+
 export function TurnCard({ turn, property, vendor, stages, problem, onMove, onDragStart, onDragEnd }) {
   const overdue = isOverdue(turn)
   const days = daysSince(turn.move_out_date)
@@ -57,13 +59,13 @@ export function TurnCard({ turn, property, vendor, stages, problem, onMove, onDr
           {APPROVAL_LABELS[turn.scope_approval_status] || 'Scope not submitted'}
         </span>
         {UTILITIES.map(([field, label]) => (
-          <span key={field} className={`badge utility-${(turn[field] || 'none').toLowerCase()}`} title={`${label}: ${turn[field] || 'unknown'}`}>
-            {label} {turn[field] === 'YES' ? 'on' : turn[field] === 'NO' ? 'off' : turn[field] === 'PENDING' ? 'pending' : '?'}
+          <span key={field} className={`badge utility-${(turn[field] || 'none').toLowerCase()}`} title={`${label}: ${UTILITY_WORDS[turn[field]] || 'unknown'}`}>
+            {label} {UTILITY_WORDS[turn[field]] || 'unknown'}
           </span>
         ))}
       </p>
       <MoveControl turn={turn} stages={stages} onMove={onMove} />
-      {problem && <ChangeProblem op={problem} />}
+      {problem && <ChangeProblem op={problem} turn={turn} />}
     </li>
   )
 }

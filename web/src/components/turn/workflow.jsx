@@ -22,7 +22,9 @@ export function TurnWorkflow({ turn, stages, ops, names }) {
   if (!('scope_approval_status' in turn) && !canMove(me) && !problems.length) return null
   return (
     <section className="panel" aria-labelledby="workflow-title">
-      <h2 id="workflow-title">Stage and approval</h2>
+      <h2 id="workflow-title" tabIndex={-1}>
+        Stage and approval
+      </h2>
       {'scope_approval_status' in turn && <ScopeSummary turn={turn} names={names} />}
       {canMove(me) && <StageMove turn={turn} stages={stages} />}
       {submitting && <SubmitScope turn={turn} />}
@@ -31,7 +33,7 @@ export function TurnWorkflow({ turn, stages, ops, names }) {
         {waiting.length > 0 && `Waiting to be sent: ${waiting.map((op) => op.label).join(', ')}.`}
       </p>
       {problems.map((op) => (
-        <ChangeProblem key={op.id} op={op} />
+        <ChangeProblem key={op.id} op={op} turn={turn} />
       ))}
     </section>
   )
