@@ -1,4 +1,5 @@
-"""Property rules beyond RLS: who may reassign a portfolio; the filters of property lists and exports."""
+"""Properties: the table the endpoints serve, the rules beyond RLS (who may reassign a portfolio),
+and the filters of property lists and exports."""
 
 from __future__ import annotations
 
@@ -12,10 +13,15 @@ from sqlalchemy import ColumnElement, or_
 
 from turns.access.identity import CurrentUser
 from turns.access.roles import ADMINS
+from turns.api.versioned import Resource
 from turns.db.tables import properties
 from turns.kit.errors import Forbidden
 from turns.kit.filters import text_filter
+from turns.properties.schemas import PropertyOut
 
+RESOURCE = Resource(
+    properties, "/api/v1/properties", "property", PropertyOut, ("created_at", "updated_at", "property_id", "name")
+)
 ASSIGNMENT_FIELDS = frozenset({"property_manager_id", "sr_property_manager_id"})
 
 
