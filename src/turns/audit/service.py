@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import ColumnElement, Select, and_, any_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from turns.access.actions import SEES_OWN_AUDIT_ONLY
 from turns.access.columns import visible
 from turns.access.identity import CurrentUser
 from turns.access.roles import MANAGERS
@@ -79,7 +80,7 @@ def scope_hint(role: str, user_id: UUID) -> list[ColumnElement[bool]]:
                 and_(audit_logs.c.turn_id.is_(None), audit_logs.c.property_id == any_(managed)),
             )
         ]
-    if role in ("VENDOR", "USER"):
+    if role in SEES_OWN_AUDIT_ONLY:
         return [mine]
     return []
 

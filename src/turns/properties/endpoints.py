@@ -8,6 +8,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Response, status
 
+from turns.access.actions import CHANGES_NO_PROPERTIES
 from turns.access.columns import readable_columns
 from turns.access.roles import ADMINS
 from turns.api.versioned import IfMatch, PageQuery, User, add_activation, only
@@ -78,7 +79,7 @@ async def update_property(
     property_id: UUID, body: PropertyUpdate, conn: Transaction, user: User, response: Response, if_match: IfMatch = None
 ) -> PropertyOut:
     edit = Edit.of(body, if_match)
-    if user.role == "VENDOR":
+    if user.role in CHANGES_NO_PROPERTIES:
         raise Forbidden("vendor users cannot change properties")
     return await RESOURCE.update(conn, user, property_id, edit, check_update, response)
 

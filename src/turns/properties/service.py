@@ -11,6 +11,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import ColumnElement, or_
 
+from turns.access.actions import REASSIGNS_PROPERTY_MANAGER
 from turns.access.identity import CurrentUser
 from turns.access.roles import ADMINS
 from turns.api.versioned import Resource
@@ -31,7 +32,7 @@ def check_update(user: CurrentUser, current: Mapping[Any, Any], changes: Mapping
     reassigning = {k for k in ASSIGNMENT_FIELDS & changes.keys() if changes[k] != current.get(k)}
     if not reassigning or user.role in ADMINS:
         return
-    if user.role == "SR_PROPERTY_MANAGER" and reassigning == {"property_manager_id"}:
+    if user.role in REASSIGNS_PROPERTY_MANAGER and reassigning == {"property_manager_id"}:
         return
     raise Forbidden(f"your role may not change {', '.join(sorted(reassigning))}")
 

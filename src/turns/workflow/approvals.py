@@ -12,15 +12,15 @@ from uuid import UUID
 from sqlalchemy import RowMapping, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from turns.access.actions import SUBMITS_SCOPES, approval_queue_statuses, decider
 from turns.access.identity import CurrentUser
-from turns.access.roles import ADMINS, MANAGERS
+from turns.access.roles import DFO_APPROVER
 from turns.api.updates import update_row
 from turns.db.tables import workflow_settings
 from turns.kit.errors import Conflict, Forbidden, Unprocessable
 from turns.workflow.service import load_turn, total, write
 
 APPROVED = ("DFO_APPROVED", "HO_APPROVED")
-SUBMITTERS = ADMINS | MANAGERS
 
 
 async def settings(conn: AsyncConnection) -> RowMapping:
@@ -49,7 +49,7 @@ async def submit_scope(
     conn: AsyncConnection, user: CurrentUser, turn_id: UUID, version: int, from_header: bool
 ) -> dict[str, Any]:
     turn = await load_turn(conn, turn_id)
-    if user.role not in SUBMITTERS:
+    if user.role not in SUBMITS_SCOPES:
         raise Forbidden("only admins and the property's managers submit scopes")
     if turn["scope_approval_status"] not in ("PENDING", "REJECTED"):
         raise Conflict(f"the scope is {turn['scope_approval_status']}; only a new or rejected scope is submitted")
@@ -67,11 +67,10 @@ async def submit_scope(
 
 
 def _approver_role(status: str) -> str:
-    if status == "DFO_APPROVAL_NEEDED":
-        return "DFO_APPROVER"
-    if status == "HO_APPROVAL_NEEDED":
-        return "HO_APPROVER"
-    raise Conflict(f"the scope is {status}: nothing is waiting for a decision")
+    role = decider(status)
+    if role is None:
+        raise Conflict(f"the scope is {status}: nothing is waiting for a decision")
+    return role
 
 
 async def _check_decider(conn: AsyncConnection, user: CurrentUser, turn: RowMapping) -> str:
@@ -90,7 +89,7 @@ async def approve(
     role = await _check_decider(conn, user, turn)
     now = datetime.now(UTC)
     amount = total(turn)
-    if role == "DFO_APPROVER":
+    if role == DFO_APPROVER:
         values: dict[str, Any] = {"dfo_approval_user_id": user.id, "dfo_approval_datetime": now}
         if amount > (await settings(conn))["ho_approval_threshold"]:
             values["scope_approval_status"] = "HO_APPROVAL_NEEDED"
@@ -133,9 +132,7 @@ async def reject(
 
 async def approval_queue(conn: AsyncConnection, user: CurrentUser) -> list[RowMapping]:
     """What waits for the caller's decision, oldest first."""
-    statuses = {"DFO_APPROVER": ["DFO_APPROVAL_NEEDED"], "HO_APPROVER": ["HO_APPROVAL_NEEDED"]}.get(
-        user.role, ["DFO_APPROVAL_NEEDED", "HO_APPROVAL_NEEDED"] if user.role in ADMINS else []
-    )
+    statuses = approval_queue_statuses(user.role)
     if not statuses:
         raise Forbidden("only approvers (and admins, to watch) have an approval queue")
     query = text(

@@ -9,12 +9,10 @@ from uuid import UUID
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from turns.access.actions import SETS_LOCK_BOXES, is_vendor
 from turns.access.identity import CurrentUser
-from turns.access.roles import ADMINS, MANAGERS
 from turns.kit.errors import Forbidden
 from turns.workflow.service import load_turn, write
-
-LOCK_BOX_SETTERS = ADMINS | MANAGERS | {"VENDOR"}
 
 
 async def reveal_lock_box(conn: AsyncConnection, turn_id: UUID) -> str | None:
@@ -27,8 +25,8 @@ async def set_lock_box(
     conn: AsyncConnection, user: CurrentUser, turn_id: UUID, version: int, values: dict[str, Any], from_header: bool
 ) -> dict[str, Any]:
     turn = await load_turn(conn, turn_id)
-    if user.role not in LOCK_BOX_SETTERS:
+    if user.role not in SETS_LOCK_BOXES:
         raise Forbidden("only admins, the property's managers and the assigned vendor set lock boxes")
-    if user.role == "VENDOR" and user.vendor_id != turn["vendor_id"]:
+    if is_vendor(user.role) and user.vendor_id != turn["vendor_id"]:
         raise Forbidden("only the vendor assigned to this turn sets its lock box")
     return await write(conn, user, turn_id, version, values, from_header)

@@ -19,14 +19,12 @@ from uuid import UUID
 from sqlalchemy import RowMapping, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from turns.access.actions import MOVES_TURNS
 from turns.access.identity import CurrentUser
-from turns.access.roles import ADMINS, MANAGERS
 from turns.db.tables import turn_stages
 from turns.kit.errors import Forbidden, Unprocessable
 from turns.workflow.approvals import APPROVED, settings
 from turns.workflow.service import load_turn, total, write
-
-MOVERS = ADMINS | MANAGERS
 
 
 def missing_requirements(
@@ -73,7 +71,7 @@ async def transition(
     from_header: bool,
 ) -> dict[str, Any]:
     turn = await load_turn(conn, turn_id)
-    if user.role not in MOVERS:
+    if user.role not in MOVES_TURNS:
         raise Forbidden("only admins and the property's managers move turns between stages")
     stages = await _stages(conn)
     by_id = {s["id"]: s for s in stages}
