@@ -8,14 +8,11 @@ from uuid import UUID
 
 import psycopg
 import pytest
-from sqlalchemy import create_engine, select
+from sqlalchemy import create_engine
 
 from tests.fixtures.factory import Factory
-from turns.audit.endpoints import COLUMNS, NEWEST_FIRST
-from turns.audit.service import AuditFilters, scope_hint
-from turns.db.tables import audit_logs
+from turns.audit.service import COLUMNS, AuditFilters, list_query
 from turns.db.urls import DatabaseUrls
-from turns.kit.pagination import paginate
 
 PSYCOPG = create_engine("postgresql+psycopg://").dialect
 ROWS = 40_000
@@ -44,12 +41,7 @@ def busy(db: DatabaseUrls, factory: Factory) -> dict[str, UUID]:
 
 def page_plan(db: DatabaseUrls, admin: UUID, **filters: Any) -> tuple[str, list[str]]:
     """The plan of the viewer's first page for ``admin`` (as the application role) and its actions."""
-    query = select(*(audit_logs.c[c] for c in COLUMNS)).where(
-        *AuditFilters(**filters).conditions(frozenset(COLUMNS)), *scope_hint("ADMIN", admin)
-    )
-    compiled = paginate(query, audit_logs, sort=NEWEST_FIRST, allowed=("created_at",), cursor=None, limit=50).compile(
-        dialect=PSYCOPG
-    )
+    compiled = list_query("ADMIN", admin, AuditFilters(**filters), cursor=None, limit=50).compile(dialect=PSYCOPG)
     with psycopg.connect(db.app) as conn:
         conn.execute("SELECT set_config('app.current_user_id', %s, true)", (str(admin),))
         plan = "\n".join(str(r[0]) for r in conn.execute("EXPLAIN " + compiled.string, compiled.params))

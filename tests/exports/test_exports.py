@@ -12,7 +12,7 @@ import pytest
 from tests.exports.helpers import as_csv, as_xlsx, read_csv, read_pdf, read_xlsx, xlsx_text
 from tests.fixtures.api import token
 from tests.fixtures.factory import Factory
-from turns.exports import endpoints as export_endpoints
+from turns.exports import service as export_service
 from turns.exports.datasets import RESOURCES
 from turns.exports.formats import PDF_ROWS_PER_PAGE
 
@@ -240,7 +240,7 @@ def test_large_export_streams_in_bounded_memory(api: httpx.Client, factory: Fact
 def test_a_pdf_is_refused_past_its_row_cap(
     api: httpx.Client, factory: Factory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(export_endpoints, "PDF_MAX_ROWS", 2)
+    monkeypatch.setattr(export_service, "PDF_MAX_ROWS", 2)
     admin = factory.user("ADMIN")
     for _ in range(3):
         factory.vendor(state="ND")

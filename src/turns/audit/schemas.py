@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-from turns.audit.service import AuditAction
+AuditAction = Literal["CREATE", "UPDATE", "DELETE", "VIEW", "EXPORT"]
 
 
 class AuditOut(BaseModel):

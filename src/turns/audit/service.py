@@ -1,5 +1,5 @@
-"""Reading the audit log: its filters (shared with exports), the caller's scope stated for
-the planner.
+"""Reading the audit log: a page of it and one row, its filters (shared with exports), the
+caller's scope stated for the planner.
 
 Rows are decided by the ``audit_logs_select`` policy (migration 0002): admins all,
 everyone their own actions, staff other than vendors the trail of the turns and
@@ -10,17 +10,25 @@ every other row (:func:`turns.access.visible`).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import ColumnElement, and_, any_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, any_, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncConnection
 
+from turns.access.actions import SEES_OWN_AUDIT_ONLY
+from turns.access.columns import visible
+from turns.access.identity import CurrentUser
 from turns.access.roles import MANAGERS
+from turns.audit.schemas import AuditAction, AuditOut
 from turns.db.tables import audit_logs, turns
 from turns.kit.filters import text_filter
+from turns.kit.pagination import Page, page_of, paginate
+from turns.kit.records import get_or_404
 
-AuditAction = Literal["CREATE", "UPDATE", "DELETE", "VIEW", "EXPORT"]
+COLUMNS = [c.name for c in audit_logs.columns]
+NEWEST_FIRST = "-created_at"
 
 
 class AuditFilters(BaseModel):
@@ -72,6 +80,32 @@ def scope_hint(role: str, user_id: UUID) -> list[ColumnElement[bool]]:
                 and_(audit_logs.c.turn_id.is_(None), audit_logs.c.property_id == any_(managed)),
             )
         ]
-    if role in ("VENDOR", "USER"):
+    if role in SEES_OWN_AUDIT_ONLY:
         return [mine]
     return []
+
+
+def list_query(role: str, user_id: UUID, filters: AuditFilters, cursor: str | None, limit: int) -> Select[Any]:
+    """A page of the audit rows meeting ``filters`` (and the caller's scope, restated), newest first."""
+    query = select(*(audit_logs.c[c] for c in COLUMNS)).where(
+        *filters.conditions(frozenset(COLUMNS)), *scope_hint(role, user_id)
+    )
+    return paginate(query, audit_logs, sort=NEWEST_FIRST, allowed=("created_at",), cursor=cursor, limit=limit)
+
+
+async def page(
+    conn: AsyncConnection, user: CurrentUser, filters: AuditFilters, cursor: str | None, limit: int
+) -> Page[AuditOut]:
+    rows = (await conn.execute(list_query(user.role, user.id, filters, cursor, limit))).mappings().all()
+    items, next_cursor = page_of(rows, sort=NEWEST_FIRST, limit=limit)
+    return Page[AuditOut](items=[_out(r, user) for r in items], next_cursor=next_cursor)
+
+
+async def get(conn: AsyncConnection, user: CurrentUser, audit_id: UUID) -> AuditOut:
+    return _out(await get_or_404(conn, audit_logs, audit_id, COLUMNS, "audit row"), user)
+
+
+def _out(row: Any, user: CurrentUser) -> AuditOut:
+    values = visible("audit_logs", user.role, row)
+    values["ip_address"] = None if row["ip_address"] is None else str(row["ip_address"])
+    return AuditOut(**values)

@@ -6,7 +6,6 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Request, Response, status
-from sqlalchemy import text
 
 from turns.access.identity import CurrentUser
 from turns.auth import service
@@ -19,13 +18,6 @@ from turns.db.context import Actor
 from turns.kit.errors import PROBLEM_RESPONSES, Forbidden, NotFound, TooManyRequests, Unauthorized
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"], responses=PROBLEM_RESPONSES)
-
-_ME = text("SELECT id, email, first_name, last_name, phone, role::text AS role, vendor_id FROM users WHERE id = :id")
-
-
-async def _me(conn: Transaction, user: CurrentUser) -> Me:
-    row = (await conn.execute(_ME, {"id": user.id})).mappings().one()
-    return Me(**row, session_id=user.session_id)
 
 
 def _set_cookies(response: Response, settings: Settings, token: str, csrf: str) -> None:
@@ -54,7 +46,7 @@ async def login(body: LoginRequest, request: Request, response: Response) -> Log
         )
         if result.ok:
             assert result.user_id is not None and result.session_id is not None
-            me = Me(**(await conn.execute(_ME, {"id": result.user_id})).mappings().one(), session_id=result.session_id)
+            me = Me(**await service.profile(conn, result.user_id), session_id=result.session_id)
     # Committed: failures count even though this request answers with an error.
     if result.retry_after is not None:
         raise TooManyRequests(
@@ -72,32 +64,30 @@ async def login(body: LoginRequest, request: Request, response: Response) -> Log
 
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, summary="End the current session")
 async def logout(conn: Transaction, user: Annotated[CurrentUser, Depends(current_user)], response: Response) -> None:
-    await conn.execute(text("SELECT auth_revoke_session(:id)"), {"id": user.session_id})
+    await service.revoke_session(conn, user.session_id)
     response.delete_cookie(COOKIE, path="/")
     response.delete_cookie(CSRF_COOKIE, path="/")
 
 
 @router.get("/me", response_model=Me, summary="The signed-in user")
 async def me(conn: Transaction, user: Annotated[CurrentUser, Depends(current_user)]) -> Me:
-    return await _me(conn, user)
+    return Me(**await service.profile(conn, user.id), session_id=user.session_id)
 
 
 @router.get("/sessions", response_model=list[SessionInfo], summary="My live sessions, newest first")
 async def sessions(conn: Transaction, user: Annotated[CurrentUser, Depends(current_user)]) -> list[SessionInfo]:
-    rows = (await conn.execute(text("SELECT * FROM auth_list_sessions()"))).mappings().all()
     return [
         SessionInfo(
             **{**row, "ip_address": str(row["ip_address"]) if row["ip_address"] else None},
             current=row["id"] == user.session_id,
         )
-        for row in rows
+        for row in await service.live_sessions(conn)
     ]
 
 
 @router.delete("/sessions/{session_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Revoke one of my sessions")
 async def revoke_session(session_id: UUID, conn: Transaction) -> None:
-    revoked: bool = (await conn.execute(text("SELECT auth_revoke_session(:id)"), {"id": session_id})).scalar_one()
-    if not revoked:
+    if not await service.revoke_session(conn, session_id):
         raise NotFound("no live session of yours has this id")
 
 

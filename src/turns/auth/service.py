@@ -15,7 +15,7 @@ from ipaddress import IPv6Address, ip_address, ip_network
 from uuid import UUID
 
 from anyio import to_thread
-from sqlalchemy import text
+from sqlalchemy import RowMapping, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from turns.auth.passwords import WeakPassword, check_new_password, hash_password, needs_rehash, verify_password
@@ -192,3 +192,24 @@ async def hash_new_password(
 async def change_password(conn: AsyncConnection, user_id: UUID, new_hash: str) -> None:
     """Store a new hash; the database ends the user's other sessions."""
     await conn.execute(text("UPDATE users SET password_hash = :hash WHERE id = :id"), {"hash": new_hash, "id": user_id})
+
+
+_PROFILE = text(
+    "SELECT id, email, first_name, last_name, phone, role::text AS role, vendor_id FROM users WHERE id = :id"
+)
+
+
+async def profile(conn: AsyncConnection, user_id: UUID) -> RowMapping:
+    """The signed-in user's own row, as ``/me`` and a login answer it."""
+    return (await conn.execute(_PROFILE, {"id": user_id})).mappings().one()
+
+
+async def live_sessions(conn: AsyncConnection) -> list[RowMapping]:
+    """The acting user's live sessions, newest first."""
+    return list((await conn.execute(text("SELECT * FROM auth_list_sessions()"))).mappings().all())
+
+
+async def revoke_session(conn: AsyncConnection, session_id: UUID) -> bool:
+    """End one of the acting user's live sessions; False when none of theirs has this id."""
+    revoked: bool = (await conn.execute(text("SELECT auth_revoke_session(:id)"), {"id": session_id})).scalar_one()
+    return revoked

@@ -109,3 +109,7 @@ Transaction = Annotated[AsyncConnection, Depends(_user_transaction, scope="funct
 ReadTransaction = Annotated[AsyncConnection, Depends(_read_transaction, scope="function")]
 """A read-only transaction on the read path (reports, exports, search, the audit viewer),
 acting as the signed-in user. Nothing written here is kept."""
+
+StreamingReadTransaction = Annotated[AsyncConnection, Depends(_read_transaction, scope="request")]
+"""Like :data:`ReadTransaction`, but held until the response body has been sent: a streamed
+export reads through a server-side cursor, which lives in its transaction."""

@@ -8,6 +8,7 @@ import psycopg
 import typer
 from psycopg import errors
 
+from turns.access.actions import is_vendor
 from turns.access.roles import ROLES
 from turns.auth.passwords import WeakPassword, check_new_password, hash_password
 from turns.cli.common import clear_errors, fail, urls
@@ -31,7 +32,7 @@ def create(
     role = role.upper()
     if role not in ROLES:
         fail(f"unknown role {role!r}; choose one of {', '.join(ROLES)}")
-    if (role == "VENDOR") != (vendor_id is not None):
+    if is_vendor(role) != (vendor_id is not None):
         fail("a VENDOR user needs --vendor-id, and only a VENDOR user may have one")
     try:
         check_new_password(password, personal=(email, first_name, last_name))

@@ -12,28 +12,24 @@ open while the response streams (a server-side cursor lives in its transaction).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Annotated, Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request, status
 from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from turns.access.identity import CurrentUser
 from turns.auth.dependencies import current_user
-from turns.auth.transaction import Transaction, client_ip, open_transaction
+from turns.auth.transaction import StreamingReadTransaction, Transaction
 from turns.config import Settings
-from turns.db.context import Actor
 from turns.exports import service
 from turns.exports.datasets import RESOURCES, AuditFilters, Format, Resource, VendorFilters
 from turns.exports.files import export_path
-from turns.exports.formats import MEDIA_TYPES, PDF_MAX_ROWS
-from turns.exports.render import count_up_to, render
+from turns.exports.formats import MEDIA_TYPES
 from turns.exports.schemas import ExportJobOut
-from turns.kit.errors import PROBLEM_RESPONSES, Conflict, Unprocessable
+from turns.kit.errors import PROBLEM_RESPONSES, Conflict
 from turns.properties.service import PropertyFilters
 from turns.unit_turns.service import TurnFilters
 
@@ -41,21 +37,6 @@ router = APIRouter(prefix="/api/v1/exports", tags=["exports"], responses=PROBLEM
 User = Annotated[CurrentUser, Depends(current_user)]
 BACKGROUND = Field(default=False, description="Run as a background job whatever the size")
 
-
-async def _streaming_read(request: Request, user: User) -> AsyncIterator[AsyncConnection]:
-    """Like ``ReadTransaction``, but held until the response body has been sent."""
-    actor = Actor(
-        user_id=user.id,
-        context="api",
-        ip_address=client_ip(request),
-        user_agent=request.headers.get("user-agent"),
-        session_id=user.session_id,
-    )
-    async with open_transaction(request.app.state.database, actor, read_only=True) as conn:
-        yield conn
-
-
-StreamingReadTransaction = Annotated[AsyncConnection, Depends(_streaming_read, scope="request")]
 
 FILE_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"description": "The export file", "content": {media: {} for media in MEDIA_TYPES.values()}},
@@ -79,31 +60,26 @@ async def _export(
     params: BaseModel,
     background: bool,
     user: CurrentUser,
-    conn: AsyncConnection,
-    read: AsyncConnection,
+    conn: Transaction,
+    read: StreamingReadTransaction,
 ) -> Response:
     settings: Settings = request.app.state.settings
-    filters = resource.parse_filters(params.model_dump(exclude={"background"}))
-    stored = filters.model_dump(mode="json", exclude_none=True)
-    query = resource.query(filters, user.role, fmt)
-    limit = settings.export_stream_limit
-    rows = await count_up_to(read, query, max(limit, PDF_MAX_ROWS) if fmt == "pdf" else limit)
-    if fmt == "pdf" and rows > PDF_MAX_ROWS:
-        raise Unprocessable(f"a PDF holds at most {PDF_MAX_ROWS} rows; narrow the filters or export CSV or xlsx")
-    if background or rows > limit:
-        job = await service.queue(conn, user.id, resource, fmt, stored)
-        location = f"/api/v1/exports/jobs/{job['id']}"
+    started = await service.start(
+        conn, read, user, resource, fmt, params, background=background, stream_limit=settings.export_stream_limit
+    )
+    if not isinstance(started, service.Streamed):
+        location = f"/api/v1/exports/jobs/{started['id']}"
         return JSONResponse(
-            _job_out(job).model_dump(mode="json"), status_code=status.HTTP_202_ACCEPTED, headers={"Location": location}
+            _job_out(started).model_dump(mode="json"),
+            status_code=status.HTTP_202_ACCEPTED,
+            headers={"Location": location},
         )
-    export_id = uuid4()
-    await service.audit(conn, resource, export_id, fmt, stored, rows=rows, background=False)
     return StreamingResponse(
-        render(read, resource, query, fmt, user.role),
+        started.body,
         media_type=MEDIA_TYPES[fmt],
         headers={
             "Content-Disposition": f'attachment; filename="{_filename(resource, fmt)}"',
-            "X-Export-Id": str(export_id),
+            "X-Export-Id": str(started.export_id),
             "Cache-Control": "no-store",
         },
     )

@@ -1,5 +1,5 @@
-"""Exports as the request sees them: the EXPORT audit row, queueing a background export,
-and reading a background export's state.
+"""Exports as the request sees them: streamed or queued by size, the EXPORT audit row,
+queueing a background export, and reading a background export's state.
 
 The audit row and a background export's job are written in the request's (write)
 transaction, so a request that fails leaves neither; the rows themselves are read in a
@@ -9,16 +9,22 @@ read-only transaction of their own (see :mod:`turns.exports.endpoints`).
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID, uuid4
 
+from pydantic import BaseModel
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from turns.exports.datasets import Resource
+from turns.access.identity import CurrentUser
+from turns.exports.datasets import Format, Resource
+from turns.exports.formats import PDF_MAX_ROWS
+from turns.exports.render import count_up_to, render
 from turns.exports.tasks import EXPORT
 from turns.jobs.enqueue import enqueue
-from turns.kit.errors import NotFound
+from turns.kit.errors import NotFound, Unprocessable
 
 _AUDIT = text("SELECT audit_export(:table, :export, CAST(:details AS jsonb))")
 _QUEUE = text(
@@ -27,6 +33,41 @@ _QUEUE = text(
     " RETURNING *"
 )
 _GET = text("SELECT * FROM export_jobs WHERE id = :id")
+
+
+@dataclass(frozen=True)
+class Streamed:
+    """An export small enough to send in the response: its id (audited) and its bytes."""
+
+    export_id: UUID
+    body: AsyncIterator[bytes]
+
+
+async def start(
+    conn: AsyncConnection,
+    read: AsyncConnection,
+    user: CurrentUser,
+    resource: Resource,
+    fmt: Format,
+    params: BaseModel,
+    *,
+    background: bool,
+    stream_limit: int,
+) -> Streamed | dict[str, Any]:
+    """Streamed when the rows (read in ``read``) number at most ``stream_limit`` and no
+    ``background`` is asked, else a queued background export (its job row). Either way the
+    EXPORT audit row is written in ``conn``, committed before the first byte is sent."""
+    filters = resource.parse_filters(params.model_dump(exclude={"background"}))
+    stored = filters.model_dump(mode="json", exclude_none=True)
+    query = resource.query(filters, user.role, fmt)
+    rows = await count_up_to(read, query, max(stream_limit, PDF_MAX_ROWS) if fmt == "pdf" else stream_limit)
+    if fmt == "pdf" and rows > PDF_MAX_ROWS:
+        raise Unprocessable(f"a PDF holds at most {PDF_MAX_ROWS} rows; narrow the filters or export CSV or xlsx")
+    if background or rows > stream_limit:
+        return await queue(conn, user.id, resource, fmt, stored)
+    export_id = uuid4()
+    await audit(conn, resource, export_id, fmt, stored, rows=rows, background=False)
+    return Streamed(export_id, render(read, resource, query, fmt, user.role))
 
 
 async def audit(

@@ -18,6 +18,7 @@ from uuid import uuid4
 from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from turns.access.actions import OPENS_TURNS
 from turns.access.roles import ADMINS
 from turns.db.tables import metadata
 from turns.imports import rules
@@ -26,7 +27,6 @@ from turns.imports.reading import read_sheet
 from turns.imports.rows import Progress, Row, check_rows, match_header
 from turns.imports.schemas import ImportKind, ImportReport, ImportResult, RowReport
 from turns.kit.errors import Forbidden, Unprocessable
-from turns.unit_turns.service import CREATORS
 
 _AUDIT = text("SELECT audit_import(:table, :import_id, CAST(:details AS jsonb))")
 _CONTEXT = text("SELECT set_config('app.context', 'import', true)")
@@ -34,7 +34,7 @@ _CONTEXT = text("SELECT set_config('app.context', 'import', true)")
 
 def check_allowed(role: str, kind: ImportKind) -> None:
     """Admins import anything; managers import move-outs (of the homes they manage)."""
-    if kind == "move-outs" and role not in CREATORS:
+    if kind == "move-outs" and role not in OPENS_TURNS:
         raise Forbidden("only admins and property managers import move-outs")
     if kind != "move-outs" and role not in ADMINS:
         raise Forbidden(f"only admins import {kind}")

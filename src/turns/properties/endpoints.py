@@ -8,20 +8,17 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Response, status
 
+from turns.access.actions import CHANGES_NO_PROPERTIES
 from turns.access.columns import readable_columns
 from turns.access.roles import ADMINS
-from turns.api.versioned import IfMatch, PageQuery, Resource, User, add_activation, only
+from turns.api.versioned import IfMatch, PageQuery, User, add_activation, only
 from turns.auth.transaction import Transaction
-from turns.db.tables import properties
 from turns.kit.errors import PROBLEM_RESPONSES, Forbidden
 from turns.kit.pagination import MAX_LIMIT, Page
 from turns.kit.records import Edit
 from turns.properties.schemas import PropertyCreate, PropertyOut, PropertyUpdate
-from turns.properties.service import PropertyFilters, check_update
+from turns.properties.service import RESOURCE, PropertyFilters, check_update
 
-RESOURCE = Resource(
-    properties, "/api/v1/properties", "property", PropertyOut, ("created_at", "updated_at", "property_id", "name")
-)
 router = APIRouter(prefix=RESOURCE.path, tags=["properties"], responses=PROBLEM_RESPONSES)
 SORT = f"One of {', '.join(RESOURCE.sortable)}; prefix - for descending"
 
@@ -82,7 +79,7 @@ async def update_property(
     property_id: UUID, body: PropertyUpdate, conn: Transaction, user: User, response: Response, if_match: IfMatch = None
 ) -> PropertyOut:
     edit = Edit.of(body, if_match)
-    if user.role == "VENDOR":
+    if user.role in CHANGES_NO_PROPERTIES:
         raise Forbidden("vendor users cannot change properties")
     return await RESOURCE.update(conn, user, property_id, edit, check_update, response)
 

@@ -1,4 +1,5 @@
-"""Property rules beyond RLS: who may reassign a portfolio; the filters of property lists and exports."""
+"""Properties: the table the endpoints serve, the rules beyond RLS (who may reassign a portfolio),
+and the filters of property lists and exports."""
 
 from __future__ import annotations
 
@@ -10,12 +11,18 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import ColumnElement, or_
 
+from turns.access.actions import REASSIGNS_PROPERTY_MANAGER
 from turns.access.identity import CurrentUser
 from turns.access.roles import ADMINS
+from turns.api.versioned import Resource
 from turns.db.tables import properties
 from turns.kit.errors import Forbidden
 from turns.kit.filters import text_filter
+from turns.properties.schemas import PropertyOut
 
+RESOURCE = Resource(
+    properties, "/api/v1/properties", "property", PropertyOut, ("created_at", "updated_at", "property_id", "name")
+)
 ASSIGNMENT_FIELDS = frozenset({"property_manager_id", "sr_property_manager_id"})
 
 
@@ -25,7 +32,7 @@ def check_update(user: CurrentUser, current: Mapping[Any, Any], changes: Mapping
     reassigning = {k for k in ASSIGNMENT_FIELDS & changes.keys() if changes[k] != current.get(k)}
     if not reassigning or user.role in ADMINS:
         return
-    if user.role == "SR_PROPERTY_MANAGER" and reassigning == {"property_manager_id"}:
+    if user.role in REASSIGNS_PROPERTY_MANAGER and reassigning == {"property_manager_id"}:
         return
     raise Forbidden(f"your role may not change {', '.join(sorted(reassigning))}")
 

@@ -34,6 +34,7 @@ import structlog
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from turns.access.actions import is_vendor
 from turns.access.roles import MANAGERS
 from turns.config import Settings
 from turns.db.context import SET_CONTEXT_SQL, Actor
@@ -102,7 +103,7 @@ def needs_full_read(definition: ShapeDefinition, batch: Batch) -> bool:
         if definition.table in ("turns", "turn_stage_history") and definition.user_id in properties:
             return True
         return definition.table == "turn_stage_history" and bool(turns)
-    if definition.role == "VENDOR" and definition.table in ("properties", "turn_stage_history"):
+    if is_vendor(definition.role) and definition.table in ("properties", "turn_stage_history"):
         return definition.vendor_id in turns
     return False
 

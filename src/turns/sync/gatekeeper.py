@@ -23,8 +23,9 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from turns.access.actions import SEES_EVERY_ROW, is_vendor
 from turns.access.identity import CurrentUser
-from turns.access.roles import ADMINS, APPROVERS, MANAGERS
+from turns.access.roles import MANAGERS
 from turns.auth.transaction import open_transaction
 from turns.db import tables
 from turns.db.context import Actor
@@ -48,7 +49,6 @@ PROTOCOL_PARAMS = frozenset(
 )
 RETURNED_HEADERS = frozenset({"cache-control", "etag", "content-type", "retry-after"})
 TIMEOUT = httpx.Timeout(10.0, read=90.0)  # long-polls last about 20 s; SSE sends keep-alives
-UNFILTERED = ADMINS | APPROVERS | {"INSPECTOR"}
 NO_ROWS = '"id" IS NULL'  # a filter no row meets (the key is never null), in Electric's subset
 _BIND = re.compile(r":([ws]\d+)")  # the binds of turns.sync.where (shape: w1 ..., subset: s1 ...)
 
@@ -82,23 +82,23 @@ async def scope(conn: AsyncConnection, table: str, user: CurrentUser, where: Fil
     role = user.role
     if table == "notifications":
         return where.equals("user_id", value=user.id)
-    if table in ("turn_stages", "utility_providers") or role in UNFILTERED:
+    if table in ("turn_stages", "utility_providers") or role in SEES_EVERY_ROW:
         return None
     if table == "users":
-        return where.equals("id", value=user.id) if role == "VENDOR" else None
+        return where.equals("id", value=user.id) if is_vendor(role) else None
     if table == "vendors":
-        if role != "VENDOR":
+        if not is_vendor(role):
             return None
         return where.equals("id", value=user.vendor_id) if user.vendor_id else NO_ROWS
     if table == "properties" and role in MANAGERS:
         return where.equals("property_manager_id", "sr_property_manager_id", value=user.id)
-    if table == "properties" and role == "VENDOR":
+    if table == "properties" and is_vendor(role):
         return where.any_of("id", await _ids(conn, select(func.app_vendor_property_ids())))
     if table == "turns" and role in MANAGERS:
         return where.any_of("property_id", await _ids(conn, select(func.app_managed_property_ids())))
-    if table == "turns" and role == "VENDOR":
+    if table == "turns" and is_vendor(role):
         return where.equals("vendor_id", "flooring_vendor_id", value=user.vendor_id) if user.vendor_id else NO_ROWS
-    if table == "turn_stage_history" and role in MANAGERS | {"VENDOR"}:
+    if table == "turn_stage_history" and (role in MANAGERS or is_vendor(role)):
         return where.any_of("turn_id", await _ids(conn, select(tables.turns.c.id)))
     return NO_ROWS  # USER, and any role the policies do not name
 

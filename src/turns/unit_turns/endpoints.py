@@ -8,7 +8,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Response, status
 
-from turns.access.roles import ADMINS, MANAGERS
+from turns.access.actions import CLOSES_TURNS
 from turns.api.versioned import IfMatch, PageQuery, User, add_activation, only, sort_field
 from turns.auth.transaction import Transaction
 from turns.kit.errors import PROBLEM_RESPONSES
@@ -67,6 +67,6 @@ add_activation(
     router,
     RESOURCE,
     "turn_id",
-    only(ADMINS | MANAGERS, "only admins and the property's managers close or reopen turns"),
+    only(CLOSES_TURNS, "only admins and the property's managers close or reopen turns"),
     ("Close a turn without completing it", "Reopen a closed turn"),
 )

@@ -14,22 +14,21 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import ColumnElement, RowMapping, func, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from turns.access.actions import EDITS_NO_TURNS, OPENS_TURNS
 from turns.access.columns import TURN_FIELDS_BY_ROLE
 from turns.access.identity import CurrentUser
-from turns.access.roles import ADMINS, APPROVERS, MANAGERS
 from turns.api.versioned import Resource
 from turns.db.tables import properties, turn_stages, turns
 from turns.kit.errors import Conflict, Forbidden, NotFound, Unprocessable
 from turns.unit_turns.schemas import ApprovalStatus, TurnCreate, TurnFields, TurnOut
 
 RESOURCE = Resource(turns, "/api/v1/turns", "turn", TurnOut, ("created_at", "updated_at", "turn_id"))
-CREATORS = ADMINS | MANAGERS
 EDITABLE = frozenset(TurnFields.model_fields)
 
 
 def editable_fields(role: str) -> frozenset[str]:
     """The fields ``role`` may change through the generic update."""
-    if role in CREATORS:
+    if role in OPENS_TURNS:
         return EDITABLE
     return TURN_FIELDS_BY_ROLE.get(role, frozenset())
 
@@ -37,7 +36,7 @@ def editable_fields(role: str) -> frozenset[str]:
 def check_update(user: CurrentUser, current: Mapping[Any, Any], changes: Mapping[str, Any]) -> None:
     """Only fields whose value actually changes count, so a client may send back what it read."""
     changed = {k for k, v in changes.items() if k not in current or current[k] != v}
-    if user.role in APPROVERS and changed:
+    if user.role in EDITS_NO_TURNS and changed:
         raise Forbidden("approvers decide scopes through the approval actions; they do not edit turns")
     refused = sorted(changed - editable_fields(user.role))
     if refused:
@@ -45,7 +44,7 @@ def check_update(user: CurrentUser, current: Mapping[Any, Any], changes: Mapping
 
 
 def check_create(user: CurrentUser) -> None:
-    if user.role not in CREATORS:
+    if user.role not in OPENS_TURNS:
         raise Forbidden("only admins and property managers open turns")
 
 

@@ -8,6 +8,7 @@ from uuid import UUID
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema
 
+from turns.access.actions import NEW_USER_ROLE
 from turns.access.roles import ROLES
 from turns.auth.passwords import MIN_LENGTH
 
@@ -56,7 +57,7 @@ class UserFields(BaseModel):
 class UserCreate(UserFields):
     email: Email
     password: str = Field(min_length=MIN_LENGTH, max_length=1024, description="The initial password")
-    role: Role = "USER"
+    role: Role = NEW_USER_ROLE
 
 
 class UserUpdate(UserFields):

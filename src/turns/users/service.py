@@ -13,8 +13,9 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import ColumnElement, or_
 
+from turns.access.actions import MAKES_SUPER_ADMINS, is_vendor
 from turns.access.identity import CurrentUser
-from turns.access.roles import ADMINS
+from turns.access.roles import ADMINS, SUPER_ADMIN
 from turns.api.versioned import Resource
 from turns.auth.service import hash_new_password
 from turns.db.tables import users
@@ -41,13 +42,13 @@ async def new_user(body: UserCreate) -> dict[str, Any]:
 def check_create(user: CurrentUser, role: str, vendor_id: UUID | None) -> None:
     if user.role not in ADMINS:
         raise Forbidden("only admins create users")
-    if role == "SUPER_ADMIN" and user.role != "SUPER_ADMIN":
+    if role == SUPER_ADMIN and user.role not in MAKES_SUPER_ADMINS:
         raise Forbidden("only a super admin makes a super admin")
     check_vendor_link(role, vendor_id)
 
 
 def check_vendor_link(role: str, vendor_id: UUID | None) -> None:
-    if (role == "VENDOR") != (vendor_id is not None):
+    if is_vendor(role) != (vendor_id is not None):
         raise Unprocessable("a VENDOR user needs a vendor_id, and only a VENDOR user may have one")
 
 
@@ -56,7 +57,7 @@ def check_update(user: CurrentUser, current: Mapping[Any, Any], changes: Mapping
     only their own name and phone. A field sent unchanged is not an edit."""
     if user.role in ADMINS:
         _check_rank(user, current)
-        if changes.get("role") == "SUPER_ADMIN" and user.role != "SUPER_ADMIN":
+        if changes.get("role") == SUPER_ADMIN and user.role not in MAKES_SUPER_ADMINS:
             raise Forbidden("only a super admin makes a super admin")
         check_vendor_link(changes.get("role", current["role"]), changes.get("vendor_id", current["vendor_id"]))
         return
@@ -76,7 +77,7 @@ def check_set_active(user: CurrentUser, target: Mapping[Any, Any], active: bool)
 
 
 def _check_rank(admin: CurrentUser, target: Mapping[Any, Any]) -> None:
-    if target["role"] == "SUPER_ADMIN" and admin.role != "SUPER_ADMIN":
+    if target["role"] == SUPER_ADMIN and admin.role not in MAKES_SUPER_ADMINS:
         raise Forbidden("only a super admin changes a super admin")
 
 

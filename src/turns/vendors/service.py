@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import ColumnElement
 
+from turns.access.actions import is_vendor
 from turns.access.identity import CurrentUser
 from turns.access.roles import ADMINS
 from turns.api.versioned import Resource
@@ -29,7 +30,7 @@ def check_update(user: CurrentUser, current: Mapping[Any, Any], changes: Mapping
     hides other companies from it); nobody else anything. Unchanged values are no edit."""
     if user.role in ADMINS:
         return
-    if user.role != "VENDOR" or current["id"] != user.vendor_id:
+    if not is_vendor(user.role) or current["id"] != user.vendor_id:
         raise Forbidden("only admins and the company's own users change a vendor")
     changed = {k for k, v in changes.items() if current.get(k) != v}
     refused = sorted(changed - CONTACT_FIELDS)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -10,14 +9,12 @@ from fastapi import APIRouter, Depends, Header, Response
 
 from turns.access.identity import CurrentUser
 from turns.access.roles import ADMINS
-from turns.api.updates import update_row
 from turns.auth.dependencies import current_user
 from turns.auth.transaction import Transaction
-from turns.db.tables import workflow_settings
 from turns.kit.errors import PROBLEM_RESPONSES, Forbidden
 from turns.kit.records import expected_version, set_etag
 from turns.unit_turns.schemas import TurnOut
-from turns.workflow import reopen, service
+from turns.workflow import approvals, lock_box, reopen, transitions
 from turns.workflow.schemas import (
     LockBoxCode,
     LockBoxRequest,
@@ -28,6 +25,7 @@ from turns.workflow.schemas import (
     WorkflowSettings,
     WorkflowSettingsUpdate,
 )
+from turns.workflow.service import total
 
 router = APIRouter(prefix="/api/v1", tags=["workflow"], responses=PROBLEM_RESPONSES)
 User = Annotated[CurrentUser, Depends(current_user)]
@@ -51,7 +49,7 @@ async def transition(
     turn_id: UUID, body: TransitionRequest, conn: Transaction, user: User, response: Response, if_match: IfMatch = None
 ) -> TurnOut:
     version, from_header = expected_version(if_match, body.version)
-    row = await service.transition(conn, user, turn_id, body.to_stage_id, version, body.note, from_header)
+    row = await transitions.transition(conn, user, turn_id, body.to_stage_id, version, body.note, from_header)
     return _out(row, response)
 
 
@@ -65,7 +63,7 @@ async def submit_scope(
     turn_id: UUID, body: Versioned, conn: Transaction, user: User, response: Response, if_match: IfMatch = None
 ) -> TurnOut:
     version, from_header = expected_version(if_match, body.version)
-    return _out(await service.submit_scope(conn, user, turn_id, version, from_header), response)
+    return _out(await approvals.submit_scope(conn, user, turn_id, version, from_header), response)
 
 
 @router.post(
@@ -78,7 +76,7 @@ async def approve_scope(
     turn_id: UUID, body: Versioned, conn: Transaction, user: User, response: Response, if_match: IfMatch = None
 ) -> TurnOut:
     version, from_header = expected_version(if_match, body.version)
-    return _out(await service.approve(conn, user, turn_id, version, from_header), response)
+    return _out(await approvals.approve(conn, user, turn_id, version, from_header), response)
 
 
 @router.post(
@@ -91,7 +89,7 @@ async def reject_scope(
     turn_id: UUID, body: RejectRequest, conn: Transaction, user: User, response: Response, if_match: IfMatch = None
 ) -> TurnOut:
     version, from_header = expected_version(if_match, body.version)
-    return _out(await service.reject(conn, user, turn_id, version, body.reason, from_header), response)
+    return _out(await approvals.reject(conn, user, turn_id, version, body.reason, from_header), response)
 
 
 @router.post(
@@ -116,11 +114,11 @@ async def reopen_turn(
     "/approvals/queue", response_model=list[QueueItem], summary="Scopes waiting for the caller's decision, oldest first"
 )
 async def approval_queue(conn: Transaction, user: User) -> list[QueueItem]:
-    rows = await service.approval_queue(conn, user)
+    rows = await approvals.approval_queue(conn, user)
     return [
         QueueItem(
             **{k: v for k, v in row.items() if k in QueueItem.model_fields},
-            amount=Decimal(row["turn_amount"] or 0) + Decimal(row["change_order_amount"] or 0),
+            amount=total(row),
             address=", ".join(p for p in (row["street_address"], row["city"], row["state"]) if p),
         )
         for row in rows
@@ -133,7 +131,7 @@ async def approval_queue(conn: Transaction, user: User) -> list[QueueItem]:
     summary="The lock-box code (recorded in the audit log as a VIEW)",
 )
 async def reveal_lock_box(turn_id: UUID, conn: Transaction) -> LockBoxCode:
-    return LockBoxCode(code=await service.reveal_lock_box(conn, turn_id))
+    return LockBoxCode(code=await lock_box.reveal_lock_box(conn, turn_id))
 
 
 @router.put(
@@ -155,12 +153,12 @@ async def set_lock_box(
     ):
         if field in fields:
             values[column] = fields[field]
-    return _out(await service.set_lock_box(conn, user, turn_id, version, values, from_header), response)
+    return _out(await lock_box.set_lock_box(conn, user, turn_id, version, values, from_header), response)
 
 
 @router.get("/workflow/settings", response_model=WorkflowSettings, summary="Approval threshold and policy")
 async def get_settings(conn: Transaction, user: User) -> WorkflowSettings:
-    return WorkflowSettings(**await service.settings(conn))
+    return WorkflowSettings(**await approvals.settings(conn))
 
 
 @router.patch("/workflow/settings", response_model=WorkflowSettings, summary="Change approval settings (admins)")
@@ -171,16 +169,4 @@ async def update_settings(
         raise Forbidden("only admins change workflow settings")
     version, from_header = expected_version(if_match, body.version)
     changes = body.model_dump(exclude_unset=True, exclude={"version"})
-    current = await service.settings(conn)
-    row = await update_row(
-        conn,
-        workflow_settings,
-        current["id"],
-        version,
-        changes,
-        ["id", "ho_approval_threshold", "allow_self_approval", "version"],
-        role=user.role,
-        what="workflow settings",
-        from_header=from_header,
-    )
-    return WorkflowSettings(**row)
+    return WorkflowSettings(**await approvals.update_settings(conn, user, version, changes, from_header))

@@ -16,12 +16,13 @@ from pydantic import Field, StringConstraints
 from sqlalchemy import RowMapping, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from turns.access.actions import CLOSES_TURNS
 from turns.access.identity import CurrentUser
 from turns.db.tables import turn_stage_history, turn_stages
 from turns.kit.errors import Conflict, Forbidden
 from turns.unit_turns.service import check_no_open_turn
 from turns.workflow.schemas import Versioned
-from turns.workflow.service import MOVERS, load_turn, write
+from turns.workflow.service import load_turn, write
 
 AUDIT_CONTEXT = "reopen: "
 REASON_LENGTH = 240
@@ -77,7 +78,7 @@ async def reopen(
     conn: AsyncConnection, user: CurrentUser, turn_id: UUID, version: int, reason: str, from_header: bool
 ) -> dict[str, Any]:
     turn = await load_turn(conn, turn_id)
-    if user.role not in MOVERS:
+    if user.role not in CLOSES_TURNS:
         raise Forbidden("only admins and the property's managers reopen turns")
     if turn["is_active"]:
         raise Conflict(f"turn {turn['turn_id']} is open; only a completed or closed turn is reopened")
