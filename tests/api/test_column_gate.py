@@ -59,6 +59,7 @@ OTHER_ROUTES = {
     "/api/v1/auth/sessions",
     "/api/v1/notifications/unread-count",
     "/api/v1/approvals/queue",
+    "/api/v1/turns/{turn_id}/date-history",
     "/api/v1/workflow/settings",
     "/api/v1/search",
     "/api/v1/reports/cost",

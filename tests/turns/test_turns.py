@@ -25,7 +25,7 @@ def homes(factory: Factory) -> dict[str, Any]:
         "vendor": factory.user("VENDOR", vendor_id=vendor_company),
         "mine": mine,
         "theirs": theirs,
-        "my_turn": factory.turn(mine, vendor_id=vendor_company, move_out_date="2026-03-01"),
+        "my_turn": factory.turn(mine, vendor_id=vendor_company, move_out_date="2026-03-01", water_status="PENDING"),
         "their_turn": factory.turn(theirs, move_out_date="2026-05-01"),
     }
 

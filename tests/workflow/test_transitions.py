@@ -4,6 +4,7 @@ the HO threshold."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 from uuid import uuid4
@@ -27,18 +28,33 @@ def stage(order: int, **flags: bool) -> dict[str, Any]:
         "requires_approval": flags.get("requires_approval", False),
         "is_amount_required": flags.get("is_amount_required", False),
         "is_vendor_required": flags.get("is_vendor_required", False),
+        "requires_utilities_on": flags.get("requires_utilities_on", False),
+        "requires_final_walk": flags.get("requires_final_walk", False),
+        "requires_lock_box": flags.get("requires_lock_box", False),
     }
 
 
 def turn(
-    amount: str | None = "100", change_orders: str | None = None, vendor: bool = True, status: str = "PENDING"
+    amount: str | None = "100",
+    change_orders: str | None = None,
+    vendor: bool = True,
+    status: str = "PENDING",
+    **ready: Any,
 ) -> dict[str, Any]:
+    """A turn with the utilities on, its final walk done and its lock box set unless ``ready`` says otherwise."""
     return {
         "turn_amount": None if amount is None else Decimal(amount),
         "change_order_amount": None if change_orders is None else Decimal(change_orders),
         "vendor_id": uuid4() if vendor else None,
         "scope_approval_status": status,
-    }
+        "power_status": "YES",
+        "water_status": "YES",
+        "gas_status": "YES",
+        "final_walk_date": date(2026, 4, 20),
+        "final_walk_by": uuid4(),
+        "lock_box_install_date": date(2026, 4, 2),
+        "lock_box_location": "Front door",
+    } | ready
 
 
 def missing(unit: dict[str, Any], target: dict[str, Any], *gates: dict[str, Any]) -> list[str]:
@@ -62,10 +78,53 @@ def test_a_vendor_required_stage_needs_a_vendor() -> None:
     assert missing(turn(vendor=True), stage(2, is_vendor_required=True)) == []
 
 
+@pytest.mark.parametrize("utility", ["power_status", "water_status", "gas_status"])
+@pytest.mark.parametrize("status", [None, "NO", "PENDING"])
+def test_a_utilities_stage_needs_power_water_and_gas_on(utility: str, status: str | None) -> None:
+    target = stage(2, requires_utilities_on=True)
+    off = turn() | {utility: status}
+    assert missing(off, target) == ["utilities_on"]
+    assert missing(turn(), target) == []
+    assert missing(off, stage(2)) == []
+
+
+@pytest.mark.parametrize("lacking", [{"final_walk_date": None}, {"final_walk_by": None}])
+def test_a_final_walk_stage_needs_the_walk_date_and_who_walked(lacking: dict[str, Any]) -> None:
+    target = stage(2, requires_final_walk=True)
+    assert missing(turn(**lacking), target) == ["final_walk"]
+    assert missing(turn(), target) == []
+    assert missing(turn(**lacking), stage(2)) == []
+
+
+@pytest.mark.parametrize(
+    "lacking", [{"lock_box_install_date": None}, {"lock_box_location": None}, {"lock_box_location": ""}]
+)
+def test_a_lock_box_stage_needs_the_install_date_and_location(lacking: dict[str, Any]) -> None:
+    target = stage(2, requires_lock_box=True)
+    assert missing(turn(**lacking), target) == ["lock_box"]
+    assert missing(turn(), target) == []
+    assert missing(turn(**lacking), stage(2)) == []
+
+
 def test_every_missing_requirement_is_named_in_order() -> None:
-    target = stage(3, is_amount_required=True, is_vendor_required=True)
+    target = stage(
+        3,
+        is_amount_required=True,
+        is_vendor_required=True,
+        requires_utilities_on=True,
+        requires_final_walk=True,
+        requires_lock_box=True,
+    )
     gate = stage(2, requires_approval=True)
-    assert missing(turn(amount=None, vendor=False), target, gate) == ["turn_amount", "vendor_id", "scope_approval"]
+    bare = turn(amount=None, vendor=False, gas_status="NO", final_walk_by=None, lock_box_location=None)
+    assert missing(bare, target, gate) == [
+        "turn_amount",
+        "vendor_id",
+        "utilities_on",
+        "final_walk",
+        "lock_box",
+        "scope_approval",
+    ]
 
 
 @pytest.mark.parametrize("status", ["PENDING", "DFO_APPROVAL_NEEDED", "HO_APPROVAL_NEEDED", "REJECTED"])

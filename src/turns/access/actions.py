@@ -44,6 +44,11 @@ DECIDES_AT = {"DFO_APPROVAL_NEEDED": DFO_APPROVER, "HO_APPROVAL_NEEDED": HO_APPR
 WATCHES_APPROVALS = ADMINS
 """Who sees every step's approval queue without deciding."""
 
+CHANGES_TURN_DATES = ADMINS | MANAGERS
+"""Who changes a turn's ready and move-in dates (with a reason once a date is set)."""
+HANDS_OFF_TURNS = ADMINS | MANAGERS
+"""Who sends a finished turn to leasing."""
+
 SETS_LOCK_BOXES = ADMINS | MANAGERS | {VENDOR}
 """Who sets a lock box; a vendor user only on a turn assigned to its company."""
 

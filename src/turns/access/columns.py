@@ -119,7 +119,15 @@ TURN_FIELDS_BY_ROLE: dict[str, frozenset[str]] = {
         }
     ),
     "INSPECTOR": frozenset(
-        {"final_walk_date", "occupancy_check_date", "scan_360_date", "status", "sub_status", "scope_photos_link"}
+        {
+            "final_walk_date",
+            "final_walk_by",
+            "occupancy_check_date",
+            "scan_360_date",
+            "status",
+            "sub_status",
+            "scope_photos_link",
+        }
     ),
 }
 

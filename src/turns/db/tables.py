@@ -163,6 +163,9 @@ turn_stages = Table(
     Column("requires_approval", Boolean, nullable=False),
     Column("is_complete_stage", Boolean, nullable=False),
     Column("is_active", Boolean, nullable=False),
+    Column("requires_utilities_on", Boolean, nullable=False),
+    Column("requires_final_walk", Boolean, nullable=False),
+    Column("requires_lock_box", Boolean, nullable=False),
 )
 
 turns = Table(
@@ -217,6 +220,10 @@ turns = Table(
     Column("lock_box_install_date", Date),
     Column("lock_box_location", String(255)),
     Column("primary_lock_box_code", String(50)),
+    Column("final_walk_by", UUID(as_uuid=True), ForeignKey("users.id")),
+    Column("move_in_date", Date),
+    Column("sent_to_leasing_at", DateTime(timezone=True)),
+    Column("sent_to_leasing_by", UUID(as_uuid=True), ForeignKey("users.id")),
 )
 
 turn_stage_history = Table(
@@ -230,6 +237,20 @@ turn_stage_history = Table(
     Column("changed_by", UUID(as_uuid=True), ForeignKey("users.id")),
     Column("changed_at", DateTime(timezone=True), nullable=False),
     Column("note", String(1000)),
+)
+
+turn_date_changes = Table(
+    "turn_date_changes",
+    metadata,
+    *_base(),
+    Column("turn_id", UUID(as_uuid=True), ForeignKey("turns.id"), nullable=False),
+    Column("property_id", UUID(as_uuid=True), ForeignKey("properties.id"), nullable=False),
+    Column("field", String(50), nullable=False),
+    Column("old_value", Date),
+    Column("new_value", Date),
+    Column("reason", String(500)),
+    Column("changed_by", UUID(as_uuid=True), ForeignKey("users.id")),
+    Column("changed_at", DateTime(timezone=True), nullable=False),
 )
 
 notifications = Table(

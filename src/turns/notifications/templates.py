@@ -50,4 +50,8 @@ TEMPLATES: dict[str, EmailTemplate] = {
         "[Turns] $turn_id scope: $approval_status",
         "The scope of $turn_id at $property_name is now $approval_status.\n\n$reject_reason",
     ),
+    "sent_to_leasing": EmailTemplate(
+        "[Turns] $turn_id sent to leasing",
+        "$turn_id at $property_name ($address) is ready and was handed to leasing.\n\nMove-in: $move_in_date",
+    ),
 }

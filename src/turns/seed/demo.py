@@ -268,8 +268,9 @@ def seed_demo(owner_url: str, *, properties: int = DEMO_PROPERTIES, seed: int = 
                 " approved_turn_amount, vendor_id, expected_completion_date, scope_approval_status,"
                 " power_status, water_status, gas_status, power_provider_id, water_provider_id, gas_provider_id,"
                 " lock_box_location, primary_lock_box_code, trash_out_needed, scope_submitted_by, scope_submitted_at,"
-                " approval_requested_at)"
-                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+                " approval_requested_at, lock_box_install_date, final_walk_date, final_walk_by, move_in_date)"
+                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s,"
+                " %s, %s, %s, %s)"
                 " RETURNING id",
                 (
                     f"T-{20001 + n}",
@@ -282,9 +283,9 @@ def seed_demo(owner_url: str, *, properties: int = DEMO_PROPERTIES, seed: int = 
                     vendor,
                     move_out + timedelta(days=rng.randint(10, 30)),
                     approval,
-                    rng.choice(["YES", "NO", "PENDING"]),
-                    rng.choice(["YES", "PENDING"]),
-                    rng.choice(["YES", "NO"]),
+                    _on_for_work(stage_index, rng.choice(["YES", "NO", "PENDING"])),
+                    _on_for_work(stage_index, rng.choice(["YES", "PENDING"])),
+                    _on_for_work(stage_index, rng.choice(["YES", "NO"])),
                     provider[(market, "POWER")],
                     provider[(market, "WATER")],
                     provider[(market, "GAS")],
@@ -294,6 +295,12 @@ def seed_demo(owner_url: str, *, properties: int = DEMO_PROPERTIES, seed: int = 
                     managers[n % len(managers)] if approval != "PENDING" else None,
                     None if approval == "PENDING" else move_out + timedelta(days=2),
                     None if approval == "PENDING" else move_out + timedelta(days=2),
+                    move_out + timedelta(days=1),
+                    # Homes in the final walk or done were walked by their manager; the
+                    # finished ones have a resident's move-in date.
+                    move_out + timedelta(days=12 + n % 7) if stage_index >= 3 else None,
+                    manager if stage_index >= 3 else None,
+                    move_out + timedelta(days=35 + n % 10) if stage_index >= 3 else None,
                 ),
             ).fetchone()
             assert turn is not None
@@ -307,14 +314,26 @@ def seed_demo(owner_url: str, *, properties: int = DEMO_PROPERTIES, seed: int = 
                 (move_out, turn[0]),
             )
             if stage_index == 4:
+                completed = move_out + timedelta(days=rng.randint(8, 35))
                 cur.execute(
                     "UPDATE turns SET turn_completion_date = %s, is_active = false WHERE id = %s",
-                    (move_out + timedelta(days=rng.randint(8, 35)), turn[0]),
+                    (completed, turn[0]),
                 )
+                if n % 2 == 0:  # half of the finished homes are already with leasing
+                    cur.execute(
+                        "UPDATE turns SET sent_to_leasing_date = %s, sent_to_leasing_at = %s::date + time '16:30',"
+                        " sent_to_leasing_by = %s WHERE id = %s",
+                        (completed, completed, manager, turn[0]),
+                    )
         cur.execute("ALTER TABLE turn_stage_history FORCE ROW LEVEL SECURITY")
         cur.execute("SELECT refresh_property_summary(false)")
         conn.commit()
     return credentials
+
+
+def _on_for_work(stage_index: int, status: str) -> str:
+    """A utility's status: on for every turn in work or later (the stages that require it)."""
+    return "YES" if stage_index >= 2 else status
 
 
 class SeedError(Exception):

@@ -21,6 +21,9 @@ class StageOut(BaseModel):
     requires_approval: bool
     is_complete_stage: bool
     is_active: bool
+    requires_utilities_on: bool
+    requires_final_walk: bool
+    requires_lock_box: bool
     created_at: datetime
     updated_at: datetime
     created_by: UUID | None
@@ -39,6 +42,15 @@ class StageFields(BaseModel):
     is_vendor_required: bool | None = Field(default=None, description="A turn needs a vendor to enter")
     requires_approval: bool | None = Field(default=None, description="Later stages need an approved scope")
     is_complete_stage: bool | None = Field(default=None, description="Entering it completes and closes the turn")
+    requires_utilities_on: bool | None = Field(
+        default=None, description="A turn needs power, water and gas on to enter"
+    )
+    requires_final_walk: bool | None = Field(
+        default=None, description="A turn needs its final walk (date, who) to enter"
+    )
+    requires_lock_box: bool | None = Field(
+        default=None, description="A turn needs its lock box set (date, place) to enter"
+    )
 
 
 class StageCreate(StageFields):

@@ -82,6 +82,10 @@ class TurnOut(BaseModel):
     is_active: bool | None = None
     lock_box_install_date: date | None = None
     lock_box_location: str | None = None
+    final_walk_by: UUID | None = None
+    move_in_date: date | None = None
+    sent_to_leasing_at: datetime | None = None
+    sent_to_leasing_by: UUID | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
     created_by: UUID | None = None
@@ -107,6 +111,7 @@ class TurnFields(BaseModel):
     occupancy_check_date: date | None = None
     turn_assignment_date: date | None = None
     final_walk_date: date | None = None
+    final_walk_by: UUID | None = Field(default=None, description="Who walked the finished home")
     sent_to_leasing_date: date | None = None
     scan_360_date: date | None = None
     power_status: UtilityStatus | None = None

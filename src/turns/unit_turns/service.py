@@ -41,6 +41,12 @@ def check_update(user: CurrentUser, current: Mapping[Any, Any], changes: Mapping
     refused = sorted(changed - editable_fields(user.role))
     if refused:
         raise Forbidden(f"your role may not change {', '.join(refused)}", fields=refused)
+    if "expected_completion_date" in changed and current.get("expected_completion_date") is not None:
+        raise Unprocessable(
+            "a ready date already set changes only with a reason: use the turn's date change",
+            missing=["reason"],
+            fields=["expected_completion_date"],
+        )
 
 
 def check_create(user: CurrentUser) -> None:

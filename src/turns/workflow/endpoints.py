@@ -14,7 +14,7 @@ from turns.auth.transaction import Transaction
 from turns.kit.errors import PROBLEM_RESPONSES, Forbidden
 from turns.kit.records import expected_version, set_etag
 from turns.unit_turns.schemas import TurnOut
-from turns.workflow import approvals, lock_box, reopen, transitions
+from turns.workflow import approvals, dates, handoff, lock_box, reopen, transitions
 from turns.workflow.schemas import (
     LockBoxCode,
     LockBoxRequest,
@@ -108,6 +108,43 @@ async def reopen_turn(
 ) -> TurnOut:
     version, from_header = expected_version(if_match, body.version)
     return _out(await reopen.reopen(conn, user, turn_id, version, body.reason, from_header), response)
+
+
+@router.put(
+    "/turns/{turn_id}/dates",
+    response_model=TurnOut,
+    response_model_exclude_unset=True,
+    summary="Change the ready date and/or move-in date (a reason is required to change a date already set)",
+)
+async def change_dates(
+    turn_id: UUID, body: dates.DatesRequest, conn: Transaction, user: User, response: Response, if_match: IfMatch = None
+) -> TurnOut:
+    version, from_header = expected_version(if_match, body.version)
+    changes = body.model_dump(exclude_unset=True, include=set(dates.DATE_FIELDS))
+    row = await dates.change_dates(conn, user, turn_id, version, changes, body.reason or None, from_header)
+    return _out(row, response)
+
+
+@router.get(
+    "/turns/{turn_id}/date-history",
+    response_model=list[dates.DateChange],
+    summary="Changes of the turn's ready and move-in dates, newest first: old, new, why, who, when",
+)
+async def date_history(turn_id: UUID, conn: Transaction, user: User) -> list[dates.DateChange]:
+    return await dates.date_history(conn, user, turn_id)
+
+
+@router.post(
+    "/turns/{turn_id}/handoff",
+    response_model=TurnOut,
+    response_model_exclude_unset=True,
+    summary="Send a finished turn to leasing (from the last stage before complete, or complete)",
+)
+async def send_to_leasing(
+    turn_id: UUID, body: Versioned, conn: Transaction, user: User, response: Response, if_match: IfMatch = None
+) -> TurnOut:
+    version, from_header = expected_version(if_match, body.version)
+    return _out(await handoff.hand_off(conn, user, turn_id, version, from_header), response)
 
 
 @router.get(

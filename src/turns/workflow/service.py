@@ -51,6 +51,16 @@ WORKFLOW_COLUMNS = (
     "turn_completion_date",
     "expected_completion_date",
     "sent_to_leasing_date",
+    "sent_to_leasing_at",
+    "sent_to_leasing_by",
+    "move_in_date",
+    "final_walk_date",
+    "final_walk_by",
+    "power_status",
+    "water_status",
+    "gas_status",
+    "lock_box_install_date",
+    "lock_box_location",
 )
 
 

@@ -1,6 +1,7 @@
 """Stage moves: what a turn needs to enter a stage, and the stages the workflow must keep.
 
-A turn enters a stage only with what the stage requires (an amount, a vendor) and, moving
+A turn enters a stage only with what the stage requires (an amount, a vendor, the utilities on,
+the final walk done, the lock box set) and, moving
 forward past a stage that requires approval, an approved scope (HO-approved above the
 threshold, :mod:`turns.workflow.approvals`). Entering a complete stage completes the turn;
 leaving one reopens it. A new turn starts in the first active stage and is completed by
@@ -26,6 +27,9 @@ from turns.kit.errors import Forbidden, Unprocessable
 from turns.workflow.approvals import APPROVED, settings
 from turns.workflow.service import load_turn, total, write
 
+UTILITIES = ("power_status", "water_status", "gas_status")
+UTILITY_ON = "YES"
+
 
 def missing_requirements(
     turn: Mapping[Any, Any],
@@ -37,7 +41,9 @@ def missing_requirements(
     """What the turn lacks to enter ``target`` from ``current``, as field names (empty when it may).
 
     ``turn_amount`` and ``vendor_id`` when the target requires them and the turn has none;
-    ``scope_approval`` when moving forward past an active stage that requires approval
+    ``utilities_on`` unless power, water and gas are all on; ``final_walk`` unless the turn has a
+    final walk date and who walked it; ``lock_box`` unless it has a lock-box install date and
+    location; ``scope_approval`` when moving forward past an active stage that requires approval
     without an approved scope, or with a DFO approval where the total is above
     ``ho_threshold`` and so needs HO's."""
     missing: list[str] = []
@@ -45,6 +51,12 @@ def missing_requirements(
         missing.append("turn_amount")
     if target["is_vendor_required"] and turn["vendor_id"] is None:
         missing.append("vendor_id")
+    if target["requires_utilities_on"] and any(turn[u] != UTILITY_ON for u in UTILITIES):
+        missing.append("utilities_on")
+    if target["requires_final_walk"] and (turn["final_walk_date"] is None or turn["final_walk_by"] is None):
+        missing.append("final_walk")
+    if target["requires_lock_box"] and (turn["lock_box_install_date"] is None or not turn["lock_box_location"]):
+        missing.append("lock_box")
     forward = target["display_order"] > current["display_order"]
     gates = [
         s for s in stages if s["requires_approval"] and s["is_active"] and s["display_order"] < target["display_order"]
