@@ -5,6 +5,7 @@
 // cause is gone (then the refusal is no longer shown).
 
 const APPROVED = ['DFO_APPROVED', 'HO_APPROVED']
+const UTILITIES = ['power_status', 'water_status', 'gas_status']
 
 export const REQUIREMENTS = {
   turn_amount: {
@@ -24,6 +25,36 @@ export const REQUIREMENTS = {
     fix: 'Submit the scope for approval',
     control: 'workflow-title',
     met: (turn) => APPROVED.includes(turn.scope_approval_status),
+  },
+  utilities_on: {
+    sentence: 'Power, water and gas must all be on before the turn enters this stage.',
+    fix: 'Set the utilities',
+    control: 'field-power_status',
+    met: (turn) => UTILITIES.every((u) => turn[u] === 'YES'),
+  },
+  final_walk: {
+    sentence: 'Record the final walk (its date and who walked the home) before the turn is completed.',
+    fix: 'Record the final walk',
+    control: 'field-final_walk_date',
+    met: (turn) => Boolean(turn.final_walk_date && turn.final_walk_by),
+  },
+  lock_box: {
+    sentence: 'Set the lock box (where it is and when it was installed) before the turn is completed.',
+    fix: 'Set the lock box',
+    control: 'set-lock-box',
+    met: (turn) => Boolean(turn.lock_box_install_date && turn.lock_box_location),
+  },
+  reason: {
+    sentence: 'Say why the date changes: leasing and the resident were told the old one.',
+    fix: 'Give a reason',
+    control: 'dates-reason',
+    met: () => false,
+  },
+  handoff_stage: {
+    sentence: 'Only a turn in its final stage, or completed, is sent to leasing.',
+    fix: 'Move the turn on',
+    control: 'move-to-stage',
+    met: () => false,
   },
   to_stage_id: {
     sentence: 'That stage no longer exists: choose another one.',

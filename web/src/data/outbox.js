@@ -71,7 +71,7 @@ export class Outbox {
   /**
    * Queue a write to one turn.
    * kind: 'update' (PATCH fields), 'transition' ({to_stage_id, note}), 'submit', 'approve', 'reject' ({reason}),
-   * 'reopen' ({reason}).
+   * 'reopen' ({reason}), 'dates' ({expected_completion_date, move_in_date, reason}), 'handoff'.
    * overlay: the fields the board shows until the server's row arrives.
    */
   write(turn, kind, body, overlay = {}, label = '') {
@@ -187,6 +187,8 @@ const ROUTES = {
   approve: ['POST', '/scope/approve'],
   reject: ['POST', '/scope/reject'],
   reopen: ['POST', '/reopen'],
+  dates: ['PUT', '/dates'],
+  handoff: ['POST', '/handoff'],
 }
 
 function send(op) {

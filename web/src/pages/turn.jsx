@@ -9,12 +9,14 @@ import { TurnLockBox } from '../components/turn/lock-box.jsx'
 import { TurnHistory } from '../components/turn/history.jsx'
 import { TurnAudit } from '../components/turn/audit.jsx'
 import { TurnReopen } from '../components/turn/reopen.jsx'
+import { TurnDates } from '../components/turn/dates.jsx'
+import { TurnHandoff } from '../components/turn/handoff.jsx'
 import { focusControl } from '../requirements.js'
 import './turn.css'
 
 /**
- * One turn: its record to edit as the role may, its workflow, lock box, stage history and audit
- * trail. `focus` names a control to put the keyboard on (the fix of a refused move).
+ * One turn: its record to edit as the role may, its workflow, hand-off to leasing, ready and
+ * move-in dates with their history, lock box, stage history and audit trail. `focus` names a control to put the keyboard on (the fix of a refused move).
  */
 export function TurnDetail({ id, focus }) {
   const { store, outbox } = useSession()
@@ -55,7 +57,9 @@ export function TurnDetail({ id, focus }) {
       <div className="turn-columns">
         <div>
           <TurnReopen turn={turn} ops={mine} />
+          <TurnHandoff turn={turn} stages={ordered} ops={mine} names={names} />
           <TurnWorkflow turn={turn} stages={ordered} ops={mine} names={names} />
+          <TurnDates turn={turn} ops={mine} />
           <TurnFields turn={turn} ops={mine} names={names} />
         </div>
         <div>

@@ -19,7 +19,15 @@ const FIELDS_BY_ROLE = {
     'water_status',
     'gas_status',
   ],
-  INSPECTOR: ['final_walk_date', 'occupancy_check_date', 'scan_360_date', 'status', 'sub_status', 'scope_photos_link'],
+  INSPECTOR: [
+    'final_walk_date',
+    'final_walk_by',
+    'occupancy_check_date',
+    'scan_360_date',
+    'status',
+    'sub_status',
+    'scope_photos_link',
+  ],
 }
 const MAX_LENGTH = { wo_number: 50, status: 100, sub_status: 100, scope_photos_link: 500 }
 const INPUT_TYPES = { text: 'text', url: 'url', date: 'date', money: 'number' }

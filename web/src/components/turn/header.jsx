@@ -44,7 +44,7 @@ export function TurnHeader({ turn, property, stage }) {
           </dd>
         </div>
         <div className={overdue ? 'late' : undefined}>
-          <dt>Target date</dt>
+          <dt>Ready date</dt>
           <dd>
             {formatDate(turn.expected_completion_date)} {overdue && <strong className="badge overdue">Overdue</strong>}
           </dd>

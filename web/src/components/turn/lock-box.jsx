@@ -102,7 +102,7 @@ function SetLockBox({ turn }) {
 
   return (
     <details className="set-lock-box">
-      <summary>Set the lock box</summary>
+      <summary id="set-lock-box">Set the lock box</summary>
       <form onSubmit={save} aria-label="Set the lock box">
         <label>
           New code (leave empty to keep the current one)
