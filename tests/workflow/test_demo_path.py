@@ -75,15 +75,23 @@ def test_a_turn_from_creation_to_completion(
     assert manager.send("PATCH", url, turn, turn_amount=str(threshold + 2500)).status_code == 200
     assert move(1).status_code == 200
     assert manager.send("POST", f"{url}/scope/submit", turn).json()["scope_approval_status"] == "DFO_APPROVAL_NEEDED"
-    # In Progress needs a vendor and the approved scope.
-    assert move(2).json()["missing"] == ["vendor_id", "scope_approval"]
+    # In Progress needs a vendor, the utilities on and the approved scope.
+    assert move(2).json()["missing"] == ["vendor_id", "utilities_on", "scope_approval"]
     assert dfo.send("POST", f"{url}/scope/approve", turn).json()["scope_approval_status"] == "HO_APPROVAL_NEEDED"
     approved = ho.send("POST", f"{url}/scope/approve", turn).json()
     assert approved["scope_approval_status"] == "HO_APPROVED"
     assert Decimal(approved["approved_turn_amount"]) == threshold + 2500
-    assert manager.send("PATCH", url, turn, vendor_id=vendor.me["vendor_id"]).status_code == 200
-    for stage in (2, 3, 4):
+    on = {"power_status": "YES", "water_status": "YES", "gas_status": "YES"}
+    assert manager.send("PATCH", url, turn, vendor_id=vendor.me["vendor_id"], **on).status_code == 200
+    for stage in (2, 3):
         assert move(stage).status_code == 200
+    # Complete needs the final walk and the lock box.
+    assert move(4).json()["missing"] == ["final_walk", "lock_box"]
+    walked = {"final_walk_date": date.today().isoformat(), "final_walk_by": manager.me["id"]}
+    assert manager.send("PATCH", url, turn, **walked).status_code == 200
+    box = {"location": "Front door", "install_date": date.today().isoformat()}
+    assert manager.send("PUT", f"{url}/lock-box", turn, **box).status_code == 200
+    assert move(4).status_code == 200
     assert turn["is_active"] is False and turn["turn_completion_date"] == date.today().isoformat()
 
     history = factory.query(
@@ -106,8 +114,8 @@ def test_a_turn_from_creation_to_completion(
 
     # The trail, as the manager reads it, newest first: every change, by whom.
     trail = manager.get("/api/v1/audit", turn_id=turn["id"], table_name="turns")["items"]
-    steps = ["UPDATE"] * 9 + ["CREATE"]
-    by = [manager.email] * 4 + [ho.email, dfo.email] + [manager.email] * 4
+    steps = ["UPDATE"] * 11 + ["CREATE"]
+    by = [manager.email] * 6 + [ho.email, dfo.email] + [manager.email] * 4
     assert [(a["action"], a["user_email"]) for a in trail] == list(zip(steps, by, strict=True))
     assert trail[0]["changed_fields"] == ["is_active", "stage_id", "turn_completion_date"]
 

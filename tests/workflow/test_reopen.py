@@ -27,7 +27,14 @@ def test_a_manager_reopens_a_completed_turn_with_a_reason(client: httpx.Client, 
     client.cookies.clear()
     home = factory.property(manager, None)
     final_walk, complete = factory.stage_id(4), factory.stage_id(5)
-    turn = factory.turn(home, stage=4, vendor_id=vendor_company, scope_approval_status="DFO_APPROVED")
+    turn = factory.turn(
+        home,
+        stage=4,
+        vendor_id=vendor_company,
+        scope_approval_status="DFO_APPROVED",
+        final_walk_date=date.today(),
+        final_walk_by=manager.id,
+    )
     url = f"/api/v1/turns/{turn}"
     done = client.post(f"{url}/transition", headers=headers, json={"to_stage_id": str(complete), "version": 1})
     assert done.status_code == 200, done.text

@@ -112,6 +112,13 @@ def test_requirements_block_then_allow_and_history_is_kept(client: httpx.Client,
     assert approved.json()["approved_turn_amount"] == "4000.00"
     assert _move(client, cast, turn, stages[2]).status_code == 200
     assert _move(client, cast, turn, stages[3]).status_code == 200
+    # Complete needs the final walk: refused until it is recorded.
+    assert _move(client, cast, turn, stages[4]).json()["missing"] == ["final_walk"]
+    factory.query(
+        "UPDATE turns SET final_walk_date = current_date, final_walk_by = %s WHERE id = %s RETURNING id",
+        (cast.manager.id, turn["id"]),
+    )
+    turn["version"] += 1
     done = _move(client, cast, turn, stages[4])
     assert done.status_code == 200
     assert done.json()["is_active"] is False

@@ -46,6 +46,8 @@ CREATE TABLE turn_date_changes (
 );
 CREATE INDEX idx_turn_date_changes_turn ON turn_date_changes (turn_id, changed_at);
 CREATE INDEX idx_turn_date_changes_property ON turn_date_changes (property_id);
+CREATE TRIGGER update_turn_date_changes_updated_at BEFORE INSERT OR UPDATE ON turn_date_changes
+  FOR EACH ROW EXECUTE FUNCTION update_updated_at_column();
 CREATE TRIGGER audit_turn_date_changes AFTER INSERT OR UPDATE OR DELETE ON turn_date_changes
   FOR EACH ROW EXECUTE FUNCTION audit_row_change();
 
