@@ -36,7 +36,7 @@ def _visit(person: Person, link: str, heading: str) -> None:
 
 def _stage_list(person: Person) -> list[dict[str, Any]]:
     """The board's stage sections as laid out: position, width, toggle text and state."""
-    return person.page.locator(".board > .column").evaluate_all(
+    sections: list[dict[str, Any]] = person.page.locator(".board > .column").evaluate_all(
         """sections => sections.map(s => {
              const box = s.getBoundingClientRect(), toggle = s.querySelector('h2 button')
              return {stage: s.dataset.stage, x: box.x, y: box.y, width: box.width,
@@ -44,6 +44,7 @@ def _stage_list(person: Person) -> list[dict[str, Any]]:
                      open: toggle && toggle.getAttribute('aria-expanded') === 'true'}
            })"""
     )
+    return sections
 
 
 def _turn_of(api: ApiUser, stage: str) -> dict[str, Any]:
