@@ -86,8 +86,6 @@ def test_a_vendor_finds_the_way_the_door_and_their_work_on_a_phone(
     toggle.click()
     expect(vendor.card(turn["turn_id"])).to_be_visible()
     _plain(page, "the board")
-    page.evaluate("window.scrollTo(0, 0)")
-    vendor.screenshot("phone-vendor-board")
 
     # The turn: the address opens maps, then the access, then their own work.
     vendor.open_turn(turn["turn_id"])
