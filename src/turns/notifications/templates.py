@@ -4,8 +4,24 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from decimal import Decimal
 from string import Template
 from typing import Any
+
+# Context values that are amounts: the outbox row holds them as JSON numbers (12500.0).
+MONEY = frozenset({"amount"})
+
+
+def money(value: Any) -> str:
+    """An amount as people read it: ``$12,500.00`` (a JSON number would print as ``12500.0``)."""
+    amount = Decimal(str(value))
+    return f"{'-' if amount < 0 else ''}${abs(amount):,.2f}"
+
+
+def _text(name: str, value: Any) -> str:
+    if value is None:
+        return ""
+    return money(value) if name in MONEY else str(value)
 
 
 @dataclass(frozen=True)
@@ -21,7 +37,7 @@ class EmailTemplate:
     body: str  # paragraphs separated by blank lines; $names from the outbox row's context
 
     def render(self, context: dict[str, Any], link: str) -> Rendered:
-        values = {k: "" if v is None else str(v) for k, v in context.items()} | {"link": link}
+        values = {k: _text(k, v) for k, v in context.items()} | {"link": link}
         subject = Template(self.subject).safe_substitute(values)
         text = Template(self.body).safe_substitute(values) + f"\n\nOpen the turn: {link}\n"
         escaped = {k: html.escape(v) for k, v in values.items()}
