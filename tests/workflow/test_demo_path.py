@@ -111,7 +111,7 @@ def test_a_turn_from_creation_to_completion(
 
     # E-mail: queued with each change; without SMTP_URL the mailer logs each one instead.
     company = factory.query("SELECT email FROM vendors WHERE id = %s", (vendor.me["vendor_id"],))[0][0]
-    amount = float(threshold + 2500)  # the outbox context is JSON: the subject shows 12500.0
+    amount = f"${threshold + 2500:,.2f}"  # shown as money, e.g. $12,500.00
     expected = [
         ("stage_entered", senior.email, f"[Turns] {TURN} moved to Scope Approval"),
         ("approval_requested", dfo.email, f"[Turns] Approval needed: {TURN} ({amount})"),

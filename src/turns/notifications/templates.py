@@ -4,8 +4,29 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from string import Template
 from typing import Any
+
+MONEY = frozenset({"amount"})
+"""Context values shown as money: the outbox context is JSON, where 12500.00 reads back as 12500.0."""
+
+
+def money(value: object) -> str:
+    """``$12,500.00`` for an amount; anything that is not a number is shown as it is."""
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    if not amount.is_finite():
+        return str(value)
+    return f"-${-amount:,.2f}" if amount < 0 else f"${amount:,.2f}"
+
+
+def _shown(key: str, value: object) -> str:
+    if value is None:
+        return ""
+    return money(value) if key in MONEY else str(value)
 
 
 @dataclass(frozen=True)
@@ -21,7 +42,7 @@ class EmailTemplate:
     body: str  # paragraphs separated by blank lines; $names from the outbox row's context
 
     def render(self, context: dict[str, Any], link: str) -> Rendered:
-        values = {k: "" if v is None else str(v) for k, v in context.items()} | {"link": link}
+        values = {k: _shown(k, v) for k, v in context.items()} | {"link": link}
         subject = Template(self.subject).safe_substitute(values)
         text = Template(self.body).safe_substitute(values) + f"\n\nOpen the turn: {link}\n"
         escaped = {k: html.escape(v) for k, v in values.items()}
