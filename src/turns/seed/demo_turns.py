@@ -260,6 +260,17 @@ def _notifications(
             }
         )
     if stage >= PROGRESS:
+        decided = at["ho" if status == "HO_APPROVED" else "dfo"]
+        notes.append(
+            {
+                "user_id": home.manager,
+                "kind": "approval_decided",
+                "title": f"{turn.row['turn_id']} scope approved",
+                "body": f"Approved amount: {amount}.",
+                "created_at": decided,
+                "is_read": stage == WALK,
+            }
+        )
         notes.append(
             {
                 "user_id": home.senior,
