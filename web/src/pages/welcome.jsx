@@ -1,11 +1,17 @@
 // The page an invitation or password-reset e-mail links to (#/welcome?token=…): the person
 // chooses a password (the API's password rule decides) and is signed in with it.
 import { useState } from 'react'
-import { api, problemText } from '../data/api.js'
+import { ApiError, api, problemText } from '../data/api.js'
 
 export function welcomeToken() {
   const match = window.location.hash.match(/^#\/welcome\?(.*)$/)
   return match ? new URLSearchParams(match[1]).get('token') || '' : null
+}
+
+/** The API's one sentence (a weak password, a used link), as a sentence. */
+function refusal(error) {
+  const text = error instanceof ApiError && error.problem.detail ? error.problem.detail : problemText(error)
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)}.`
 }
 
 export function Welcome({ token, onSignedIn }) {
@@ -28,7 +34,7 @@ export function Welcome({ token, onSignedIn }) {
       window.location.hash = '#/board'
       onSignedIn(await api('/api/v1/auth/me'))
     } catch (e) {
-      setError(problemText(e))
+      setError(refusal(e))
       setBusy(false)
     }
   }
