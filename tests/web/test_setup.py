@@ -63,6 +63,18 @@ def test_admin_sets_up_properties_vendors_and_users_at_a_desk(
     expect(page.get_by_role("button", name="Activate Juniper Court 4", exact=True)).to_be_visible()
     assert api.get(f"/api/v1/properties/{created['id']}")["is_active"] is False
 
+    page.get_by_role("link", name="Juniper Court 4").click()
+    expect(page.get_by_text("This property is inactive")).to_be_visible()
+    page.get_by_role("button", name="Edit property").click()
+    page.get_by_label("Market").fill("Tempe")
+    page.get_by_role("button", name="Save property").click()
+    expect(page.get_by_role("status").filter(has_text="Saved.")).to_be_visible()
+    page.get_by_role("button", name="Activate Juniper Court 4", exact=True).click()
+    expect(page.get_by_role("button", name="Deactivate Juniper Court 4")).to_be_visible()
+    after = api.get(f"/api/v1/properties/{created['id']}")
+    assert (after["market"], after["is_active"]) == ("Tempe", True)
+    page.goto("/#/setup/properties")
+
     page.get_by_role("link", name="Vendors").last.click()
     page.get_by_role("button", name="New vendor").click()
     page.get_by_label("Company").fill("Brightline Painting")
@@ -102,7 +114,7 @@ def test_admin_sets_up_properties_vendors_and_users_at_a_desk(
     assert body is not None
     found = re.search(r"/(#/welcome\?token=[A-Za-z0-9_-]+)", str(body.get_content()))
     assert found, body.get_content()
-    invitee = browser.new_context(base_url=synced.base_url, viewport=PHONE)
+    invitee = browser.new_context(base_url=synced.base_url, viewport=PHONE)  # type: ignore[arg-type]
     try:
         welcome = invitee.new_page()
         welcome.goto(f"/{found.group(1)}")
@@ -158,6 +170,10 @@ def test_a_manager_has_no_set_up_and_the_api_refuses_it(
         manager.page.goto("/#/setup/users")
         expect(manager.page.get_by_text("Only admins set up properties")).to_be_visible()
         expect(manager.page.get_by_role("button", name="New user")).to_have_count(0)
+    manager.page.goto("/#/properties")
+    manager.page.locator(".data-table tbody a").first.click()
+    expect(manager.page.get_by_role("heading", name="Turn history")).to_be_visible()
+    expect(manager.page.get_by_role("button", name="Edit property")).to_have_count(0)
 
     stage = api.items("/api/v1/turn-stages")[0]
     settings = api.get("/api/v1/workflow/settings")
