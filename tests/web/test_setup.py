@@ -15,6 +15,7 @@ from tests.fixtures.mail import SmtpServer, deliver
 from tests.fixtures.server import LiveServer
 from tests.fixtures.web import PHONE, SCREENSHOTS, Person
 from tests.web.helpers import ApiUser
+from tests.web.test_accessibility import _violations, _visit
 from turns.db.urls import DatabaseUrls
 from turns.seed.demo import Credential
 
@@ -189,3 +190,23 @@ def test_a_manager_has_no_set_up_and_the_api_refuses_it(
     for method, path, body in refusals:
         response = api.http.request(method, path, json=body)
         assert response.status_code == 403, (path, response.text)
+
+
+def test_the_set_up_sections_have_no_serious_violations(
+    sign_in: Callable[..., Person], demo: dict[str, Credential]
+) -> None:
+    admin = sign_in(demo["ADMIN"])
+    found = {
+        section: _visit(admin, f"setup/{section}", settled)
+        for section, settled in (
+            ("properties", "of 60 properties"),
+            ("vendors", "vendors"),
+            ("users", "users"),
+            ("stages", "Draft"),
+            ("approvals", "HO approval above"),
+        )
+    }
+    admin.page.goto("/#/setup/properties")
+    admin.page.get_by_role("button", name="New property").click()
+    found["new property form"] = _violations(admin.page)
+    assert {section: problems for section, problems in found.items() if problems} == {}

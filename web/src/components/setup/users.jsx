@@ -72,7 +72,7 @@ export function SetupUsers() {
               Edit
             </button>
             {u.is_active && (
-              <button type="button" className="secondary" onClick={() => reset(u)} aria-label={`Reset the password of ${personName(u)}`}>
+              <button type="button" className="secondary" onClick={() => reset(u)} aria-label={`Reset password of ${personName(u)}`}>
                 Reset password
               </button>
             )}
