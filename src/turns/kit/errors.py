@@ -85,6 +85,12 @@ class PreconditionFailed(Conflict):
     status, kind, title = 412, "precondition-failed", "Precondition failed"
 
 
+class Gone(Problem):
+    """What the request names existed once and is used up for good (e.g. a one-time link)."""
+
+    status, kind, title = 410, "gone", "Gone"
+
+
 class Unprocessable(Problem):
     status, kind, title = 422, "unprocessable", "Unprocessable request"
 
