@@ -160,6 +160,7 @@ class _Pdf(FPDF):
         super().__init__(orientation="landscape", format="A4")
         self.title_text = title
         self.notes = notes
+        self.notes_line: str | None = None
         self.columns = list(columns)
         self.set_auto_page_break(False)
         self.set_margins(10, 10, 10)
@@ -170,8 +171,10 @@ class _Pdf(FPDF):
         self.cell(0, 7, _latin1(self.title_text), new_x="LMARGIN", new_y="NEXT")
         if self.notes is not None:
             self.set_font("helvetica", "", 8)
-            made = f"Made {self.notes.made.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
-            self.cell(0, 5, _latin1(f"{made}. {self.notes.filters}"[:400]), new_x="LMARGIN", new_y="NEXT")
+            if self.notes_line is None:  # the same on every page: fitted once
+                made = f"Made {self.notes.made.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+                self.notes_line = self.fit(f"{made}. {self.notes.filters}", self.w - 20)
+            self.cell(0, 5, self.notes_line, new_x="LMARGIN", new_y="NEXT")
         self.set_font("helvetica", "B", 8)
         for column in self.columns:
             self.cell(self.width, 6, self.fit(column), border="B")
@@ -183,12 +186,14 @@ class _Pdf(FPDF):
         self.set_font("helvetica", "", 8)
         self.cell(0, 5, f"Page {self.page_no()} of {{nb}}", align="R")
 
-    def fit(self, value: str) -> str:
-        """Cut ``value`` to the column width (one line per row keeps the pages predictable)."""
-        value = _latin1(value[:_PDF_MAX_CHARS])
-        if self.get_string_width(value) <= self.width - 2:
+    def fit(self, value: str, width: float | None = None) -> str:
+        """Cut ``value`` to the column width, or ``width`` (one line per row keeps the pages
+        predictable)."""
+        room = (self.width if width is None else width) - 2
+        value = _latin1(value[: _PDF_MAX_CHARS if width is None else 4 * _PDF_MAX_CHARS])
+        if self.get_string_width(value) <= room:
             return value
-        while value and self.get_string_width(value + "...") > self.width - 2:
+        while value and self.get_string_width(value + "...") > room:
             value = value[:-1]
         return value + "..."
 
