@@ -224,6 +224,8 @@ def test_audit_export_filters(api: httpx.Client, factory: Factory) -> None:
         == f"{factory.query('SELECT street_address FROM properties WHERE id = %s', (prop,))[0][0]}, Atlanta, GA"
     )
     assert rows[0][header.index("Record ID")] == str(prop)
+    changed = rows[0][header.index("Changed fields")].split(", ")
+    assert "Street address" in changed and "Property manager" in changed and "street_address" not in changed
 
 
 @pytest.mark.parametrize("raw", ["true", "false"])

@@ -19,7 +19,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from turns.db.tables import ROLES, properties, turn_stages, turns, users, utility_providers, vendors
 
-Kind = Literal["text", "date", "time", "money", "number", "yes_no"]
+Kind = Literal["text", "date", "time", "money", "number", "yes_no", "column_names"]
 Namer = Callable[[FromClause], ColumnElement[Any]]
 
 MONEY = frozenset({"turn_amount", "approved_turn_amount", "change_order_amount"})
@@ -185,6 +185,8 @@ def _field(table: Table, column: str) -> Field:
         labels = TABLE_LABELS
     if table.name == "audit_logs" and column == "user_role":
         labels = ROLE_LABELS
+    if table.name == "audit_logs" and column == "changed_fields":
+        kind = "column_names"
     targets = [fk.column.table.name for fk in described.foreign_keys]
     if table.name == "audit_logs" and column in ("property_id", "turn_id", "vendor_id"):
         targets = [{"property_id": "properties", "turn_id": "turns", "vendor_id": "vendors"}[column]]

@@ -1,4 +1,4 @@
-"""Cells of the readable form: labels for codes, yes/no, dates in the chosen format, times
+"""Cells of the readable form: labels for codes, column names in words, yes/no, dates in the chosen format, times
 in UTC to the minute, money with two decimals (and, in xlsx and PDF, as money).
 
 A CSV is for people who open it in a spreadsheet and for scripts alike, so money has no
@@ -18,7 +18,7 @@ from typing import Any
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from turns.exports.fields import Field
+from turns.exports.fields import Field, header_of
 from turns.exports.options import DATE_FORMATS, DateFormat
 
 XLSX_MONEY = '"$"#,##0.00'
@@ -55,7 +55,7 @@ class Readable:
         if isinstance(value, dict):
             return json.dumps(value, sort_keys=True, default=str)
         if isinstance(value, list):
-            return ", ".join(str(v) for v in value)
+            return ", ".join(header_of(str(v)) if f.kind == "column_names" else str(v) for v in value)
         return f.labels.get(str(value), str(value))
 
     def xlsx(self, sheet: WriteOnlyWorksheet, f: Field, value: object) -> Any:
