@@ -112,7 +112,7 @@ def test_a_report_exports_the_turns_it_counts_and_the_export_is_audited(
 
     assert download.value.suggested_filename.startswith("turns-")
     rows = read_csv(Path(download.value.path()).read_bytes())
-    turn_id = rows[0].index("turn_id")
+    turn_id = rows[0].index("Turn ID")
     assert sorted(row[turn_id] for row in rows[1:]) == sorted(active)
     expect(group.get_by_role("status")).to_have_text(f"Downloaded {download.value.suggested_filename}.")
     audit = api.get("/api/v1/audit", action="EXPORT", table_name="turns")["items"]
@@ -142,7 +142,7 @@ def test_a_large_export_runs_in_the_background_then_offers_its_file(
             link.click()
 
     rows = read_csv(Path(download.value.path()).read_bytes())
-    turn_id = rows[0].index("turn_id")
+    turn_id = rows[0].index("Turn ID")
     assert sorted(row[turn_id] for row in rows[1:]) == sorted(t["turn_id"] for t in turns)
 
 
