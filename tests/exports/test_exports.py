@@ -245,7 +245,6 @@ def test_large_export_streams_in_bounded_memory(api: httpx.Client, factory: Fact
     lines = 0
     size = 0
     tracemalloc.start()
-    started = time.monotonic()
     try:
         params = {"market": "Bulk", "raw": raw}
         with api.stream("GET", "/api/v1/exports/properties.csv", params=params, headers=headers) as r:
@@ -257,7 +256,6 @@ def test_large_export_streams_in_bounded_memory(api: httpx.Client, factory: Fact
     finally:
         tracemalloc.stop()
     assert lines == count + 1
-    assert time.monotonic() - started < 60  # about 15 s with tracemalloc on; far more means it buffered
     assert size > 8 * 2**20
     # The whole file is over 8 MB (raw: 10 MB); the server held a few batches of it at a time.
     assert peak < 8 * 2**20, f"peak {peak / 2**20:.1f} MB for a {size / 2**20:.1f} MB export"
