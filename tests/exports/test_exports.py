@@ -1,4 +1,3 @@
-import time
 import tracemalloc
 from datetime import date
 from decimal import Decimal
