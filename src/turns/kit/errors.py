@@ -45,6 +45,10 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": ProblemDocument, "content": {PROBLEM_JSON: {}}, "description": HTTPStatus(status).phrase}
     for status in (400, 401, 403, 404, 409, 412, 413, 422, 429)
 }
+GONE_RESPONSE: dict[int | str, dict[str, Any]] = {
+    410: {"model": ProblemDocument, "content": {PROBLEM_JSON: {}}, "description": HTTPStatus(410).phrase}
+}
+"""For routes whose one-time input can be spent (a link already used or expired)."""
 
 
 class Problem(Exception):

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 from turns.api.versioned import IfMatch, PageQuery, User, add_activation, sort_field
 from turns.auth.transaction import ReadTransaction, Transaction, client_ip, open_transaction
 from turns.db.context import Actor
-from turns.kit.errors import PROBLEM_RESPONSES
+from turns.kit.errors import GONE_RESPONSE, PROBLEM_RESPONSES
 from turns.kit.pagination import Page
 from turns.kit.records import Edit
 from turns.users import invites, service
@@ -84,6 +84,7 @@ async def reset_password(user_id: UUID, conn: Transaction, user: User, response:
 @links_router.post(
     "/accept-invite",
     response_model=InviteAccepted,
+    responses=GONE_RESPONSE,
     summary="Choose a password with the token of an invitation or reset link (once; 410 when used or expired)",
 )
 async def accept_invite(body: AcceptInvite, request: Request) -> InviteAccepted:
