@@ -40,6 +40,7 @@ from turns.stages.endpoints import router as stages_router
 from turns.sync.endpoints import router as sync_router
 from turns.sync.engine import engine_for
 from turns.unit_turns.endpoints import router as turns_router
+from turns.users.endpoints import links_router
 from turns.users.endpoints import router as users_router
 from turns.utilities.endpoints import router as utilities_router
 from turns.vendors.endpoints import router as vendors_router
@@ -92,6 +93,7 @@ def create_app(settings: Settings | None = None, urls: DatabaseUrls | None = Non
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies))
     app.include_router(health_router)
     app.include_router(auth_router)
+    app.include_router(links_router)
     app.include_router(sync_router)
     app.include_router(properties_router)
     app.include_router(turns_router)

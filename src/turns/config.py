@@ -62,6 +62,13 @@ def _env_networks(name: str) -> tuple[str, ...]:
     return entries
 
 
+def local_url(host: str, port: int) -> str:
+    """The address a browser on this machine opens for a server bound to ``host:port``."""
+    if host in ("0.0.0.0", "::", ""):  # noqa: S104 - every interface: this machine is one of them
+        host = "127.0.0.1"
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
 class ConfigError(Exception):
     """The environment does not describe a usable configuration."""
 
@@ -135,6 +142,8 @@ class Settings:
                 "DATABASE_POOLED_URL is set without DATABASE_URL: set the direct "
                 "primary URL (owner role) too, or neither for the embedded server"
             )
+        host = _env("TURNS_HOST") or "127.0.0.1"
+        port = _env_int("TURNS_PORT", 8000)
         return cls(
             data_dir=data_dir,
             database_url=database_url,
@@ -143,8 +152,8 @@ class Settings:
             electric_database_url=_env("ELECTRIC_DATABASE_URL"),
             app_password=_env("TURNS_APP_PASSWORD"),
             replication_password=_env("TURNS_REPLICATION_PASSWORD"),
-            host=_env("TURNS_HOST") or "127.0.0.1",
-            port=_env_int("TURNS_PORT", 8000),
+            host=host,
+            port=port,
             pool_size=_env_int("TURNS_POOL_SIZE", 10),
             log_level=(_env("TURNS_LOG_LEVEL") or "info").lower(),
             session_idle_minutes=_env_int("TURNS_SESSION_IDLE_MINUTES", 12 * 60),
@@ -152,7 +161,7 @@ class Settings:
             cookie_secure=_env_bool("TURNS_COOKIE_SECURE", False),
             smtp_url=_env("SMTP_URL"),
             mail_from=_env("TURNS_MAIL_FROM") or "Turns <turns@localhost>",
-            public_url=_env("TURNS_PUBLIC_URL") or "http://127.0.0.1:8000",
+            public_url=_env("TURNS_PUBLIC_URL") or local_url(host, port),
             run_worker=_env_bool("TURNS_RUN_WORKER", True),
             export_stream_limit=_env_int("TURNS_EXPORT_STREAM_LIMIT", 100_000),
             replica_pool_size=_env_int("TURNS_REPLICA_POOL_SIZE", 0) or None,

@@ -42,7 +42,9 @@ def home(client: httpx.Client, factory: Factory) -> Home:
 
 
 def _audit_export(client: httpx.Client, headers: dict[str, str], fmt: str, **params: str) -> list[dict[str, Any]]:
-    response = client.get(f"/api/v1/exports/audit.{fmt}", headers=headers, params=params)
+    """The export in its raw form (column names, JSON values), compared with the viewer's values;
+    the readable form passes the same gate (``tests/api/test_column_gate.py``)."""
+    response = client.get(f"/api/v1/exports/audit.{fmt}", headers=headers, params={**params, "raw": "true"})
     assert response.status_code == 200, response.text
     header, *rows = read_csv(response.content) if fmt == "csv" else read_xlsx(response.content)
     return [dict(zip(header, row, strict=True)) for row in rows]

@@ -2,7 +2,7 @@
 
 For each of the nine roles, in the permission matrix's world (with a vendor's status change
 and lock-box write, logins and a refused stale write behind it), every GET route of the
-OpenAPI document is called, every export in every format, the lock-box answer and the
+OpenAPI document is called, every export in every format (readable and raw), the lock-box answer and the
 ``current`` row of a conflict. Rows are checked by their keys against
 :func:`turns.access.readable_columns` of their table (audit rows: their ``old_values`` and
 ``new_values`` against the audited table); every body, whatever its shape, is searched for
@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -27,6 +28,7 @@ from tests.api.test_matrix import ROLES, World, build_world
 from tests.exports.helpers import read_csv, read_pdf, read_xlsx
 from tests.fixtures.factory import Factory, bearer, login
 from turns.access.columns import readable_columns
+from turns.exports.datasets import RESOURCES
 
 # Row routes: the table whose rows (or page of rows) the answer holds.
 ROW_ROUTES = {
@@ -51,6 +53,13 @@ EXPORTS = {
     "/api/v1/exports/properties.{fmt}": "properties",
     "/api/v1/exports/vendors.{fmt}": "vendors",
     "/api/v1/exports/audit.{fmt}": "audit_logs",
+}
+# A readable export's header names a field; the field's source column is what the role must
+# read (a name is shown only for an id the role reads). Headers are mapped back to sources,
+# so the rows are checked as strictly as raw ones; an unknown header is a leak.
+SOURCES = {
+    table: {f.header: f.source for f in RESOURCES[path.split("/")[-1].split(".")[0]].fields}
+    for path, table in EXPORTS.items()
 }
 # Answers that are not rows of one table (aggregates, the caller's own account, health,
 # monitoring, files of background exports, sync): only the planted values are looked for.
@@ -140,6 +149,8 @@ def _scalars(body: Any) -> Iterator[str]:
             yield from _scalars(json.loads(body))
         except ValueError:
             yield body
+    elif isinstance(body, datetime):  # a date cell of a workbook reads back as a datetime
+        yield body.date().isoformat()
     elif body is not None:
         yield str(Decimal(str(body))) if isinstance(body, float) else str(body)
 
@@ -150,8 +161,11 @@ def _rows(body: Any) -> list[dict[str, Any]]:
     return [body] if isinstance(body, dict) else list(body)
 
 
-def _table_of_file(cells: list[list[Any]]) -> list[dict[str, Any]]:
+def _table_of_file(cells: list[list[Any]], sources: dict[str, str] | None) -> list[dict[str, Any]]:
+    """The rows of a file by column; a readable file's headers mapped back to their sources."""
     header, *rows = cells
+    if sources is not None:
+        header = [sources.get(str(h), f"unknown header {h!r}") for h in header]
     return [
         {
             str(h): (json.loads(v) if isinstance(v, str) and v[:1] == "{" else v)
@@ -161,13 +175,18 @@ def _table_of_file(cells: list[list[Any]]) -> list[dict[str, Any]]:
     ]
 
 
-def _file(seen: Seen, where: str, table: str, fmt: str, response: httpx.Response) -> None:
+def _file(seen: Seen, where: str, table: str, fmt: str, raw: bool, response: httpx.Response) -> None:
     if fmt == "pdf":
         _, text = read_pdf(response.content)
-        seen.scalars += [(where, word) for word in text.split()]
+        # Readable amounts are written as money ($13,579.24): looked for as plain numbers too.
+        seen.scalars += [(where, w) for word in text.split() for w in {word, word.strip("$.,").replace(",", "")}]
         return
     cells = read_csv(response.content) if fmt == "csv" else read_xlsx(response.content)
-    rows = _table_of_file(cells)
+    rows = _table_of_file(cells, None if raw else SOURCES[table])
+    if not raw:
+        role = seen.role
+        expected = [f.header for f in RESOURCES[where.split("/")[-1].split(".")[0]].readable(role, fmt)]
+        assert [str(h) for h in cells[0]] == expected, where
     seen.add(where, table, rows, rows)
 
 
@@ -249,15 +268,16 @@ def _walk(client: httpx.Client, world: World, seen: Seen) -> dict[str, int]:
     values = _path_values(world, audit_id)
     shown: dict[str, int] = {}
     for path in sorted(gets - NOT_CALLED):
-        for fmt in FORMATS if "{fmt}" in path else ("",):
+        for fmt, raw in [(f, r) for f in FORMATS for r in (False, True)] if "{fmt}" in path else [("", False)]:
             url = path.replace("{fmt}", fmt).format(**values)
-            response = client.get(url, params=QUERIES.get(path))
+            params = {"raw": "true"} if raw else QUERIES.get(path)
+            response = client.get(url, params=params)
             assert response.status_code < 500, (url, response.text)
             if response.status_code != 200:
                 continue
             if path in EXPORTS:
-                _file(seen, url, EXPORTS[path], fmt, response)
-                shown[url] = 1
+                _file(seen, url, EXPORTS[path], fmt, raw, response)
+                shown[url + ("?raw=true" if raw else "")] = 1
             elif response.headers["content-type"].startswith("application/json"):
                 body = response.json()
                 rows = _rows(body) if path in ROW_ROUTES else []
@@ -280,6 +300,6 @@ def test_no_unreadable_column_leaves_the_server(
     shown = _walk(client, world, seen)
     # Each role is shown rows: its own account, the directory, stages, its audit trail, exports.
     assert shown["/api/v1/turn-stages"] > 0 and shown["/api/v1/audit"] > 0
-    assert shown["/api/v1/exports/audit.csv"] == 1
+    assert shown["/api/v1/exports/audit.csv"] == shown["/api/v1/exports/audit.csv?raw=true"] == 1
     assert len(seen.rows) > 20, role
     assert seen.leaks() == []

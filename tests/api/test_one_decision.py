@@ -45,7 +45,7 @@ def _listed(client: httpx.Client, headers: dict[str, str], table: str) -> set[st
 
 
 def _exported(client: httpx.Client, headers: dict[str, str], table: str) -> set[str]:
-    response = client.get(f"/api/v1/exports/{table}.csv", headers=headers)
+    response = client.get(f"/api/v1/exports/{table}.csv", headers=headers, params={"raw": "true"})
     assert response.status_code == 200, response.text
     header, *rows = read_csv(response.content)
     return {row[header.index("id")] for row in rows}

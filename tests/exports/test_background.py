@@ -1,6 +1,7 @@
 import os
 import threading
 import time
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -39,13 +40,15 @@ def test_background_export_end_to_end(
     headers = token(api, manager)
 
     queued = api.get(
-        "/api/v1/exports/properties.xlsx", params={"market": "Boise", "background": "true"}, headers=headers
+        "/api/v1/exports/properties.xlsx",
+        params={"market": "Boise", "background": "true", "raw": "true"},
+        headers=headers,
     )
 
     assert queued.status_code == 202, queued.text
     body = queued.json()
     assert body["status"] in ("QUEUED", "RUNNING", "DONE")
-    assert body["filters"] == {"market": "Boise"}
+    assert body["filters"] == {"market": "Boise", "raw": True}  # the job keeps its options among its filters
     location = queued.headers["location"]
     assert location == f"/api/v1/exports/jobs/{body['id']}"
     job = _wait_done(api, location, headers)
@@ -97,18 +100,19 @@ def test_an_export_over_the_limit_runs_in_the_background(
     client = limited_api
     admin = factory.user("ADMIN")
     for _ in range(3):
-        factory.vendor(city="Fargo")
+        factory.vendor(city="Fargo", insurance_expiry=date(2027, 12, 31))
     headers = token(client, admin)
 
     small = client.get("/api/v1/exports/vendors.csv", params={"city": "Nowhere"}, headers=headers)
-    large = client.get("/api/v1/exports/vendors.csv", params={"city": "Fargo"}, headers=headers)
+    large = client.get("/api/v1/exports/vendors.csv", params={"city": "Fargo", "date_format": "eu"}, headers=headers)
 
     assert small.status_code == 200
     assert large.status_code == 202
     job = _wait_done(client, large.headers["location"], headers)
     rows = read_csv(client.get(job["download_url"], headers=headers).content)
     assert len(rows) == 4
-    assert {row[rows[0].index("city")] for row in rows[1:]} == {"Fargo"}
+    assert {row[rows[0].index("City")] for row in rows[1:]} == {"Fargo"}
+    assert {row[rows[0].index("Insurance expiry")] for row in rows[1:]} == {"31/12/2027"}
 
 
 def test_a_queued_export_is_not_ready_and_its_job_waits_for_a_worker(api: httpx.Client, factory: Factory) -> None:
@@ -154,4 +158,4 @@ def test_the_api_process_runs_jobs_itself(db: DatabaseUrls, data_dir: Path, fact
     finally:
         server.stop()
     assert job["status"] == "DONE"
-    assert [row[rows[0].index("city")] for row in rows[1:]] == ["Minot"]
+    assert [row[rows[0].index("City")] for row in rows[1:]] == ["Minot"]

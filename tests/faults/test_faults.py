@@ -173,6 +173,7 @@ def test_api_killed_mid_request_leaves_no_partial_write(own_urls: DatabaseUrls, 
     finally:
         if api.poll() is None:
             api.kill()
+        api.wait(timeout=30)  # reaped here, or its Popen warns later in whatever test collects it
     assert factory.query("SELECT stage_id, version FROM turns WHERE id = %s", (turn_id,)) == [(factory.stage_id(1), 1)]
     assert factory.query("SELECT count(*) FROM turn_stage_history WHERE turn_id = %s", (turn_id,)) == [(1,)]
     assert factory.query("SELECT count(*) FROM audit_logs")[0][0] == audit_before

@@ -75,7 +75,10 @@ def test_a_blocked_move_is_explained_on_the_card(
 
     alert = card.get_by_role("alert")
     expect(alert).to_contain_text("Enter the turn amount before the turn moves on.")
-    expect(alert).to_contain_text("Pick a vendor before work starts.")
+    if turn["vendor_id"] is None:
+        expect(alert).to_contain_text("Pick a vendor before work starts.")
+    else:
+        expect(alert).not_to_contain_text("Pick a vendor")
     expect(alert).not_to_contain_text("turn_amount")
     expect(manager.in_column("Draft", turn["turn_id"])).to_be_visible()
     assert api.get(f"/api/v1/turns/{turn['id']}")["stage_id"] == draft
@@ -89,10 +92,12 @@ def test_the_board_search_forgives_typos(
     api = api_as(demo["PROPERTY_MANAGER"])
     turns = api.active_turns()
     homes = {p["id"]: p for p in api.items("/api/v1/properties")}
-    on_hickory = {t for t, turn in turns.items() if "Hickory" in homes[turn["property_id"]]["street_address"]}
-    assert on_hickory and len(on_hickory) < len(turns)
+    streets = sorted({homes[t["property_id"]]["street_address"].split()[1] for t in turns.values()}, key=len)
+    street = streets[-1]  # the longest street name, e.g. "Hickory", searched with a letter left out: "Hikory"
+    on_hickory = {t for t, turn in turns.items() if street in homes[turn["property_id"]]["street_address"]}
+    assert len(street) >= 5 and len(on_hickory) < len(turns)
     manager = sign_in(demo["PROPERTY_MANAGER"])
     _settled(manager, set(turns))
-    manager.page.get_by_label("Search").fill("Hikory")
+    manager.page.get_by_label("Search").fill(street[:2] + street[3:])
     expect(manager.page.get_by_text(f"{len(on_hickory)} of {len(turns)} active turns")).to_be_visible()
     assert manager.board_turns() == on_hickory

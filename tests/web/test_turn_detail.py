@@ -27,6 +27,8 @@ def test_a_manager_edits_a_field_and_it_is_audited(
     manager.open_turn(turn["turn_id"])
     page = manager.page
     expect(page.get_by_label("WO number")).to_have_value(turn["wo_number"])
+    # The demo's rows read as loaded, not as made by the system user.
+    expect(page.locator(".audit li", has_text="Created the turn")).to_contain_text("Loaded demo data")
 
     page.get_by_label("WO number").fill("WO-EDITED-7")
     page.get_by_role("button", name="Save work order").click()

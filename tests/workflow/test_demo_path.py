@@ -111,6 +111,11 @@ def test_a_turn_from_creation_to_completion(
     assert _notifications(ho, turn["id"]) == [("approval_requested", f"{TURN} needs HO approval")]
     assert _notifications(manager, turn["id"]) == [("approval_decided", f"{TURN} scope approved")]
     assert _notifications(vendor, turn["id"]) == []
+    money = f"${threshold + 2500:,.2f}"  # e.g. $12,500.00, never 12500.00
+    bodies = {n["kind"]: n["body"] for n in ho.get("/api/v1/notifications")["items"] if n["turn_id"] == turn["id"]}
+    assert bodies == {"approval_requested": f"Scope for {TURN} at {home['name']}: {money}."}
+    bodies = {n["kind"]: n["body"] for n in manager.get("/api/v1/notifications")["items"] if n["turn_id"] == turn["id"]}
+    assert bodies == {"approval_decided": f"Approved amount: {money}."}
 
     # The trail, as the manager reads it, newest first: every change, by whom.
     trail = manager.get("/api/v1/audit", turn_id=turn["id"], table_name="turns")["items"]
@@ -121,7 +126,7 @@ def test_a_turn_from_creation_to_completion(
 
     # E-mail: queued with each change; without SMTP_URL the mailer logs each one instead.
     company = factory.query("SELECT email FROM vendors WHERE id = %s", (vendor.me["vendor_id"],))[0][0]
-    amount = float(threshold + 2500)  # the outbox context is JSON: the subject shows 12500.0
+    amount = money
     expected = [
         ("stage_entered", senior.email, f"[Turns] {TURN} moved to Scope Approval"),
         ("approval_requested", dfo.email, f"[Turns] Approval needed: {TURN} ({amount})"),

@@ -304,6 +304,29 @@ def test_notifications_and_mail(client: httpx.Client, factory: Factory, cast: Ca
     assert decided == [(cast.manager.id,)]
 
 
+def test_amounts_in_notifications_and_mail_read_as_money(
+    client: httpx.Client, factory: Factory, cast: Cast, smtp: SmtpServer
+) -> None:
+    turn = _turn(client, factory, cast, turn_amount=4250.5)
+    _act(client, cast, turn, "submit", "manager")
+    asked = factory.query(
+        "SELECT DISTINCT body FROM notifications WHERE turn_id = %s AND kind = 'approval_requested'", (turn["id"],)
+    )
+    assert len(asked) == 1 and asked[0][0].endswith(": $4,250.50."), asked
+
+    assert deliver(factory.urls, smtp.url) == 1
+    mail = smtp.inbox.messages[0]
+    assert mail["Subject"].endswith("($4,250.50)")
+    text = next(p.get_content() for p in mail.walk() if p.get_content_type() == "text/plain")
+    assert "Amount: $4,250.50." in text
+
+    _act(client, cast, turn, "approve", "dfo")
+    decided = factory.query(
+        "SELECT body FROM notifications WHERE turn_id = %s AND kind = 'approval_decided'", (turn["id"],)
+    )
+    assert decided == [("Approved amount: $4,250.50.",)]
+
+
 def test_mail_is_retried_until_the_server_accepts(
     client: httpx.Client, factory: Factory, cast: Cast, smtp: SmtpServer
 ) -> None:

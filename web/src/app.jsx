@@ -3,7 +3,7 @@ import { api, ApiError, csrfToken, isNetworkError, problemText } from './data/ap
 import { forgetUser, rememberMe, savedMe } from './data/local-db.js'
 import { Outbox, useOutbox } from './data/outbox.js'
 import { useRoute } from './router.js'
-import { ROLE_NAMES, SessionContext, isApprover, isVendor } from './data/session.js'
+import { ROLE_NAMES, SessionContext, isAdmin, isApprover, isVendor } from './data/session.js'
 import { Store, useTable } from './data/sync.js'
 import { Login } from './pages/login.jsx'
 import { Board } from './pages/board.jsx'
@@ -16,6 +16,8 @@ import { Vendors } from './pages/vendors.jsx'
 import { Reports } from './pages/reports.jsx'
 import { Notifications } from './pages/notifications.jsx'
 import { Import } from './pages/import.jsx'
+import { Setup } from './pages/setup.jsx'
+import { Welcome, welcomeToken } from './pages/welcome.jsx'
 
 export function App() {
   // undefined: asking the server; null: signed out; an Error: the server could not be asked.
@@ -39,6 +41,9 @@ export function App() {
       })
   }, [attempt, signedIn])
 
+  const { route } = useRoute()
+  const token = route.startsWith('welcome') ? welcomeToken() : null
+  if (token !== null) return <Welcome token={token} onSignedIn={signedIn} />
   if (me === undefined) return <p className="loading">Loading…</p>
   if (me === null) return <Login onSignedIn={signedIn} />
   if (me instanceof Error)
@@ -115,6 +120,8 @@ function Page() {
       return <Notifications />
     case 'import':
       return <Import />
+    case 'setup':
+      return <Setup />
     default:
       return (
         <p>
@@ -135,6 +142,7 @@ function Header({ me, store, outbox, onSignOut }) {
     ['completed', 'Completed'],
     ...(isApprover(me) ? [['approvals', 'Approvals']] : []),
     ...(isVendor(me) ? [] : [['properties', 'Properties'], ['vendors', 'Vendors'], ['reports', 'Reports']]),
+    ...(isAdmin(me) ? [['setup', 'Set-up']] : []),
   ]
   const here = route || 'board'
   return (

@@ -2,26 +2,66 @@
 
 from __future__ import annotations
 
+import socket
+from collections.abc import Callable
+
 import typer
 import uvicorn
 
 from turns.cli.common import clear_errors, settings, urls
 from turns.cli.db import print_credentials
+from turns.config import local_url
 from turns.db import migrate
 from turns.db.urls import embedded_server
-from turns.seed.demo import demo_loaded, seed_demo
+from turns.seed.demo import DEMO_DOMAIN, Credential, demo_loaded, seed_demo
+
+FIRST_USER = ("PROPERTY_MANAGER", f"manager@{DEMO_DOMAIN}")
+"""Whom a newcomer signs in as first: the manager, whose board shows every stage."""
 
 
-def _serve(host: str | None, port: int | None) -> None:
+class _AnnouncingServer(uvicorn.Server):
+    """A uvicorn server that calls ``announce`` once it listens, after its own log lines."""
+
+    def __init__(self, config: uvicorn.Config, announce: Callable[[], None]) -> None:
+        super().__init__(config)
+        self.announce = announce
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets=sockets)
+        if self.started and not self.should_exit:
+            self.announce()
+
+
+def _serve(host: str | None, port: int | None, announce: Callable[[str], None] | None = None) -> None:
     s = settings()
-    uvicorn.run(
+    # TURNS_PUBLIC_URL (by default the address of TURNS_HOST and TURNS_PORT), unless the command
+    # names another host or port.
+    url = s.public_url if host is None and port is None else local_url(host or s.host, port or s.port)
+    host, port = host or s.host, port or s.port
+    config = uvicorn.Config(
         "turns.app:create_app",
         factory=True,
-        host=host or s.host,
-        port=port or s.port,
+        host=host,
+        port=port,
         log_config=None,
         proxy_headers=False,  # the app believes X-Forwarded-For only from TURNS_TRUSTED_PROXIES
     )
+    _AnnouncingServer(config, lambda: announce(url) if announce else None).run()
+
+
+def first_steps(url: str, credentials: list[Credential], demo: bool) -> None:
+    """What a newcomer reads last: the demo users (when just loaded) and where to sign in."""
+    if credentials:
+        print_credentials([(c.email, c.role, c.password) for c in credentials])
+    role, email = FIRST_USER
+    if not demo:
+        typer.secho(f"Open {url} and sign in.", bold=True)
+    elif credentials:
+        typer.secho(f"Open {url} and sign in as {email} ({role.replace('_', ' ').lower()}).", bold=True)
+    else:
+        typer.secho(
+            f"Open {url} and sign in as {email} (password lost? `turns users reset-password {email}`).", bold=True
+        )
 
 
 def register(app: typer.Typer) -> None:
@@ -41,13 +81,14 @@ def register(app: typer.Typer) -> None:
         s = settings()
         started_here = s.embedded and not embedded_server(s).is_running()
         resolved = urls()
+        credentials: list[Credential] = []
         try:
             with clear_errors():
                 migrate.upgrade(resolved.owner)
                 if demo and not demo_loaded(resolved.owner):
                     credentials = seed_demo(resolved.owner)
-                    print_credentials([(c.email, c.role, c.password) for c in credentials])
-            _serve(host, port)
+                has_demo = demo_loaded(resolved.owner)
+            _serve(host, port, lambda url: first_steps(url, credentials, has_demo))
         finally:
             if started_here:
                 embedded_server(s).stop()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from uuid import UUID
 
 import psycopg
@@ -55,3 +56,22 @@ def create(
             fail(f"no vendor has the id {vendor_id}")
         assert row is not None
     typer.echo(f"created {role} {email.lower()} ({row[0]})")
+
+
+@app.command("reset-password")
+def reset_password(email: str = typer.Argument(..., help="The user's login e-mail.")) -> None:
+    """Give a user a new generated password (printed once) and end their sessions."""
+    password = secrets.token_urlsafe(12)
+    with clear_errors(), psycopg.connect(urls().app) as conn:
+        conn.execute(SET_CONTEXT_SQL, system_actor("cli").params())
+        # A new password hash ends every session of the user (trigger end_users_sessions).
+        row = conn.execute(
+            "UPDATE users SET password_hash = %s WHERE email = lower(btrim(%s)) RETURNING email, is_active",
+            (hash_password(password), email),
+        ).fetchone()
+    if row is None:
+        fail(f"no user has the e-mail {email.strip().lower()!r} (`turns users create` makes one)")
+    typer.echo(f"new password for {row[0]}: {password}")
+    typer.echo("their sessions have ended; the password is shown only this once.")
+    if not row[1]:
+        typer.echo("this user is deactivated: they cannot sign in until an admin activates them.")

@@ -21,6 +21,7 @@ from turns.db.engines import Database
 from turns.exports.datasets import RESOURCES
 from turns.exports.files import export_path
 from turns.exports.formats import PDF_MAX_ROWS
+from turns.exports.options import ExportOptions
 from turns.exports.render import count_up_to, render
 from turns.kit.logging import get_logger
 
@@ -67,7 +68,8 @@ async def run_export(database: Database, data_dir: Path, export_id: UUID, user_i
         written = rows
 
     try:
-        query = resource.query(resource.parse_filters(job["filters"]), job["role"], fmt)
+        stored, options = ExportOptions.split(job["filters"])
+        query = resource.export_query(resource.parse_filters(stored), job["role"], fmt, options.raw)
         async with open_transaction(database, actor, read_only=True) as read:
             total = await count_up_to(read, query, PDF_MAX_ROWS if fmt == "pdf" else EVERY_ROW)
             if fmt == "pdf" and total > PDF_MAX_ROWS:
@@ -75,7 +77,9 @@ async def run_export(database: Database, data_dir: Path, export_id: UUID, user_i
             await execute(_TOTAL, total=total)
             await to_thread.run_sync(lambda: target.parent.mkdir(parents=True, exist_ok=True))
             with partial.open("wb") as out:
-                async for chunk in render(read, resource, query, fmt, job["role"], progress):
+                async for chunk in render(
+                    read, resource, query, fmt, job["role"], progress, options=options, filters=stored
+                ):
                     await to_thread.run_sync(out.write, chunk)
         partial.replace(target)
         await execute(_DONE, rows=written)

@@ -15,11 +15,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from sqlalchemy import Select, Table, select
+from sqlalchemy import FromClause, Select, Table, select
 
 from turns.access.columns import readable_columns
 from turns.audit.service import AuditFilters as AuditFilters  # re-exported for exports.endpoints
 from turns.db.tables import audit_logs, properties, turns, vendors
+from turns.exports.fields import NAMES, Field, readable_fields
 from turns.properties.service import PropertyFilters as PropertyFilters  # re-exported for exports.endpoints
 from turns.unit_turns.service import TurnFilters
 from turns.vendors.service import VendorFilters as VendorFilters  # re-exported for exports.endpoints
@@ -34,6 +35,8 @@ Filters = TurnFilters | PropertyFilters | VendorFilters | AuditFilters
 @dataclass(frozen=True)
 class Resource:
     name: ResourceName
+    title: str
+    """The readable form's title (a PDF's heading, a workbook's sheet)."""
     table: Table
     filters: type[Filters]
     order_by: tuple[str, ...]
@@ -41,6 +44,10 @@ class Resource:
     descending: bool
     pdf_columns: tuple[str, ...]
     """A PDF page holds a handful of columns: these, where the role may read them."""
+    fields: tuple[Field, ...]
+    """The readable form's columns (see :mod:`turns.exports.fields`)."""
+    pdf_fields: tuple[str, ...]
+    """The readable PDF's columns, by source column."""
 
     def columns(self, role: str, fmt: str = "csv") -> list[str]:
         readable = readable_columns(self.table.name, role)
@@ -56,6 +63,40 @@ class Resource:
             .order_by(*ordering)
         )
 
+    def readable(self, role: str, fmt: str = "csv") -> list[Field]:
+        """The readable form's fields ``role`` reads: those whose source column it reads."""
+        readable = readable_columns(self.table.name, role)
+        chosen = [f for f in self.fields if f.source in readable]
+        if fmt == "pdf":
+            return sorted(
+                (f for f in chosen if f.source in self.pdf_fields), key=lambda f: self.pdf_fields.index(f.source)
+            )
+        return chosen
+
+    def export_query(self, filters: Filters, role: str, fmt: str, raw: bool) -> Select[tuple[object, ...]]:
+        return self.query(filters, role, fmt) if raw else self.readable_query(filters, role, fmt)
+
+    def readable_query(self, filters: Filters, role: str, fmt: str) -> Select[tuple[object, ...]]:
+        """The source columns of the fields ``role`` reads, and each named id's name through a
+        LEFT JOIN (an id the reader cannot see the row of shows no name)."""
+        fields = self.readable(role, fmt)
+        joined: FromClause = self.table
+        names = []
+        for f in fields:
+            if f.names is not None:
+                target, namer = NAMES[f.names]
+                other = target.alias(f"{f.source}_names")
+                joined = joined.outerjoin(other, other.c.id == self.table.c[f.source])
+                names.append(namer(other).label(f.key()))
+        sources = dict.fromkeys(f.source for f in fields)
+        ordering = [self.table.c[c].desc() if self.descending else self.table.c[c] for c in self.order_by]
+        return (
+            select(*(self.table.c[c] for c in sources), *names)
+            .select_from(joined)
+            .where(*filters.conditions(readable_columns(self.table.name, role)))
+            .order_by(*ordering)
+        )
+
     def parse_filters(self, stored: dict[str, object]) -> Filters:
         parsed = self.filters.model_validate(stored)
         assert isinstance(parsed, Filters)
@@ -65,34 +106,46 @@ class Resource:
 RESOURCES: dict[str, Resource] = {
     "turns": Resource(
         "turns",
+        "Turns",
         turns,
         TurnFilters,
         ("created_at", "id"),
         True,
         ("turn_id", "wo_number", "move_out_date", "scope_approval_status", "turn_amount", "status"),
+        readable_fields(turns),
+        ("turn_id", "property_id", "stage_id", "move_out_date", "vendor_id", "scope_approval_status", "turn_amount"),
     ),
     "properties": Resource(
         "properties",
+        "Properties",
         properties,
         PropertyFilters,
         ("property_id", "id"),
         False,
         ("property_id", "name", "street_address", "city", "state", "market"),
+        readable_fields(properties),
+        ("property_id", "name", "street_address", "city", "state", "market", "property_manager_id"),
     ),
     "vendors": Resource(
         "vendors",
+        "Vendors",
         vendors,
         VendorFilters,
         ("company_name", "id"),
         False,
         ("company_name", "contact_name", "email", "phone", "city", "state"),
+        readable_fields(vendors),
+        ("company_name", "contact_name", "email", "phone", "city", "state", "is_approved"),
     ),
     "audit": Resource(
         "audit",
+        "Audit trail",
         audit_logs,
         AuditFilters,
         ("created_at", "id"),
         True,
         ("created_at", "action", "table_name", "record_id", "user_email", "context"),
+        readable_fields(audit_logs, frozenset({"user_id"}), first="created_at"),
+        ("created_at", "action", "table_name", "user_name", "user_role", "turn_id", "property_id"),
     ),
 }

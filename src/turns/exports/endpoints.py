@@ -1,6 +1,8 @@
 """``/api/v1/exports``: turns, properties, vendors and the audit log as CSV, xlsx or PDF.
 
-``GET /api/v1/exports/{resource}.{format}`` takes the list endpoint's filters. Up to
+``GET /api/v1/exports/{resource}.{format}`` takes the list endpoint's filters, and
+``raw`` / ``date_format`` (:class:`~turns.exports.options.ExportOptions`): readable by
+default (names, labels, formats), raw for machines. Up to
 ``TURNS_EXPORT_STREAM_LIMIT`` rows the file is streamed in the response; beyond that, or
 with ``background=true``, the export becomes a background job (``202``) whose progress is
 at ``/api/v1/exports/jobs/{id}`` and whose file only its requester may download.
@@ -28,6 +30,7 @@ from turns.exports import service
 from turns.exports.datasets import RESOURCES, AuditFilters, Format, Resource, VendorFilters
 from turns.exports.files import export_path
 from turns.exports.formats import MEDIA_TYPES
+from turns.exports.options import ExportOptions
 from turns.exports.schemas import ExportJobOut
 from turns.kit.errors import PROBLEM_RESPONSES, Conflict
 from turns.properties.service import PropertyFilters
@@ -85,19 +88,19 @@ async def _export(
     )
 
 
-class TurnExportQuery(TurnFilters):
+class TurnExportQuery(TurnFilters, ExportOptions):
     background: bool = BACKGROUND
 
 
-class PropertyExportQuery(PropertyFilters):
+class PropertyExportQuery(PropertyFilters, ExportOptions):
     background: bool = BACKGROUND
 
 
-class VendorExportQuery(VendorFilters):
+class VendorExportQuery(VendorFilters, ExportOptions):
     background: bool = BACKGROUND
 
 
-class AuditExportQuery(AuditFilters):
+class AuditExportQuery(AuditFilters, ExportOptions):
     background: bool = BACKGROUND
 
 

@@ -9,6 +9,10 @@ closed. A PDF is laid out in memory by fpdf2, so PDF exports are capped at
 Cells a spreadsheet would run as a formula are neutralised (OWASP's CSV injection advice):
 in CSV a text value starting with ``= + - @`` or a tab/carriage return gets a leading
 ``'``; in xlsx such text is stored as a string cell, never a formula.
+
+A writer given a :class:`~turns.exports.readable.Readable` writes the readable form (its
+headers, labels, formats and, in a PDF, a title, the filters, the time and totals);
+without one it writes the raw form: column names, codes, ISO values.
 """
 
 from __future__ import annotations
@@ -16,7 +20,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import BinaryIO, Protocol
@@ -25,6 +30,9 @@ from fpdf import FPDF
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+from turns.exports.fields import Field
+from turns.exports.readable import Readable
 
 MEDIA_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -35,6 +43,7 @@ PDF_MAX_ROWS = 20_000
 PDF_ROWS_PER_PAGE = 40
 XLSX_MAX_CELL = 32_767
 _PDF_MAX_CHARS = 120  # wider than any column; cut first so fitting stays cheap
+_PDF_READABLE_ROW = 3.9  # the readable header is a line taller; the page holds as many rows
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -60,23 +69,42 @@ def text(value: object) -> str:
     return str(value)
 
 
-def _csv_cell(value: object) -> str:
-    rendered = text(value)
+def _neutralised(value: object, rendered: str) -> str:
     if isinstance(value, str) and rendered.startswith(_FORMULA_START):
         return "'" + rendered
     return rendered
 
 
-class CsvWriter:
-    def __init__(self, out: BinaryIO, columns: Sequence[str], title: str = "") -> None:
-        self.out = out
-        out.write("\ufeff".encode())  # so spreadsheet applications read it as UTF-8
-        self.write([columns], cells=False)
+@dataclass(frozen=True)
+class PdfNotes:
+    """What a readable PDF says above its rows: what it is, with which filters, and when."""
 
-    def write(self, rows: Sequence[Sequence[object]], *, cells: bool = True) -> None:
+    filters: str
+    made: datetime
+
+
+class CsvWriter:
+    def __init__(
+        self, out: BinaryIO, columns: Sequence[str], title: str = "", readable: Readable | None = None
+    ) -> None:
+        self.out = out
+        self.readable = readable
+        out.write("\ufeff".encode())  # so spreadsheet applications read it as UTF-8
+        self._write([readable.headers if readable else columns])
+
+    def write(self, rows: Sequence[Sequence[object]]) -> None:
+        readable = self.readable
+        if readable is None:
+            self._write([_neutralised(v, text(v)) for v in row] for row in rows)
+        else:
+            fields = readable.fields
+            self._write(
+                [_neutralised(v, readable.text(f, v)) for f, v in zip(fields, row, strict=True)] for row in rows
+            )
+
+    def _write(self, rows: Iterable[Sequence[str]]) -> None:
         buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\r\n")
-        writer.writerows(([_csv_cell(v) for v in row] for row in rows) if cells else rows)
+        csv.writer(buffer, lineterminator="\r\n").writerows(rows)
         self.out.write(buffer.getvalue().encode())
 
     def close(self) -> None:
@@ -84,36 +112,55 @@ class CsvWriter:
 
 
 class XlsxWriter:
-    def __init__(self, out: BinaryIO, columns: Sequence[str], title: str = "") -> None:
+    def __init__(
+        self, out: BinaryIO, columns: Sequence[str], title: str = "", readable: Readable | None = None
+    ) -> None:
         self.out = out
+        self.readable = readable
         self.workbook = Workbook(write_only=True)
         self.sheet = self.workbook.create_sheet(title=(title or "export")[:31])
-        self.sheet.append(list(columns))
+        self.sheet.append(readable.headers if readable else list(columns))
 
     def _cell(self, value: object) -> object:
         if value is None or isinstance(value, bool | int | float | Decimal | date):
             if isinstance(value, datetime) and value.tzinfo is not None:
                 return value.astimezone(UTC).replace(tzinfo=None)  # Excel has no time zones
             return value
-        rendered = ILLEGAL_CHARACTERS_RE.sub("", text(value))[:XLSX_MAX_CELL]
+        return self._text(text(value))
+
+    def _text(self, value: str) -> object:
+        rendered = ILLEGAL_CHARACTERS_RE.sub("", value)[:XLSX_MAX_CELL]
         if rendered.startswith("="):
             cell = WriteOnlyCell(self.sheet, value=rendered)
             cell.data_type = "s"
             return cell
         return rendered
 
+    def _readable_cell(self, readable: Readable, f: Field, value: object) -> object:
+        if value is None:
+            return None
+        cell = readable.xlsx(self.sheet, f, value)
+        return self._text(readable.text(f, value)) if cell is None else cell
+
     def write(self, rows: Sequence[Sequence[object]]) -> None:
+        readable = self.readable
         for row in rows:
-            self.sheet.append([self._cell(v) for v in row])
+            if readable is None:
+                self.sheet.append([self._cell(v) for v in row])
+            else:
+                fields = readable.fields
+                self.sheet.append([self._readable_cell(readable, f, v) for f, v in zip(fields, row, strict=True)])
 
     def close(self) -> None:
         self.workbook.save(self.out)  # ZipFile takes a binary file as well as a path
 
 
 class _Pdf(FPDF):
-    def __init__(self, title: str, columns: Sequence[str]) -> None:
+    def __init__(self, title: str, columns: Sequence[str], notes: PdfNotes | None) -> None:
         super().__init__(orientation="landscape", format="A4")
         self.title_text = title
+        self.notes = notes
+        self.notes_line: str | None = None
         self.columns = list(columns)
         self.set_auto_page_break(False)
         self.set_margins(10, 10, 10)
@@ -122,6 +169,12 @@ class _Pdf(FPDF):
     def header(self) -> None:
         self.set_font("helvetica", "B", 10)
         self.cell(0, 7, _latin1(self.title_text), new_x="LMARGIN", new_y="NEXT")
+        if self.notes is not None:
+            self.set_font("helvetica", "", 8)
+            if self.notes_line is None:  # the same on every page: fitted once
+                made = f"Made {self.notes.made.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+                self.notes_line = self.fit(f"{made}. {self.notes.filters}", self.w - 20)
+            self.cell(0, 5, self.notes_line, new_x="LMARGIN", new_y="NEXT")
         self.set_font("helvetica", "B", 8)
         for column in self.columns:
             self.cell(self.width, 6, self.fit(column), border="B")
@@ -133,12 +186,14 @@ class _Pdf(FPDF):
         self.set_font("helvetica", "", 8)
         self.cell(0, 5, f"Page {self.page_no()} of {{nb}}", align="R")
 
-    def fit(self, value: str) -> str:
-        """Cut ``value`` to the column width (one line per row keeps the pages predictable)."""
-        value = _latin1(value[:_PDF_MAX_CHARS])
-        if self.get_string_width(value) <= self.width - 2:
+    def fit(self, value: str, width: float | None = None) -> str:
+        """Cut ``value`` to the column width, or ``width`` (one line per row keeps the pages
+        predictable)."""
+        room = (self.width if width is None else width) - 2
+        value = _latin1(value[: _PDF_MAX_CHARS if width is None else 4 * _PDF_MAX_CHARS])
+        if self.get_string_width(value) <= room:
             return value
-        while value and self.get_string_width(value + "...") > self.width - 2:
+        while value and self.get_string_width(value + "...") > room:
             value = value[:-1]
         return value + "..."
 
@@ -149,24 +204,62 @@ def _latin1(value: str) -> str:
 
 
 class PdfWriter:
-    def __init__(self, out: BinaryIO, columns: Sequence[str], title: str = "") -> None:
+    def __init__(
+        self,
+        out: BinaryIO,
+        columns: Sequence[str],
+        title: str = "",
+        readable: Readable | None = None,
+        notes: PdfNotes | None = None,
+    ) -> None:
         self.out = out
-        self.pdf = _Pdf(title, columns)
+        self.readable = readable
+        self.pdf = _Pdf(title, readable.headers if readable else columns, notes if readable else None)
         self.rows = 0
+        self.sums: dict[int, Decimal] = {}
+        if readable is not None:
+            self.sums = {i: Decimal(0) for i, f in enumerate(readable.fields) if f.kind == "money"}
+
+    def _texts(self, row: Sequence[object]) -> list[str]:
+        readable = self.readable
+        if readable is None:
+            return [text(v) for v in row]
+        for i in self.sums:
+            value = row[i]
+            if isinstance(value, Decimal | int):
+                self.sums[i] += value
+        return [readable.text(f, v, money_sign=True) for f, v in zip(readable.fields, row, strict=True)]
 
     def write(self, rows: Sequence[Sequence[object]]) -> None:
         pdf = self.pdf
+        height = 4.2 if self.readable is None else _PDF_READABLE_ROW
         for row in rows:
             if self.rows % PDF_ROWS_PER_PAGE == 0:
                 pdf.add_page()
-            for value in row:
-                pdf.cell(pdf.width, 4.2, pdf.fit(text(value)))
-            pdf.ln(4.2)
+            for value in self._texts(row):
+                pdf.cell(pdf.width, height, pdf.fit(value))
+            pdf.ln(height)
             self.rows += 1
+
+    def _totals(self) -> None:
+        """The row count and each amount column's sum (an amount the reader may not read is
+        not a field of the export, so it is not summed)."""
+        assert self.readable is not None
+        pdf = self.pdf
+        lines = [f"Total: {self.rows} row{'' if self.rows == 1 else 's'}"]
+        lines += [f"{self.readable.fields[i].header}: ${total:,.2f}" for i, total in self.sums.items()]
+        if pdf.get_y() + 5 * len(lines) + 2 > pdf.h - 12:
+            pdf.add_page()
+        pdf.set_font("helvetica", "B", 8)
+        pdf.ln(2)
+        for line in lines:
+            pdf.cell(0, 5, _latin1(line), new_x="LMARGIN", new_y="NEXT")
 
     def close(self) -> None:
         if self.rows == 0:
             self.pdf.add_page()
+        if self.readable is not None:
+            self._totals()
         self.out.write(bytes(self.pdf.output()))
 
 

@@ -8,7 +8,8 @@ work, so it runs in a worker thread and the event loop keeps serving other reque
 
 Every row passes :func:`turns.access.visible` on its way into the file, as an API body
 does: the query already selects only readable columns, and the gate also cuts the audited
-values inside audit rows to what the reader's role may read of the audited table.
+values inside audit rows to what the reader's role may read of the audited table. In the
+readable form a name (read through a join) is written only where its id passed the gate.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import io
 import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from datetime import UTC, datetime
 from typing import BinaryIO
 
 from anyio import to_thread
@@ -24,7 +26,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from turns.access.columns import visible
 from turns.exports.datasets import Resource
-from turns.exports.formats import WRITERS, CsvWriter
+from turns.exports.fields import Field, header_of
+from turns.exports.formats import WRITERS, CsvWriter, PdfNotes, PdfWriter, Writer
+from turns.exports.options import ExportOptions
+from turns.exports.readable import Readable
 
 BATCH_ROWS = 1000
 CHUNK_BYTES = 64 * 1024
@@ -46,8 +51,47 @@ async def _batches(
         yield [_cells(visible(table, role, row._mapping), columns) for row in batch]
 
 
+async def _readable_batches(
+    conn: AsyncConnection, query: Select[tuple[object, ...]], table: str, fields: Sequence[Field], role: str
+) -> AsyncIterator[Sequence[Sequence[object]]]:
+    """The rows of a readable export's query, a batch at a time, in ``fields`` order: each
+    row passes the gate, and a name is kept only if the id it names did."""
+    result = await conn.stream(query.execution_options(yield_per=BATCH_ROWS))
+    async for batch in result.partitions(BATCH_ROWS):
+        cells = []
+        for row in batch:
+            selected = row._mapping
+            shown = visible(table, role, selected)
+            cells.append(
+                [(selected[f.key()] if f.source in shown else None) if f.names else shown.get(f.source) for f in fields]
+            )
+        yield cells
+
+
 def _cells(shown: dict[str, object], columns: Sequence[str]) -> list[object]:
     return [shown.get(c) for c in columns]
+
+
+def filters_text(filters: dict[str, object]) -> str:
+    """The filters of an export in words, for the top of a PDF."""
+    if not filters:
+        return "No filters: every row you may see."
+    words = {True: "Yes", False: "No"}
+    return "Filters: " + "; ".join(
+        f"{header_of(k)}: {words.get(v, v) if isinstance(v, bool) else v}" for k, v in filters.items()
+    )
+
+
+def _writer(
+    fmt: str, out: BinaryIO, resource: Resource, role: str, options: ExportOptions, filters: dict[str, object]
+) -> Writer:
+    if options.raw:
+        return WRITERS[fmt](out, resource.columns(role, fmt), resource.name)
+    readable = Readable(resource.readable(role, fmt), options.date_format)
+    if fmt == "pdf":
+        notes = PdfNotes(filters_text(filters), datetime.now(UTC))
+        return PdfWriter(out, [], resource.title, readable, notes)
+    return WRITERS[fmt](out, [], resource.title, readable)
 
 
 def _drain(buffer: io.BytesIO) -> bytes:
@@ -64,15 +108,25 @@ async def render(
     fmt: str,
     role: str,
     progress: Progress | None = None,
+    *,
+    options: ExportOptions,
+    filters: dict[str, object],
 ) -> AsyncIterator[bytes]:
     """The export file's bytes, in chunks: the rows of ``query`` (RLS decided which, in
-    ``conn``) in the columns of ``resource`` that ``role`` reads in ``fmt``."""
-    columns, title = resource.columns(role, fmt), resource.name
-    gated = _batches(conn, query, resource.table.name, columns, role)
+    ``conn``; :meth:`Resource.export_query` made it) in the columns of ``resource`` that
+    ``role`` reads in ``fmt``, raw or readable as ``options`` say; ``filters`` are named
+    at the top of a readable PDF."""
+    table = resource.table.name
+    gated = (
+        _batches(conn, query, table, resource.columns(role, fmt), role)
+        if options.raw
+        else _readable_batches(conn, query, table, resource.readable(role, fmt), role)
+    )
     written = 0
     if fmt == "csv":
         buffer = io.BytesIO()
-        csv_writer = CsvWriter(buffer, columns)
+        csv_writer = _writer(fmt, buffer, resource, role, options, filters)
+        assert isinstance(csv_writer, CsvWriter)
         yield _drain(buffer)
         async for batch in gated:
             csv_writer.write(batch)
@@ -82,7 +136,7 @@ async def render(
             yield _drain(buffer)
         return
     with tempfile.TemporaryFile() as spool:
-        writer = WRITERS[fmt](spool, columns, title)
+        writer = _writer(fmt, spool, resource, role, options, filters)
         async for batch in gated:
             await to_thread.run_sync(writer.write, batch)
             written += len(batch)

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from turns.access.identity import CurrentUser
 from turns.exports.datasets import Format, Resource
 from turns.exports.formats import PDF_MAX_ROWS
+from turns.exports.options import ExportOptions
 from turns.exports.render import count_up_to, render
 from turns.exports.tasks import EXPORT
 from turns.jobs.enqueue import enqueue
@@ -57,17 +58,19 @@ async def start(
     """Streamed when the rows (read in ``read``) number at most ``stream_limit`` and no
     ``background`` is asked, else a queued background export (its job row). Either way the
     EXPORT audit row is written in ``conn``, committed before the first byte is sent."""
-    filters = resource.parse_filters(params.model_dump(exclude={"background"}))
+    optional = set(ExportOptions.model_fields)
+    options = ExportOptions.model_validate(params.model_dump(include=optional))
+    filters = resource.parse_filters(params.model_dump(exclude={"background", *optional}))
     stored = filters.model_dump(mode="json", exclude_none=True)
-    query = resource.query(filters, user.role, fmt)
+    query = resource.export_query(filters, user.role, fmt, options.raw)
     rows = await count_up_to(read, query, max(stream_limit, PDF_MAX_ROWS) if fmt == "pdf" else stream_limit)
     if fmt == "pdf" and rows > PDF_MAX_ROWS:
         raise Unprocessable(f"a PDF holds at most {PDF_MAX_ROWS} rows; narrow the filters or export CSV or xlsx")
     if background or rows > stream_limit:
-        return await queue(conn, user.id, resource, fmt, stored)
+        return await queue(conn, user.id, resource, fmt, stored, options)
     export_id = uuid4()
-    await audit(conn, resource, export_id, fmt, stored, rows=rows, background=False)
-    return Streamed(export_id, render(read, resource, query, fmt, user.role))
+    await audit(conn, resource, export_id, fmt, stored, options, rows=rows, background=False)
+    return Streamed(export_id, render(read, resource, query, fmt, user.role, options=options, filters=stored))
 
 
 async def audit(
@@ -76,20 +79,34 @@ async def audit(
     export_id: UUID,
     fmt: str,
     filters: dict[str, Any],
+    options: ExportOptions,
     *,
     rows: int | None,
     background: bool,
 ) -> None:
-    details = {"format": fmt, "filters": filters, "rows": rows, "background": background, "resource": resource.name}
+    details = {
+        "format": fmt,
+        "filters": filters,
+        "rows": rows,
+        "background": background,
+        "resource": resource.name,
+        **options.stored(),
+    }
     await conn.execute(
         _AUDIT, {"table": resource.table.name, "export": export_id, "details": json.dumps(details, default=str)}
     )
 
 
 async def queue(
-    conn: AsyncConnection, user_id: UUID, resource: Resource, fmt: str, filters: dict[str, Any]
+    conn: AsyncConnection,
+    user_id: UUID,
+    resource: Resource,
+    fmt: str,
+    filters: dict[str, Any],
+    options: ExportOptions,
 ) -> dict[str, Any]:
-    """Create a background export, enqueue its job and audit it, all in ``conn``'s transaction."""
+    """Create a background export, enqueue its job and audit it, all in ``conn``'s transaction;
+    the job keeps the options among its filters (:meth:`ExportOptions.split`)."""
     export_id = uuid4()
     job_id = await enqueue(conn, EXPORT, export_id=str(export_id), user_id=str(user_id))
     row = (
@@ -101,7 +118,7 @@ async def queue(
                     "user": user_id,
                     "resource": resource.name,
                     "format": fmt,
-                    "filters": json.dumps(filters),
+                    "filters": json.dumps(filters | options.stored()),
                     "job": job_id,
                 },
             )
@@ -109,7 +126,7 @@ async def queue(
         .mappings()
         .one()
     )
-    await audit(conn, resource, export_id, fmt, filters, rows=None, background=True)
+    await audit(conn, resource, export_id, fmt, filters, options, rows=None, background=True)
     return dict(row)
 
 

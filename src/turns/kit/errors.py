@@ -45,6 +45,10 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": ProblemDocument, "content": {PROBLEM_JSON: {}}, "description": HTTPStatus(status).phrase}
     for status in (400, 401, 403, 404, 409, 412, 413, 422, 429)
 }
+GONE_RESPONSE: dict[int | str, dict[str, Any]] = {
+    410: {"model": ProblemDocument, "content": {PROBLEM_JSON: {}}, "description": HTTPStatus(410).phrase}
+}
+"""For routes whose one-time input can be spent (a link already used or expired)."""
 
 
 class Problem(Exception):
@@ -83,6 +87,12 @@ class Conflict(Problem):
 
 class PreconditionFailed(Conflict):
     status, kind, title = 412, "precondition-failed", "Precondition failed"
+
+
+class Gone(Problem):
+    """What the request names existed once and is used up for good (e.g. a one-time link)."""
+
+    status, kind, title = 410, "gone", "Gone"
 
 
 class Unprocessable(Problem):

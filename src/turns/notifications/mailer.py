@@ -81,7 +81,9 @@ def backoff(attempts: int) -> timedelta:
 def build_message(row: dict[str, Any], sender: str, public_url: str) -> EmailMessage:
     template = TEMPLATES[row["template"]]
     context = dict(row["context"] or {})
-    link = f"{public_url.rstrip('/')}/#/turns/{context.get('turn_uuid', '')}"  # the web app's turn page
+    # The web app's page the e-mail is about: a turn's, unless the context names another.
+    path = context.get("path") or f"#/turns/{context.get('turn_uuid', '')}"
+    link = f"{public_url.rstrip('/')}/{path}"
     rendered = template.render(context, link)
     message = EmailMessage()
     message["Subject"] = rendered.subject

@@ -4,8 +4,24 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from decimal import Decimal
 from string import Template
 from typing import Any
+
+# Context values that are amounts: the outbox row holds them as JSON numbers (12500.0).
+MONEY = frozenset({"amount"})
+
+
+def money(value: Any) -> str:
+    """An amount as people read it: ``$12,500.00`` (a JSON number would print as ``12500.0``)."""
+    amount = Decimal(str(value))
+    return f"{'-' if amount < 0 else ''}${abs(amount):,.2f}"
+
+
+def _text(name: str, value: Any) -> str:
+    if value is None:
+        return ""
+    return money(value) if name in MONEY else str(value)
 
 
 @dataclass(frozen=True)
@@ -19,16 +35,17 @@ class Rendered:
 class EmailTemplate:
     subject: str
     body: str  # paragraphs separated by blank lines; $names from the outbox row's context
+    action: str = "Open the turn"  # the words of the link
 
     def render(self, context: dict[str, Any], link: str) -> Rendered:
-        values = {k: "" if v is None else str(v) for k, v in context.items()} | {"link": link}
+        values = {k: _text(k, v) for k, v in context.items()} | {"link": link}
         subject = Template(self.subject).safe_substitute(values)
-        text = Template(self.body).safe_substitute(values) + f"\n\nOpen the turn: {link}\n"
+        text = Template(self.body).safe_substitute(values) + f"\n\n{self.action}: {link}\n"
         escaped = {k: html.escape(v) for k, v in values.items()}
         paragraphs = "".join(f"<p>{p}</p>" for p in Template(self.body).safe_substitute(escaped).split("\n\n"))
         body_html = (
             f"<!doctype html><html><body>{paragraphs}"
-            f'<p><a href="{html.escape(link)}">Open the turn</a></p></body></html>'
+            f'<p><a href="{html.escape(link)}">{html.escape(self.action)}</a></p></body></html>'
         )
         return Rendered(subject, text, body_html)
 
@@ -53,5 +70,17 @@ TEMPLATES: dict[str, EmailTemplate] = {
     "sent_to_leasing": EmailTemplate(
         "[Turns] $turn_id sent to leasing",
         "$turn_id at $property_name ($address) is ready and was handed to leasing.\n\nMove-in: $move_in_date",
+    ),
+    "user_invited": EmailTemplate(
+        "[Turns] $inviter invited you to Turns",
+        "Hello $name,\n\n$inviter invited you to Turns, where your team runs its make-ready turns."
+        " Choose a password to sign in as $email.\n\nThe link works once, until $expires.",
+        "Choose your password",
+    ),
+    "password_reset": EmailTemplate(
+        "[Turns] Choose a new password",
+        "Hello $name,\n\n$inviter asked Turns to let you choose a new password for $email."
+        "\n\nThe link works once, until $expires. If you did not expect it, tell your admin.",
+        "Choose a new password",
     ),
 }

@@ -1,9 +1,16 @@
-"""Deterministic demo data: users of every role, properties across markets, vendors,
-utility providers and turns in every stage and approval status, with stage history.
+"""Deterministic demo data: a 60-home portfolio as it stands on the day it is loaded.
 
-Rows are written as the system user through the normal triggers, so every one of
-them has its audit row. The same seed always yields the same data; only the demo
-users' passwords are random, printed once and never stored in clear.
+Users of every role, vendors, utility providers, properties across six markets, a year of
+completed turns and today's open ones in every stage and approval status, with their stage
+history, approvals and notifications (the turns are planned in :mod:`turns.seed.demo_turns`).
+
+Every record is written once, in its final state, as the system user with the audit
+context :data:`DEMO_CONTEXT`: the audit trail shows one "loaded demo data" entry per record
+rather than the steps of building it. The audit trigger is the one every write goes through;
+only the stage-history trigger is held off for the load (and the history written as it
+happened). The same seed always yields the same data relative to the day of loading; only
+ids and the demo users' passwords are random, the passwords printed once and never stored in
+clear.
 """
 
 from __future__ import annotations
@@ -11,14 +18,17 @@ from __future__ import annotations
 import random
 import secrets
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
-from uuid import UUID
+from typing import Any
+from uuid import UUID, uuid4
 
 import psycopg
+from psycopg import sql
 
 from turns.auth.passwords import hash_password
 from turns.db.context import SET_CONTEXT_SQL, system_actor
+from turns.seed.demo_turns import Clock, Home, People, PlannedTurn, completed_turn, open_turn
 
 MARKETS: dict[str, tuple[str, list[str]]] = {
     "Atlanta": ("GA", ["Marietta", "Decatur", "Smyrna", "Lawrenceville", "Kennesaw"]),
@@ -108,6 +118,11 @@ ROLE_USERS = [
 ]
 DEMO_DOMAIN = "demo.turns.dev"
 DEMO_PROPERTIES = 60
+DEMO_CONTEXT = "loaded demo data"
+"""The audit context of every row the demo writes; the audit trail shows it as such."""
+WRITTEN_BY_TRIGGERS = ("turn_stage_history", "notifications")
+VACANT = (0, 3, 7)
+"""Homes whose number ends in one of these are between residents today (three in ten)."""
 
 
 @dataclass(frozen=True)
@@ -117,22 +132,39 @@ class Credential:
     password: str
 
 
+def insert(cur: psycopg.Cursor[Any], table: str, row: dict[str, Any]) -> UUID:
+    """One row, as it ends up: a single INSERT, hence a single audit row."""
+    query = sql.SQL("INSERT INTO {} ({}) VALUES ({}) RETURNING id").format(
+        sql.Identifier(table),
+        sql.SQL(", ").join(map(sql.Identifier, row)),
+        sql.SQL(", ").join(sql.Placeholder() * len(row)),
+    )
+    created = cur.execute(query, list(row.values())).fetchone()
+    assert created is not None
+    return UUID(str(created[0]))
+
+
 def _user(
-    cur: psycopg.Cursor[tuple[object, ...]],
+    cur: psycopg.Cursor[Any],
     email: str,
     role: str,
-    first: str,
-    last: str,
+    rng: random.Random,
     password_hash: str | None,
     vendor_id: UUID | None = None,
 ) -> UUID:
-    row = cur.execute(
-        "INSERT INTO users (email, password_hash, first_name, last_name, role, vendor_id, email_verified)"
-        " VALUES (%s, %s, %s, %s, %s, %s, true) RETURNING id",
-        (email, password_hash, first, last, role, vendor_id),
-    ).fetchone()
-    assert row is not None
-    return UUID(str(row[0]))
+    return insert(
+        cur,
+        "users",
+        {
+            "email": email,
+            "password_hash": password_hash,
+            "first_name": rng.choice(FIRST),
+            "last_name": rng.choice(LAST),
+            "role": role,
+            "vendor_id": vendor_id,
+            "email_verified": True,
+        },
+    )
 
 
 def demo_loaded(owner_url: str) -> bool:
@@ -142,198 +174,203 @@ def demo_loaded(owner_url: str) -> bool:
         return row != (0,)
 
 
-def seed_demo(owner_url: str, *, properties: int = DEMO_PROPERTIES, seed: int = 7) -> list[Credential]:
-    """Load the demo data set; returns the demo users' credentials (shown once)."""
+def _vendors(cur: psycopg.Cursor[Any], rng: random.Random, today: date) -> list[tuple[UUID, str, bool]]:
+    """The vendor companies as (id, market, approved)."""
+    vendors = []
+    for i, name in enumerate(VENDOR_NAMES):
+        market = list(MARKETS)[i % len(MARKETS)]
+        state, cities = MARKETS[market]
+        approved = i != 9
+        row = {
+            "company_name": name,
+            "contact_name": f"{rng.choice(FIRST)} {rng.choice(LAST)}",
+            "email": f"dispatch@{name.lower().replace(' ', '').replace('&', '')}.example",
+            "phone": f"555-{rng.randint(100, 999)}-{rng.randint(1000, 9999)}",
+            "city": cities[0],
+            "state": state,
+            "is_active": True,
+            "is_approved": approved,
+            "average_rating": Decimal(rng.randint(30, 50)) / 10,
+            "total_jobs": rng.randint(5, 400),
+            "license_number": f"LIC-{rng.randint(10000, 99999)}",
+            "insurance_expiry": today + timedelta(days=rng.randint(30, 700)),  # valid until: ahead by nature
+        }
+        vendors.append((insert(cur, "vendors", row), market, approved))
+    return vendors
+
+
+def _providers(cur: psycopg.Cursor[Any], rng: random.Random) -> dict[str, dict[str, UUID]]:
+    """Power, water and gas companies of each market: {market: {utility type: id}}."""
+    providers: dict[str, dict[str, UUID]] = {}
+    for market, (state, _cities) in MARKETS.items():
+        for utility, company in (("POWER", "Power & Light"), ("WATER", "Water Authority"), ("GAS", "Gas Co")):
+            row = {
+                "name": f"{market} {company}",
+                "utility_type": utility,
+                "phone": f"800-{rng.randint(100, 999)}-{rng.randint(1000, 9999)}",
+                "market": market,
+                "state": state,
+            }
+            providers.setdefault(market, {})[utility] = insert(cur, "utility_providers", row)
+    return providers
+
+
+@dataclass(frozen=True)
+class Staff:
+    logins: dict[str, UUID]
+    managers: list[UUID]
+    seniors: list[UUID]
+    credentials: list[Credential]
+
+
+def _staff(cur: psycopg.Cursor[Any], rng: random.Random, vendor: UUID) -> Staff:
+    logins: dict[str, UUID] = {}
+    credentials = []
+    for role, local in ROLE_USERS:
+        password = secrets.token_urlsafe(12)
+        email = f"{local}@{DEMO_DOMAIN}"
+        company = vendor if role == "VENDOR" else None
+        logins[role] = _user(cur, email, role, rng, hash_password(password), company)
+        credentials.append(Credential(email, role, password))
+    # More managers without a login, so portfolios differ.
+    managers = [logins["PROPERTY_MANAGER"]] + [
+        _user(cur, f"manager{n}@{DEMO_DOMAIN}", "PROPERTY_MANAGER", rng, None) for n in range(2, 5)
+    ]
+    seniors = [
+        logins["SR_PROPERTY_MANAGER"],
+        _user(cur, f"senior.manager2@{DEMO_DOMAIN}", "SR_PROPERTY_MANAGER", rng, None),
+    ]
+    return Staff(logins, managers, seniors, credentials)
+
+
+def _plan_home(
+    rng: random.Random, home: Home, people: People, clock: Clock, slot: int | None, number: list[int]
+) -> list[PlannedTurn]:
+    """The turns of one home over the past year, newest first: the open one when it is vacant
+    (``slot`` is its place among the open turns), then up to two completed ones."""
+
+    def next_id() -> str:
+        number[0] += 1
+        return f"T-{20000 + number[0]}"
+
+    planned = []
+    ends_by = clock.today - timedelta(days=1)
+    if slot is not None:
+        planned.append(open_turn(rng, home, people, clock, next_id(), slot))
+        ends_by = planned[0].row["move_out_date"] - timedelta(days=1)
+    ends_by -= timedelta(days=rng.randint(3, 240))
+    year_ago = clock.today - timedelta(days=365)
+    for _ in range(2):
+        turn = completed_turn(rng, home, people, clock, next_id(), ends_by)
+        if turn.row["move_out_date"] < year_ago:
+            number[0] -= 1
+            break
+        planned.append(turn)
+        ends_by = turn.row["move_out_date"] - timedelta(days=rng.randint(60, 200))
+    return planned
+
+
+def _home_row(rng: random.Random, home: Home, planned: list[PlannedTurn], clock: Clock) -> dict[str, Any]:
+    state, cities = MARKETS[home.market]
+    move_ins = [t.move_in for t in planned if t.move_in is not None]
+    return {
+        "id": home.id,
+        "property_id": f"P-{10001 + home.index}",
+        "name": home.name,
+        "street_address": f"{rng.randint(100, 9999)} {rng.choice(STREETS)} {rng.choice(SUFFIXES)}",
+        "city": rng.choice(cities),
+        "state": state,
+        "zip_code": f"{rng.randint(10000, 99999)}",
+        "county": f"{rng.choice(cities)} County",
+        "year_built": rng.randint(1965, 2022),
+        "market": home.market,
+        "area_sqft": rng.randint(900, 3200),
+        "bedrooms": Decimal(rng.randint(2, 5)),
+        "bathrooms": Decimal(rng.randint(2, 7)) / 2,
+        "is_section_8": rng.random() < 0.1,
+        "has_insurance": True,
+        "property_manager_id": home.manager,
+        "sr_property_manager_id": home.senior,
+        # The current (or last) resident's move-in, and the last move-out.
+        "move_in_date": max(move_ins) if move_ins else clock.today - timedelta(days=rng.randint(400, 1500)),
+        "move_out_date": planned[0].row["move_out_date"] if planned else None,
+    }
+
+
+def _write_turn(cur: psycopg.Cursor[Any], turn: PlannedTurn, stages: list[UUID], manager: UUID, now: datetime) -> None:
+    row = turn.row | {"stage_id": stages[turn.history[-1][0]]}
+    turn_id = insert(cur, "turns", row)
+    before = None
+    for stage, at in turn.history:
+        entry = {
+            "turn_id": turn_id,
+            "property_id": row["property_id"],
+            "from_stage_id": before,
+            "to_stage_id": stages[stage],
+            "changed_by": manager,
+            "changed_at": at,
+            "created_at": at,
+            "updated_at": at,
+        }
+        insert(cur, "turn_stage_history", entry)
+        before = stages[stage]
+    for note in turn.notifications:
+        read_at = min(note["created_at"] + timedelta(hours=2), now) if note["is_read"] else None
+        extra = {"turn_id": turn_id, "property_id": row["property_id"], "link": f"/turns/{turn_id}"}
+        insert(cur, "notifications", note | extra | {"read_at": read_at, "updated_at": read_at or note["created_at"]})
+
+
+def seed_demo(
+    owner_url: str, *, properties: int = DEMO_PROPERTIES, seed: int = 7, now: datetime | None = None
+) -> list[Credential]:
+    """Load the demo data set as of ``now`` (the present by default); returns the demo users'
+    credentials (shown once)."""
     rng = random.Random(seed)
-    credentials: list[Credential] = []
-    today = date.today()
+    clock = Clock(now or datetime.now().astimezone())
     if demo_loaded(owner_url):
         raise SeedError("the demo data is already loaded (run `turns db reset` first)")
     with psycopg.connect(owner_url) as conn, conn.cursor() as cur:
-        cur.execute(SET_CONTEXT_SQL, system_actor("seed").params())
-        stages = cur.execute("SELECT id, name FROM turn_stages ORDER BY display_order").fetchall()
-        cur.execute("ALTER TABLE turn_stage_history NO FORCE ROW LEVEL SECURITY")
+        cur.execute(SET_CONTEXT_SQL, system_actor(DEMO_CONTEXT).params())
+        stages = [UUID(str(r[0])) for r in cur.execute("SELECT id FROM turn_stages ORDER BY display_order")]
         if len(stages) < 5:
             raise SeedError("the default turn stages are missing: run `turns db migrate` first")
+        threshold = cur.execute("SELECT ho_approval_threshold FROM workflow_settings").fetchone()
+        assert threshold is not None
+        # The history is written as it happened, with each turn (the trigger would add a row dated
+        # now), and so are the notifications of other users, which RLS keeps for the workflow's
+        # triggers. Only this transaction sees these changes: they are undone before it commits.
+        cur.execute("ALTER TABLE turns DISABLE TRIGGER record_turns_stage_change")
+        for table in WRITTEN_BY_TRIGGERS:
+            cur.execute(sql.SQL("ALTER TABLE {} NO FORCE ROW LEVEL SECURITY").format(sql.Identifier(table)))
 
-        vendor_ids: list[UUID] = []
-        for i, name in enumerate(VENDOR_NAMES):
-            market = list(MARKETS)[i % len(MARKETS)]
-            state, cities = MARKETS[market]
-            row = cur.execute(
-                "INSERT INTO vendors (company_name, contact_name, email, phone, city, state, is_active, is_approved,"
-                " average_rating, total_jobs, license_number, insurance_expiry)"
-                " VALUES (%s, %s, %s, %s, %s, %s, true, %s, %s, %s, %s, %s) RETURNING id",
-                (
-                    name,
-                    f"{rng.choice(FIRST)} {rng.choice(LAST)}",
-                    f"dispatch@{name.lower().replace(' ', '').replace('&', '')}.example",
-                    f"555-{rng.randint(100, 999)}-{rng.randint(1000, 9999)}",
-                    cities[0],
-                    state,
-                    i != 9,
-                    Decimal(rng.randint(30, 50)) / 10,
-                    rng.randint(5, 400),
-                    f"LIC-{rng.randint(10000, 99999)}",
-                    today + timedelta(days=rng.randint(30, 700)),
-                ),
-            ).fetchone()
-            assert row is not None
-            vendor_ids.append(UUID(str(row[0])))
-
-        for market, (state, _cities) in MARKETS.items():
-            for utility, company in (("POWER", "Power & Light"), ("WATER", "Water Authority"), ("GAS", "Gas Co")):
-                cur.execute(
-                    "INSERT INTO utility_providers (name, utility_type, phone, market, state)"
-                    " VALUES (%s, %s, %s, %s, %s)",
-                    (
-                        f"{market} {company}",
-                        utility,
-                        f"800-{rng.randint(100, 999)}-{rng.randint(1000, 9999)}",
-                        market,
-                        state,
-                    ),
-                )
-        providers = cur.execute("SELECT market, utility_type::text, id FROM utility_providers").fetchall()
-        provider = {(str(m), str(t)): UUID(str(i)) for m, t, i in providers}
-
-        users: dict[str, UUID] = {}
-        for role, local in ROLE_USERS:
-            password = secrets.token_urlsafe(12)
-            email = f"{local}@{DEMO_DOMAIN}"
-            users[role] = _user(
-                cur,
-                email,
-                role,
-                rng.choice(FIRST),
-                rng.choice(LAST),
-                hash_password(password),
-                vendor_ids[0] if role == "VENDOR" else None,
-            )
-            credentials.append(Credential(email, role, password))
-        # More managers without a login, so portfolios differ.
-        managers = [users["PROPERTY_MANAGER"]] + [
-            _user(cur, f"manager{n}@{DEMO_DOMAIN}", "PROPERTY_MANAGER", rng.choice(FIRST), rng.choice(LAST), None)
-            for n in range(2, 5)
-        ]
-        seniors = [
-            users["SR_PROPERTY_MANAGER"],
-            _user(
-                cur, f"senior.manager2@{DEMO_DOMAIN}", "SR_PROPERTY_MANAGER", rng.choice(FIRST), rng.choice(LAST), None
-            ),
-        ]
-
-        approvals = ["PENDING", "DFO_APPROVAL_NEEDED", "DFO_APPROVED", "HO_APPROVAL_NEEDED", "HO_APPROVED", "REJECTED"]
+        vendors = _vendors(cur, rng, clock.today)
+        providers = _providers(cur, rng)
+        staff = _staff(cur, rng, vendors[0][0])
+        people = People(
+            dfo=staff.logins["DFO_APPROVER"],
+            ho=staff.logins["HO_APPROVER"],
+            vendors_by_market={m: [v for v, market, ok in vendors if market == m and ok] for m in MARKETS},
+            ho_threshold=Decimal(threshold[0]),
+        )
+        number = [0]
+        open_slots = iter(range(properties))  # the place of each vacant home among them
         for n in range(properties):
             market = list(MARKETS)[n % len(MARKETS)]
-            state, cities = MARKETS[market]
-            manager = managers[n % len(managers)]
-            move_out = today - timedelta(days=rng.randint(3, 90))
-            row = cur.execute(
-                "INSERT INTO properties (property_id, name, street_address, city, state, zip_code, county,"
-                " year_built, market, area_sqft, bedrooms, bathrooms, is_section_8, has_insurance,"
-                " property_manager_id, sr_property_manager_id, move_out_date)"
-                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, true, %s, %s, %s) RETURNING id",
-                (
-                    f"P-{10001 + n}",
-                    f"{market} Home {n + 1}",
-                    f"{rng.randint(100, 9999)} {rng.choice(STREETS)} {rng.choice(SUFFIXES)}",
-                    rng.choice(cities),
-                    state,
-                    f"{rng.randint(10000, 99999)}",
-                    f"{rng.choice(cities)} County",
-                    rng.randint(1965, 2022),
-                    market,
-                    rng.randint(900, 3200),
-                    Decimal(rng.randint(2, 5)),
-                    Decimal(rng.randint(2, 7)) / 2,
-                    rng.random() < 0.1,
-                    manager,
-                    seniors[n % len(seniors)],
-                    move_out,
-                ),
-            ).fetchone()
-            assert row is not None
-            property_id = UUID(str(row[0]))
-            if n % 5 == 4:
-                continue  # some homes are occupied: no turn
-            stage_index = n % len(stages)
-            amount = Decimal(rng.randint(1500, 14000))
-            approval = "PENDING" if stage_index == 0 else approvals[n % len(approvals)]
-            if stage_index >= 2:
-                approval = "HO_APPROVED" if amount > 10000 else "DFO_APPROVED"
-            vendor = vendor_ids[n % (len(vendor_ids) - 1)] if stage_index >= 2 or n % 3 == 0 else None
-            turn = cur.execute(
-                "INSERT INTO turns (turn_id, property_id, stage_id, wo_number, move_out_date, turn_amount,"
-                " approved_turn_amount, vendor_id, expected_completion_date, scope_approval_status,"
-                " power_status, water_status, gas_status, power_provider_id, water_provider_id, gas_provider_id,"
-                " lock_box_location, primary_lock_box_code, trash_out_needed, scope_submitted_by, scope_submitted_at,"
-                " approval_requested_at, lock_box_install_date, final_walk_date, final_walk_by, move_in_date)"
-                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s,"
-                " %s, %s, %s, %s)"
-                " RETURNING id",
-                (
-                    f"T-{20001 + n}",
-                    property_id,
-                    stages[0][0],
-                    f"WO-{rng.randint(100000, 999999)}",
-                    move_out,
-                    amount if stage_index >= 1 else None,
-                    amount if approval in ("DFO_APPROVED", "HO_APPROVED") else None,
-                    vendor,
-                    move_out + timedelta(days=rng.randint(10, 30)),
-                    approval,
-                    _on_for_work(stage_index, rng.choice(["YES", "NO", "PENDING"])),
-                    _on_for_work(stage_index, rng.choice(["YES", "PENDING"])),
-                    _on_for_work(stage_index, rng.choice(["YES", "NO"])),
-                    provider[(market, "POWER")],
-                    provider[(market, "WATER")],
-                    provider[(market, "GAS")],
-                    "Front door",
-                    f"{rng.randint(0, 9999):04d}",
-                    rng.random() < 0.4,
-                    managers[n % len(managers)] if approval != "PENDING" else None,
-                    None if approval == "PENDING" else move_out + timedelta(days=2),
-                    None if approval == "PENDING" else move_out + timedelta(days=2),
-                    move_out + timedelta(days=1),
-                    # Homes in the final walk or done were walked by their manager; the
-                    # finished ones have a resident's move-in date.
-                    move_out + timedelta(days=12 + n % 7) if stage_index >= 3 else None,
-                    manager if stage_index >= 3 else None,
-                    move_out + timedelta(days=35 + n % 10) if stage_index >= 3 else None,
-                ),
-            ).fetchone()
-            assert turn is not None
-            # Walk the turn through the stages so its history is real, then date it in the past
-            # (history is immutable to everyone: only this owner transaction lifts FORCE for it).
-            for step in range(1, stage_index + 1):
-                cur.execute("UPDATE turns SET stage_id = %s WHERE id = %s", (stages[step][0], turn[0]))
-            cur.execute(
-                "UPDATE turn_stage_history h SET changed_at = %s::date + (s.display_order * interval '3 days')"
-                " FROM turn_stages s WHERE s.id = h.to_stage_id AND h.turn_id = %s",
-                (move_out, turn[0]),
-            )
-            if stage_index == 4:
-                completed = move_out + timedelta(days=rng.randint(8, 35))
-                cur.execute(
-                    "UPDATE turns SET turn_completion_date = %s, is_active = false WHERE id = %s",
-                    (completed, turn[0]),
-                )
-                if n % 2 == 0:  # half of the finished homes are already with leasing
-                    cur.execute(
-                        "UPDATE turns SET sent_to_leasing_date = %s, sent_to_leasing_at = %s::date + time '16:30',"
-                        " sent_to_leasing_by = %s WHERE id = %s",
-                        (completed, completed, manager, turn[0]),
-                    )
-        cur.execute("ALTER TABLE turn_stage_history FORCE ROW LEVEL SECURITY")
+            slot = next(open_slots) if n % 10 in VACANT else None
+            # The vacant homes are dealt to the managers in turn, so each has a turn in every open stage.
+            manager = staff.managers[(n if slot is None else slot) % len(staff.managers)]
+            home = Home(uuid4(), n, f"{market} Home {n + 1}", market, manager, staff.seniors[n % 2], providers[market])
+            planned = _plan_home(rng, home, people, clock, slot, number)
+            insert(cur, "properties", _home_row(rng, home, planned, clock))
+            for turn in sorted(planned, key=lambda t: t.history[0][1]):
+                _write_turn(cur, turn, stages, manager, clock.now)
+
+        for table in WRITTEN_BY_TRIGGERS:
+            cur.execute(sql.SQL("ALTER TABLE {} FORCE ROW LEVEL SECURITY").format(sql.Identifier(table)))
+        cur.execute("ALTER TABLE turns ENABLE TRIGGER record_turns_stage_change")
         cur.execute("SELECT refresh_property_summary(false)")
         conn.commit()
-    return credentials
-
-
-def _on_for_work(stage_index: int, status: str) -> str:
-    """A utility's status: on for every turn in work or later (the stages that require it)."""
-    return "YES" if stage_index >= 2 else status
+    return staff.credentials
 
 
 class SeedError(Exception):

@@ -60,5 +60,27 @@ class UserCreate(UserFields):
     role: Role = NEW_USER_ROLE
 
 
+class UserInvite(UserFields):
+    """A user who chooses their own password through the e-mailed link."""
+
+    email: Email
+    role: Role = "USER"
+
+
+class LinkSent(BaseModel):
+    expires_at: datetime = Field(description="When the e-mailed link stops working")
+
+
+class AcceptInvite(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    token: str = Field(min_length=1, max_length=200, description="The token of the e-mailed link")
+    password: str = Field(max_length=1024, description="The password to sign in with from now on")
+
+
+class InviteAccepted(BaseModel):
+    email: str = Field(description="The e-mail to sign in with")
+
+
 class UserUpdate(UserFields):
     version: int | None = Field(default=None, description="The version you read (or send If-Match)")

@@ -20,7 +20,7 @@ from turns.api.versioned import Resource
 from turns.auth.service import hash_new_password
 from turns.db.tables import users
 from turns.kit.errors import Forbidden, Unprocessable
-from turns.users.schemas import Role, UserCreate, UserOut
+from turns.users.schemas import Role, UserCreate, UserInvite, UserOut
 
 SELF_EDITABLE = frozenset({"first_name", "last_name", "phone"})
 
@@ -37,6 +37,20 @@ async def new_user(body: UserCreate) -> dict[str, Any]:
             body.password, field="password", personal=(body.email, body.first_name, body.last_name)
         ),
     }
+
+
+def invited_user(body: UserInvite) -> dict[str, Any]:
+    """The row of an invited user: no password until they follow the e-mailed link."""
+    return body.model_dump(exclude_unset=True) | {"role": body.role}
+
+
+def check_reset(user: CurrentUser, target: UserOut) -> None:
+    if user.role not in ADMINS:
+        raise Forbidden("only admins reset passwords")
+    if target.role == "SUPER_ADMIN" and user.role != "SUPER_ADMIN":
+        raise Forbidden("only a super admin changes a super admin")
+    if target.is_active is False:
+        raise Unprocessable("this user is deactivated; activate them first")
 
 
 def check_create(user: CurrentUser, role: str, vendor_id: UUID | None) -> None:

@@ -4,7 +4,7 @@ The ready date (``expected_completion_date``, the ready-by leasing plans with) a
 move-in date (the next resident's, which closes the vacancy) are promises to people outside
 the make-ready team, so a changed one must say why: a date that is already set changes only
 with a reason. The history rows are written by a trigger on ``turns`` (migration
-0015_handoff) from the reason set here, in the same transaction as the change, whichever
+0016_handoff) from the reason set here, in the same transaction as the change, whichever
 path changed the date; no other workflow action touches these columns.
 """
 

@@ -3,7 +3,7 @@
 A turn is handed off from the last active stage before the complete stage (the final walk is
 done, leasing may start showing) or from a complete stage; earlier stages still have work.
 The hand-off is recorded once, with who and when; the audit row (context ``handoff``) and
-the property's managers' notification (a trigger, migration 0015_handoff) commit with it.
+the property's managers' notification (a trigger, migration 0016_handoff) commit with it.
 """
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ import { useSearch } from '../data/search.js'
 import { canMove, useSession, isVendor } from '../data/session.js'
 import { useTable } from '../data/sync.js'
 import { FilterSelect } from '../components/common/filter-select.jsx'
+import { useNarrow } from '../components/common/narrow.js'
 import { TurnCard } from '../components/turn/card.jsx'
 import { NewTurn } from '../components/turn/new-turn.jsx'
 import { APPROVAL_LABELS, address, daysSince, isOverdue, personName } from '../format.js'
@@ -12,7 +13,10 @@ const NO_FILTERS = { market: '', manager: '', vendor: '', approval: '', overdue:
 /** The Complete column keeps a finished turn this many days; the Completed page keeps them all. */
 export const RECENT_DAYS = 14
 
-/** The make-ready board: one column per active stage, a card per active turn. */
+/**
+ * The make-ready board: one column per active stage, a card per active turn. On a phone the
+ * columns are a list of stage sections, each folding open or shut.
+ */
 export function Board() {
   const { me, store, outbox } = useSession()
   const { turns, ops } = usePendingTurns(store, outbox)
@@ -23,6 +27,8 @@ export function Board() {
   const [filters, setFilters] = useState(NO_FILTERS)
   const [dragged, setDragged] = useState(null)
   const [starting, setStarting] = useState(false)
+  const [folded, setFolded] = useState({})
+  const narrow = useNarrow()
   const hits = useSearch(filters.q, 'properties,turns')
 
   const columns = useMemo(
@@ -63,6 +69,9 @@ export function Board() {
     outbox.write(turn, 'transition', { to_stage_id: stageId }, { stage_id: stageId }, `Move to ${stage?.name}`)
   }
 
+  /** A phone opens the stages that hold turns, the finished ones shut, until the user says otherwise. */
+  const shut = (stage) => folded[stage.id] ?? (stage.is_complete_stage || !byStage.get(stage.id).length)
+
   const loading = !['turns', 'turn_stages', 'properties', 'vendors'].every((name) => store.tables[name].ready)
   const shown = visible.length
   return (
@@ -85,39 +94,41 @@ export function Board() {
           Search
           <input type="search" value={filters.q} onChange={set('q')} placeholder="Address, property, turn or WO" />
         </label>
-        {!isVendor(me) && (
-          <>
-            <FilterSelect
-              label="Market"
-              value={filters.market}
-              onChange={set('market')}
-              options={markets.map((m) => [m, m])}
-            />
-            <FilterSelect
-              label="Manager"
-              value={filters.manager}
-              onChange={set('manager')}
-              options={managers.map((u) => [u.id, personName(u)])}
-            />
-            <FilterSelect
-              label="Vendor"
-              value={filters.vendor}
-              onChange={set('vendor')}
-              options={[...vendors.values()]
-                .sort((a, b) => a.company_name.localeCompare(b.company_name))
-                .map((v) => [v.id, v.company_name])}
-            />
-          </>
-        )}
-        <FilterSelect
-          label="Approval"
-          value={filters.approval}
-          onChange={set('approval')}
-          options={Object.entries(APPROVAL_LABELS)}
-        />
-        <label className="check">
-          <input type="checkbox" checked={filters.overdue} onChange={set('overdue')} /> Overdue only
-        </label>
+        <Folding narrow={narrow} set={Object.entries(filters).filter(([name, value]) => name !== 'q' && value).length}>
+          {!isVendor(me) && (
+            <>
+              <FilterSelect
+                label="Market"
+                value={filters.market}
+                onChange={set('market')}
+                options={markets.map((m) => [m, m])}
+              />
+              <FilterSelect
+                label="Manager"
+                value={filters.manager}
+                onChange={set('manager')}
+                options={managers.map((u) => [u.id, personName(u)])}
+              />
+              <FilterSelect
+                label="Vendor"
+                value={filters.vendor}
+                onChange={set('vendor')}
+                options={[...vendors.values()]
+                  .sort((a, b) => a.company_name.localeCompare(b.company_name))
+                  .map((v) => [v.id, v.company_name])}
+              />
+            </>
+          )}
+          <FilterSelect
+            label="Approval"
+            value={filters.approval}
+            onChange={set('approval')}
+            options={Object.entries(APPROVAL_LABELS)}
+          />
+          <label className="check">
+            <input type="checkbox" checked={filters.overdue} onChange={set('overdue')} /> Overdue only
+          </label>
+        </Folding>
         {JSON.stringify(filters) !== JSON.stringify(NO_FILTERS) && (
           <button type="button" className="link" onClick={() => setFilters(NO_FILTERS)}>
             Clear filters
@@ -140,33 +151,59 @@ export function Board() {
             }}
           >
             <h2 style={{ borderColor: stage.color || undefined }}>
-              {stage.name} <span className="count">{byStage.get(stage.id).length}</span>
+              {narrow ? (
+                <button
+                  type="button"
+                  className="stage-toggle"
+                  aria-expanded={!shut(stage)}
+                  onClick={() => setFolded({ ...folded, [stage.id]: !shut(stage) })}
+                >
+                  <span>{stage.name}</span> <span className="count">{byStage.get(stage.id).length}</span>
+                </button>
+              ) : (
+                <>
+                  {stage.name} <span className="count">{byStage.get(stage.id).length}</span>
+                </>
+              )}
             </h2>
-            {stage.is_complete_stage && (
-              <p className="muted column-note">
-                Last {RECENT_DAYS} days. <a href="#/completed">All completed turns</a>
-              </p>
-            )}
-            {!byStage.get(stage.id).length && !loading && <p className="muted column-note">{emptyColumn(stage, filters)}</p>}
-            <ol className="cards">
-              {byStage.get(stage.id).map((turn) => (
-                <TurnCard
-                  key={turn.id}
-                  turn={turn}
-                  property={properties.get(turn.property_id)}
-                  vendor={vendors.get(turn.vendor_id)}
-                  stages={columns}
-                  problem={problems.get(turn.id)}
-                  onMove={(stageId) => move(turn, stageId)}
-                  onDragStart={() => setDragged(turn.id)}
-                  onDragEnd={() => setDragged(null)}
-                />
-              ))}
-            </ol>
+            <div className="column-body" hidden={narrow && shut(stage)}>
+              {stage.is_complete_stage && (
+                <p className="muted column-note">
+                  Last {RECENT_DAYS} days. <a href="#/completed">All completed turns</a>
+                </p>
+              )}
+              {!byStage.get(stage.id).length && !loading && <p className="muted column-note">{emptyColumn(stage, filters)}</p>}
+              <ol className="cards">
+                {byStage.get(stage.id).map((turn) => (
+                  <TurnCard
+                    key={turn.id}
+                    turn={turn}
+                    property={properties.get(turn.property_id)}
+                    vendor={vendors.get(turn.vendor_id)}
+                    stages={columns}
+                    problem={problems.get(turn.id)}
+                    onMove={(stageId) => move(turn, stageId)}
+                    onDragStart={() => setDragged(turn.id)}
+                    onDragEnd={() => setDragged(null)}
+                  />
+                ))}
+              </ol>
+            </div>
           </section>
         ))}
       </div>
     </section>
+  )
+}
+
+/** On a phone the filters but the search fold under one line that says how many are set. */
+function Folding({ narrow, set, children }) {
+  if (!narrow) return children
+  return (
+    <details className="more-filters">
+      <summary>Filters{set > 0 && ` (${set} set)`}</summary>
+      <div className="filters">{children}</div>
+    </details>
   )
 }
 

@@ -1,10 +1,11 @@
 import { useMemo, useState } from 'react'
 import { api, problemText } from '../data/api.js'
-import { canMove, useSession } from '../data/session.js'
+import { canMove, isAdmin, useSession } from '../data/session.js'
 import { useTable } from '../data/sync.js'
 import { DataTable } from '../components/common/data-table.jsx'
 import { NewTurn, openTurnOf } from '../components/turn/new-turn.jsx'
 import { TurnLockBox } from '../components/turn/lock-box.jsx'
+import { PropertySetup } from '../components/setup/property-setup.jsx'
 import { formatValue } from '../components/turn/values.jsx'
 import { address, formatDate, formatMoney, personName, turnAmount } from '../format.js'
 import './turn.css'
@@ -107,7 +108,9 @@ export function PropertyPage({ id }) {
             <dd>{formatDate(property.move_out_date)}</dd>
           </div>
         </dl>
+        {!property.is_active && <p className="muted">This property is inactive: no new turns start on it.</p>}
       </header>
+      {isAdmin(me) && <PropertySetup property={property} />}
       <div className="turn-columns">
         <div>
           <section className="panel" aria-labelledby="open-turn-title">

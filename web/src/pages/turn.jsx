@@ -1,6 +1,6 @@
 import { useEffect, useMemo } from 'react'
 import { usePendingTurns } from '../data/outbox.js'
-import { useSession } from '../data/session.js'
+import { isVendor, useSession } from '../data/session.js'
 import { useTable } from '../data/sync.js'
 import { TurnHeader } from '../components/turn/header.jsx'
 import { TurnWorkflow } from '../components/turn/workflow.jsx'
@@ -15,11 +15,14 @@ import { focusControl } from '../requirements.js'
 import './turn.css'
 
 /**
- * One turn: its record to edit as the role may, its workflow, hand-off to leasing, ready and
- * move-in dates with their history, lock box, stage history and audit trail. `focus` names a control to put the keyboard on (the fix of a refused move).
+ * One turn: its record to edit as the role may, its workflow, hand-off to leasing,
+ * ready and move-in dates with their history, lock box, stage history and audit
+ * trail. `focus` names a control to put the keyboard on (the fix of a refused move). What the
+ * role does first comes first: a vendor at the door needs the access, then their work; an
+ * inspector their dates and status; a manager the stage and approval.
  */
 export function TurnDetail({ id, focus }) {
-  const { store, outbox } = useSession()
+  const { me, store, outbox } = useSession()
   const { turns, synced, ops } = usePendingTurns(store, outbox)
   const properties = useTable(store, 'properties')
   const stages = useTable(store, 'turn_stages')
@@ -51,19 +54,27 @@ export function TurnDetail({ id, focus }) {
   }
 
   const mine = ops.filter((op) => op.turnId === id)
+  const access = <TurnLockBox key="access" turn={turn} />
+  const work = <TurnFields key="work" turn={turn} ops={mine} names={names} />
+  const workflow = [
+    <TurnReopen key="reopen" turn={turn} ops={mine} />,
+    <TurnHandoff key="handoff" turn={turn} stages={ordered} ops={mine} names={names} />,
+    <TurnWorkflow key="workflow" turn={turn} stages={ordered} ops={mine} names={names} />,
+  ]
+  const dates = <TurnDates key="dates" turn={turn} ops={mine} />
+  const onSite = isVendor(me) || me.role === 'INSPECTOR'
+  const first = isVendor(me)
+    ? [access, work, dates, workflow]
+    : onSite
+      ? [work, dates, access, workflow]
+      : [workflow, dates, work]
   return (
     <article className="turn-page" aria-labelledby="turn-title">
       <TurnHeader turn={turn} property={properties.get(turn.property_id)} stage={stages.get(turn.stage_id)} />
       <div className="turn-columns">
+        <div>{first}</div>
         <div>
-          <TurnReopen turn={turn} ops={mine} />
-          <TurnHandoff turn={turn} stages={ordered} ops={mine} names={names} />
-          <TurnWorkflow turn={turn} stages={ordered} ops={mine} names={names} />
-          <TurnDates turn={turn} ops={mine} />
-          <TurnFields turn={turn} ops={mine} names={names} />
-        </div>
-        <div>
-          <TurnLockBox turn={turn} />
+          {!onSite && access}
           <TurnHistory turnId={id} names={names} />
           <TurnAudit turnId={id} version={synced.get(id)?.version} names={names} />
         </div>

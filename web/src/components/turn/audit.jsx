@@ -6,6 +6,9 @@ import { formatValue, labelOf } from './values.jsx'
 const TABLES = { turns: 'the turn', turn_stage_history: 'a stage history entry', notifications: 'a notification' }
 const VERBS = { CREATE: 'Created', UPDATE: 'Changed', DELETE: 'Deleted', VIEW: 'Viewed', EXPORT: 'Exported' }
 const BOOKKEEPING = new Set(['id', 'version', 'created_at', 'created_by', 'updated_at', 'updated_by'])
+// The audit context of the rows `turns db seed --demo` writes (turns.seed.demo.DEMO_CONTEXT): shown
+// in place of the system user, who only stands for the load.
+const DEMO_CONTEXT = 'loaded demo data'
 
 const page = (turnId, cursor) => api('/api/v1/audit', { query: { turn_id: turnId, cursor } })
 
@@ -74,7 +77,7 @@ function AuditEntry({ entry, names }) {
         <strong>{describe(entry, names)}</strong>
       </p>
       <p className="muted">
-        {entry.user_name} · <time dateTime={entry.created_at}>{formatDate(entry.created_at)}</time>
+        {entry.context === DEMO_CONTEXT ? 'Loaded demo data' : entry.user_name} · <time dateTime={entry.created_at}>{formatDate(entry.created_at)}</time>
       </p>
       {fields.length > 0 && (
         <ul className="changes">

@@ -33,16 +33,34 @@ const MAX_LENGTH = { wo_number: 50, status: 100, sub_status: 100, scope_photos_l
 const INPUT_TYPES = { text: 'text', url: 'url', date: 'date', money: 'number' }
 const NONE = { vendor: 'Unassigned', user: 'None', provider: 'None', utility: 'Unknown' }
 
+// On site a vendor or an inspector starts with their own work: these groups come first, in
+// this order, and inside every group the fields they edit come before the ones they only read.
+const GROUPS_FIRST = {
+  VENDOR: ['Work order', 'Utilities', 'Appliances and trash-out', 'Dates'],
+  INSPECTOR: ['Dates', 'Work order'],
+}
+
 function mayEdit(me, name) {
   return isAdmin(me) || isManager(me) || (FIELDS_BY_ROLE[me.role] || []).includes(name)
 }
 
+/** The groups as the role reads them: its own work first (managers keep the usual order). */
+function groupsFor(me) {
+  const first = GROUPS_FIRST[me.role]
+  if (!first) return GROUPS
+  const rank = (group) => (first.includes(group.title) ? first.indexOf(group.title) : first.length)
+  return [...GROUPS]
+    .sort((a, b) => rank(a) - rank(b))
+    .map((group) => ({ ...group, fields: [...group.fields].sort((a, b) => mayEdit(me, b[0]) - mayEdit(me, a[0])) }))
+}
+
 /** The turn's record, one form per group of fields; saving a group queues one update. */
 export function TurnFields({ turn, ops, names }) {
+  const { me } = useSession()
   return (
     <section className="panel" aria-labelledby="details-title">
-      <h2 id="details-title">Details</h2>
-      {GROUPS.map((group) => (
+      <h2 id="details-title">{GROUPS_FIRST[me.role] ? 'Your work' : 'Details'}</h2>
+      {groupsFor(me).map((group) => (
         <FieldGroup key={group.title} group={group} turn={turn} ops={ops} names={names} />
       ))}
     </section>

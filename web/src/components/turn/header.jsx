@@ -1,5 +1,11 @@
 import { APPROVAL_LABELS, address, daysSince, formatDate, isOverdue } from '../../format.js'
 
+/** A maps search for the home: on a phone it opens the maps app, on a desk the maps site. */
+function mapsLink(property) {
+  const where = [property.street_address, property.city, property.state, property.zip_code].filter(Boolean).join(', ')
+  return `https://www.google.com/maps/search/?api=1&query=${encodeURIComponent(where)}`
+}
+
 /** Where and what the turn is, and how late: the top of the detail page. */
 export function TurnHeader({ turn, property, stage }) {
   const overdue = isOverdue(turn)
@@ -11,7 +17,13 @@ export function TurnHeader({ turn, property, stage }) {
         <a href="#/board">Board</a> / Turn {turn.turn_id}
       </p>
       <h1 id="turn-title">{property?.name || `Turn ${turn.turn_id}`}</h1>
-      <p className="address">{address(property)}</p>
+      {property && (
+        <p className="address">
+          <a href={mapsLink(property)} target="_blank" rel="noreferrer" aria-label={`${address(property)}: open in maps`}>
+            {address(property)}
+          </a>
+        </p>
+      )}
       <dl className="facts">
         <div>
           <dt>Turn</dt>
