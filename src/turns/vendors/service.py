@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import ColumnElement, Text
+from sqlalchemy import ARRAY, ColumnElement, Text, cast
 from sqlalchemy.dialects.postgresql import array
 
 from turns.access.actions import is_vendor
@@ -64,5 +64,5 @@ class VendorFilters(BaseModel):
                 found.append(vendors.c[column] == value)
         for column, value in (("trades", self.trade), ("markets", self.market)):
             if value is not None:  # containment, so the GIN index serves it
-                found.append(vendors.c[column].op("@>")(array([value], type_=Text)))
+                found.append(vendors.c[column].op("@>")(cast(array([value]), ARRAY(Text))))
         return found
