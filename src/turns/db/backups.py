@@ -97,9 +97,7 @@ class Backups:
         a failure leaves the segment in ``pg_wal`` and PostgreSQL tries again, so the
         chain has no gap."""
         inbox, side = self.incoming, self.arriving
-        return (
-            f"cmp -s %p {inbox}/%f || (cp %p {side}/%f && sync {side}/%f && mv {side}/%f {inbox}/%f && sync {inbox})"
-        )
+        return f"cmp -s %p {inbox}/%f || (cp %p {side}/%f && sync {side}/%f && mv {side}/%f {inbox}/%f && sync {inbox})"
 
     def _prepare(self) -> None:
         """Create the backup directory, Barman's configuration and the password file."""
@@ -246,8 +244,8 @@ class Backups:
         if not done:
             raise BackupError(f"no complete backup in {self.backup_dir}")
         into.mkdir(parents=True, exist_ok=True)
-        args = ["recover", "--target-action", "promote"]
-        args += ["--target-time", target.isoformat()] if target is not None else []
+        args = ["recover"]
+        args += ["--target-time", target.isoformat(), "--target-action", "promote"] if target is not None else []
         self._barman(*args, SERVER, done[-1].backup_id, str(into / "pgdata"), timeout=24 * 3600)
         restored = EmbeddedPostgres(into, bin_dir=self.server.bin_dir)
         with open(restored.pgdata / "postgresql.auto.conf", "a") as conf:
