@@ -9,13 +9,14 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from turns.cli import app
 from turns.db import logins, migrate
 from turns.db.backups import Backups
 from turns.db.embedded import EmbeddedPostgres
@@ -30,13 +31,18 @@ class BackedUp:
     backups: Backups
     urls: DatabaseUrls
 
-    def turns(self, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-        """``turns ARGS`` on this server's data directory."""
-        base = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "TURNS_", "NEON_"))}
-        base.update(TURNS_DATA_DIR=str(self.server.data_dir), **(env or {}))
-        return subprocess.run(
-            [sys.executable, "-m", "turns", *args], env=base, capture_output=True, text=True, timeout=300
-        )
+    def turns(self, *args: str, env: dict[str, str | None] | None = None) -> subprocess.CompletedProcess[str]:
+        """``turns ARGS`` on this server's data directory (in this process: the command's start-up is slow)."""
+        return run_turns(list(args), {"TURNS_DATA_DIR": str(self.server.data_dir), **(env or {})})
+
+
+def run_turns(args: list[str], env: dict[str, str | None]) -> subprocess.CompletedProcess[str]:
+    """``turns ARGS`` with only ``env`` configuring the database (no DATABASE_/TURNS_/NEON_ variable leaks in)."""
+    cleared: dict[str, str | None] = {
+        k: None for k in os.environ if k.startswith(("DATABASE_", "TURNS_", "NEON_", "ELECTRIC_"))
+    }
+    result = CliRunner().invoke(app, args, env={**cleared, **env}, catch_exceptions=False)
+    return subprocess.CompletedProcess(args, result.exit_code, result.stdout, result.stderr)
 
 
 @pytest.fixture(scope="session")

@@ -176,15 +176,33 @@ class Backups:
             raise BackupError(f"no backups in {self.backup_dir}: take one with `turns db backup`")
         self._prepare()
         if self.server.is_running():
-            self._barman("switch-wal", "--force", "--archive", "--archive-timeout", "60", SERVER)
+            self._archive_current()
         self._barman("archive-wal", SERVER)
+
+    def _archive_current(self, timeout: float = 60) -> None:
+        """Close the current WAL segment and wait until the server has archived it."""
+        with psycopg.connect(self.server.url(SUPERUSER, "postgres"), autocommit=True) as conn:
+            row = conn.execute("SELECT pg_walfile_name(pg_switch_wal())").fetchone()
+            deadline = time.monotonic() + timeout
+            while True:
+                done = conn.execute(
+                    "SELECT last_archived_wal >= %s, last_failed_wal, last_failed_time > coalesce(last_archived_time, "
+                    "'-infinity') FROM pg_stat_archiver",
+                    (row[0] if row else "",),
+                ).fetchone()
+                if done and done[0]:
+                    return
+                if done and done[2]:
+                    raise BackupError(f"the server cannot archive WAL segment {done[1]} into {self.incoming}")
+                if time.monotonic() > deadline:
+                    raise BackupError(f"WAL segment {row[0] if row else ''} was not archived within {timeout:.0f} s")
+                time.sleep(0.05)
 
     # -- backups -----------------------------------------------------------------------
     def backup(self) -> Backup:
         """A base backup now; the segments it needs are archived before this returns."""
         self.enable()
-        self._barman("switch-wal", "--force", "--archive", "--archive-timeout", "60", SERVER)
-        self._barman("archive-wal", SERVER)
+        self._archive_current()
         self._barman("backup", "--wait", "--wait-timeout", "120", SERVER, timeout=24 * 3600)
         self._barman("archive-wal", SERVER)
         self._barman("cron", timeout=600)  # retention
