@@ -49,7 +49,9 @@ def test_restore_to_a_noted_time_brings_back_turns_and_audit_rows(backed_up: Bac
     try:
         assert restored.info().port != backed_up.server.info().port
         assert snapshot(restored.url(SUPERUSER, logins.DATABASE)) == before
-        with psycopg.connect(restored.url(SUPERUSER, logins.DATABASE)) as conn:  # the copy takes writes: it was promoted
+        with psycopg.connect(
+            restored.url(SUPERUSER, logins.DATABASE)
+        ) as conn:  # the copy takes writes: it was promoted
             conn.execute("UPDATE turns SET wo_number = 'after restore' WHERE id = %s", (turns[0],))
     finally:
         restored.stop()
@@ -85,7 +87,10 @@ def test_branches_are_created_listed_and_deleted(backed_up: BackedUp) -> None:
     created = backed_up.turns("db", "branch", "create", "try-it")
     assert created.returncode == 0, created.stderr
     owner = next(line.split("=", 1)[1] for line in created.stdout.splitlines() if line.startswith("DATABASE_URL="))
-    branch_superuser = owner.replace(f"{logins.OWNER}:{backed_up.server.password(logins.OWNER)}@", "postgres:" + backed_up.server.password(SUPERUSER) + "@")
+    branch_superuser = owner.replace(
+        f"{logins.OWNER}:{backed_up.server.password(logins.OWNER)}@",
+        "postgres:" + backed_up.server.password(SUPERUSER) + "@",
+    )
     with psycopg.connect(branch_superuser) as conn, psycopg.connect(backed_up.urls.superuser or "") as main:
         count = conn.execute("SELECT count(*) FROM properties").fetchone()
         assert count == main.execute("SELECT count(*) FROM properties").fetchone() and count != (0,)
