@@ -23,7 +23,7 @@ def snapshot(url: str | None) -> dict[str, list[tuple[Any, ...]]]:
     """Every turn and its audit rows, read as the superuser (past row-level security)."""
     assert url is not None
     with psycopg.connect(url) as conn:
-        return {name: conn.execute(query).fetchall() for name, query in SNAPSHOT.items()}  # type: ignore[arg-type]
+        return {name: conn.execute(query).fetchall() for name, query in SNAPSHOT.items()}
 
 
 def test_restore_to_a_noted_time_brings_back_turns_and_audit_rows(backed_up: BackedUp) -> None:
