@@ -29,7 +29,8 @@ def test_a_corrupt_backup_fails_check_backups(backed_up: BackedUp, tmp_path: Pat
     for data in (copy / "turns" / "base").glob("*/data"):
         shutil.rmtree(data / "global")  # pg_control and the shared catalogues gone
     result = backed_up.turns("db", "check-backups", env={"TURNS_BACKUP_DIR": str(copy)})
-    assert_clear_failure(result, "embedded PostgreSQL: ")
+    assert_clear_failure(result, "the embedded PostgreSQL did not start")
+    assert "pg_control" in result.stderr
     assert not list(backed_up.server.data_dir.glob("check-*"))
 
 
