@@ -144,6 +144,26 @@ export class Outbox {
     this.changed()
   }
 
+  /**
+   * A write sent outside the queue, because its body must never be stored on the device (a
+   * lock-box code): the server's answer stands in for the synced row until it catches up, so
+   * the next change to the turn carries the new version.
+   */
+  answered(turn, row, overlay) {
+    const op = {
+      id: `${Date.now()}-${(sequence += 1)}`,
+      turnId: turn.id,
+      kind: 'answered',
+      body: null,
+      overlay,
+      label: '',
+      version: Number(turn.version),
+      state: 'pending',
+    }
+    this.ops = [...this.ops, op]
+    this.sent(op, row)
+  }
+
   fail(op, error) {
     const current = error.problem.current
     // A 409 without the current row is a refusal (e.g. the home has another open turn), not a stale version.

@@ -82,6 +82,7 @@ function RevealCode({ turnId }) {
 }
 
 function SetLockBox({ turn }) {
+  const { outbox } = useSession()
   const [draft, setDraft] = useState({ code: '' })
   const [result, setResult] = useState({ saved: false, error: '' })
   const location = draft.location ?? turn.lock_box_location ?? ''
@@ -92,7 +93,8 @@ function SetLockBox({ turn }) {
     const body = { version: Number(turn.version), location: location.trim() || null, install_date: installed || null }
     if (draft.code.trim()) body.code = draft.code.trim()
     try {
-      await api(`/api/v1/turns/${turn.id}/lock-box`, { method: 'PUT', body })
+      const row = await api(`/api/v1/turns/${turn.id}/lock-box`, { method: 'PUT', body })
+      outbox.answered(turn, row, { lock_box_location: body.location, lock_box_install_date: body.install_date })
       setDraft({ ...draft, code: '' })
       setResult({ saved: true, error: '' })
     } catch (error) {
