@@ -52,6 +52,9 @@ HANDS_OFF_TURNS = ADMINS | MANAGERS
 SETS_LOCK_BOXES = ADMINS | MANAGERS | {VENDOR}
 """Who sets a lock box; a vendor user only on a turn assigned to its company."""
 
+ADDS_PHOTOS = ADMINS | MANAGERS | {INSPECTOR, VENDOR}
+"""Who adds photos to the turns they may read (policy ``photos_insert``, migration 0019);
+approvers look at them. Whoever added a photo, or an admin, removes it."""
 REASSIGNS_PROPERTY_MANAGER = ADMINS | {SR_PROPERTY_MANAGER}
 """Who changes a property's manager; only admins change its senior manager."""
 CHANGES_NO_PROPERTIES = frozenset({VENDOR})

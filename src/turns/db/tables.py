@@ -253,6 +253,32 @@ turn_date_changes = Table(
     Column("changed_at", DateTime(timezone=True), nullable=False),
 )
 
+photos = Table(
+    "photos",
+    metadata,
+    *_base(),
+    Column("turn_id", UUID(as_uuid=True), ForeignKey("turns.id"), nullable=False),
+    Column("property_id", UUID(as_uuid=True), ForeignKey("properties.id"), nullable=False),
+    Column("subject", String(20), nullable=False),
+    Column("subject_id", UUID(as_uuid=True)),
+    Column("phase", String(10)),
+    Column("caption", String(500)),
+    Column("content_type", String(20), nullable=False),
+    Column("uploaded_type", String(20), nullable=False),
+    Column("byte_size", Integer, nullable=False),
+    Column("width", Integer, nullable=False),
+    Column("height", Integer, nullable=False),
+    Column("storage_key", String(200), nullable=False),
+    Column("sizes_ready", Boolean, nullable=False),
+)
+
+photo_blobs_gone = Table(
+    "photo_blobs_gone",
+    metadata,
+    Column("storage_key", String(200), primary_key=True),
+    Column("gone_at", DateTime(timezone=True), nullable=False),
+)
+
 notifications = Table(
     "notifications",
     metadata,

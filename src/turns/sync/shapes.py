@@ -34,9 +34,13 @@ SYNCED = frozenset(
         "utility_providers",
         "notifications",
         "turn_stage_history",
+        "photos",
     }
 )
-"""The tables of the ``electric_publication`` publication (migration 0003)."""
+"""The tables of the ``electric_publication`` publication (migrations 0003, 0019)."""
+READ_WITH_TURN = frozenset({"turn_stage_history", "photos"})
+"""Tables whose rows a user reads exactly when they read the row's turn (their RLS policies
+ask the turns policy): a turn that moves in or out of reach moves these rows too."""
 SCHEMA = "public"
 PRIMARY_KEY = "id"
 
