@@ -108,20 +108,29 @@ def keep(upload: Path, declared_type: str | None, target: Path) -> Kept:
     if fmt in ("JPEG", "WEBP"):
         options["quality"] = 90
     upright.save(target, fmt, **options)
+    image.close()
     return Kept(target, content_type, _UPLOADED[found], upright.width, upright.height, target.stat().st_size)
 
 
 def _decoded(upload: Path) -> Image.Image:
     too_big = PhotoRefused(413, f"the photo has more than {MAX_PIXELS // 1_000_000} million pixels")
+    broken = PhotoRefused(422, "the photo is damaged or incomplete: it cannot be read to its end")
     try:
         image = Image.open(upload)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise too_big from None
+    except (OSError, SyntaxError, ValueError):  # what Pillow raises for a broken file
+        raise broken from None
+    try:
         if image.width * image.height > MAX_PIXELS:
             raise too_big
         image.load()
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise too_big from None
-    except (OSError, SyntaxError, ValueError) as exc:  # what Pillow raises for a broken file
-        raise PhotoRefused(422, "the photo is damaged or incomplete: it cannot be read to its end") from exc
+    except (OSError, SyntaxError, ValueError):
+        image.close()
+        raise broken from None
+    except BaseException:
+        image.close()
+        raise
     return image
 
 

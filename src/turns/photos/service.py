@@ -86,7 +86,7 @@ async def add(
             "created_by": user.id,
         }
         row = (await conn.execute(insert(photos).values(values).returning(*photos.c))).mappings().one()
-        await store.put(file_key(folder, "original"), kept.path, kept.content_type)
+        await store.put(file_key(folder, "original"), kept.path)
     try:
         await enqueue(conn, MAKE_SIZES, photo_id=str(photo_id))
     except BaseException:

@@ -42,9 +42,10 @@ class PhotoStore:
     store: ObjectStore
     description: str
 
-    async def put(self, key: str, path: Path, content_type: str) -> None:
-        """Store the file at ``path`` under ``key`` (streamed: multipart above 5 MB on S3)."""
-        await obstore.put_async(self.store, key, path, attributes={"Content-Type": content_type})
+    async def put(self, key: str, path: Path) -> None:
+        """Store the file at ``path`` under ``key`` (streamed: multipart above 5 MB on S3). Its
+        media type is the photo row's: the store holds bytes only."""
+        await obstore.put_async(self.store, key, path)
 
     async def read(self, key: str) -> AsyncIterator[bytes]:
         """The file's bytes in chunks; :class:`FileNotFoundError` when there is no such file."""

@@ -46,7 +46,7 @@ async def make_sizes(context: JobContext, photo_id: str) -> None:
         for size, longest in images.SIZES.items():
             async with scratch(work, ".webp") as made:
                 await to_thread.run_sync(images.smaller, original, longest, made)
-                await store.put(file_key(folder, size), made, images.SIZE_TYPE)
+                await store.put(file_key(folder, size), made)
     async with open_transaction(resources.database, actor) as conn:
         await conn.execute(update(photos).where(photos.c.id == UUID(photo_id)).values(sizes_ready=True))
 

@@ -43,7 +43,7 @@ async def receive(request: Request, path: Path, limit: int) -> int:
     """Write ``request``'s body to ``path``; returns its size. :class:`TooLarge` past ``limit``
     (announced or counted), :class:`Unprocessable` for an empty body."""
     announced = whole_number(request.headers.get("content-length") or "")
-    too_large = TooLarge(f"a photo may be at most {limit // (1024 * 1024)} MB")
+    too_large = TooLarge(f"a photo may be at most {round(limit / 1024 / 1024, 2):g} MB")
     if announced is not None and announced > limit:
         raise too_large
     size = 0
