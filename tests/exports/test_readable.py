@@ -94,6 +94,14 @@ def test_a_readable_csv_has_names_labels_dates_and_money(api: httpx.Client, fact
     assert _by_header(us.content)[0]["Move-out date"] == "12/06/2026"
 
 
+def test_a_vendors_trades_and_markets_read_as_words(api: httpx.Client, factory: Factory) -> None:
+    factory.vendor(company_name="Export Co", trades=["PAINT", "FLOORING", "HVAC"], markets=["Dallas", "Tampa"])
+    response = api.get("/api/v1/exports/vendors.csv", headers=token(api, factory.user("ADMIN")))
+    assert response.status_code == 200, response.text
+    (row,) = [r for r in _by_header(response.content) if r["Company name"] == "Export Co"]
+    assert (row["Trades"], row["Markets"]) == ("Paint, Flooring, HVAC", "Dallas, Tampa")
+
+
 def test_a_readable_workbook_has_date_and_money_cells(api: httpx.Client, factory: Factory) -> None:
     scene = _scene(factory)
     headers = token(api, scene.admin)

@@ -216,6 +216,29 @@ def test_admin_imports_properties_and_vendors(client: httpx.Client, factory: Fac
     assert sorted(imports) == [("properties", "2"), ("vendors", "1")]
 
 
+def test_vendors_import_with_trades_and_markets(client: httpx.Client, factory: Factory) -> None:
+    admin = token(client, factory.user("ADMIN"))
+    good = "Company,Trades,Markets\nSunbelt Floors,Flooring; paint,Dallas; Fort Worth\nPlain Co,,\n"
+    assert upload(client, admin, "vendors", good).status_code == 201
+    assert factory.query(
+        "SELECT company_name, trades, markets FROM vendors WHERE company_name IN ('Sunbelt Floors', 'Plain Co')"
+        " ORDER BY 1"
+    ) == [("Plain Co", [], []), ("Sunbelt Floors", ["FLOORING", "PAINT"], ["Dallas", "Fort Worth"])]
+
+    before = count(factory, "vendors")
+    bad = "Company,Trade,Market\nCarpentry Co,Paint;Carpentry,Tampa\nGood Co,HVAC,Tampa\n"
+    body = upload(client, admin, "vendors", bad, preview=True).json()
+    assert {r["row"]: r["problems"] for r in body["rows"]} == {
+        2: [
+            "Trades: \u201cCarpentry\u201d is not a trade (one of Paint, Flooring, Appliances, Plumbing, Electrical,"
+            " HVAC, Cleaning, Landscaping, Roofing, General)"
+        ],
+        3: [],
+    }
+    refused(upload(client, admin, "vendors", bad), 422)
+    assert count(factory, "vendors") == before
+
+
 def test_command_line_import(db: DatabaseUrls, factory: Factory, homes: dict[str, Any], tmp_path: Path) -> None:
     """``turns import`` as a manager: the same report, nothing written on a problem, then the import."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "TURNS_", "NEON_", "ELECTRIC_"))}

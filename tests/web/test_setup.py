@@ -1,6 +1,6 @@
-"""Set-up in a real browser: an admin adds a property, a vendor and (by invitation) a user,
-reorders the stages and changes the HO threshold, at a desk and on a phone; a manager sees no
-Set-up and the API refuses them the same writes."""
+"""Set-up in a real browser: an admin adds a property, a vendor (with its trades and markets)
+and (by invitation) a user, reorders the stages and changes the DFO and HO thresholds, at a
+desk and on a phone; a manager sees no Set-up and the API refuses them the same writes."""
 
 from __future__ import annotations
 
@@ -90,6 +90,23 @@ def test_admin_sets_up_properties_vendors_and_users_at_a_desk(
         "480-555-0199",
         "rosa@brightline.example",
     )
+    page.get_by_role("button", name="Edit Brightline Painting").click()
+    trades = page.get_by_role("group", name="Trades")
+    trades.get_by_label("Paint").check()
+    trades.get_by_label("Flooring").check()
+    markets = page.get_by_role("group", name="Markets")
+    expect(markets.get_by_role("checkbox")).to_have_count(7)  # the demo's six markets and Tempe
+    markets.get_by_label("Phoenix").check()
+    markets.get_by_label("Tempe").check()
+    page.get_by_role("button", name="Save vendor").click()
+    expect(page.get_by_role("cell", name="Paint, Flooring", exact=True)).to_be_visible()
+    expect(page.get_by_role("cell", name="Phoenix, Tempe", exact=True)).to_be_visible()
+    admin.screenshot("setup-vendors")
+    saved = api.get(f"/api/v1/vendors/{vendor['id']}")
+    assert (saved["trades"], saved["markets"]) == (["PAINT", "FLOORING"], ["Phoenix", "Tempe"])
+    assert [v["company_name"] for v in api.items("/api/v1/vendors", trade="FLOORING", market="Tempe")] == [
+        "Brightline Painting"
+    ]
 
     page.get_by_role("link", name="Users").click()
     page.get_by_role("button", name="New user").click()
@@ -135,7 +152,7 @@ def test_admin_sets_up_properties_vendors_and_users_at_a_desk(
     assert api.get(f"/api/v1/users/{invited['id']}")["email_verified"] is True
 
 
-def test_admin_reorders_stages_and_sets_the_ho_threshold_on_a_phone(
+def test_admin_reorders_stages_and_sets_the_thresholds_on_a_phone(
     sign_in: Callable[..., Person], api_as: Callable[[Credential], ApiUser], demo: dict[str, Credential]
 ) -> None:
     api = api_as(demo["ADMIN"])
@@ -155,6 +172,20 @@ def test_admin_reorders_stages_and_sets_the_ho_threshold_on_a_phone(
     page.get_by_role("button", name="Save thresholds").click()
     expect(page.get_by_text("A scope above $12,500")).to_be_visible()
     assert Decimal(api.get("/api/v1/workflow/settings")["ho_approval_threshold"]) == Decimal("12500")
+    page.get_by_label("DFO approval above").fill("15000")
+    page.get_by_role("button", name="Save thresholds").click()
+    expect(page.get_by_role("alert")).to_have_text(
+        "the DFO threshold ($15,000.00) may not be above the HO threshold ($12,500.00)"
+    )
+    page.get_by_label("DFO approval above").fill("750")
+    page.get_by_role("button", name="Save thresholds").click()
+    expect(page.get_by_text("A scope of $750 or less is approved as it is submitted")).to_be_visible()
+    admin.screenshot("setup-thresholds-phone")
+    settings = api.get("/api/v1/workflow/settings")
+    assert (Decimal(settings["dfo_approval_threshold"]), Decimal(settings["ho_approval_threshold"])) == (
+        Decimal("750"),
+        Decimal("12500"),
+    )
     updates = api.get("/api/v1/audit", table_name="turn_stages", action="UPDATE", limit=20)["items"]
     assert any("display_order" in (row["changed_fields"] or []) for row in updates)
 
@@ -186,6 +217,7 @@ def test_a_manager_has_no_set_up_and_the_api_refuses_it(
         ("POST", f"/api/v1/users/{user['id']}/reset-password", None),
         ("PATCH", f"/api/v1/turn-stages/{stage['id']}", {"name": "X", "version": stage["version"]}),
         ("PATCH", "/api/v1/workflow/settings", {"ho_approval_threshold": "1", "version": settings["version"]}),
+        ("PATCH", "/api/v1/workflow/settings", {"dfo_approval_threshold": "1", "version": settings["version"]}),
     ]
     for method, path, body in refusals:
         response = api.http.request(method, path, json=body)

@@ -103,6 +103,8 @@ vendors = Table(
     Column("is_approved", Boolean, nullable=False),
     Column("average_rating", Numeric(3, 2)),
     Column("total_jobs", Integer, nullable=False),
+    Column("trades", ARRAY(Text), nullable=False),
+    Column("markets", ARRAY(Text), nullable=False),
 )
 
 utility_providers = Table(
@@ -325,6 +327,7 @@ workflow_settings = Table(
     Column("id", UUID(as_uuid=True), primary_key=True, server_default=FetchedValue()),
     Column("ho_approval_threshold", Numeric(10, 2), nullable=False),
     Column("allow_self_approval", Boolean, nullable=False),
+    Column("dfo_approval_threshold", Numeric(10, 2), nullable=False),
     *_base()[1:],
 )
 

@@ -18,6 +18,7 @@ from sqlalchemy import Boolean, Date, DateTime, Enum, FromClause, Integer, Numer
 from sqlalchemy.sql.elements import ColumnElement
 
 from turns.db.tables import ROLES, properties, turn_stages, turns, users, utility_providers, vendors
+from turns.vendors.trades import TRADE_LABELS
 
 Kind = Literal["text", "date", "time", "money", "number", "yes_no", "column_names"]
 Namer = Callable[[FromClause], ColumnElement[Any]]
@@ -149,7 +150,7 @@ class Field:
     header: str
     kind: Kind = "text"
     labels: Mapping[str, str] = field(default_factory=dict)
-    """Words for the codes the column holds (an enum's values)."""
+    """Words for the codes the column holds (an enum's values, a list's items)."""
     names: str | None = None
     """The referenced table whose row the id is shown by name (see :data:`NAMES`)."""
 
@@ -186,6 +187,8 @@ def _field(table: Table, column: str) -> Field:
         labels = TABLE_LABELS
     if table.name == "audit_logs" and column == "user_role":
         labels = ROLE_LABELS
+    if table.name == "vendors" and column == "trades":
+        labels = TRADE_LABELS
     if table.name == "audit_logs" and column == "changed_fields":
         kind = "column_names"
     targets = [fk.column.table.name for fk in described.foreign_keys]

@@ -55,7 +55,8 @@ class Readable:
         if isinstance(value, dict):
             return json.dumps(value, sort_keys=True, default=str)
         if isinstance(value, list):
-            return ", ".join(header_of(str(v)) if f.kind == "column_names" else str(v) for v in value)
+            named = header_of if f.kind == "column_names" else (lambda v: f.labels.get(v, v))
+            return ", ".join(named(str(v)) for v in value)
         return f.labels.get(str(value), str(value))
 
     def xlsx(self, sheet: WriteOnlyWorksheet, f: Field, value: object) -> Any:

@@ -16,6 +16,8 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from turns.vendors.trades import trade_code
+
 DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y", "%Y/%m/%d", "%m-%d-%Y", "%d-%b-%Y", "%b %d, %Y", "%B %d, %Y")
 _TIME = re.compile(r"[ T]\d{1,2}:\d{2}.*$")
 _TRUE = frozenset({"yes", "y", "true", "t", "1", "x"})
@@ -59,6 +61,16 @@ def as_yes_no(text: str) -> bool:
     if word in _TRUE or word in _FALSE:
         return word in _TRUE
     raise ValueError(f"\u201c{text}\u201d is neither yes nor no")
+
+
+def as_list(text: str) -> list[str]:
+    """A cell holding several values, separated by semicolons ("Dallas; Fort Worth")."""
+    return [item.strip() for item in text.split(";") if item.strip()]
+
+
+def as_trades(text: str) -> list[str]:
+    """Trades by code or label, separated by semicolons ("Paint; Flooring"); an unknown one is named."""
+    return [trade_code(item) for item in as_list(text)]
 
 
 @dataclass(frozen=True)
@@ -186,6 +198,8 @@ VENDORS = Kind(
             as_date,
         ),
         Column("is_approved", "Approved", ("is approved",), as_yes_no),
+        Column("trades", "Trades", ("trade", "services", "service types", "categories"), as_trades),
+        Column("markets", "Markets", ("market", "regions", "service areas"), as_list),
     ),
     (("company_name",),),
 )

@@ -93,17 +93,18 @@ LAST = [
     "Ibarra",
     "Chen",
 ]
-VENDOR_NAMES = [
-    "Peachtree Make-Ready",
-    "Desert Turn Pros",
-    "Lone Star Renovations",
-    "Queen City Paint & Floor",
-    "Bay Area Restoration",
-    "Silver State Services",
-    "Summit Flooring Co",
-    "BrightClean Turns",
-    "Keystone Handyman",
-    "Evergreen Property Works",
+# The vendor companies and the trades each does (the names tell most of it).
+VENDOR_COMPANIES = [
+    ("Peachtree Make-Ready", ["GENERAL", "PAINT", "CLEANING"]),
+    ("Desert Turn Pros", ["GENERAL", "PAINT", "FLOORING", "PLUMBING"]),
+    ("Lone Star Renovations", ["GENERAL", "ROOFING", "ELECTRICAL"]),
+    ("Queen City Paint & Floor", ["PAINT", "FLOORING"]),
+    ("Bay Area Restoration", ["GENERAL", "PLUMBING", "ELECTRICAL", "HVAC"]),
+    ("Silver State Services", ["APPLIANCES", "HVAC", "ELECTRICAL"]),
+    ("Summit Flooring Co", ["FLOORING"]),
+    ("BrightClean Turns", ["CLEANING", "LANDSCAPING"]),
+    ("Keystone Handyman", ["GENERAL", "PLUMBING", "APPLIANCES"]),
+    ("Evergreen Property Works", ["LANDSCAPING", "ROOFING"]),
 ]
 ROLE_USERS = [
     ("SUPER_ADMIN", "superadmin"),
@@ -177,7 +178,7 @@ def demo_loaded(owner_url: str) -> bool:
 def _vendors(cur: psycopg.Cursor[Any], rng: random.Random, today: date) -> list[tuple[UUID, str, bool]]:
     """The vendor companies as (id, market, approved)."""
     vendors = []
-    for i, name in enumerate(VENDOR_NAMES):
+    for i, (name, trades) in enumerate(VENDOR_COMPANIES):
         market = list(MARKETS)[i % len(MARKETS)]
         state, cities = MARKETS[market]
         approved = i != 9
@@ -194,6 +195,8 @@ def _vendors(cur: psycopg.Cursor[Any], rng: random.Random, today: date) -> list[
             "total_jobs": rng.randint(5, 400),
             "license_number": f"LIC-{rng.randint(10000, 99999)}",
             "insurance_expiry": today + timedelta(days=rng.randint(30, 700)),  # valid until: ahead by nature
+            "trades": trades,
+            "markets": [market],
         }
         vendors.append((insert(cur, "vendors", row), market, approved))
     return vendors

@@ -4,9 +4,23 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Annotated, TypeVar
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from turns.kit.filters import NO_NUL
+from turns.vendors.trades import Trade
+
+T = TypeVar("T")
+
+
+def _once(values: list[T] | None) -> list[T] | None:
+    """Each value once, in the order first given (a trade ticked twice is one trade)."""
+    return None if values is None else list(dict.fromkeys(values))
+
+
+Market = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=NO_NUL)]
 
 
 class VendorOut(BaseModel):
@@ -27,6 +41,8 @@ class VendorOut(BaseModel):
     is_approved: bool
     average_rating: Decimal | None
     total_jobs: int
+    trades: list[str] = Field(description="Trade codes (PAINT, FLOORING, ...), see the vendor trades list")
+    markets: list[str] = Field(description="Markets served, named as properties name their market")
     created_at: datetime
     updated_at: datetime
     created_by: UUID | None
@@ -50,6 +66,8 @@ class VendorFields(BaseModel):
     license_number: str | None = Field(default=None, max_length=100)
     insurance_expiry: date | None = None
     is_approved: bool | None = None
+    trades: Annotated[list[Trade] | None, AfterValidator(_once)] = Field(default=None, max_length=20)
+    markets: Annotated[list[Market] | None, AfterValidator(_once)] = Field(default=None, max_length=100)
 
 
 class VendorCreate(VendorFields):

@@ -7,7 +7,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import ColumnElement
+from sqlalchemy import ARRAY, ColumnElement, Text, cast
+from sqlalchemy.dialects.postgresql import array
 
 from turns.access.actions import is_vendor
 from turns.access.identity import CurrentUser
@@ -17,6 +18,7 @@ from turns.db.tables import vendors
 from turns.kit.errors import Forbidden
 from turns.kit.filters import text_filter
 from turns.vendors.schemas import VendorOut
+from turns.vendors.trades import Trade
 
 RESOURCE = Resource(vendors, "/api/v1/vendors", "vendor", VendorOut, ("company_name", "created_at", "updated_at"))
 CONTACT_FIELDS = frozenset({"contact_name", "email", "phone", "street_address", "city", "state", "zip_code"})
@@ -47,6 +49,8 @@ class VendorFilters(BaseModel):
     approved: bool | None = None
     state: str | None = text_filter(50)
     city: str | None = text_filter(100)
+    trade: Trade | None = None
+    market: str | None = text_filter(100)
 
     def conditions(self, readable: frozenset[str]) -> list[ColumnElement[bool]]:
         found: list[ColumnElement[bool]] = []
@@ -58,4 +62,7 @@ class VendorFilters(BaseModel):
         ):
             if value is not None:
                 found.append(vendors.c[column] == value)
+        for column, value in (("trades", self.trade), ("markets", self.market)):
+            if value is not None:  # containment, so the GIN index serves it
+                found.append(vendors.c[column].op("@>")(cast(array([value]), ARRAY(Text))))
         return found

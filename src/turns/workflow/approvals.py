@@ -1,6 +1,8 @@
 """Scope approvals: a manager submits a turn's scope, a DFO approver decides it, and above the
-HO threshold an HO approver decides it next; either may reject it with a reason. The
-threshold and whether a submitter may decide their own scope are the workflow settings.
+HO threshold an HO approver decides it next; either may reject it with a reason. A scope at
+or below the DFO threshold needs no approver: the database approves it as it is submitted
+(``turn_reapproval()``, migration 0017), so every path into approval follows one rule. The
+thresholds and whether a submitter may decide their own scope are the workflow settings.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from turns.access.roles import DFO_APPROVER
 from turns.api.updates import update_row
 from turns.db.tables import workflow_settings
 from turns.kit.errors import Conflict, Forbidden, Unprocessable
+from turns.notifications.templates import money
 from turns.workflow.service import load_turn, total, write
 
 APPROVED = ("DFO_APPROVED", "HO_APPROVED")
@@ -30,15 +33,23 @@ async def settings(conn: AsyncConnection) -> RowMapping:
 async def update_settings(
     conn: AsyncConnection, user: CurrentUser, version: int, changes: dict[str, Any], from_header: bool
 ) -> dict[str, Any]:
-    """The single settings row changed, named by the version the caller read."""
+    """The single settings row changed, named by the version the caller read; the DFO
+    threshold may not pass the HO threshold (the table's check says so too, in fewer words)."""
     current = await settings(conn)
+    dfo = changes.get("dfo_approval_threshold", current["dfo_approval_threshold"])
+    ho = changes.get("ho_approval_threshold", current["ho_approval_threshold"])
+    if dfo is not None and ho is not None and dfo > ho:
+        raise Unprocessable(
+            f"the DFO threshold ({money(dfo)}) may not be above the HO threshold ({money(ho)})",
+            fields=["dfo_approval_threshold"],
+        )
     return await update_row(
         conn,
         workflow_settings,
         current["id"],
         version,
         changes,
-        ["id", "ho_approval_threshold", "allow_self_approval", "version"],
+        ["id", "dfo_approval_threshold", "ho_approval_threshold", "allow_self_approval", "version"],
         role=user.role,
         what="workflow settings",
         from_header=from_header,

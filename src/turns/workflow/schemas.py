@@ -54,11 +54,13 @@ class LockBoxCode(BaseModel):
 
 
 class WorkflowSettings(BaseModel):
-    ho_approval_threshold: Decimal
+    dfo_approval_threshold: Decimal = Field(description="A scope at or below it is approved when submitted")
+    ho_approval_threshold: Decimal = Field(description="A scope above it needs an HO approver after the DFO")
     allow_self_approval: bool
     version: int
 
 
 class WorkflowSettingsUpdate(Versioned):
+    dfo_approval_threshold: Decimal | None = Field(default=None, ge=0, le=Decimal("99999999.99"))
     ho_approval_threshold: Decimal | None = Field(default=None, ge=0, le=Decimal("99999999.99"))
     allow_self_approval: bool | None = None

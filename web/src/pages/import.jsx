@@ -21,7 +21,7 @@ const KINDS = [
     kind: 'vendors',
     label: 'Vendors',
     noun: ['vendor', 'vendors'],
-    columns: 'company; optionally contact, e-mail, phone, address, tax ID, license number, insurance expiry, approved',
+    columns: 'company; optionally contact, e-mail, phone, address, tax ID, license number, insurance expiry, approved, trades and markets (several separated by “;”)',
   },
 ]
 

@@ -5,15 +5,16 @@ import { problemText } from '../../data/api.js'
 import './setup.css'
 
 /**
- * fields: [{name, label, type?: 'text'|'email'|'tel'|'date'|'number'|'money'|'checkbox'|'select',
- *   options?: [[value, label]], required?, hint?}]
+ * fields: [{name, label, type?: 'text'|'email'|'tel'|'date'|'number'|'money'|'checkbox'|'select'|'checkboxes',
+ *   options?: [[value, label]], required?, hint?}]; a 'checkboxes' field holds a list of the options' values.
  * record: the current values (empty for a new record); onSave(changes) => Promise (throws ApiError).
  */
 export function RecordForm({ title, fields, record = {}, submitLabel, onSave, onCancel }) {
   const id = useId()
   const [draft, setDraft] = useState({})
   const [state, setState] = useState({})
-  const value = (f) => (f.name in draft ? draft[f.name] : (record[f.name] ?? (f.type === 'checkbox' ? false : '')))
+  const empty = (f) => (f.type === 'checkbox' ? false : f.type === 'checkboxes' ? [] : '')
+  const value = (f) => (f.name in draft ? draft[f.name] : (record[f.name] ?? empty(f)))
   const isNew = !record.id
 
   async function submit(event) {
@@ -22,7 +23,7 @@ export function RecordForm({ title, fields, record = {}, submitLabel, onSave, on
     for (const f of fields) {
       const v = value(f)
       if (!isNew && !(f.name in draft)) continue
-      if (isNew && (v === '' || v === false) && !f.required) continue
+      if (isNew && (v === '' || v === false || (Array.isArray(v) && !v.length)) && !f.required) continue
       changes[f.name] = v === '' ? null : f.type === 'number' ? Number(v) : v
     }
     setState({ busy: true })
@@ -71,6 +72,20 @@ function Field({ field, value, onChange }) {
       <label className="check">
         <input type="checkbox" checked={Boolean(value)} onChange={(e) => onChange(e.target.checked)} /> {field.label}
       </label>
+    )
+  }
+  if (field.type === 'checkboxes') {
+    const toggle = (option, on) => onChange(on ? [...value, option] : value.filter((v) => v !== option))
+    return (
+      <fieldset className="checkboxes">
+        <legend>{field.label}</legend>
+        {field.options.map(([v, label]) => (
+          <label key={v} className="check">
+            <input type="checkbox" checked={value.includes(v)} onChange={(e) => toggle(v, e.target.checked)} /> {label}
+          </label>
+        ))}
+        {!field.options.length && <small className="muted">{field.hint}</small>}
+      </fieldset>
     )
   }
   if (field.type === 'select') {

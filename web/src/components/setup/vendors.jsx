@@ -1,4 +1,4 @@
-// Set-up: the vendor companies, their contacts and standing, with (de)activation.
+// Set-up: the vendor companies, their contacts, trades, markets and standing, with (de)activation.
 import { useMemo } from 'react'
 import { api } from '../../data/api.js'
 import { useSession } from '../../data/session.js'
@@ -9,6 +9,22 @@ import { ActiveToggle } from './active-toggle.jsx'
 import { RecordForm } from './record-form.jsx'
 import { useEditing, useSavedRows } from './saved-rows.js'
 import { SetupList } from './setup-list.jsx'
+
+// The trades a company does (the API's fixed list of codes) and the words for each.
+export const TRADES = [
+  ['PAINT', 'Paint'],
+  ['FLOORING', 'Flooring'],
+  ['APPLIANCES', 'Appliances'],
+  ['PLUMBING', 'Plumbing'],
+  ['ELECTRICAL', 'Electrical'],
+  ['HVAC', 'HVAC'],
+  ['CLEANING', 'Cleaning'],
+  ['LANDSCAPING', 'Landscaping'],
+  ['ROOFING', 'Roofing'],
+  ['GENERAL', 'General'],
+]
+const TRADE_LABELS = Object.fromEntries(TRADES)
+export const tradeNames = (codes) => (codes || []).map((c) => TRADE_LABELS[c] || c).join(', ')
 
 const FIELDS = [
   { name: 'company_name', label: 'Company', required: true },
@@ -22,13 +38,35 @@ const FIELDS = [
   { name: 'license_number', label: 'License number' },
   { name: 'insurance_expiry', label: 'Insurance expires', type: 'date' },
   { name: 'is_approved', label: 'Approved to work', type: 'checkbox' },
+  { name: 'trades', label: 'Trades', type: 'checkboxes', options: TRADES },
 ]
+
+/** The markets a vendor may serve: those the properties name, and any the vendor already has. */
+function marketOptions(properties, current) {
+  const names = new Set([...properties.values()].map((p) => p.market).filter(Boolean))
+  for (const m of current?.markets || []) names.add(m)
+  return [...names].sort().map((m) => [m, m])
+}
 
 export function SetupVendors() {
   const { store } = useSession()
   const [rows, keep] = useSavedRows(useTable(store, 'vendors'))
+  const properties = useTable(store, 'properties')
   const { editing, formKey, open, saved, close } = useEditing()
   const current = rows.find((v) => v.id === editing)
+  const fields = useMemo(
+    () => [
+      ...FIELDS,
+      {
+        name: 'markets',
+        label: 'Markets',
+        type: 'checkboxes',
+        options: marketOptions(properties, current),
+        hint: 'No property names a market yet.',
+      },
+    ],
+    [properties, current],
+  )
 
   async function save(changes) {
     const answer = current
@@ -42,6 +80,8 @@ export function SetupVendors() {
     () => [
       { key: 'company', label: 'Company', value: (v) => v.company_name },
       { key: 'contact', label: 'Contact', value: (v) => [v.contact_name, v.phone, v.email].filter(Boolean).join(' · ') || '—' },
+      { key: 'trades', label: 'Trades', value: (v) => tradeNames(v.trades) || '—' },
+      { key: 'markets', label: 'Markets', value: (v) => (v.markets || []).join(', ') || '—' },
       { key: 'approved', label: 'Approved', value: (v) => (v.is_approved ? 'Yes' : 'No') },
       { key: 'insurance', label: 'Insurance expires', value: (v) => v.insurance_expiry, render: (v) => formatDate(v.insurance_expiry) },
       { key: 'active', label: 'Active', value: (v) => (v.is_active ? 'Yes' : 'No') },
@@ -67,14 +107,14 @@ export function SetupVendors() {
       noun="vendor"
       plural="vendors"
       rows={rows}
-      searchIn={(v) => [v.company_name, v.contact_name, v.email, v.phone]}
+      searchIn={(v) => [v.company_name, v.contact_name, v.email, v.phone, tradeNames(v.trades), ...(v.markets || [])]}
       onNew={() => open('new')}
       form={
         editing && (
           <RecordForm
             key={formKey}
             title={current ? `Edit ${current.company_name}` : 'New vendor'}
-            fields={FIELDS}
+            fields={fields}
             record={current}
             submitLabel={current ? 'Save vendor' : 'Create vendor'}
             onSave={save}
