@@ -25,7 +25,7 @@ ROLES = (
     "VENDOR",
     "USER",
 )
-TABLES = ("properties", "turns", "turn_stage_history", "vendors", "users", "notifications")
+TABLES = ("properties", "turns", "turn_stage_history", "photos", "vendors", "users", "notifications")
 
 homes = st.lists(
     st.tuples(
@@ -74,6 +74,8 @@ def test_shapes_equal_what_the_api_reads(
     for manager, senior, turn_vendors in layout:
         home = factory.property(managers.get(manager or ""), managers.get(senior or ""))
         turns = [factory.turn(home, vendor_id=vendors.get(v or "")) for v in turn_vendors]
+        for turn in turns:
+            factory.photo(turn)
         made.append((home, turns))
     with httpx.Client(base_url=synced.base_url, timeout=30) as client:
         eventually(lambda: _check(client, db, people["tokens"], users))

@@ -79,6 +79,9 @@ CREATE POLICY photos_insert ON photos FOR INSERT WITH CHECK (
 CREATE POLICY photos_update ON photos FOR UPDATE USING (
   created_by = (SELECT app_current_user_id())
   OR (SELECT app_current_user_role()) IN ('SUPER_ADMIN', 'ADMIN')
+) WITH CHECK (
+  created_by = (SELECT app_current_user_id())
+  OR (SELECT app_current_user_role()) IN ('SUPER_ADMIN', 'ADMIN')
 );
 CREATE POLICY photos_delete ON photos FOR DELETE USING (
   (created_by = (SELECT app_current_user_id()) OR (SELECT app_current_user_role()) IN ('SUPER_ADMIN', 'ADMIN'))
@@ -96,7 +99,9 @@ GRANT INSERT ON photo_blobs_gone TO turns_definer;
 CREATE POLICY photo_blobs_gone_definer ON photo_blobs_gone FOR INSERT TO turns_definer WITH CHECK (true);
 -- The purge job acts as the system user (a super admin).
 GRANT SELECT, DELETE ON photo_blobs_gone TO turns_app;
-CREATE POLICY photo_blobs_gone_purge ON photo_blobs_gone FOR ALL TO turns_app
+CREATE POLICY photo_blobs_gone_read ON photo_blobs_gone FOR SELECT TO turns_app
+  USING ((SELECT app_current_user_role()) = 'SUPER_ADMIN');
+CREATE POLICY photo_blobs_gone_purge ON photo_blobs_gone FOR DELETE TO turns_app
   USING ((SELECT app_current_user_role()) = 'SUPER_ADMIN');
 
 CREATE FUNCTION photo_gone() RETURNS trigger
