@@ -132,6 +132,9 @@ class Settings:
     """Addresses and networks of the reverse proxies whose ``X-Forwarded-For`` and
     ``X-Forwarded-Proto`` name the client (``TURNS_TRUSTED_PROXIES``); none by default."""
 
+    backup_dir: Path | None = None
+    """Where the embedded server's backups go (``TURNS_BACKUP_DIR``); ``<data dir>/backups`` when unset."""
+
     @property
     def photo_store_url(self) -> str:
         return self.photo_store or (self.data_dir / "photos").as_uri()
@@ -180,6 +183,9 @@ class Settings:
             metrics_token=_env("TURNS_METRICS_TOKEN"),
             sync=_env_bool("TURNS_SYNC", True),
             sync_slot=_env("TURNS_SYNC_SLOT") or "turns_sync",
+            backup_dir=Path(raw_backup_dir).expanduser().resolve()
+            if (raw_backup_dir := _env("TURNS_BACKUP_DIR"))
+            else None,
             sync_dir=Path(raw_sync_dir).expanduser().resolve() if (raw_sync_dir := _env("TURNS_SYNC_DIR")) else None,
             sync_chunk_bytes=_env_int("TURNS_SYNC_CHUNK_BYTES", 1_000_000),
             sync_poll_seconds=_env_float("TURNS_SYNC_POLL_SECONDS", 0.05),

@@ -2,11 +2,30 @@
 
 from __future__ import annotations
 
+import re
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
 
+from tests.fixtures.mail import SmtpServer, deliver
+from turns.db.urls import DatabaseUrls
 from turns.seed.demo import Credential
+
+
+def invitation_link(db: DatabaseUrls, smtp: SmtpServer, email: str) -> str:
+    """The welcome route (``#/welcome?token=…``) of the invitation mailed to ``email``, once sent."""
+    # The outbox worker runs asyncio.run(), which Playwright's running loop forbids in this thread.
+    with ThreadPoolExecutor(1) as worker:
+        while worker.submit(deliver, db, smtp.url).result():  # the demo's own waiting mail too
+            pass
+    [message] = [m for m in smtp.inbox.messages if m["To"] == email]
+    assert message["Subject"].endswith("invited you to Turns")
+    body = message.get_body(("plain",))
+    assert body is not None
+    found = re.search(r"/(#/welcome\?token=[A-Za-z0-9_-]+)", str(body.get_content()))
+    assert found, body.get_content()
+    return found.group(1)
 
 
 class ApiUser:

@@ -52,21 +52,38 @@ def test_the_login_page_has_no_serious_violations(browser: Browser, synced: Live
 
 
 def test_the_pages_have_no_serious_violations(
-    sign_in: Callable[..., Person], api_as: Callable[[Credential], ApiUser], demo: dict[str, Credential]
+    sign_in: Callable[..., Person],
+    api_as: Callable[[Credential], ApiUser],
+    demo: dict[str, Credential],
+    tmp_path: Path,
 ) -> None:
     turn = next(iter(api_as(demo["PROPERTY_MANAGER"]).active_turns().values()))
     manager = sign_in(demo["PROPERTY_MANAGER"])
     found = {
         "board": _violations(manager.page),
         "properties": _visit(manager, "properties", "properties"),
+        "property": _visit(manager, f"properties/{turn['property_id']}", "Turn history"),
+        "completed": _visit(manager, "completed", "finished turns"),
+        "import": _visit(manager, "import", "Move-outs file (CSV)"),
+        "import preview": _import_preview(manager, tmp_path),
         "vendors": _visit(manager, "vendors", "vendors"),
         "reports": _visit(manager, "reports", "Pipeline"),
         "notifications": _visit(manager, "notifications", "unread of"),
         "turn": _visit(manager, f"turns/{turn['id']}", turn["turn_id"]),
         "board on a phone": _violations(sign_in(demo["VENDOR"], phone=True).page),
         "approvals": _visit(sign_in(demo["DFO_APPROVER"]), "approvals", "scopes waiting"),
+        "import as an admin": _visit(sign_in(demo["ADMIN"]), "import", "Move-outs file (CSV)"),
     }
     assert {page: problems for page, problems in found.items() if problems} == {}
+
+
+def _import_preview(person: Person, tmp_path: Path) -> list[dict[str, Any]]:
+    """The Import page checking a file with a problem: its rows, their problems, the import button."""
+    moveouts = tmp_path / "moveouts.csv"
+    moveouts.write_text("Property Code,Move-Out Date\nP-NOPE,2026-11-20\n")
+    person.page.get_by_label("Move-outs file (CSV)").set_input_files(moveouts)
+    expect(person.page.get_by_text("1 row, 1 with problems")).to_be_visible()
+    return _violations(person.page)
 
 
 def test_a_card_moves_to_another_stage_with_the_keyboard_alone(

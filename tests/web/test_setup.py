@@ -6,15 +6,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 from playwright.sync_api import Browser, expect
 
-from tests.fixtures.mail import SmtpServer, deliver
+from tests.fixtures.mail import SmtpServer
 from tests.fixtures.server import LiveServer
 from tests.fixtures.web import PHONE, SCREENSHOTS, Person
-from tests.web.helpers import ApiUser
+from tests.web.helpers import ApiUser, invitation_link
 from tests.web.test_accessibility import _violations, _visit
 from turns.db.urls import DatabaseUrls
 from turns.seed.demo import Credential
@@ -122,20 +121,11 @@ def test_admin_sets_up_properties_vendors_and_users_at_a_desk(
     [invited] = [u for u in api.items("/api/v1/users") if u["email"] == "ines.field@example.com"]
     assert (invited["role"], invited["email_verified"]) == ("INSPECTOR", False)
 
-    # The outbox worker runs asyncio.run(), which Playwright's running loop forbids in this thread.
-    with ThreadPoolExecutor(1) as worker:
-        while worker.submit(deliver, db, smtp.url).result():  # the demo's own waiting mail too
-            pass
-    [message] = [m for m in smtp.inbox.messages if m["To"] == "ines.field@example.com"]
-    assert message["Subject"].endswith("invited you to Turns")
-    body = message.get_body(("plain",))
-    assert body is not None
-    found = re.search(r"/(#/welcome\?token=[A-Za-z0-9_-]+)", str(body.get_content()))
-    assert found, body.get_content()
+    link = invitation_link(db, smtp, "ines.field@example.com")
     invitee = browser.new_context(base_url=synced.base_url, viewport=PHONE)  # type: ignore[arg-type]
     try:
         welcome = invitee.new_page()
-        welcome.goto(f"/{found.group(1)}")
+        welcome.goto(f"/{link}")
         expect(welcome.get_by_role("heading", name="Welcome to Turns")).to_be_visible()
         welcome.get_by_label("New password").fill("password123")
         welcome.get_by_label("The same password again").fill("password123")

@@ -9,7 +9,7 @@ import time
 import psycopg
 import typer
 
-from turns.cli import replica
+from turns.cli import backups, replica
 from turns.cli.common import clear_errors, fail, settings, urls
 from turns.db import logins, migrate
 from turns.db.embedded import wheel_bin_dir
@@ -19,6 +19,7 @@ from turns.seed.scale import Phase, seed_scale
 
 app = typer.Typer(no_args_is_help=True, help="Database server, migrations and data.")
 app.add_typer(replica.app, name="replica")
+backups.register(app)
 
 ROLE_CHOICES = ("app", "owner", "replication", "superuser")
 

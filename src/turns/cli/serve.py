@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import socket
 from collections.abc import Callable
 
 import typer
 import uvicorn
 
+from turns.cli.backups import branch_data_dir
 from turns.cli.common import clear_errors, settings, urls
 from turns.cli.db import print_credentials
 from turns.config import local_url
@@ -76,8 +78,11 @@ def register(app: typer.Typer) -> None:
         host: str | None = typer.Option(None),
         port: int | None = typer.Option(None),
         demo: bool = typer.Option(True, help="Load the demo data set when the database has none."),
+        branch: str | None = typer.Option(None, "--branch", help="Run on a branch (`turns db branch create`)."),
     ) -> None:
         """Everything at once: database, migrations, demo data, API server."""
+        if branch is not None:
+            os.environ["TURNS_DATA_DIR"] = str(branch_data_dir(branch))
         s = settings()
         started_here = s.embedded and not embedded_server(s).is_running()
         resolved = urls()

@@ -15,6 +15,7 @@ import os
 import shutil
 import subprocess
 from dataclasses import dataclass
+from pathlib import Path
 
 import psycopg
 
@@ -24,6 +25,7 @@ from turns.db.embedded import (
     EmbeddedError,
     EmbeddedPostgres,
     _ensure_system_user,
+    _open_path_for,
     _running_as_root,
     free_port,
 )
@@ -38,6 +40,30 @@ class StandbyStatus:
     replay_lsn: str | None = None
     lag_bytes: int | None = None
     replay_paused: bool | None = None
+
+
+def base_backup(primary: EmbeddedPostgres, pgdata: Path, *, standby: bool) -> None:
+    """Copy the running ``primary`` into ``pgdata`` with the wheel's ``pg_basebackup``.
+
+    With ``standby``, the copy is set up to stream from the primary (``-R``); without,
+    it is a writable copy of its own. Removes the partial copy on failure."""
+    info = primary.info()
+    if pgdata.exists():
+        shutil.rmtree(pgdata)  # left over from a failed copy (no PG_VERSION)
+    pgdata.mkdir(parents=True, mode=0o700)
+    if _running_as_root():
+        entry = _ensure_system_user()
+        _open_path_for(pgdata.parent)
+        os.chown(pgdata, entry.pw_uid, entry.pw_gid)
+    env = dict(os.environ, PGPASSWORD=primary.password(logins.REPLICATION))
+    args = [str(primary.bin_dir / "pg_basebackup"), "-h", info.host, "-p", str(info.port)]
+    args += ["-U", logins.REPLICATION, "-D", str(pgdata), "-X", "stream", "-c", "fast", "--no-password"]
+    args += ["-R"] if standby else []
+    try:
+        primary._run(args, env=env, timeout=600)
+    except subprocess.CalledProcessError as exc:
+        shutil.rmtree(pgdata, ignore_errors=True)
+        raise EmbeddedError(f"pg_basebackup failed:\n{exc.stderr}") from exc
 
 
 class Standby:
@@ -55,24 +81,9 @@ class Standby:
             raise EmbeddedError(f"a standby already exists in {self.server.data_dir}")
         if not self.primary.is_running():
             raise EmbeddedError("the embedded primary is not running: start it with `turns db start`")
-        info = self.primary.info()
-        pgdata = self.server.pgdata
-        if pgdata.exists():
-            shutil.rmtree(pgdata)  # left over from a failed copy (no PG_VERSION)
-        pgdata.mkdir(parents=True, mode=0o700)
-        if _running_as_root():
-            entry = _ensure_system_user()
-            os.chown(pgdata, entry.pw_uid, entry.pw_gid)
-        env = dict(os.environ, PGPASSWORD=self.primary.password(logins.REPLICATION))
-        args = [str(self.primary.bin_dir / "pg_basebackup"), "-h", info.host, "-p", str(info.port)]
-        args += ["-U", logins.REPLICATION, "-D", str(pgdata), "-R", "-X", "stream", "-c", "fast", "--no-password"]
-        try:
-            self.server._run(args, env=env, timeout=600)
-        except subprocess.CalledProcessError as exc:
-            shutil.rmtree(pgdata, ignore_errors=True)
-            raise EmbeddedError(f"pg_basebackup failed:\n{exc.stderr}") from exc
+        base_backup(self.primary, self.server.pgdata, standby=True)
         # The copy carries the primary's pid file and settings; it gets a port of its own.
-        (pgdata / "postmaster.pid").unlink(missing_ok=True)
+        (self.server.pgdata / "postmaster.pid").unlink(missing_ok=True)
         self.server._write_private_json(self.server.data_dir / "server.json", {"port": free_port()})
 
     def start(self) -> None:

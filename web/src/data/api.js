@@ -34,11 +34,20 @@ export async function api(path, { method = 'GET', body, query, form } = {}) {
     body: form ?? (body === undefined ? undefined : JSON.stringify(body)),
     credentials: 'same-origin',
   })
+  if (response.ok && method !== 'GET') for (const listener of writeListeners) listener(path)
   if (response.status === 204) return null
   const type = response.headers.get('content-type') || ''
   const data = type.includes('json') ? await response.json() : await response.text()
   if (!response.ok) throw new ApiError(response.status, typeof data === 'object' ? data : { detail: data })
   return data
+}
+
+const writeListeners = new Set()
+
+/** Call `listener(path)` after each write the server accepted, until the returned function is called. */
+export function onWrite(listener) {
+  writeListeners.add(listener)
+  return () => writeListeners.delete(listener)
 }
 
 /** A network failure (offline, server unreachable) as opposed to an answer from the server. */

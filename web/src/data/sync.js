@@ -4,12 +4,22 @@
 // device (local-db.js), so the app starts from them and reads only what changed since.
 import { ShapeStream, isChangeMessage, isControlMessage } from '@electric-sql/client'
 import { useSyncExternalStore } from 'react'
+import { onWrite } from './api.js'
 import { savedShape } from './local-db.js'
 
 /** Tables kept live (changes arrive as they commit) and tables caught up every REFRESH_MS. */
 export const LIVE = ['turns', 'properties', 'notifications']
 export const REFERENCE = ['turn_stages', 'vendors', 'users', 'utility_providers']
 const REFRESH_MS = 60_000
+/** How long a reference table stays live after the user wrote to it. */
+const FOLLOW_MS = 30_000
+/** The API paths whose writes change a reference table. */
+const WRITTEN_BY = [
+  [/^\/api\/v1\/users\b/, 'users'],
+  [/^\/api\/v1\/(imports\/)?vendors\b/, 'vendors'],
+  [/^\/api\/v1\/turn-stages\b/, 'turn_stages'],
+  [/^\/api\/v1\/utility-providers\b/, 'utility_providers'],
+]
 /** A table is written to the device at most this often. */
 const SAVE_MS = 2_000
 
@@ -44,7 +54,26 @@ class Table {
     this.ready = false
     this.error = null
     this.restore().then(() => this.closed || this.start())
-    if (!live) this.timer = setInterval(() => this.stream?.isUpToDate && this.start(), REFRESH_MS)
+    if (!live) this.timer = setInterval(() => !this.live && this.stream?.isUpToDate && this.start(), REFRESH_MS)
+  }
+
+  /**
+   * Hold a reference table live for FOLLOW_MS: what the user just wrote (a user invited, a
+   * vendor added) reaches the pages that pick from it as soon as it is synced, not at the
+   * next minute's catch-up.
+   */
+  follow() {
+    if (this.live && !this.following) return
+    clearTimeout(this.following)
+    this.following = setTimeout(() => {
+      this.following = null
+      this.live = false
+      this.start()
+    }, FOLLOW_MS)
+    if (!this.live) {
+      this.live = true
+      this.start()
+    }
   }
 
   async restore() {
@@ -127,6 +156,7 @@ class Table {
   close() {
     this.closed = true
     clearInterval(this.timer)
+    clearTimeout(this.following)
     clearTimeout(this.saveTimer)
     this.unsubscribe?.()
   }
@@ -151,6 +181,9 @@ export class Store {
         return [name, new Table(name, {}, changed, options)]
       }),
     )
+    this.stopFollowing = onWrite((path) => {
+      for (const [pattern, name] of WRITTEN_BY) if (pattern.test(path)) this.tables[name].follow()
+    })
   }
 
   emit() {
@@ -167,6 +200,7 @@ export class Store {
   }
 
   close() {
+    this.stopFollowing()
     for (const table of Object.values(this.tables)) table.close()
     this.listeners.clear()
   }

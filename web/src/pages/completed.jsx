@@ -3,6 +3,7 @@ import { useSearch } from '../data/search.js'
 import { useSession } from '../data/session.js'
 import { useTable } from '../data/sync.js'
 import { DataTable } from '../components/common/data-table.jsx'
+import { ExportButtons } from '../components/common/export-buttons.jsx'
 import { FilterSelect } from '../components/common/filter-select.jsx'
 import { address, formatDate, formatMoney, turnAmount } from '../format.js'
 
@@ -115,8 +116,28 @@ export function Completed() {
       {shown.length > 0 && (
         <DataTable caption="Completed turns" columns={COLUMNS} rows={shown} rowKey={(t) => t.id} sortable stacked />
       )}
+      {ready && rows.length > 0 && (
+        <ExportButtons resource="turns" query={exported(filters)} label={exportLabel(filters)} />
+      )}
     </section>
   )
+}
+
+/** The finished turns the export holds: the page's filters but the search box (the server
+ * knows no fuzzy search), so the file is the list a spreadsheet wants, by date, home or crew. */
+function exported(filters) {
+  return {
+    active: false,
+    completed_from: filters.from,
+    completed_to: filters.to,
+    property_id: filters.property,
+    vendor_id: filters.vendor,
+  }
+}
+
+function exportLabel(filters) {
+  const narrowed = filters.from || filters.to || filters.property || filters.vendor
+  return narrowed ? 'Export the finished turns of these dates, property and vendor:' : 'Export every finished turn:'
 }
 
 function matches(turn, filters, hits) {

@@ -1,0 +1,313 @@
+"""Continuous backup and point-in-time restore of the embedded server, by Barman.
+
+Barman (PyPI) keeps base backups, taken with the ``pg_basebackup`` of the embedded
+wheel, and the WAL archive in one backup directory (``<data dir>/backups`` unless
+``TURNS_BACKUP_DIR`` names another disk). No process of ours runs beside PostgreSQL:
+the server's ``archive_command`` copies each finished WAL segment into Barman's
+``incoming`` folder (written to a side folder, flushed, then renamed, so a crash
+never leaves half a segment there), and every ``turns db`` command that reads the
+backups first has Barman file what arrived (``barman archive-wal``) and apply the
+retention policy (``barman cron``'s work, done on demand).
+
+Barman runs as the user who runs ``turns``; when that is root (and the server runs
+as the unprivileged system user), the inbox belongs to the server's user, and a
+restored data directory is handed to it before it starts.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pwd
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import psycopg
+
+from turns.db import logins
+from turns.db.embedded import (
+    SUPERUSER,
+    EmbeddedError,
+    EmbeddedPostgres,
+    _ensure_system_user,
+    _open_path_for,
+    _running_as_root,
+    free_port,
+)
+
+SERVER = "turns"
+"""The name of the embedded server in Barman's configuration."""
+DEFAULT_RETENTION = "RECOVERY WINDOW OF 7 DAYS"
+
+
+class BackupError(EmbeddedError):
+    """A backup could not be taken, listed, verified or restored."""
+
+
+@dataclass(frozen=True)
+class Backup:
+    backup_id: str
+    end: datetime
+    size_bytes: int
+    wal_bytes: int
+    status: str
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    backups: list[Backup]
+    restorable_from: datetime | None
+    """The end of the oldest complete backup: the earliest time a restore can reach."""
+    restorable_to: datetime | None
+    """The newest WAL in the archive (or the newest backup's end): the latest time a restore can reach."""
+
+
+def _barman_executable() -> Path:
+    found = Path(sys.executable).parent / "barman"
+    if not found.exists():
+        raise BackupError("Barman is not installed in this environment (the `barman` package)")
+    return found
+
+
+class Backups:
+    """The Barman catalogue of one embedded server."""
+
+    def __init__(self, server: EmbeddedPostgres, backup_dir: Path, retention: str = DEFAULT_RETENTION) -> None:
+        self.server = server
+        self.backup_dir = backup_dir
+        self.retention = retention
+        self.config_file = backup_dir / "barman.conf"
+        self.incoming = backup_dir / SERVER / "incoming"
+        self.arriving = backup_dir / "arriving"
+
+    # -- configuration -----------------------------------------------------------
+    @staticmethod
+    def _user() -> str:
+        return pwd.getpwuid(os.getuid()).pw_name
+
+    def archive_command(self) -> str:
+        """Copy a finished segment into Barman's inbox: to a side folder, flushed, then renamed.
+
+        A segment already there and identical (PostgreSQL retries after a crash) is success;
+        a failure leaves the segment in ``pg_wal`` and PostgreSQL tries again, so the
+        chain has no gap."""
+        inbox, side = self.incoming, self.arriving
+        return f"cmp -s %p {inbox}/%f || (cp %p {side}/%f && sync {side}/%f && mv {side}/%f {inbox}/%f && sync {inbox})"
+
+    def _prepare(self) -> None:
+        """Create the backup directory, Barman's configuration and the password file."""
+        try:
+            self.backup_dir.mkdir(parents=True, exist_ok=True)
+            for folder in (self.incoming, self.arriving):
+                folder.mkdir(parents=True, exist_ok=True)
+            info = self.server.info()
+            passfile = self.backup_dir / "pgpass"
+            passfile.write_text(
+                f"{info.host}:*:*:{SUPERUSER}:{self.server.password(SUPERUSER)}\n"
+                f"{info.host}:*:*:{logins.REPLICATION}:{self.server.password(logins.REPLICATION)}\n"
+            )
+            passfile.chmod(0o600)
+            self.config_file.write_text(self._config(info.host, info.port))
+            if _running_as_root():
+                entry = _ensure_system_user()
+                _open_path_for(self.backup_dir / SERVER)
+                for folder in (self.incoming, self.arriving):
+                    os.chown(folder, entry.pw_uid, entry.pw_gid)
+        except OSError as exc:
+            raise BackupError(f"cannot write to the backup directory {self.backup_dir}: {exc}") from exc
+
+    def _config(self, host: str, port: int) -> str:
+        return (
+            "[barman]\n"
+            f"barman_home = {self.backup_dir}\n"
+            f"barman_user = {self._user()}\n"
+            f"log_file = {self.backup_dir / 'barman.log'}\n"
+            "log_level = WARNING\n"
+            "compression = gzip\n\n"
+            f"[{SERVER}]\n"
+            "description = Turns embedded PostgreSQL\n"
+            f"conninfo = host={host} port={port} user={SUPERUSER} dbname=postgres\n"
+            f"streaming_conninfo = host={host} port={port} user={logins.REPLICATION}\n"
+            "backup_method = postgres\n"
+            "archiver = on\n"
+            "streaming_archiver = off\n"
+            f"path_prefix = {self.server.bin_dir}\n"
+            f"retention_policy = {self.retention}\n"
+            "minimum_redundancy = 1\n"
+            "wal_retention_policy = main\n"
+        )
+
+    def _barman(self, *args: str, timeout: float = 3600) -> str:
+        env = dict(os.environ, PGPASSFILE=str(self.backup_dir / "pgpass"))
+        command = [str(_barman_executable()), "-c", str(self.config_file), *args]
+        try:
+            done = subprocess.run(command, env=env, timeout=timeout, check=True, capture_output=True, text=True)
+            return done.stdout
+        except subprocess.CalledProcessError as exc:
+            detail = (exc.stderr or exc.stdout or "").strip()
+            raise BackupError(f"barman {args[0]} failed: {detail or f'exit code {exc.returncode}'}") from exc
+
+    # -- archiving ------------------------------------------------------------------
+    def enable(self) -> bool:
+        """Point the server's ``archive_command`` at this backup directory.
+
+        Returns True when the server had to be restarted (``archive_mode`` was off)."""
+        self._prepare()
+        with psycopg.connect(self.server.url(SUPERUSER, "postgres"), autocommit=True) as conn:
+            mode = conn.execute("SHOW archive_mode").fetchone()
+            conn.execute("ALTER SYSTEM SET archive_mode = 'on'")
+            conn.execute(f"ALTER SYSTEM SET archive_command = '{self.archive_command()}'")
+            conn.execute("ALTER SYSTEM SET archive_timeout = '60s'")
+            conn.execute("SELECT pg_reload_conf()")
+        if mode is not None and mode[0] == "on":
+            return False
+        self.server.stop()
+        self.server.ensure_running()
+        return True
+
+    def _file_arrivals(self) -> None:
+        """Have Barman file the WAL segments that arrived (the current one first, when the server runs)."""
+        if not (self.backup_dir / SERVER / "base").is_dir():
+            raise BackupError(f"no backups in {self.backup_dir}: take one with `turns db backup`")
+        self._prepare()
+        if self.server.is_running():
+            self._archive_current()
+        self._barman("archive-wal", SERVER)
+
+    def _archive_current(self, timeout: float = 60) -> None:
+        """Close the current WAL segment and wait until the server has archived it."""
+        with psycopg.connect(self.server.url(SUPERUSER, "postgres"), autocommit=True) as conn:
+            row = conn.execute("SELECT pg_walfile_name(pg_switch_wal())").fetchone()
+            deadline = time.monotonic() + timeout
+            while True:
+                done = conn.execute(
+                    "SELECT last_archived_wal >= %s, last_failed_wal, last_failed_time > coalesce(last_archived_time, "
+                    "'-infinity') FROM pg_stat_archiver",
+                    (row[0] if row else "",),
+                ).fetchone()
+                if done and done[0]:
+                    return
+                if done and done[2]:
+                    raise BackupError(f"the server cannot archive WAL segment {done[1]} into {self.incoming}")
+                if time.monotonic() > deadline:
+                    raise BackupError(f"WAL segment {row[0] if row else ''} was not archived within {timeout:.0f} s")
+                time.sleep(0.05)
+
+    # -- backups -----------------------------------------------------------------------
+    def backup(self) -> Backup:
+        """A base backup now; the segments it needs are archived before this returns."""
+        self.enable()
+        self._archive_current()
+        self._barman("backup", "--wait", "--wait-timeout", "120", SERVER, timeout=24 * 3600)
+        self._barman("archive-wal", SERVER)
+        self._barman("cron", timeout=600)  # retention
+        catalogue = self.catalogue()
+        if not catalogue.backups:
+            raise BackupError("barman reported success but lists no backup")
+        return catalogue.backups[-1]
+
+    def catalogue(self) -> Catalogue:
+        """The backups, oldest first, and the time range a restore can reach."""
+        self._file_arrivals()
+        listed = json.loads(self._barman("-f", "json", "list-backups", SERVER) or "{}").get(SERVER, [])
+        backups = sorted(
+            (
+                Backup(
+                    backup_id=item["backup_id"],
+                    end=datetime.fromtimestamp(int(item["end_time_timestamp"]), UTC),
+                    size_bytes=int(item["size_bytes"]),
+                    wal_bytes=int(item["wal_size_bytes"]),
+                    status=item["status"],
+                )
+                for item in listed
+                if item.get("end_time_timestamp")
+            ),
+            key=lambda b: b.end,
+        )
+        done = [b for b in backups if b.status == "DONE"]
+        archived = self._last_archived()
+        newest = max([b.end for b in done] + ([archived] if archived else []), default=None)
+        return Catalogue(backups, done[0].end if done else None, newest if done else None)
+
+    def _last_archived(self) -> datetime | None:
+        """When the newest WAL segment reached the archive (Barman's WAL catalogue: name, size, time, ...)."""
+        catalogue = self.backup_dir / SERVER / "wals" / f"{SERVER}-xlog.db"
+        times = [float(line.split("\t")[2]) for line in catalogue.read_text().splitlines() if line.count("\t") >= 2]
+        return datetime.fromtimestamp(max(times), UTC) if times else None
+
+    # -- restore -------------------------------------------------------------------------
+    def restore(self, into: Path, target: datetime | None = None) -> EmbeddedPostgres:
+        """Restore into a new data directory ``into`` (as of ``target``, or as late as the
+        archive reaches) and start it on a free port. The current server is untouched."""
+        if (into / "pgdata").exists():
+            raise BackupError(f"{into / 'pgdata'} already exists: restore into a new directory")
+        catalogue = self.catalogue()
+        done = [b for b in catalogue.backups if b.status == "DONE"]
+        if target is not None:
+            done = [b for b in done if b.end <= target]
+            if not done:
+                raise BackupError(
+                    f"no backup ended before {target.isoformat()}: the earliest restorable time is "
+                    f"{catalogue.restorable_from.isoformat() if catalogue.restorable_from else 'none (no backup)'}"
+                )
+            if catalogue.restorable_to is not None and target > catalogue.restorable_to:
+                raise BackupError(
+                    f"{target.isoformat()} is past the newest archived WAL ({catalogue.restorable_to.isoformat()})"
+                )
+        if not done:
+            raise BackupError(f"no complete backup in {self.backup_dir}")
+        into.mkdir(parents=True, exist_ok=True)
+        args = ["recover"]
+        args += ["--target-time", target.isoformat(), "--target-action", "promote"] if target is not None else []
+        self._barman(*args, SERVER, done[-1].backup_id, str(into / "pgdata"), timeout=24 * 3600)
+        restored = EmbeddedPostgres(into, bin_dir=self.server.bin_dir)
+        with open(restored.pgdata / "postgresql.auto.conf", "a") as conf:
+            conf.write("archive_mode = 'off'\n")  # a copy archives nowhere until it is switched in
+        shutil.copy2(self.server.data_dir / "secrets.json", into / "secrets.json")
+        restored._write_private_json(into / "server.json", {"port": free_port()})
+        if _running_as_root():
+            entry = _ensure_system_user()
+            _open_path_for(into)
+            for path in [into, *into.rglob("*")]:
+                os.chown(path, entry.pw_uid, entry.pw_gid, follow_symlinks=False)
+        restored.ensure_running()
+        _wait_promoted(restored)
+        return restored
+
+    def check(self, scratch: Path) -> int:
+        """Restore the newest backup into ``scratch``, start it and count the turns; removes ``scratch``."""
+        try:
+            restored = self.restore(scratch)
+            try:
+                with psycopg.connect(restored.url(SUPERUSER, logins.DATABASE), autocommit=True) as conn:
+                    row = conn.execute("SELECT count(*) FROM turns").fetchone()
+                return int(row[0]) if row else 0
+            except psycopg.Error as exc:
+                raise BackupError(f"the restored copy does not answer queries: {exc}") from exc
+            finally:
+                restored.stop()
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _wait_promoted(server: EmbeddedPostgres, timeout: float = 600) -> None:
+    """Wait until recovery reached its target and the copy accepts writes."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with psycopg.connect(server.url(SUPERUSER, "postgres"), autocommit=True) as conn:
+                row = conn.execute("SELECT pg_is_in_recovery()").fetchone()
+            if row and not row[0]:
+                return
+        except psycopg.OperationalError:
+            if not server.is_running():
+                tail = server.log_file.read_text()[-3000:] if server.log_file.exists() else ""
+                raise BackupError(f"the restored server stopped during recovery:\n{tail}") from None
+        if time.monotonic() > deadline:
+            raise BackupError("the restored server did not finish recovery in time")
+        time.sleep(0.1)
