@@ -114,6 +114,16 @@ def test_who_reads_and_writes_which_lines(client: httpx.Client, cast: Cast) -> N
     assert Decimal(_turn(client, cast)["turn_amount"]) == Decimal("90.00")
     refused(client.get(f"/api/v1/turns/{cast.turn}/scope-changes", headers=cast.h("vendor")), 403)
 
+    # The lines' trail is the turn's: the manager reads the admin's and the vendor's changes.
+    trail = client.get(
+        "/api/v1/audit", headers=cast.h("manager"), params={"turn_id": str(cast.turn), "table_name": "scope_lines"}
+    ).json()["items"]
+    assert {(row["user_email"], row["action"]) for row in trail} >= {
+        (cast.users["admin"].email, "CREATE"),
+        (cast.users["vendor"].email, "UPDATE"),
+        (cast.users["manager"].email, "DELETE"),
+    }
+
 
 def _act(client: httpx.Client, cast: Cast, action: str, who: str) -> dict[str, Any]:
     version = _turn(client, cast)["version"]

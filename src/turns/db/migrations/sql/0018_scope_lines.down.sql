@@ -1,6 +1,8 @@
 SET LOCAL lock_timeout = '10s';
 GRANT turns_definer TO CURRENT_USER;
 ALTER PUBLICATION electric_publication DROP TABLE scope_lines;
+DROP TRIGGER audit_logs_scope_line_context ON audit_logs;
+DROP FUNCTION audit_scope_line_context();
 DROP TRIGGER turns_scope_lines_follow ON turns;
 DROP FUNCTION scope_lines_follow_turn();
 DROP TRIGGER turns_amount_from_lines ON turns;

@@ -138,6 +138,22 @@ $$;
 CREATE TRIGGER turns_scope_lines_follow AFTER UPDATE OF property_id, scope_approval_status ON turns
   FOR EACH ROW EXECUTE FUNCTION scope_lines_follow_turn();
 
+-- A line's audit rows belong to its turn, property and vendor, so whoever reads the turn's trail
+-- (audit_logs_select) reads the changes of its scope too.
+CREATE FUNCTION audit_scope_line_context() RETURNS trigger
+  LANGUAGE plpgsql AS $$
+DECLARE
+  line jsonb := coalesce(NEW.new_values, NEW.old_values);
+BEGIN
+  NEW.turn_id := (line ->> 'turn_id')::uuid;
+  NEW.property_id := (line ->> 'property_id')::uuid;
+  NEW.vendor_id := (line ->> 'vendor_id')::uuid;
+  RETURN NEW;
+END
+$$;
+CREATE TRIGGER audit_logs_scope_line_context BEFORE INSERT ON audit_logs
+  FOR EACH ROW WHEN (NEW.table_name = 'scope_lines') EXECUTE FUNCTION audit_scope_line_context();
+
 DO $owners$
 DECLARE
   f text;
