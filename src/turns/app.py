@@ -35,6 +35,7 @@ from turns.notifications.mailer import Mailer
 from turns.properties.endpoints import router as properties_router
 from turns.replicas.middleware import ReadPathMiddleware
 from turns.reports.endpoints import router as reports_router
+from turns.scope.endpoints import router as scope_router
 from turns.search.endpoints import router as search_router
 from turns.stages.endpoints import router as stages_router
 from turns.sync.endpoints import router as sync_router
@@ -98,6 +99,7 @@ def create_app(settings: Settings | None = None, urls: DatabaseUrls | None = Non
     app.include_router(properties_router)
     app.include_router(turns_router)
     app.include_router(workflow_router)
+    app.include_router(scope_router)
     app.include_router(notifications_router)
     app.include_router(exports_router)
     app.include_router(imports_router)

@@ -58,6 +58,7 @@ SYNCED = {
     "utility_providers",
     "notifications",
     "turn_stage_history",
+    "scope_lines",
 }
 
 

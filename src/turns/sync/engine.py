@@ -89,21 +89,26 @@ class EngineOptions:
     gc_seconds: float = 60.0
 
 
+WITH_THEIR_TURN = ("turn_stage_history", "scope_lines")
+"""Synced tables whose rows are read with the turn they belong to."""
+
+
 def needs_full_read(definition: ShapeDefinition, batch: Batch) -> bool:
     """Whether ``batch`` may have moved rows of *other* keys in or out of this user's reach.
 
-    The RLS policies (migration 0002) make a manager's turns and stage history depend on
-    which properties they manage, and a vendor user's properties and stage history on which
-    turns are assigned to their company; a turn moved to another property changes whose
-    stage history it is. Admins, approvers and inspectors read every row: nothing moves.
+    The RLS policies (migrations 0002, 0018) make a manager's turns, stage history and scope
+    lines depend on which properties they manage, and a vendor user's properties, stage
+    history and scope lines on which turns are assigned to their company; a turn moved to
+    another property changes whose stage history and lines they are. Admins, approvers and
+    inspectors read every row: nothing moves.
     """
     properties = batch.reassigned.get("properties", set())
     turns = batch.reassigned.get("turns", set())
     if definition.role in MANAGERS:
-        if definition.table in ("turns", "turn_stage_history") and definition.user_id in properties:
+        if definition.table in ("turns", *WITH_THEIR_TURN) and definition.user_id in properties:
             return True
-        return definition.table == "turn_stage_history" and bool(turns)
-    if is_vendor(definition.role) and definition.table in ("properties", "turn_stage_history"):
+        return definition.table in WITH_THEIR_TURN and bool(turns)
+    if is_vendor(definition.role) and definition.table in ("properties", *WITH_THEIR_TURN):
         return definition.vendor_id in turns
     return False
 

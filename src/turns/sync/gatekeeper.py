@@ -100,6 +100,12 @@ async def scope(conn: AsyncConnection, table: str, user: CurrentUser, where: Fil
         return where.equals("vendor_id", "flooring_vendor_id", value=user.vendor_id) if user.vendor_id else NO_ROWS
     if table == "turn_stage_history" and (role in MANAGERS or is_vendor(role)):
         return where.any_of("turn_id", await _ids(conn, select(tables.turns.c.id)))
+    if table == "scope_lines" and role in MANAGERS:
+        return where.any_of("turn_id", await _ids(conn, select(tables.turns.c.id)))
+    if table == "scope_lines" and is_vendor(role) and user.vendor_id:
+        # Its company's lines, of the turns assigned to it (migration 0018).
+        mine = where.equals("vendor_id", value=user.vendor_id)
+        return f"({mine}) AND ({where.any_of('turn_id', await _ids(conn, select(tables.turns.c.id)))})"
     return NO_ROWS  # USER, and any role the policies do not name
 
 

@@ -34,9 +34,10 @@ SYNCED = frozenset(
         "utility_providers",
         "notifications",
         "turn_stage_history",
+        "scope_lines",
     }
 )
-"""The tables of the ``electric_publication`` publication (migration 0003)."""
+"""The tables of the ``electric_publication`` publication (migrations 0003, 0018)."""
 SCHEMA = "public"
 PRIMARY_KEY = "id"
 
