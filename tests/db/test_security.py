@@ -61,6 +61,7 @@ SYNCED = {
     "notifications",
     "turn_stage_history",
     "photos",
+    "scope_lines",
 }
 
 

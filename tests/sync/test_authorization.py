@@ -25,7 +25,7 @@ ROLES = (
     "VENDOR",
     "USER",
 )
-TABLES = ("properties", "turns", "turn_stage_history", "photos", "vendors", "users", "notifications")
+TABLES = ("properties", "turns", "turn_stage_history", "scope_lines", "photos", "vendors", "users", "notifications")
 
 homes = st.lists(
     st.tuples(
@@ -76,6 +76,17 @@ def test_shapes_equal_what_the_api_reads(
         turns = [factory.turn(home, vendor_id=vendors.get(v or "")) for v in turn_vendors]
         for turn in turns:
             factory.photo(turn)
+        for turn in turns:  # a line for each company: a vendor user reads only its own
+            for company in vendors.values():
+                factory.insert(
+                    "scope_lines",
+                    turn_id=turn,
+                    trade="PAINT",
+                    description="Walls",
+                    quantity=1,
+                    unit_cost=100,
+                    vendor_id=company,
+                )
         made.append((home, turns))
     with httpx.Client(base_url=synced.base_url, timeout=30) as client:
         eventually(lambda: _check(client, db, people["tokens"], users))

@@ -44,6 +44,11 @@ DECIDES_AT = {"DFO_APPROVAL_NEEDED": DFO_APPROVER, "HO_APPROVAL_NEEDED": HO_APPR
 WATCHES_APPROVALS = ADMINS
 """Who sees every step's approval queue without deciding."""
 
+WRITES_SCOPE_LINES = ADMINS | MANAGERS
+"""Who adds, changes and removes the lines of a turn's scope (of the turns they may write)."""
+MARKS_OWN_LINES_DONE = frozenset({VENDOR})
+"""Who marks only their own company's lines done (or open again), and changes nothing else of them."""
+
 CHANGES_TURN_DATES = ADMINS | MANAGERS
 """Who changes a turn's ready and move-in dates (with a reason once a date is set)."""
 HANDS_OFF_TURNS = ADMINS | MANAGERS

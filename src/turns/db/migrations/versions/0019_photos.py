@@ -4,7 +4,7 @@ queue of files whose photo is gone."""
 from turns.db.migrations.sqlfile import run_sql_file
 
 revision = "0019_photos"
-down_revision = "0017_vendor_trades_thresholds"
+down_revision = "0018_scope_lines"
 branch_labels = None
 depends_on = None
 
