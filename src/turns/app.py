@@ -32,9 +32,11 @@ from turns.monitoring.endpoints import router as monitor_router
 from turns.monitoring.metrics import MetricsMiddleware
 from turns.notifications.endpoints import router as notifications_router
 from turns.notifications.mailer import Mailer
+from turns.photos.endpoints import router as photos_router
 from turns.properties.endpoints import router as properties_router
 from turns.replicas.middleware import ReadPathMiddleware
 from turns.reports.endpoints import router as reports_router
+from turns.scope.endpoints import router as scope_router
 from turns.search.endpoints import router as search_router
 from turns.stages.endpoints import router as stages_router
 from turns.sync.endpoints import router as sync_router
@@ -98,6 +100,8 @@ def create_app(settings: Settings | None = None, urls: DatabaseUrls | None = Non
     app.include_router(properties_router)
     app.include_router(turns_router)
     app.include_router(workflow_router)
+    app.include_router(photos_router)
+    app.include_router(scope_router)
     app.include_router(notifications_router)
     app.include_router(exports_router)
     app.include_router(imports_router)

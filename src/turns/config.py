@@ -123,12 +123,21 @@ class Settings:
     """The API secret of that Electric service, sent as its ``secret`` parameter (``ELECTRIC_SECRET``)."""
     web_dir: Path | None = None
     """The built web app served at ``/`` (``TURNS_WEB_DIR``; default ``web/dist`` of the source tree)."""
+    photo_store: str | None = None
+    """Where photo files are kept (``TURNS_PHOTO_STORE``): ``file:///folder`` or
+    ``s3://bucket[/prefix]`` with the ``AWS_*`` variables; ``<data dir>/photos`` when unset."""
+    photo_max_bytes: int = 25 * 1024 * 1024
+    """The largest photo upload (``TURNS_PHOTO_MAX_BYTES``)."""
     trusted_proxies: tuple[str, ...] = ()
     """Addresses and networks of the reverse proxies whose ``X-Forwarded-For`` and
     ``X-Forwarded-Proto`` name the client (``TURNS_TRUSTED_PROXIES``); none by default."""
 
     backup_dir: Path | None = None
     """Where the embedded server's backups go (``TURNS_BACKUP_DIR``); ``<data dir>/backups`` when unset."""
+
+    @property
+    def photo_store_url(self) -> str:
+        return self.photo_store or (self.data_dir / "photos").as_uri()
 
     @property
     def embedded(self) -> bool:
@@ -184,5 +193,7 @@ class Settings:
             electric_url=_env("ELECTRIC_URL"),
             electric_secret=_env("ELECTRIC_SECRET"),
             web_dir=Path(raw_web_dir).expanduser().resolve() if (raw_web_dir := _env("TURNS_WEB_DIR")) else None,
+            photo_store=_env("TURNS_PHOTO_STORE"),
+            photo_max_bytes=_env_int("TURNS_PHOTO_MAX_BYTES", 25 * 1024 * 1024),
             trusted_proxies=_env_networks("TURNS_TRUSTED_PROXIES"),
         )

@@ -34,6 +34,7 @@ from turns.exports.datasets import RESOURCES
 ROW_ROUTES = {
     "/api/v1/turns": "turns",
     "/api/v1/turns/{turn_id}": "turns",
+    "/api/v1/turns/{turn_id}/scope-lines": "scope_lines",
     "/api/v1/properties": "properties",
     "/api/v1/properties/{property_id}": "properties",
     "/api/v1/users": "users",
@@ -69,6 +70,7 @@ OTHER_ROUTES = {
     "/api/v1/notifications/unread-count",
     "/api/v1/approvals/queue",
     "/api/v1/turns/{turn_id}/date-history",
+    "/api/v1/turns/{turn_id}/scope-changes",
     "/api/v1/workflow/settings",
     "/api/v1/search",
     "/api/v1/reports/cost",
@@ -104,9 +106,12 @@ PLANTED_TURN = {
     "sent_to_leasing_date": "2031-04-18",
 }
 PLANTED_PROPERTY = {"year_built": 1873, "move_in_date": "2032-01-11", "move_out_date": "2032-02-12"}
-PLANTED = {("turns", k): str(v) for k, v in PLANTED_TURN.items()} | {
-    ("properties", k): str(v) for k, v in PLANTED_PROPERTY.items()
-}
+PLANTED_LINE = {"chargeback_amount": Decimal("86.42"), "approved_amount": Decimal("97.53")}
+PLANTED = (
+    {("turns", k): str(v) for k, v in PLANTED_TURN.items()}
+    | {("properties", k): str(v) for k, v in PLANTED_PROPERTY.items()}
+    | {("scope_lines", k): str(v) for k, v in PLANTED_LINE.items()}
+)
 
 
 @dataclass
@@ -212,6 +217,13 @@ def _plant(factory: Factory, world: World) -> None:
     factory.query(
         "UPDATE properties SET year_built = %s, move_in_date = %s, move_out_date = %s WHERE id = %s RETURNING id",
         (*PLANTED_PROPERTY.values(), world.mine),
+    )
+    # The vendor's line of the turn, with the charge-back and approved amount it does not read.
+    factory.unvetted(
+        "INSERT INTO scope_lines (turn_id, property_id, trade, description, quantity, unit_cost, amount, vendor_id,"
+        " chargeback, chargeback_amount, approved_amount)"
+        " VALUES (%s, %s, 'PAINT', 'Walls', 1, 120, 120, %s, true, %s, %s)",
+        (world.my_turn, world.mine, world.vendor, *PLANTED_LINE.values()),
     )
 
 

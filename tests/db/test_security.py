@@ -48,6 +48,8 @@ BUSINESS_TABLES = {
     "workflow_settings",
     "email_outbox",
     "export_jobs",
+    "photos",
+    "photo_blobs_gone",
 }
 SYNCED = {
     "users",
@@ -58,6 +60,8 @@ SYNCED = {
     "utility_providers",
     "notifications",
     "turn_stage_history",
+    "photos",
+    "scope_lines",
 }
 
 

@@ -17,6 +17,7 @@ from turns.jobs import queue as jobs_queue
 from turns.jobs.context import WorkerResources, additional_context
 from turns.jobs.enqueue import enqueue
 from turns.jobs.worker import connector, direct_app_url
+from turns.photos import tasks as photo_tasks
 from turns.reports import tasks as report_tasks
 
 
@@ -101,6 +102,7 @@ def test_property_summary_is_refreshed_by_a_periodic_job(db: DatabaseUrls, facto
     assert schedule == {
         report_tasks.REFRESH_PROPERTY_SUMMARY: "*/5 * * * *",
         export_tasks.PURGE_EXPORT_FILES: "7 * * * *",
+        photo_tasks.PURGE: "*/10 * * * *",
     }
 
 

@@ -25,7 +25,7 @@ ROLES = (
     "VENDOR",
     "USER",
 )
-TABLES = ("properties", "turns", "turn_stage_history", "vendors", "users", "notifications")
+TABLES = ("properties", "turns", "turn_stage_history", "scope_lines", "photos", "vendors", "users", "notifications")
 
 homes = st.lists(
     st.tuples(
@@ -74,6 +74,19 @@ def test_shapes_equal_what_the_api_reads(
     for manager, senior, turn_vendors in layout:
         home = factory.property(managers.get(manager or ""), managers.get(senior or ""))
         turns = [factory.turn(home, vendor_id=vendors.get(v or "")) for v in turn_vendors]
+        for turn in turns:
+            factory.photo(turn)
+        for turn in turns:  # a line for each company: a vendor user reads only its own
+            for company in vendors.values():
+                factory.insert(
+                    "scope_lines",
+                    turn_id=turn,
+                    trade="PAINT",
+                    description="Walls",
+                    quantity=1,
+                    unit_cost=100,
+                    vendor_id=company,
+                )
         made.append((home, turns))
     with httpx.Client(base_url=synced.base_url, timeout=30) as client:
         eventually(lambda: _check(client, db, people["tokens"], users))

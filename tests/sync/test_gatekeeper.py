@@ -173,11 +173,24 @@ def test_own_notifications_and_nothing_for_a_plain_user(
     token = login(gate, user)
     _shape(gate, token, "notifications")
     assert (electric.last()["where"], electric.last()["params[1]"]) == ('("user_id" = $1)', str(user.id))
-    for table in ("turns", "properties", "turn_stage_history"):
+    for table in ("turns", "properties", "turn_stage_history", "scope_lines"):
         _shape(gate, token, table)
         assert electric.last()["where"] == '("id" IS NULL)'
     _shape(gate, token, "turn_stages")
     assert "where" not in electric.last()
+
+
+def test_a_vendor_user_gets_its_company_lines_of_its_turns(
+    gate: httpx.Client, electric: FakeElectric, factory: Factory
+) -> None:
+    vendor = factory.user("VENDOR")
+    turn = factory.turn(factory.property(), vendor_id=vendor.vendor_id)
+    factory.turn(factory.property(), vendor_id=factory.vendor())
+    _shape(gate, login(gate, vendor), "scope_lines")
+    sent = electric.last()
+    assert sent["where"] == '(("vendor_id" = $1) AND ("turn_id" IN ($2)))'
+    assert [sent["params[1]"], sent["params[2]"]] == [str(vendor.vendor_id), str(turn)]
+    assert "chargeback_amount" not in sent["columns"].split(",")
 
 
 def test_the_client_where_only_narrows(gate: httpx.Client, electric: FakeElectric, factory: Factory) -> None:

@@ -44,6 +44,11 @@ DECIDES_AT = {"DFO_APPROVAL_NEEDED": DFO_APPROVER, "HO_APPROVAL_NEEDED": HO_APPR
 WATCHES_APPROVALS = ADMINS
 """Who sees every step's approval queue without deciding."""
 
+WRITES_SCOPE_LINES = ADMINS | MANAGERS
+"""Who adds, changes and removes the lines of a turn's scope (of the turns they may write)."""
+MARKS_OWN_LINES_DONE = frozenset({VENDOR})
+"""Who marks only their own company's lines done (or open again), and changes nothing else of them."""
+
 CHANGES_TURN_DATES = ADMINS | MANAGERS
 """Who changes a turn's ready and move-in dates (with a reason once a date is set)."""
 HANDS_OFF_TURNS = ADMINS | MANAGERS
@@ -52,6 +57,9 @@ HANDS_OFF_TURNS = ADMINS | MANAGERS
 SETS_LOCK_BOXES = ADMINS | MANAGERS | {VENDOR}
 """Who sets a lock box; a vendor user only on a turn assigned to its company."""
 
+ADDS_PHOTOS = ADMINS | MANAGERS | {INSPECTOR, VENDOR}
+"""Who adds photos to the turns they may read (policy ``photos_insert``, migration 0019);
+approvers look at them. Whoever added a photo, or an admin, removes it."""
 REASSIGNS_PROPERTY_MANAGER = ADMINS | {SR_PROPERTY_MANAGER}
 """Who changes a property's manager; only admins change its senior manager."""
 CHANGES_NO_PROPERTIES = frozenset({VENDOR})

@@ -77,6 +77,29 @@ VENDOR_PROPERTY_COLUMNS = frozenset(
     }
 )
 
+# A vendor user reads its own lines of a scope (RLS) as a work order: what, how much, at what
+# price, and whether it is done; not what the resident is charged back nor what was approved.
+VENDOR_SCOPE_LINE_COLUMNS = frozenset(
+    {
+        *_BOOKKEEPING,
+        "turn_id",
+        "property_id",
+        "position",
+        "trade",
+        "description",
+        "quantity",
+        "unit",
+        "unit_cost",
+        "amount",
+        "vendor_id",
+        "status",
+        "done_at",
+        "removed_at",
+    }
+)
+"""Every other role reads every column of the lines RLS shows it: ``chargeback``,
+``chargeback_amount`` and ``approved_amount`` are the ones a vendor user does not."""
+
 # What everyone signed in reads about a colleague (the directory); admins read every readable column.
 USER_DIRECTORY_COLUMNS = frozenset(
     {"id", "version", "email", "first_name", "last_name", "phone", "role", "is_active", "vendor_id", "created_at"}
@@ -146,6 +169,8 @@ def readable_columns(table: str, role: str) -> frozenset[str]:
             return VENDOR_TURN_COLUMNS
         if table == "properties":
             return VENDOR_PROPERTY_COLUMNS
+        if table == "scope_lines":
+            return VENDOR_SCOPE_LINE_COLUMNS
     return everything
 
 

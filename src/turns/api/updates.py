@@ -1,4 +1,4 @@
-"""A versioned update of one row, answered the way every resource answers: the row written,
+"""A versioned update (or delete) of one row, answered the way every resource answers: the row written,
 or the current row of a conflict, as the writer's role may read it
 (:func:`turns.access.columns.visible`), whatever columns the caller needed for its rules.
 """
@@ -10,7 +10,7 @@ from typing import Any
 from uuid import UUID
 
 from fastapi.encoders import jsonable_encoder
-from sqlalchemy import Table, update
+from sqlalchemy import Table, delete, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from turns.access.columns import visible
@@ -45,11 +45,46 @@ async def update_row(
     row = (await conn.execute(query)).mappings().first()
     if row is not None:
         return visible(table.name, role, row)
+    raise await _refusal(conn, table, record_id, version, names, role=role, what=what, from_header=from_header)
+
+
+async def delete_row(
+    conn: AsyncConnection,
+    table: Table,
+    record_id: UUID,
+    version: int,
+    columns: Iterable[str],
+    *,
+    role: str,
+    what: str,
+    from_header: bool = False,
+) -> None:
+    """``DELETE ... WHERE id = :id AND version = :version``, refused as :func:`update_row` refuses."""
+    query = delete(table).where(table.c.id == record_id, table.c.version == version).returning(table.c.id)
+    if (await conn.execute(query)).first() is None:
+        raise await _refusal(
+            conn, table, record_id, version, list(columns), role=role, what=what, from_header=from_header
+        )
+
+
+async def _refusal(
+    conn: AsyncConnection,
+    table: Table,
+    record_id: UUID,
+    version: int,
+    names: list[str],
+    *,
+    role: str,
+    what: str,
+    from_header: bool,
+) -> Exception:
+    """Why a write of ``version`` matched no row: not visible (404), not the caller's to change
+    (403), or changed since (409, or 412 when ``If-Match`` named the version)."""
     current = await get_or_404(conn, table, record_id, names, what)
     if current["version"] == version:
-        raise Forbidden(f"you may read this {what} but not change it")
+        return Forbidden(f"you may read this {what} but not change it")
     problem = PreconditionFailed if from_header else Conflict
-    raise problem(
+    return problem(
         f"the {what} changed since version {version}; it is now at version {current['version']}",
         current=jsonable_encoder(visible(table.name, role, current)),
     )

@@ -255,6 +255,54 @@ turn_date_changes = Table(
     Column("changed_at", DateTime(timezone=True), nullable=False),
 )
 
+scope_lines = Table(
+    "scope_lines",
+    metadata,
+    *_base(),
+    Column("turn_id", UUID(as_uuid=True), ForeignKey("turns.id"), nullable=False),
+    Column("property_id", UUID(as_uuid=True), ForeignKey("properties.id"), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("trade", String(20), nullable=False),
+    Column("description", String(500), nullable=False),
+    Column("quantity", Numeric(10, 2), nullable=False),
+    Column("unit", String(10), nullable=False),
+    Column("unit_cost", Numeric(10, 2), nullable=False),
+    Column("amount", Numeric(12, 2), nullable=False),
+    Column("vendor_id", UUID(as_uuid=True), ForeignKey("vendors.id")),
+    Column("chargeback", Boolean, nullable=False),
+    Column("chargeback_amount", Numeric(12, 2)),
+    Column("approved_amount", Numeric(12, 2)),
+    Column("status", String(10), nullable=False),
+    Column("done_at", DateTime(timezone=True)),
+    Column("removed_at", DateTime(timezone=True)),
+)
+
+photos = Table(
+    "photos",
+    metadata,
+    *_base(),
+    Column("turn_id", UUID(as_uuid=True), ForeignKey("turns.id"), nullable=False),
+    Column("property_id", UUID(as_uuid=True), ForeignKey("properties.id"), nullable=False),
+    Column("subject", String(20), nullable=False),
+    Column("subject_id", UUID(as_uuid=True)),
+    Column("phase", String(10)),
+    Column("caption", String(500)),
+    Column("content_type", String(20), nullable=False),
+    Column("uploaded_type", String(20), nullable=False),
+    Column("byte_size", Integer, nullable=False),
+    Column("width", Integer, nullable=False),
+    Column("height", Integer, nullable=False),
+    Column("storage_key", String(200), nullable=False),
+    Column("sizes_ready", Boolean, nullable=False),
+)
+
+photo_blobs_gone = Table(
+    "photo_blobs_gone",
+    metadata,
+    Column("storage_key", String(200), primary_key=True),
+    Column("gone_at", DateTime(timezone=True), nullable=False),
+)
+
 notifications = Table(
     "notifications",
     metadata,

@@ -21,7 +21,7 @@ from psycopg import AsyncConnection
 JOBS_SCHEMA = "jobs"
 """Procrastinate's tables and functions live here (migration 0008_jobs)."""
 
-TASK_MODULES = ("turns.exports.tasks", "turns.reports.tasks")
+TASK_MODULES = ("turns.exports.tasks", "turns.photos.tasks", "turns.reports.tasks")
 """The modules whose ``TASKS`` the worker runs."""
 
 

@@ -43,7 +43,7 @@ class ProblemDocument(BaseModel):
 
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": ProblemDocument, "content": {PROBLEM_JSON: {}}, "description": HTTPStatus(status).phrase}
-    for status in (400, 401, 403, 404, 409, 412, 413, 422, 429)
+    for status in (400, 401, 403, 404, 409, 412, 413, 415, 422, 429)
 }
 GONE_RESPONSE: dict[int | str, dict[str, Any]] = {
     410: {"model": ProblemDocument, "content": {PROBLEM_JSON: {}}, "description": HTTPStatus(410).phrase}
@@ -93,6 +93,14 @@ class Gone(Problem):
     """What the request names existed once and is used up for good (e.g. a one-time link)."""
 
     status, kind, title = 410, "gone", "Gone"
+
+
+class TooLarge(Problem):
+    status, kind, title = 413, "too-large", "Request body too large"
+
+
+class UnsupportedMediaType(Problem):
+    status, kind, title = 415, "unsupported-media-type", "Unsupported media type"
 
 
 class Unprocessable(Problem):

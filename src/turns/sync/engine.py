@@ -43,7 +43,7 @@ from turns.sync.capture import Batch, Capture, SlotLost, merge
 from turns.sync.changes import diff
 from turns.sync.offsets import Offset
 from turns.sync.protocol import dumps, row_key, snapshot_end, snapshot_fields, snapshot_row
-from turns.sync.shapes import FORMAT_SQL, PRIMARY_KEY, ShapeDefinition, column_schema
+from turns.sync.shapes import FORMAT_SQL, MOVE_WITH_THEIR_TURN, PRIMARY_KEY, ShapeDefinition, column_schema
 from turns.sync.store import Store, StoredShape
 from turns.sync.subsets import Subset
 
@@ -92,18 +92,19 @@ class EngineOptions:
 def needs_full_read(definition: ShapeDefinition, batch: Batch) -> bool:
     """Whether ``batch`` may have moved rows of *other* keys in or out of this user's reach.
 
-    The RLS policies (migration 0002) make a manager's turns and stage history depend on
-    which properties they manage, and a vendor user's properties and stage history on which
-    turns are assigned to their company; a turn moved to another property changes whose
-    stage history it is. Admins, approvers and inspectors read every row: nothing moves.
+    The RLS policies (migrations 0002, 0018, 0019) make a manager's turns, and the rows that
+    belong to them (:data:`MOVE_WITH_THEIR_TURN`: stage history, scope lines, photos), depend
+    on which properties they manage, and a vendor user's properties and those rows on which
+    turns are assigned to their company; a turn moved to another property changes whose rows
+    they are. Admins, approvers and inspectors read every row: nothing moves.
     """
     properties = batch.reassigned.get("properties", set())
     turns = batch.reassigned.get("turns", set())
     if definition.role in MANAGERS:
-        if definition.table in ("turns", "turn_stage_history") and definition.user_id in properties:
+        if definition.table in ("turns", *MOVE_WITH_THEIR_TURN) and definition.user_id in properties:
             return True
-        return definition.table == "turn_stage_history" and bool(turns)
-    if is_vendor(definition.role) and definition.table in ("properties", "turn_stage_history"):
+        return definition.table in MOVE_WITH_THEIR_TURN and bool(turns)
+    if is_vendor(definition.role) and definition.table in ("properties", *MOVE_WITH_THEIR_TURN):
         return definition.vendor_id in turns
     return False
 

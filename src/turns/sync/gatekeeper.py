@@ -31,6 +31,7 @@ from turns.db import tables
 from turns.db.context import Actor
 from turns.sync.params import parse
 from turns.sync.protocol import dumps
+from turns.sync.shapes import READ_AS_THEIR_TURN
 from turns.sync.subsets import PREFIX, Subset, parse_subset
 
 PROTOCOL_PARAMS = frozenset(
@@ -98,8 +99,14 @@ async def scope(conn: AsyncConnection, table: str, user: CurrentUser, where: Fil
         return where.any_of("property_id", await _ids(conn, select(func.app_managed_property_ids())))
     if table == "turns" and is_vendor(role):
         return where.equals("vendor_id", "flooring_vendor_id", value=user.vendor_id) if user.vendor_id else NO_ROWS
-    if table == "turn_stage_history" and (role in MANAGERS or is_vendor(role)):
+    if table in READ_AS_THEIR_TURN and (role in MANAGERS or is_vendor(role)):
         return where.any_of("turn_id", await _ids(conn, select(tables.turns.c.id)))
+    if table == "scope_lines" and role in MANAGERS:
+        return where.any_of("turn_id", await _ids(conn, select(tables.turns.c.id)))
+    if table == "scope_lines" and is_vendor(role) and user.vendor_id:
+        # Its company's lines, of the turns assigned to it (migration 0018).
+        mine = where.equals("vendor_id", value=user.vendor_id)
+        return f"({mine}) AND ({where.any_of('turn_id', await _ids(conn, select(tables.turns.c.id)))})"
     return NO_ROWS  # USER, and any role the policies do not name
 
 

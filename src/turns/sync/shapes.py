@@ -34,9 +34,17 @@ SYNCED = frozenset(
         "utility_providers",
         "notifications",
         "turn_stage_history",
+        "scope_lines",
+        "photos",
     }
 )
-"""The tables of the ``electric_publication`` publication (migration 0003)."""
+"""The tables of the ``electric_publication`` publication (migrations 0003, 0018, 0019)."""
+READ_AS_THEIR_TURN = frozenset({"turn_stage_history", "photos"})
+"""Tables whose rows a user reads exactly when they read the row's turn (their RLS policies
+ask the turns policy)."""
+MOVE_WITH_THEIR_TURN = READ_AS_THEIR_TURN | {"scope_lines"}
+"""Tables whose rows move in or out of a user's reach when their turn does (a vendor reads
+only its own scope lines, of the turns assigned to it)."""
 SCHEMA = "public"
 PRIMARY_KEY = "id"
 

@@ -3,6 +3,7 @@ import { api, ApiError, readProblemText, useApi } from '../data/api.js'
 import { APPROVAL_LABELS, formatDate, formatMoney } from '../format.js'
 import { isAdmin, isApprover, useSession } from '../data/session.js'
 import { useTable } from '../data/sync.js'
+import { ScopeReview } from '../components/turn/scope.jsx'
 import './approvals.css'
 
 const LEVELS = {
@@ -117,6 +118,7 @@ function QueueItem({ item, onDecided }) {
           </dd>
         </div>
       </dl>
+      <ScopeReview item={item} />
       {me.role === level.role ? (
         <Decision item={item} onDecided={onDecided} />
       ) : (

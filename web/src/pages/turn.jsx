@@ -11,11 +11,12 @@ import { TurnAudit } from '../components/turn/audit.jsx'
 import { TurnReopen } from '../components/turn/reopen.jsx'
 import { TurnDates } from '../components/turn/dates.jsx'
 import { TurnHandoff } from '../components/turn/handoff.jsx'
+import { TurnScope, useScopeLines } from '../components/turn/scope.jsx'
 import { focusControl } from '../requirements.js'
 import './turn.css'
 
 /**
- * One turn: its record to edit as the role may, its workflow, hand-off to leasing,
+ * One turn: its record to edit as the role may, its scope of work, its workflow, hand-off to leasing,
  * ready and move-in dates with their history, lock box, stage history and audit
  * trail. `focus` names a control to put the keyboard on (the fix of a refused move). What the
  * role does first comes first: a vendor at the door needs the access, then their work; an
@@ -31,6 +32,7 @@ export function TurnDetail({ id, focus }) {
   const providers = useTable(store, 'utility_providers')
 
   const turn = turns.get(id)
+  const lines = useScopeLines(id)
   const names = useMemo(() => ({ stages, vendors, users, providers }), [stages, vendors, users, providers])
   const ordered = useMemo(() => [...stages.values()].sort((a, b) => a.display_order - b.display_order), [stages])
   const shown = Boolean(turn)
@@ -55,7 +57,9 @@ export function TurnDetail({ id, focus }) {
 
   const mine = ops.filter((op) => op.turnId === id)
   const access = <TurnLockBox key="access" turn={turn} />
-  const work = <TurnFields key="work" turn={turn} ops={mine} names={names} />
+  const locked = lines.rows.length ? { turn_amount: 'the sum of the lines' } : {}
+  const work = <TurnFields key="work" turn={turn} ops={mine} names={names} locked={locked} />
+  const scope = <TurnScope key="scope" turn={turn} lines={lines} names={names} />
   const workflow = [
     <TurnReopen key="reopen" turn={turn} ops={mine} />,
     <TurnHandoff key="handoff" turn={turn} stages={ordered} ops={mine} names={names} />,
@@ -64,10 +68,10 @@ export function TurnDetail({ id, focus }) {
   const dates = <TurnDates key="dates" turn={turn} ops={mine} />
   const onSite = isVendor(me) || me.role === 'INSPECTOR'
   const first = isVendor(me)
-    ? [access, work, dates, workflow]
+    ? [access, scope, work, dates, workflow]
     : onSite
-      ? [work, dates, access, workflow]
-      : [workflow, dates, work]
+      ? [work, dates, scope, access, workflow]
+      : [workflow, scope, dates, work]
   return (
     <article className="turn-page" aria-labelledby="turn-title">
       <TurnHeader turn={turn} property={properties.get(turn.property_id)} stage={stages.get(turn.stage_id)} />

@@ -3,7 +3,12 @@ import { api, isNetworkError, problemText } from '../../data/api.js'
 import { formatDate } from '../../format.js'
 import { formatValue, labelOf } from './values.jsx'
 
-const TABLES = { turns: 'the turn', turn_stage_history: 'a stage history entry', notifications: 'a notification' }
+const TABLES = {
+  turns: 'the turn',
+  turn_stage_history: 'a stage history entry',
+  notifications: 'a notification',
+  scope_lines: 'a scope line',
+}
 const VERBS = { CREATE: 'Created', UPDATE: 'Changed', DELETE: 'Deleted', VIEW: 'Viewed', EXPORT: 'Exported' }
 const BOOKKEEPING = new Set(['id', 'version', 'created_at', 'created_by', 'updated_at', 'updated_by'])
 // The audit context of the rows `turns db seed --demo` writes (turns.seed.demo.DEMO_CONTEXT): shown

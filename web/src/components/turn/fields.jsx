@@ -54,25 +54,29 @@ function groupsFor(me) {
     .map((group) => ({ ...group, fields: [...group.fields].sort((a, b) => mayEdit(me, b[0]) - mayEdit(me, a[0])) }))
 }
 
-/** The turn's record, one form per group of fields; saving a group queues one update. */
-export function TurnFields({ turn, ops, names }) {
+/**
+ * The turn's record, one form per group of fields; saving a group queues one update. `locked`
+ * names fields shown read-only, with why (the turn amount once the scope has lines: their sum).
+ */
+export function TurnFields({ turn, ops, names, locked = {} }) {
   const { me } = useSession()
   return (
     <section className="panel" aria-labelledby="details-title">
       <h2 id="details-title">{GROUPS_FIRST[me.role] ? 'Your work' : 'Details'}</h2>
       {groupsFor(me).map((group) => (
-        <FieldGroup key={group.title} group={group} turn={turn} ops={ops} names={names} />
+        <FieldGroup key={group.title} group={group} turn={turn} ops={ops} names={names} locked={locked} />
       ))}
     </section>
   )
 }
 
-function FieldGroup({ group, turn, ops, names }) {
+function FieldGroup({ group, turn, ops, names, locked }) {
   const { me, outbox } = useSession()
   const [draft, setDraft] = useState({})
   const fields = group.fields.filter(([name]) => name in turn)
   if (!fields.length) return null
-  const editable = fields.filter(([name]) => mayEdit(me, name))
+  const writable = (name) => mayEdit(me, name) && !locked[name]
+  const editable = fields.filter(([name]) => writable(name))
   const changes = Object.fromEntries(
     editable
       .filter(([name]) => name in draft)
@@ -93,7 +97,7 @@ function FieldGroup({ group, turn, ops, names }) {
       <h3 id={titleId}>{group.title}</h3>
       <div className="fields">
         {fields.map(([name, label, kind]) =>
-          mayEdit(me, name) ? (
+          writable(name) ? (
             <FieldInput
               key={name}
               name={name}
@@ -106,7 +110,10 @@ function FieldGroup({ group, turn, ops, names }) {
             />
           ) : (
             <div key={name} className="readonly">
-              <span className="label">{label}</span>
+              <span className="label">
+                {label}
+                {locked[name] && <span className="muted"> ({locked[name]})</span>}
+              </span>
               <FieldValue name={name} kind={kind} value={turn[name]} names={names} />
             </div>
           ),

@@ -1,0 +1,13 @@
+SET LOCAL lock_timeout = '10s';
+GRANT turns_definer TO CURRENT_USER;
+ALTER PUBLICATION electric_publication DROP TABLE scope_lines;
+DROP TRIGGER audit_logs_scope_line_context ON audit_logs;
+DROP FUNCTION audit_scope_line_context();
+DROP TRIGGER turns_scope_lines_follow ON turns;
+DROP FUNCTION scope_lines_follow_turn();
+DROP TRIGGER turns_amount_from_lines ON turns;
+DROP FUNCTION turn_amount_from_lines();
+DROP TABLE scope_lines;
+DROP FUNCTION scope_lines_total();
+DROP FUNCTION scope_line_guard();
+REVOKE turns_definer FROM CURRENT_USER;

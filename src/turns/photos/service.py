@@ -1,0 +1,124 @@
+"""Photos of a turn: adding one, listing and reading them, removing one.
+
+The row in ``photos`` decides who sees the file (RLS reads it as its turn is read); the file
+is in the photo store (:mod:`turns.photos.storage`). An added photo is kept as
+:mod:`turns.photos.images` rewrites it, in the store before its row commits: a failure
+after the file is stored removes the file again, so a photo is either whole (row and file)
+or not there. Its smaller sizes are made by a background job queued in the same
+transaction; until then the original stands in for them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from uuid import UUID, uuid4
+
+from anyio import to_thread
+from sqlalchemy import delete, insert, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from turns.access.actions import ADDS_PHOTOS
+from turns.access.columns import visible
+from turns.access.identity import CurrentUser
+from turns.db.tables import photos, turns
+from turns.jobs.enqueue import enqueue
+from turns.kit.errors import Forbidden, NotFound, TooLarge, Unprocessable, UnsupportedMediaType
+from turns.photos import images
+from turns.photos.images import PhotoRefused
+from turns.photos.schemas import PhotoDetails, Size
+from turns.photos.storage import PhotoStore
+from turns.photos.uploads import scratch
+
+MAKE_SIZES = "photos.make_sizes"
+_REFUSALS = {413: TooLarge, 415: UnsupportedMediaType, 422: Unprocessable}
+
+
+def file_key(folder: str, size: str) -> str:
+    return f"{folder}/{size}"
+
+
+def files(photo_id: UUID) -> dict[str, str]:
+    base = f"/api/v1/photos/{photo_id}/file"
+    return {"original": f"{base}?size=original", "display": f"{base}?size=display", "thumb": f"{base}?size=thumb"}
+
+
+def _shown(row: Any, role: str) -> dict[str, Any]:
+    found = visible("photos", role, dict(row))
+    found["files"] = files(row["id"])
+    return found
+
+
+async def add(
+    conn: AsyncConnection,
+    store: PhotoStore,
+    user: CurrentUser,
+    turn_id: UUID,
+    upload: Path,
+    declared_type: str | None,
+    details: PhotoDetails,
+) -> dict[str, Any]:
+    """Keep the photo received in ``upload`` for the turn, as ``user``."""
+    if user.role not in ADDS_PHOTOS:
+        raise Forbidden("approvers look at photos; the people who work on a turn add them")
+    turn = (await conn.execute(select(turns.c.property_id).where(turns.c.id == turn_id))).first()
+    if turn is None:
+        raise NotFound("no turn with this id is visible to you")
+    async with scratch(upload.parent) as target:
+        try:
+            kept = await to_thread.run_sync(images.keep, upload, declared_type, target)
+        except PhotoRefused as exc:
+            raise _REFUSALS[exc.status](str(exc)) from None
+        photo_id = uuid4()
+        folder = f"photos/{turn_id}/{photo_id}"
+        values = {
+            "id": photo_id,
+            "turn_id": turn_id,
+            "property_id": turn.property_id,
+            **details.model_dump(),
+            "content_type": kept.content_type,
+            "uploaded_type": kept.uploaded_type,
+            "byte_size": kept.byte_size,
+            "width": kept.width,
+            "height": kept.height,
+            "storage_key": folder,
+            "sizes_ready": False,
+            "created_by": user.id,
+        }
+        row = (await conn.execute(insert(photos).values(values).returning(*photos.c))).mappings().one()
+        await store.put(file_key(folder, "original"), kept.path)
+    try:
+        await enqueue(conn, MAKE_SIZES, photo_id=str(photo_id))
+    except BaseException:
+        await store.delete(file_key(folder, "original"))
+        raise
+    return _shown(row, user.role)
+
+
+async def list_for_turn(conn: AsyncConnection, role: str, turn_id: UUID) -> list[dict[str, Any]]:
+    if (await conn.execute(select(turns.c.id).where(turns.c.id == turn_id))).first() is None:
+        raise NotFound("no turn with this id is visible to you")
+    query = select(*photos.c).where(photos.c.turn_id == turn_id).order_by(photos.c.created_at, photos.c.id)
+    return [_shown(row, role) for row in (await conn.execute(query)).mappings()]
+
+
+async def get(conn: AsyncConnection, role: str, photo_id: UUID) -> dict[str, Any]:
+    row = (await conn.execute(select(*photos.c).where(photos.c.id == photo_id))).mappings().first()
+    if row is None:
+        raise NotFound("no photo with this id is visible to you")
+    return _shown(row, role)
+
+
+def stored_file(photo: dict[str, Any], size: Size) -> tuple[str, str]:
+    """The store key and media type of ``size`` of ``photo`` (the original until sizes are made)."""
+    if size == "original" or not photo["sizes_ready"]:
+        return file_key(photo["storage_key"], "original"), photo["content_type"]
+    return file_key(photo["storage_key"], size), images.SIZE_TYPE
+
+
+async def remove(conn: AsyncConnection, user: CurrentUser, photo_id: UUID) -> None:
+    """Remove the photo (its files follow, by the purge job); only its uploader or an admin may."""
+    await get(conn, user.role, photo_id)
+    gone = await conn.execute(delete(photos).where(photos.c.id == photo_id).returning(photos.c.id))
+    if gone.first() is None:
+        raise Forbidden("only whoever added a photo, or an admin, removes it")
