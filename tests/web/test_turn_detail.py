@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -106,3 +107,39 @@ def test_a_vendor_updates_their_turn_on_a_phone(
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     page.get_by_role("heading", level=1).scroll_into_view_if_needed()
     vendor.screenshot("turn-vendor-phone")
+
+
+def test_a_change_right_after_setting_the_lock_box_is_not_a_conflict(
+    sign_in: Callable[..., Person], api_as: Callable[[Credential], ApiUser], demo: dict[str, Credential]
+) -> None:
+    api = api_as(demo["PROPERTY_MANAGER"])
+    turn = _first_turn(api)
+    # The turn's synced changes never reach the page: only the answers of its own saves can
+    # tell it the turn's new version.
+    manager = sign_in(demo["PROPERTY_MANAGER"], held=("turns",))
+    manager.open_turn(turn["turn_id"])
+    page = manager.page
+
+    page.get_by_text("Set the lock box").click()
+    form = page.get_by_role("form", name="Set the lock box")
+    form.get_by_label("New code (leave empty to keep the current one)").fill("5512-ZZ")
+    form.get_by_label("Lock-box location").fill("Side gate")
+    form.get_by_role("button", name="Save lock box").click()
+    expect(page.get_by_role("region", name="Lock box").get_by_text("Side gate")).to_be_visible()
+    page.get_by_label("WO number").fill("WO-AFTER-BOX")
+    page.get_by_role("button", name="Save work order").click()
+
+    stored = _eventually_stored(api, turn["id"], "WO-AFTER-BOX")
+    assert (stored["lock_box_location"], stored["version"]) == ("Side gate", turn["version"] + 2)
+    expect(page.get_by_text("Changed by someone else")).to_have_count(0)
+    # The code went to the server only: nothing of it is kept on the device.
+    assert "5512" not in (page.evaluate("JSON.stringify(localStorage)") or "")
+
+
+def _eventually_stored(api: ApiUser, turn_id: str, wo_number: str) -> dict[str, Any]:
+    deadline = time.monotonic() + 10
+    while True:
+        stored: dict[str, Any] = api.get(f"/api/v1/turns/{turn_id}")
+        if stored["wo_number"] == wo_number or time.monotonic() > deadline:
+            return stored
+        time.sleep(0.2)
