@@ -6,7 +6,12 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from tests.backups.conftest import BackedUp
+
+# One backed-up server (a session fixture) serves these tests: they run on one worker.
+pytestmark = pytest.mark.xdist_group("backups")
 
 
 def assert_clear_failure(result: subprocess.CompletedProcess[str], message: str) -> None:

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import psycopg
+import pytest
 
 from tests.backups.conftest import BackedUp
 from tests.fixtures.factory import Factory
@@ -17,6 +18,9 @@ SNAPSHOT = {
     "turns": "SELECT * FROM turns ORDER BY id",
     "audit_logs": "SELECT * FROM audit_logs WHERE table_name = 'turns' ORDER BY id",
 }
+
+# One backed-up server (a session fixture) serves these tests: they run on one worker.
+pytestmark = pytest.mark.xdist_group("backups")
 
 
 def snapshot(url: str | None) -> dict[str, list[tuple[Any, ...]]]:
