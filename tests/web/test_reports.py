@@ -85,9 +85,17 @@ def test_reports_show_the_users_figures_and_draw_their_charts(
         row = _row(page, "Time in each stage, in hours", stage["stage"])
         expect(row.locator('[data-label="Waiting now"]')).to_have_text(str(stage["waiting"]))
 
+    trades = api.get("/api/v1/reports/cost-by-trade")["trades"]
+    for trade in trades:
+        row = _row(page, "Cost of the completed turns by trade", trade["label"])
+        expect(row.locator('[data-label="Lines"]')).to_have_text(str(trade["lines"]))
+    charged = api.get("/api/v1/reports/chargebacks")["by_month"]
+    # The demo's completed turns have move-ins: days vacant is drawn too; the scope reports when
+    # the demo's turns have scope lines.
+    drawn = 8 + bool(trades) + bool(charged)
     charts = page.locator(".chart canvas")
-    expect(charts).to_have_count(8)  # the demo's completed turns have move-ins: days vacant is drawn too
-    assert charts.evaluate_all(f"canvases => canvases.map({DRAWN})") == [True] * 8
+    expect(charts).to_have_count(drawn)
+    assert charts.evaluate_all(f"canvases => canvases.map({DRAWN})") == [True] * drawn
     for chart in charts.all():
         description = page.locator(f"#{chart.get_attribute('aria-describedby')}")
         expect(description).not_to_be_empty()

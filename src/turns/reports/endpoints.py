@@ -17,7 +17,7 @@ from turns.access.roles import ADMINS
 from turns.api.versioned import PageQuery, User, sort_field
 from turns.auth.transaction import ReadTransaction, Transaction
 from turns.kit.errors import PROBLEM_RESPONSES, Forbidden
-from turns.reports import by_stage, cost, durations, summary, vendors
+from turns.reports import by_stage, cost, durations, scope, summary, vendors
 from turns.reports.filters import ReportBuilder, ReportFilters
 from turns.reports.schemas import PropertySummaryPage, RefreshQueued
 
@@ -77,6 +77,22 @@ _report(
     "change-order (`change_order_amount`) and final (quote plus change orders) amounts: count, "
     "total and average of each, and final minus approved (total, average, turns over approved); "
     "overall and by month of completion. The period applies to the completion date." + NO_AMOUNTS,
+)
+_report(
+    "/cost-by-trade",
+    scope.cost_by_trade,
+    "Cost of completed turns by trade",
+    "The scope lines of completed turns (lines removed from a scope left out), per trade: lines, "
+    "turns, total, average per turn that has the trade, and share of the total; largest first. "
+    "The period applies to the completion date." + NO_AMOUNTS,
+)
+_report(
+    "/chargebacks",
+    scope.chargebacks,
+    "What was charged back to residents",
+    "Scope lines of completed turns marked as a resident charge-back: turns, lines, the charged "
+    "amount and the lines' own amount; overall and by month of completion. The period applies to "
+    "the completion date." + NO_AMOUNTS,
 )
 _report(
     "/stage-dwell",

@@ -181,3 +181,35 @@ class PropertySummaryPage(Page[PropertySummaryRow]):
 class RefreshQueued(BaseModel):
     job_id: int | None = Field(description="The queued refresh job (null if it started meanwhile)")
     already_queued: bool = Field(description="A refresh was already waiting: no second one was queued")
+
+
+class TradeCost(BaseModel):
+    trade: str = Field(description="The trade code of the lines (PAINT, FLOORING, ...)")
+    label: str = Field(description="The trade in words")
+    lines: int = Field(description="Scope lines of this trade on completed turns")
+    turns: int = Field(description="Completed turns with at least one line of this trade")
+    total: Decimal = Field(description="Sum of the lines' amounts")
+    average_per_turn: Decimal | None = Field(default=None, description="total / turns")
+    share: float | None = Field(default=None, description="Of the total of every trade (0 to 1)")
+
+
+class TradeCostReport(BaseModel):
+    turns: int = Field(description="Completed turns in the period that have scope lines")
+    total: Decimal = Field(description="Sum of every line's amount")
+    average_per_turn: Decimal | None = None
+    trades: list[TradeCost] = Field(description="Largest total first")
+
+
+class Chargebacks(BaseModel):
+    turns: int = Field(description="Completed turns with a charge-back to the resident")
+    lines: int = Field(description="Lines charged back")
+    total: Decimal | None = Field(default=None, description="Sum of the charge-back amounts")
+    scope_total: Decimal | None = Field(default=None, description="Sum of the charged-back lines' amounts")
+
+
+class MonthChargebacks(InMonth, Chargebacks):
+    pass
+
+
+class ChargebackReport(ByMonth[Chargebacks, MonthChargebacks]):
+    pass

@@ -5,6 +5,7 @@ import { ExportButtons } from '../components/common/export-buttons.jsx'
 import { NO_REPORT_FILTERS, ReportFilters } from '../components/report/filters.jsx'
 import { ReportSection } from '../components/report/section.jsx'
 import { CostFigures } from '../components/report/cost.jsx'
+import { ChargebackFigures, TradeCostFigures } from '../components/report/scope.jsx'
 import { DaysVacantFigures, OnTimeFigures, TurnTimeFigures } from '../components/report/durations.jsx'
 import { PipelineFigures } from '../components/report/pipeline.jsx'
 import { StageDwellFigures } from '../components/report/stage-dwell.jsx'
@@ -62,6 +63,22 @@ const REPORTS = [
     about:
       'Quoted, approved, change-order and final amounts of completed turns. The period applies to the completion date.',
     Figures: CostFigures,
+    exported: turnsBehind(COMPLETED),
+  },
+  {
+    name: 'cost-by-trade',
+    title: 'Cost by trade',
+    about:
+      'The scope lines of completed turns by trade: total, average a turn and share. The period applies to the completion date.',
+    Figures: TradeCostFigures,
+    exported: turnsBehind(COMPLETED),
+  },
+  {
+    name: 'chargebacks',
+    title: 'Charge-backs',
+    about:
+      'Scope lines of completed turns charged back to the resident, by month. The period applies to the completion date.',
+    Figures: ChargebackFigures,
     exported: turnsBehind(COMPLETED),
   },
   {
