@@ -25,7 +25,7 @@ import pytest
 from PIL import Image
 
 from tests.fixtures.factory import Factory, User, bearer, login
-from tests.fixtures.server import LiveServer
+from tests.fixtures.server import LiveServer, running
 from turns.db.embedded import free_port
 from turns.db.engines import Database
 from turns.db.urls import DatabaseUrls
@@ -74,12 +74,8 @@ class PhotoTeam:
 
 @pytest.fixture
 def photo_server(db: DatabaseUrls, tmp_path: Path) -> Iterator[LiveServer]:
-    server = LiveServer(db, data_dir=tmp_path / "data")
-    server.start()
-    try:
+    with running(db, data_dir=tmp_path / "data") as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import pytest
 from PIL import Image
 
 from tests.fixtures.factory import Factory
-from tests.fixtures.server import LiveServer
+from tests.fixtures.server import LiveServer, running
 from tests.photos.conftest import GPS_IFD, PhotoTeam, defer, leftovers, photo_bytes, run_jobs, stored, team_of, upload
 from turns.db.context import SYSTEM_USER_ID
 from turns.db.urls import DatabaseUrls
@@ -190,26 +190,22 @@ def test_a_refused_upload_leaves_nothing(
 
 
 def test_an_upload_past_the_limit_stops_at_the_limit(db: DatabaseUrls, tmp_path: Path, factory: Factory) -> None:
-    server = LiveServer(db, data_dir=tmp_path / "data", photo_max_bytes=200_000)
-    server.start()
-    try:
-        with httpx.Client(base_url=server.base_url, timeout=30) as client:
-            team = team_of(client, factory)
-            big = _noise(600, 600)
-            assert len(big) > 200_000
-            announced = upload(client, team, "manager", big)
+    with (
+        running(db, data_dir=tmp_path / "data", photo_max_bytes=200_000) as server,
+        httpx.Client(base_url=server.base_url, timeout=30) as client,
+    ):
+        team = team_of(client, factory)
+        big = _noise(600, 600)
+        assert len(big) > 200_000
+        announced = upload(client, team, "manager", big)
 
-            def chunks() -> Iterator[bytes]:  # no Content-Length: counted as it arrives
-                for start in range(0, len(big), 65_536):
-                    yield big[start : start + 65_536]
+        def chunks() -> Iterator[bytes]:  # no Content-Length: counted as it arrives
+            for start in range(0, len(big), 65_536):
+                yield big[start : start + 65_536]
 
-            streamed = client.post(
-                f"/api/v1/turns/{team.turn}/photos", content=chunks(), headers=team.headers("manager")
-            )
-            fits = upload(client, team, "manager", photo_bytes(size=(200, 200)))
-            files = stored(server), leftovers(server)
-    finally:
-        server.stop()
+        streamed = client.post(f"/api/v1/turns/{team.turn}/photos", content=chunks(), headers=team.headers("manager"))
+        fits = upload(client, team, "manager", photo_bytes(size=(200, 200)))
+        files = stored(server), leftovers(server)
     for refused in (announced, streamed):
         assert refused.status_code == 413, refused.text
         assert refused.json()["detail"] == "a photo may be at most 0.19 MB"

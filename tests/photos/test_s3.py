@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 
 from tests.fixtures.factory import Factory
-from tests.fixtures.server import LiveServer
+from tests.fixtures.server import LiveServer, running
 from tests.photos.conftest import S3Server, defer, leftovers, photo_bytes, run_jobs, team_of, upload
 from turns.db.urls import DatabaseUrls
 from turns.photos.storage import StoreError, open_store
@@ -30,12 +30,8 @@ def s3_photos(
         "AWS_ALLOW_HTTP": "true",
     }.items():
         monkeypatch.setenv(name, value)
-    server = LiveServer(db, data_dir=tmp_path / "data", photo_store=f"s3://{bucket}/turns")
-    server.start()
-    try:
+    with running(db, data_dir=tmp_path / "data", photo_store=f"s3://{bucket}/turns") as server:
         yield server, bucket
-    finally:
-        server.stop()
 
 
 def test_photos_live_in_the_bucket(
