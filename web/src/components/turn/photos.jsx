@@ -16,13 +16,16 @@ export function photoFile(photo, size) {
   return photo.files?.[size] ?? `/api/v1/photos/${photo.id}/file?size=${size}`
 }
 
-/** A turn's photos, oldest first, live from the synced `photos`. */
+/** A turn's photos, oldest first, from the synced `photos`: caught up each minute and after every photo this device sends or removes. */
 export function useTurnPhotos(turnId) {
   const [photos, setPhotos] = useState({ rows: [], ready: false })
   useEffect(
     () =>
-      shapeRows('photos', { where: 'turn_id = $1', params: { 1: turnId } }, (rows, table) =>
-        setPhotos({ rows, ready: table.ready }),
+      shapeRows(
+        'photos',
+        { where: 'turn_id = $1', params: { 1: turnId } },
+        (rows, table) => setPhotos({ rows, ready: table.ready }),
+        { writtenBy: /\/photos\b/ },
       ),
     [turnId],
   )
