@@ -7,7 +7,6 @@ that names the amount, and cannot reject without a reason."""
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
