@@ -16,7 +16,7 @@ export function photoFile(photo, size) {
   return photo.files?.[size] ?? `/api/v1/photos/${photo.id}/file?size=${size}`
 }
 
-/** A turn's photos, oldest first, from the synced `photos`: caught up each minute and after every photo this device sends or removes. */
+/** A turn's photos, oldest first, from the synced `photos`: caught up each minute, and live for a while after every photo this device sends or removes. */
 export function useTurnPhotos(turnId) {
   const [photos, setPhotos] = useState({ rows: [], ready: false })
   useEffect(
