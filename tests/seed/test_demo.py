@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -24,14 +25,25 @@ FUTURE_ALLOWED = {
     ("turns", "final_walk_date"),
     ("vendors", "insurance_expiry"),
 }
-DEMO_TABLES = ("users", "vendors", "utility_providers", "properties", "turns", "turn_stage_history", "notifications")
+DEMO_TABLES = (
+    "users",
+    "vendors",
+    "utility_providers",
+    "properties",
+    "turns",
+    "turn_stage_history",
+    "notifications",
+    "scope_lines",
+    "photos",
+)
 REPORTS = ("turn-time", "days-vacant", "on-time", "cost", "stage-dwell", "pipeline", "vendors", "property-summary")
 
 
 class Demo:
-    def __init__(self, urls: DatabaseUrls, credentials: list[Credential]) -> None:
+    def __init__(self, urls: DatabaseUrls, credentials: list[Credential], photos: Path | None = None) -> None:
         self.urls = urls
         self.credentials = {c.role: c for c in credentials}
+        self.photos = photos
 
     def query(self, statement: str, params: Any = None) -> list[tuple[Any, ...]]:
         assert self.urls.superuser is not None
@@ -40,12 +52,14 @@ class Demo:
 
 
 @pytest.fixture(scope="module")
-def demo_db(pg_server: EmbeddedPostgres, template_db: str) -> Iterator[Demo]:
-    """One database with the demo loaded, shared by the module's read-only tests."""
+def demo_db(pg_server: EmbeddedPostgres, template_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+    """One database with the demo loaded (its photos in a folder of its own), shared by the
+    module's read-only tests."""
     name = clone_database(pg_server, template_db)
+    photos = tmp_path_factory.mktemp("photos")
     try:
         urls = embedded_urls(pg_server, name)
-        yield Demo(urls, seed_demo(urls.owner))
+        yield Demo(urls, seed_demo(urls.owner, photo_store=photos.as_uri()), photos)
     finally:
         drop_database(pg_server, name)
 
@@ -199,3 +213,56 @@ def test_the_same_seed_and_day_give_the_same_portfolio(
     assert loads[0] == loads[1] and len(loads[0]) > 50
     latest = max(max(row[-1]) for row in loads[0])
     assert now - timedelta(days=5) < latest < now, "dated relative to the day it was loaded"
+
+
+def test_every_turn_with_an_amount_has_lines_that_add_up_to_it(demo_db: Demo) -> None:
+    rows = demo_db.query(
+        "SELECT t.turn_id, t.turn_amount, t.scope_approval_status::text, count(l.id), sum(l.amount),"
+        " bool_and(l.amount = round(l.quantity * l.unit_cost, 2)), bool_and(l.property_id = t.property_id),"
+        " count(l.approved_amount) FILTER (WHERE l.approved_amount = l.amount)"
+        " FROM turns t LEFT JOIN scope_lines l ON l.turn_id = t.id GROUP BY t.id"
+    )
+    priced = [r for r in rows if r[1] is not None]
+    assert len(priced) > 100
+    for turn_id, amount, status, lines, total, priced_right, same_property, approved in priced:
+        assert lines >= 2 and total == amount, turn_id
+        assert priced_right and same_property, turn_id
+        assert approved == (lines if status in ("DFO_APPROVED", "HO_APPROVED") else 0), turn_id
+    assert all(r[3] == 0 for r in rows if r[1] is None), "a turn with no amount has no lines"
+    trades = dict(demo_db.query("SELECT trade, count(*) FROM scope_lines GROUP BY trade"))
+    assert {"PAINT", "FLOORING", "CLEANING", "APPLIANCES"} <= set(trades)
+    [(charged, halves)] = demo_db.query(
+        "SELECT count(*), count(*) FILTER (WHERE chargeback_amount * 2 BETWEEN amount - 0.01 AND amount + 0.01)"
+        " FROM scope_lines WHERE chargeback"
+    )
+    assert 5 <= charged == halves
+
+
+def test_lines_go_to_vendors_that_do_the_trade(demo_db: Demo) -> None:
+    wrong = demo_db.query(
+        "SELECT l.trade, v.company_name FROM scope_lines l JOIN vendors v ON v.id = l.vendor_id"
+        " WHERE NOT l.trade = ANY(v.trades) AND l.vendor_id IS DISTINCT FROM"
+        " (SELECT t.vendor_id FROM turns t WHERE t.id = l.turn_id)"
+    )
+    assert wrong == [], "a line goes to another vendor only when that one does its trade"
+    [(own,)] = demo_db.query(
+        "SELECT count(*) FROM scope_lines l JOIN vendors v ON v.id = l.vendor_id WHERE l.trade = ANY(v.trades)"
+    )
+    assert own > 100
+
+
+def test_some_scopes_have_before_and_after_photos_in_the_store(demo_db: Demo) -> None:
+    photos = demo_db.query(
+        "SELECT p.storage_key, p.phase, p.byte_size, l.turn_id = p.turn_id, l.status FROM photos p"
+        " JOIN scope_lines l ON l.id = p.subject_id WHERE p.subject = 'scope_line'"
+    )
+    [(everything,)] = demo_db.query("SELECT count(*) FROM photos")
+    assert everything == len(photos) >= 10
+    assert {phase for _, phase, *_ in photos} == {"before", "after"}
+    assert demo_db.photos is not None
+    for key, phase, size, same_turn, status in photos:
+        assert same_turn and (phase == "before" or status == "DONE")
+        original = demo_db.photos / key / "original"
+        assert original.stat().st_size == size
+        assert original.read_bytes()[:3] == b"\xff\xd8\xff"
+        assert (demo_db.photos / key / "thumb").read_bytes()[8:12] == b"WEBP"

@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
+from playwright.sync_api import Locator, expect
 
 from tests.fixtures.mail import SmtpServer, deliver
 from turns.db.urls import DatabaseUrls
@@ -81,3 +82,13 @@ class ApiUser:
 
     def close(self) -> None:
         self.http.close()
+
+
+def approve(row: Locator) -> None:
+    """Approve the scope of a queue row (or a turn page's decision): the button, then the
+    confirmation that names the amount."""
+    row.get_by_role("button", name="Approve", exact=True).click()
+    confirm = row.page.get_by_role("dialog").filter(has_text="Approve")
+    expect(confirm).to_be_visible()
+    confirm.get_by_role("button", name=re.compile(r"^Approve \$")).click()
+    expect(confirm).to_have_count(0)

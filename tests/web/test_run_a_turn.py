@@ -20,7 +20,7 @@ from playwright.sync_api import Page, expect
 
 from tests.fixtures.mail import SmtpServer
 from tests.fixtures.web import PHONE, SCREENSHOTS, Person
-from tests.web.helpers import ApiUser, invitation_link
+from tests.web.helpers import ApiUser, approve, invitation_link
 from turns.db.urls import DatabaseUrls
 from turns.seed.demo import Credential
 
@@ -195,7 +195,7 @@ def test_a_turn_runs_from_move_out_to_leasing_in_the_web_app(
     expect(row).to_contain_text("$3,850")
     row.scroll_into_view_if_needed()
     dfo.screenshot("walkthrough-approve-phone")
-    row.get_by_role("button", name="Approve").click()
+    approve(row)
     expect(dfo.page.get_by_role("status").filter(has_text="approved")).to_contain_text(f"{turn_id} approved")
     assert api.get(f"/api/v1/turns/{turn['id']}")["scope_approval_status"] == "DFO_APPROVED"
 

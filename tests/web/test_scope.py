@@ -11,7 +11,7 @@ from decimal import Decimal
 from playwright.sync_api import Locator, expect
 
 from tests.fixtures.web import Person
-from tests.web.helpers import ApiUser
+from tests.web.helpers import ApiUser, approve
 from turns.seed.demo import Credential
 
 
@@ -62,7 +62,7 @@ def test_a_manager_writes_the_scope_and_the_dfo_approves_it(
     row = dfo.page.locator(f'.queue-item[data-turn="{turn["turn_id"]}"]')
     expect(row.get_by_role("table")).to_contain_text("LVP throughout")
     expect(row.get_by_role("table")).to_contain_text("$6,600.00")
-    row.get_by_role("button", name="Approve").click()
+    approve(row)
     expect(dfo.page.get_by_role("status").filter(has_text="approved")).to_have_text(
         f"{turn['turn_id']} approved: it now waits for the HO approver."
     )

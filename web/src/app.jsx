@@ -2,6 +2,7 @@ import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 
 import { api, ApiError, csrfToken, isNetworkError, problemText } from './data/api.js'
 import { forgetUser, rememberMe, savedMe } from './data/local-db.js'
 import { Outbox, useOutbox } from './data/outbox.js'
+import { forgetPhotos, startPhotoQueue } from './data/photo-queue.js'
 import { useRoute } from './router.js'
 import { ROLE_NAMES, SessionContext, isAdmin, isApprover, isVendor } from './data/session.js'
 import { Store, useTable } from './data/sync.js'
@@ -68,6 +69,7 @@ function SignedIn({ me, onSignedOut }) {
     },
     [store, outbox],
   )
+  useEffect(() => startPhotoQueue(me), [me])
   const session = useMemo(() => ({ me, store, outbox }), [me, store, outbox])
 
   /** The session is over on this device: stop syncing, delete the user's saved rows, ask to sign in. */
@@ -80,8 +82,9 @@ function SignedIn({ me, onSignedOut }) {
   const signOut = useCallback(async () => {
     await api('/api/v1/auth/logout', { method: 'POST' }).catch(() => null)
     outbox.forget()
+    await forgetPhotos(me.id)
     await leave()
-  }, [outbox, leave])
+  }, [outbox, leave, me.id])
 
   const sessionEnded = useSyncExternalStore(store.subscribe, () => store.sessionEnded)
   useEffect(() => {

@@ -82,7 +82,7 @@ def seed_cmd(
     with clear_errors():
         owner = urls().owner
         try:
-            credentials = seed_demo(owner)
+            credentials = seed_demo(owner, photo_store=settings().photo_store_url)
             typer.echo(f"demo data: {DEMO_PROPERTIES} properties ({time.perf_counter() - began:.1f} s)")
             if properties > DEMO_PROPERTIES:
                 extra = properties - DEMO_PROPERTIES

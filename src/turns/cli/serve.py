@@ -91,7 +91,7 @@ def register(app: typer.Typer) -> None:
             with clear_errors():
                 migrate.upgrade(resolved.owner)
                 if demo and not demo_loaded(resolved.owner):
-                    credentials = seed_demo(resolved.owner)
+                    credentials = seed_demo(resolved.owner, photo_store=s.photo_store_url)
                 has_demo = demo_loaded(resolved.owner)
             _serve(host, port, lambda url: first_steps(url, credentials, has_demo))
         finally:

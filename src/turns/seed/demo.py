@@ -23,12 +23,17 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
 
+import obstore
 import psycopg
 from psycopg import sql
 
 from turns.auth.passwords import hash_password
 from turns.db.context import SET_CONTEXT_SQL, system_actor
-from turns.seed.demo_turns import Clock, Home, People, PlannedTurn, completed_turn, open_turn
+from turns.photos.images import SIZES
+from turns.photos.storage import PhotoStore, open_store
+from turns.seed import demo_scope
+from turns.seed.demo_scope import ScopeVendors, Written
+from turns.seed.demo_turns import COMPLETE, WALK, Clock, Home, People, PlannedTurn, completed_turn, open_turn
 
 MARKETS: dict[str, tuple[str, list[str]]] = {
     "Atlanta": ("GA", ["Marietta", "Decatur", "Smyrna", "Lawrenceville", "Kennesaw"]),
@@ -122,6 +127,12 @@ DEMO_PROPERTIES = 60
 DEMO_CONTEXT = "loaded demo data"
 """The audit context of every row the demo writes; the audit trail shows it as such."""
 WRITTEN_BY_TRIGGERS = ("turn_stage_history", "notifications")
+WRITTEN_FOR_OTHERS = (*WRITTEN_BY_TRIGGERS, "photos")
+"""Tables whose rows the load writes in other users' names, past the row-level security that
+keeps them to their triggers or their authors."""
+SCOPE_TRIGGERS = ("scope_lines_guard", "scope_lines_total_insert")
+"""Held off while the lines are loaded: the demo writes each line as it ends up (amount, property,
+approved amount), and its turn already has the lines' total."""
 VACANT = (0, 3, 7)
 """Homes whose number ends in one of these are between residents today (three in ten)."""
 
@@ -300,7 +311,58 @@ def _home_row(rng: random.Random, home: Home, planned: list[PlannedTurn], clock:
     }
 
 
-def _write_turn(cur: psycopg.Cursor[Any], turn: PlannedTurn, stages: list[UUID], manager: UUID, now: datetime) -> None:
+def _write_scope(
+    cur: psycopg.Cursor[Any],
+    rng: random.Random,
+    turn: PlannedTurn,
+    turn_id: UUID,
+    market: str,
+    vendors: ScopeVendors,
+    manager: UUID,
+    store: PhotoStore | None,
+    written: Written,
+) -> None:
+    """The turn's scope as lines adding up to its amount, and for some turns their photos."""
+    row = turn.row
+    if not row.get("turn_amount"):
+        return
+    stage, entered = turn.history[-1]
+    done = stage in (WALK, COMPLETE)
+    approved = row.get("scope_approval_status") in ("DFO_APPROVED", "HO_APPROVED")
+    written_at = turn.history[0][1] + timedelta(hours=rng.uniform(2, 20))
+    lines = demo_scope.plan_lines(rng, Decimal(row["turn_amount"]))
+    charged = rng.randrange(demo_scope.CHARGEBACK_EVERY) == 0
+    for position, line in enumerate(lines):
+        amount = line["quantity"] * line["unit_cost"]
+        line |= {
+            "id": uuid4(),
+            "turn_id": turn_id,
+            "property_id": row["property_id"],
+            "position": position,
+            "amount": amount,
+            "vendor_id": vendors.for_trade(line["trade"], row.get("vendor_id"), market),
+            "chargeback": charged and position == len(lines) - 1,
+            "chargeback_amount": (amount / 2).quantize(demo_scope.CENT)
+            if charged and position == len(lines) - 1
+            else None,
+            "approved_amount": amount if approved else None,
+            "status": "DONE" if done else "OPEN",
+            "done_at": entered if done else None,
+            "created_by": manager,
+            "created_at": written_at,
+            "updated_at": entered if done else written_at,
+        }
+        insert(cur, "scope_lines", line)
+    written.lines += len(lines)
+    if store is None or rng.randrange(demo_scope.PHOTO_EVERY):
+        return
+    for photo, files in demo_scope.photo_rows(turn_id, lines, manager, written_at, done):
+        demo_scope.store_files(store, photo["storage_key"], files)
+        written.photos.append(photo["storage_key"])
+        insert(cur, "photos", photo | {"property_id": row["property_id"]})
+
+
+def _write_turn(cur: psycopg.Cursor[Any], turn: PlannedTurn, stages: list[UUID], manager: UUID, now: datetime) -> UUID:
     row = turn.row | {"stage_id": stages[turn.history[-1][0]]}
     turn_id = insert(cur, "turns", row)
     before = None
@@ -321,15 +383,42 @@ def _write_turn(cur: psycopg.Cursor[Any], turn: PlannedTurn, stages: list[UUID],
         read_at = min(note["created_at"] + timedelta(hours=2), now) if note["is_read"] else None
         extra = {"turn_id": turn_id, "property_id": row["property_id"], "link": f"/turns/{turn_id}"}
         insert(cur, "notifications", note | extra | {"read_at": read_at, "updated_at": read_at or note["created_at"]})
+    return turn_id
 
 
 def seed_demo(
-    owner_url: str, *, properties: int = DEMO_PROPERTIES, seed: int = 7, now: datetime | None = None
+    owner_url: str,
+    *,
+    properties: int = DEMO_PROPERTIES,
+    seed: int = 7,
+    now: datetime | None = None,
+    photo_store: str | None = None,
 ) -> list[Credential]:
     """Load the demo data set as of ``now`` (the present by default); returns the demo users'
-    credentials (shown once)."""
+    credentials (shown once). With ``photo_store`` (a photo store URL), some scopes get photos,
+    their files put there; files of a load that fails are removed again."""
     rng = random.Random(seed)
-    clock = Clock(now or datetime.now().astimezone())
+    scope_rng = random.Random(seed + 1)  # the turns stay the same whether or not scopes are drawn
+    store = open_store(photo_store) if photo_store else None
+    written = Written()
+    try:
+        return _load(owner_url, properties, rng, scope_rng, Clock(now or datetime.now().astimezone()), store, written)
+    except BaseException:
+        for key in written.photos if store else ():
+            for size in ("original", *SIZES):
+                obstore.delete(store.store, f"{key}/{size}")  # type: ignore[union-attr]
+        raise
+
+
+def _load(
+    owner_url: str,
+    properties: int,
+    rng: random.Random,
+    scope_rng: random.Random,
+    clock: Clock,
+    store: PhotoStore | None,
+    written: Written,
+) -> list[Credential]:
     if demo_loaded(owner_url):
         raise SeedError("the demo data is already loaded (run `turns db reset` first)")
     with psycopg.connect(owner_url) as conn, conn.cursor() as cur:
@@ -341,9 +430,12 @@ def seed_demo(
         assert threshold is not None
         # The history is written as it happened, with each turn (the trigger would add a row dated
         # now), and so are the notifications of other users, which RLS keeps for the workflow's
-        # triggers. Only this transaction sees these changes: they are undone before it commits.
+        # triggers, and the photos in the names of those who took them. Only this transaction
+        # sees these changes: they are undone before it commits.
         cur.execute("ALTER TABLE turns DISABLE TRIGGER record_turns_stage_change")
-        for table in WRITTEN_BY_TRIGGERS:
+        for trigger in SCOPE_TRIGGERS:
+            cur.execute(sql.SQL("ALTER TABLE scope_lines DISABLE TRIGGER {}").format(sql.Identifier(trigger)))
+        for table in WRITTEN_FOR_OTHERS:
             cur.execute(sql.SQL("ALTER TABLE {} NO FORCE ROW LEVEL SECURITY").format(sql.Identifier(table)))
 
         vendors = _vendors(cur, rng, clock.today)
@@ -354,6 +446,10 @@ def seed_demo(
             ho=staff.logins["HO_APPROVER"],
             vendors_by_market={m: [v for v, market, ok in vendors if market == m and ok] for m in MARKETS},
             ho_threshold=Decimal(threshold[0]),
+        )
+        scope_vendors = ScopeVendors(
+            trades={v: trades for (v, _, _), (_, trades) in zip(vendors, VENDOR_COMPANIES, strict=True)},
+            by_market=people.vendors_by_market,
         )
         number = [0]
         open_slots = iter(range(properties))  # the place of each vacant home among them
@@ -366,11 +462,14 @@ def seed_demo(
             planned = _plan_home(rng, home, people, clock, slot, number)
             insert(cur, "properties", _home_row(rng, home, planned, clock))
             for turn in sorted(planned, key=lambda t: t.history[0][1]):
-                _write_turn(cur, turn, stages, manager, clock.now)
+                turn_id = _write_turn(cur, turn, stages, manager, clock.now)
+                _write_scope(cur, scope_rng, turn, turn_id, market, scope_vendors, manager, store, written)
 
-        for table in WRITTEN_BY_TRIGGERS:
+        for table in WRITTEN_FOR_OTHERS:
             cur.execute(sql.SQL("ALTER TABLE {} FORCE ROW LEVEL SECURITY").format(sql.Identifier(table)))
         cur.execute("ALTER TABLE turns ENABLE TRIGGER record_turns_stage_change")
+        for trigger in SCOPE_TRIGGERS:
+            cur.execute(sql.SQL("ALTER TABLE scope_lines ENABLE TRIGGER {}").format(sql.Identifier(trigger)))
         cur.execute("SELECT refresh_property_summary(false)")
         conn.commit()
     return staff.credentials

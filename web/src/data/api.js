@@ -15,7 +15,7 @@ export function csrfToken() {
   return found ? decodeURIComponent(found.slice('turns_csrf='.length)) : ''
 }
 
-/** A call to the API; `form` (a FormData, e.g. a file upload) is sent as multipart instead of a JSON `body`. */
+/** A call to the API; `form` (a FormData, sent as multipart, or a Blob such as a photo, sent as is with its type) replaces a JSON `body`. */
 export async function api(path, { method = 'GET', body, query, form } = {}) {
   const headers = { accept: 'application/json' }
   if (body !== undefined) headers['content-type'] = 'application/json'

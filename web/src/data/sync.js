@@ -211,8 +211,17 @@ export function useTable(store, name) {
   return useSyncExternalStore(store.subscribe, () => store.rows(name))
 }
 
-/** Rows of a one-off shape (e.g. one turn's stage history), live while mounted. */
-export function shapeRows(name, params, onRows) {
-  const table = new Table(name, params, (t) => onRows([...t.rows.values()], t))
-  return () => table.close()
+/**
+ * Rows of a one-off shape (e.g. one turn's stage history), live while mounted. With
+ * `writtenBy` (a pattern of API paths), the shape is not held live but caught up every
+ * REFRESH_MS, and live for FOLLOW_MS after each write to such a path: a page that shows many
+ * shapes leaves the browser's connections to its images.
+ */
+export function shapeRows(name, params, onRows, { writtenBy } = {}) {
+  const table = new Table(name, params, (t) => onRows([...t.rows.values()], t), { live: !writtenBy })
+  const stop = writtenBy ? onWrite((path) => writtenBy.test(path) && table.follow()) : () => null
+  return () => {
+    stop()
+    table.close()
+  }
 }

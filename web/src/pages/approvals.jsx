@@ -4,6 +4,8 @@ import { APPROVAL_LABELS, formatDate, formatMoney } from '../format.js'
 import { isAdmin, isApprover, useSession } from '../data/session.js'
 import { useTable } from '../data/sync.js'
 import { ScopeReview } from '../components/turn/scope.jsx'
+import { TurnAudit } from '../components/turn/audit.jsx'
+import { ConfirmApproval, ThresholdNote, useThresholds } from '../components/turn/thresholds.jsx'
 import './approvals.css'
 
 const LEVELS = {
@@ -15,6 +17,11 @@ const LEVELS = {
 export function Approvals() {
   const { me, store } = useSession()
   const turns = useTable(store, 'turns')
+  const stages = useTable(store, 'turn_stages')
+  const vendors = useTable(store, 'vendors')
+  const users = useTable(store, 'users')
+  const names = useMemo(() => ({ stages, vendors, users }), [stages, vendors, users])
+  const thresholds = useThresholds()
   const [announcement, setAnnouncement] = useState('')
   // The queue is asked again whenever a waiting turn changes, appears or leaves (a decision
   // by anyone), as the synced turns tell.
@@ -68,18 +75,23 @@ export function Approvals() {
       {queue.data && items.length === 0 && <p className="empty">Nothing is waiting for a decision.</p>}
       <ol className="queue">
         {items.map((item) => (
-          <QueueItem key={item.id} item={item} onDecided={decided} />
+          <QueueItem key={item.id} item={item} names={names} thresholds={thresholds} onDecided={decided} />
         ))}
       </ol>
     </section>
   )
 }
 
-function QueueItem({ item, onDecided }) {
+/**
+ * One scope to decide, with what an approver decides by: the amount against the thresholds,
+ * the lines with their photos, what changed since an earlier approval, and the turn's history.
+ */
+function QueueItem({ item, names, thresholds, onDecided }) {
   const { me } = useSession()
   const level = LEVELS[item.status]
   const since = item.approval_requested_at || item.scope_submitted_at
   const titleId = useId()
+  const [history, setHistory] = useState(false)
   return (
     <li className="queue-item" data-turn={item.turn_id} aria-labelledby={titleId}>
       <h2 id={titleId}>
@@ -105,22 +117,25 @@ function QueueItem({ item, onDecided }) {
           <dt>Level</dt>
           <dd>{level.name}</dd>
         </div>
-        <div>
-          <dt>Scope photos</dt>
-          <dd>
-            {item.scope_photos_link ? (
+        {item.scope_photos_link && (
+          <div>
+            <dt>Photo album</dt>
+            <dd>
               <a href={item.scope_photos_link} target="_blank" rel="noopener noreferrer">
-                Open photos<span className="visually-hidden"> of {item.turn_id} (new tab)</span>
+                Open album<span className="visually-hidden"> of {item.turn_id} (new tab)</span>
               </a>
-            ) : (
-              'None'
-            )}
-          </dd>
-        </div>
+            </dd>
+          </div>
+        )}
       </dl>
-      <ScopeReview item={item} />
+      <ThresholdNote amount={item.amount} settings={thresholds} />
+      <ScopeReview item={item} names={names} />
+      <details className="queue-history" onToggle={(event) => setHistory(event.currentTarget.open)}>
+        <summary>History of {item.turn_id}</summary>
+        {history && <TurnAudit turnId={item.id} version={item.version} names={names} />}
+      </details>
       {me.role === level.role ? (
-        <Decision item={item} onDecided={onDecided} />
+        <Decision item={item} thresholds={thresholds} onDecided={onDecided} />
       ) : (
         <p className="muted">Decided at the {level.name} step by its approvers.</p>
       )}
@@ -128,9 +143,10 @@ function QueueItem({ item, onDecided }) {
   )
 }
 
-/** Approve, or reject with a reason; what the server refused is said here, next to the scope. */
-function Decision({ item, onDecided }) {
+/** Approve (once confirmed, naming the amount), or reject with a reason; what the server refused is said here, next to the scope. */
+function Decision({ item, thresholds, onDecided }) {
   const [rejecting, setRejecting] = useState(false)
+  const [confirming, setConfirming] = useState(false)
   const [busy, setBusy] = useState(false)
   const [problem, setProblem] = useState(null)
 
@@ -159,11 +175,24 @@ function Decision({ item, onDecided }) {
 
   return (
     <div className="decision">
+      {confirming && (
+        <ConfirmApproval
+          amount={item.amount}
+          turnId={item.turn_id}
+          where={`${item.property_name}, ${item.address}`}
+          thresholds={thresholds}
+          onConfirm={() => {
+            setConfirming(false)
+            approve()
+          }}
+          onCancel={() => setConfirming(false)}
+        />
+      )}
       {rejecting ? (
         <RejectForm turnId={item.turn_id} busy={busy} onReject={reject} onCancel={() => setRejecting(false)} />
       ) : (
         <p className="actions">
-          <button type="button" onClick={approve} disabled={busy}>
+          <button type="button" onClick={() => setConfirming(true)} disabled={busy}>
             {busy ? 'Saving…' : 'Approve'}
           </button>
           <button type="button" className="secondary" onClick={() => setRejecting(true)} disabled={busy}>
@@ -180,44 +209,34 @@ function Decision({ item, onDecided }) {
   )
 }
 
+/** A rejection says why: it cannot be sent without a reason. */
 function RejectForm({ turnId, busy, onReject, onCancel }) {
   const id = useId()
   const [reason, setReason] = useState('')
-  const [missing, setMissing] = useState(false)
 
   function submit(event) {
     event.preventDefault()
-    if (!reason.trim()) {
-      setMissing(true)
-      return
-    }
-    onReject(reason.trim())
+    if (reason.trim()) onReject(reason.trim())
   }
 
   return (
-    <form className="reject" onSubmit={submit} noValidate>
+    <form className="reject" onSubmit={submit}>
       <label htmlFor={id}>Reason for rejecting {turnId} (the manager sees it)</label>
       <textarea
         id={id}
         value={reason}
-        onChange={(e) => {
-          setReason(e.target.value)
-          setMissing(false)
-        }}
+        onChange={(e) => setReason(e.target.value)}
         required
         maxLength={500}
         rows={3}
         autoFocus
-        aria-invalid={missing || undefined}
-        aria-describedby={missing ? `${id}-missing` : undefined}
+        aria-describedby={`${id}-why`}
       />
-      {missing && (
-        <p id={`${id}-missing`} className="error">
-          Write a reason: the manager needs it to revise the scope.
-        </p>
-      )}
+      <p id={`${id}-why`} className="muted">
+        {reason.trim() ? 'The manager revises the scope by it.' : 'Write a reason to reject: the manager needs it to revise the scope.'}
+      </p>
       <p className="actions">
-        <button type="submit" disabled={busy}>
+        <button type="submit" disabled={busy || !reason.trim()}>
           {busy ? 'Saving…' : 'Reject scope'}
         </button>
         <button type="button" className="link" onClick={onCancel} disabled={busy}>

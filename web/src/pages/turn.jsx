@@ -12,6 +12,7 @@ import { TurnReopen } from '../components/turn/reopen.jsx'
 import { TurnDates } from '../components/turn/dates.jsx'
 import { TurnHandoff } from '../components/turn/handoff.jsx'
 import { TurnScope, useScopeLines } from '../components/turn/scope.jsx'
+import { TurnPhotos, useTurnPhotos } from '../components/turn/photos.jsx'
 import { focusControl } from '../requirements.js'
 import './turn.css'
 
@@ -33,6 +34,7 @@ export function TurnDetail({ id, focus }) {
 
   const turn = turns.get(id)
   const lines = useScopeLines(id)
+  const photos = useTurnPhotos(id)
   const names = useMemo(() => ({ stages, vendors, users, providers }), [stages, vendors, users, providers])
   const ordered = useMemo(() => [...stages.values()].sort((a, b) => a.display_order - b.display_order), [stages])
   const shown = Boolean(turn)
@@ -59,7 +61,8 @@ export function TurnDetail({ id, focus }) {
   const access = <TurnLockBox key="access" turn={turn} />
   const locked = lines.rows.length ? { turn_amount: 'the sum of the lines' } : {}
   const work = <TurnFields key="work" turn={turn} ops={mine} names={names} locked={locked} />
-  const scope = <TurnScope key="scope" turn={turn} lines={lines} names={names} />
+  const scope = <TurnScope key="scope" turn={turn} lines={lines} names={names} photos={photos.rows} />
+  const pictures = <TurnPhotos key="photos" turn={turn} photos={photos} names={names} />
   const workflow = [
     <TurnReopen key="reopen" turn={turn} ops={mine} />,
     <TurnHandoff key="handoff" turn={turn} stages={ordered} ops={mine} names={names} />,
@@ -68,10 +71,10 @@ export function TurnDetail({ id, focus }) {
   const dates = <TurnDates key="dates" turn={turn} ops={mine} />
   const onSite = isVendor(me) || me.role === 'INSPECTOR'
   const first = isVendor(me)
-    ? [access, scope, work, dates, workflow]
+    ? [access, scope, pictures, work, dates, workflow]
     : onSite
-      ? [work, dates, scope, access, workflow]
-      : [workflow, scope, dates, work]
+      ? [work, dates, scope, pictures, access, workflow]
+      : [workflow, scope, pictures, dates, work]
   return (
     <article className="turn-page" aria-labelledby="turn-title">
       <TurnHeader turn={turn} property={properties.get(turn.property_id)} stage={stages.get(turn.stage_id)} />

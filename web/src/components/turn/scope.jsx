@@ -3,6 +3,7 @@ import { api, problemText, readProblemText, useApi } from '../../data/api.js'
 import { canMove, isVendor, useSession } from '../../data/session.js'
 import { shapeRows } from '../../data/sync.js'
 import { formatDate } from '../../format.js'
+import { AddPhoto, addsPhotos, PhotoGrid, PhotoUploads } from './photos.jsx'
 
 export const TRADES = {
   PAINT: 'Paint',
@@ -45,18 +46,57 @@ export function useScopeLines(turnId) {
   return { ...lines, rows }
 }
 
+/** The photos of each scope line, by line id. */
+function byLine(photos) {
+  const found = new Map()
+  for (const photo of photos) {
+    if (photo.subject === 'scope_line') found.set(photo.subject_id, [...(found.get(photo.subject_id) || []), photo])
+  }
+  return found
+}
+
+/**
+ * A line's before and after photos, and the buttons that add them: a vendor adds the after
+ * photos of its lines (the proof the work is done); the manager and inspector both.
+ */
+function LinePhotos({ turn, line, photos, names }) {
+  const { me } = useSession()
+  const subject = { subject: 'scope_line', subject_id: line.id }
+  const phases = isVendor(me) ? ['after'] : addsPhotos(me) ? ['before', 'after'] : []
+  return (
+    <div className="line-photos">
+      <PhotoGrid photos={photos} names={names} label={`Photos of ${line.description}`} compact />
+      {phases.map((phase) => (
+        <AddPhoto
+          key={phase}
+          turnId={turn.id}
+          details={{ ...subject, phase, caption: `${line.description} (${phase})` }}
+          label={
+            <>
+              Add {phase} photo<span className="visually-hidden"> of {line.description}</span>
+            </>
+          }
+        />
+      ))}
+      <PhotoUploads turnId={turn.id} subjectId={line.id} />
+    </div>
+  )
+}
+
 /**
  * The scope of work: one row per line (trade, what, quantity × unit cost = amount, vendor,
- * charge-back) and the total, which is the turn amount. Admins and the property's managers
- * add, change and remove lines; a vendor sees only its own lines and marks them done.
+ * charge-back, its before and after photos) and the total, which is the turn amount. Admins
+ * and the property's managers add, change and remove lines; a vendor sees only its own lines,
+ * marks them done and adds their after photos.
  */
-export function TurnScope({ turn, lines, names }) {
+export function TurnScope({ turn, lines, names, photos = [] }) {
   const { me } = useSession()
   const [editing, setEditing] = useState(null)
   const [error, setError] = useState('')
   const writes = canMove(me)
   const vendor = isVendor(me)
   const total = lines.rows.reduce((sum, line) => sum + Number(line.amount), 0)
+  const linePhotos = byLine(photos)
 
   async function send(path, options) {
     setError('')
@@ -111,7 +151,10 @@ export function TurnScope({ turn, lines, names }) {
             {lines.rows.map((line) => (
               <tr key={line.id}>
                 <td data-label="Trade">{TRADES[line.trade] || line.trade}</td>
-                <td data-label="Work">{line.description}</td>
+                <td data-label="Work">
+                  {line.description}
+                  <LinePhotos turn={turn} line={line} photos={linePhotos.get(line.id) || []} names={names} />
+                </td>
                 <td data-label="Qty × unit cost">
                   {quantity(line.quantity)} {line.unit} × {formatCents(line.unit_cost)}
                 </td>
@@ -286,8 +329,11 @@ function LineForm({ turn, line, names, send, done }) {
  * What an approver decides on: the lines with their total, and for a scope approved before
  * (a change order), what changed since, line by line.
  */
-export function ScopeReview({ item }) {
+export function ScopeReview({ item, names }) {
   const lines = useApi(`/api/v1/turns/${item.id}/scope-lines`, null, item.version)
+  const photos = useApi(`/api/v1/turns/${item.id}/photos`, null, item.version)
+  const linePhotos = byLine(photos.data || [])
+  const homePhotos = (photos.data || []).filter((photo) => photo.subject !== 'scope_line')
   const again = item.approved_turn_amount !== null && item.approved_turn_amount !== undefined
   const changes = useApi(again ? `/api/v1/turns/${item.id}/scope-changes` : null, null, item.version)
   const rows = lines.data?.items || []
@@ -302,7 +348,11 @@ export function ScopeReview({ item }) {
             {rows.map((line) => (
               <tr key={line.id}>
                 <td>{TRADES[line.trade] || line.trade}</td>
-                <td>{line.description}</td>
+                <td>
+                  {line.description}
+                  {line.chargeback && <span className="muted"> · charged back {formatCents(line.chargeback_amount ?? line.amount)}</span>}
+                  <PhotoGrid photos={linePhotos.get(line.id) || []} names={names} label={`Photos of ${line.description}`} compact />
+                </td>
                 <td>
                   {quantity(line.quantity)} {line.unit} × {formatCents(line.unit_cost)}
                 </td>
@@ -310,10 +360,25 @@ export function ScopeReview({ item }) {
               </tr>
             ))}
           </tbody>
+          <tfoot>
+            <tr>
+              <th scope="row" colSpan={3}>
+                Total
+              </th>
+              <td className="number">{formatCents(rows.reduce((sum, line) => sum + Number(line.amount), 0))}</td>
+            </tr>
+          </tfoot>
         </table>
       ) : (
         <p className="muted">No scope lines: the amount was entered as one total.</p>
       )}
+      {homePhotos.length > 0 && (
+        <>
+          <h3>Photos of the home</h3>
+          <PhotoGrid photos={homePhotos} names={names} label={`Photos of ${item.turn_id}`} compact />
+        </>
+      )}
+      {photos.data && !photos.data.length && <p className="muted">No photos were added to this turn.</p>}
       {diff && (
         <div className="scope-changes">
           <h3>

@@ -3,6 +3,7 @@ import { canMove, useSession } from '../../data/session.js'
 import { formatMoney, turnAmount } from '../../format.js'
 import { ChangeProblem } from './change-problem.jsx'
 import { formatValue, labelOf } from './values.jsx'
+import { ConfirmApproval, ThresholdNote, useThresholds } from './thresholds.jsx'
 
 // The scope status an approver of each role decides (docs/workflow.md).
 const STEP_OF = { DFO_APPROVER: 'DFO_APPROVAL_NEEDED', HO_APPROVER: 'HO_APPROVAL_NEEDED' }
@@ -19,6 +20,7 @@ export function TurnWorkflow({ turn, stages, ops, names }) {
   const status = turn.scope_approval_status || 'PENDING'
   const deciding = STEP_OF[me.role] === status && !waiting.length
   const submitting = canMove(me) && ['PENDING', 'REJECTED'].includes(status)
+  const thresholds = useThresholds()
   if (!('scope_approval_status' in turn) && !canMove(me) && !problems.length) return null
   return (
     <section className="panel" aria-labelledby="workflow-title">
@@ -26,9 +28,10 @@ export function TurnWorkflow({ turn, stages, ops, names }) {
         Stage and approval
       </h2>
       {'scope_approval_status' in turn && <ScopeSummary turn={turn} names={names} />}
+      {'scope_approval_status' in turn && <ThresholdNote amount={turnAmount(turn)} settings={thresholds} />}
       {canMove(me) && <StageMove turn={turn} stages={stages} />}
       {submitting && <SubmitScope turn={turn} />}
-      {deciding && <ScopeDecision turn={turn} />}
+      {deciding && <ScopeDecision turn={turn} thresholds={thresholds} />}
       <p className="group-status" role="status">
         {waiting.length > 0 && `Waiting to be sent: ${waiting.map((op) => op.label).join(', ')}.`}
       </p>
@@ -114,10 +117,14 @@ function SubmitScope({ turn }) {
   )
 }
 
-function ScopeDecision({ turn }) {
+function ScopeDecision({ turn, thresholds }) {
   const { me, outbox } = useSession()
   const [reason, setReason] = useState('')
-  const approve = () => outbox.write(turn, 'approve', {}, { [DECIDED_BY[me.role]]: me.id }, 'Approve scope')
+  const [confirming, setConfirming] = useState(false)
+  const approve = () => {
+    setConfirming(false)
+    outbox.write(turn, 'approve', {}, { [DECIDED_BY[me.role]]: me.id }, 'Approve scope')
+  }
 
   function reject(event) {
     event.preventDefault()
@@ -128,8 +135,17 @@ function ScopeDecision({ turn }) {
 
   return (
     <form className="decision" aria-label="Decide the scope" onSubmit={reject}>
+      {confirming && (
+        <ConfirmApproval
+          amount={turnAmount(turn)}
+          turnId={turn.turn_id}
+          thresholds={thresholds}
+          onConfirm={approve}
+          onCancel={() => setConfirming(false)}
+        />
+      )}
       <p className="actions">
-        <button type="button" onClick={approve}>
+        <button type="button" onClick={() => setConfirming(true)}>
           Approve scope
         </button>
       </p>
