@@ -19,6 +19,7 @@ export function againstThresholds(amount, settings) {
   const ho = Number(settings.ho_approval_threshold)
   const shown = formatMoney(value)
   if (value > ho) return `${shown} — above the HO threshold of ${formatMoney(ho)}: the HO approves too`
+  if (value > dfo && dfo === 0) return `${shown} — within the HO threshold of ${formatMoney(ho)}: the DFO approves alone`
   if (value > dfo)
     return `${shown} — above the DFO threshold of ${formatMoney(dfo)}, within the HO threshold of ${formatMoney(ho)}: the DFO approves alone`
   return `${shown} — within the DFO threshold of ${formatMoney(dfo)}: approved when submitted`
