@@ -305,7 +305,7 @@ BEGIN
   ctx := jsonb_build_object(
     'turn_uuid', t.id, 'turn_id', t.turn_id, 'property_name', prop.name, 'address', req.address,
     'vendor', company, 'due_date', to_char(req.due_date, 'FMMonth FMDD, YYYY'), 'lines', lines,
-    'amount', NEW.total, 'note', coalesce(NEW.note, ''));
+    'amount', NEW.total, 'note', coalesce(CASE WHEN TG_OP = 'INSERT' THEN req.note ELSE NEW.note END, ''));
   IF TG_OP = 'INSERT' THEN
     SELECT array_agg(u.id) INTO recipients FROM users u WHERE u.vendor_id = NEW.vendor_id AND u.role = 'VENDOR';
     IF recipients IS NOT NULL THEN
