@@ -334,14 +334,15 @@ DO $owners$
 DECLARE
   f text;
 BEGIN
-  FOREACH f IN ARRAY ARRAY['app_bid_request_ids()', 'bid_request_guard()', 'bid_request_line_guard()',
+  FOREACH f IN ARRAY ARRAY['bid_request_guard()', 'bid_request_line_guard()',
                            'bid_open_for_vendor(uuid)', 'bid_guard()', 'bid_price_guard()', 'bid_events()'] LOOP
     EXECUTE format('ALTER FUNCTION %s OWNER TO turns_definer', f);
     EXECUTE format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', f);
   END LOOP;
 END
 $owners$;
-GRANT EXECUTE ON FUNCTION app_bid_request_ids() TO turns_app;
+-- Like the other app_* functions of the policies, callable by every role that reads these tables.
+ALTER FUNCTION app_bid_request_ids() OWNER TO turns_definer;
 
 GRANT SELECT, INSERT, UPDATE ON bid_requests, bid_request_lines, bids, bid_prices TO turns_app;
 GRANT SELECT ON bid_requests, bid_request_lines, bids, bid_prices, scope_lines TO turns_definer;
