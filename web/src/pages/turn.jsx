@@ -1,6 +1,6 @@
 import { useEffect, useMemo } from 'react'
 import { usePendingTurns } from '../data/outbox.js'
-import { isVendor, useSession } from '../data/session.js'
+import { canMove, isApprover, isVendor, useSession } from '../data/session.js'
 import { useTable } from '../data/sync.js'
 import { TurnHeader } from '../components/turn/header.jsx'
 import { TurnWorkflow } from '../components/turn/workflow.jsx'
@@ -12,6 +12,7 @@ import { TurnReopen } from '../components/turn/reopen.jsx'
 import { TurnDates } from '../components/turn/dates.jsx'
 import { TurnHandoff } from '../components/turn/handoff.jsx'
 import { TurnScope, useScopeLines } from '../components/turn/scope.jsx'
+import { TurnBids } from '../components/turn/bids.jsx'
 import { focusControl } from '../requirements.js'
 import './turn.css'
 
@@ -66,12 +67,14 @@ export function TurnDetail({ id, focus }) {
     <TurnWorkflow key="workflow" turn={turn} stages={ordered} ops={mine} names={names} />,
   ]
   const dates = <TurnDates key="dates" turn={turn} ops={mine} />
+  // Bids are compared by those who ask for them and those who approve the scope they set.
+  const bids = canMove(me) || isApprover(me) ? <TurnBids key="bids" turn={turn} lines={lines} /> : null
   const onSite = isVendor(me) || me.role === 'INSPECTOR'
   const first = isVendor(me)
     ? [access, scope, work, dates, workflow]
     : onSite
       ? [work, dates, scope, access, workflow]
-      : [workflow, scope, dates, work]
+      : [workflow, scope, bids, dates, work]
   return (
     <article className="turn-page" aria-labelledby="turn-title">
       <TurnHeader turn={turn} property={properties.get(turn.property_id)} stage={stages.get(turn.stage_id)} />
