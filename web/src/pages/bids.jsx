@@ -29,7 +29,7 @@ export function BidRequests() {
         <p className="muted">No open bid requests: when a manager asks your company to quote, it shows here.</p>
       )}
       {items.map((request) => (
-        <BidForm key={`${request.id}-${request.bids[0]?.version}`} request={request} onSent={requests.retry} />
+        <BidForm key={request.id} request={request} onSent={requests.retry} />
       ))}
     </section>
   )
