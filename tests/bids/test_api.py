@@ -12,10 +12,14 @@ from typing import Any
 from uuid import UUID
 
 import httpx
+import psycopg
 import pytest
 
 from tests.fixtures.api import refused, token
 from tests.fixtures.factory import Factory, User
+from turns.db.context import SET_CONTEXT_SQL, Actor
+from turns.db.urls import DatabaseUrls
+from turns.notifications.mailer import build_message
 
 DUE = (date.today() + timedelta(days=3)).isoformat()
 
@@ -147,6 +151,13 @@ def test_ask_price_decline_compare_and_award(client: httpx.Client, cast: Cast, f
         ("bid_submitted", [manager]),
     ]
     assert mails[1][3] == "#/bids" and mails[3][2] == "382.50"
+    rows = factory.query("SELECT id, template, recipients, context FROM email_outbox WHERE template LIKE 'bid_%%'")
+    sent = {
+        r[1]: build_message(dict(zip(("id", "template", "recipients", "context"), r, strict=True)), "t@x", "https://t")
+        for r in rows
+    }
+    assert sent["bid_submitted"]["Subject"].endswith("bid $382.50 on " + asked["turn_code"])
+    assert "https://t/#/bids" in str(sent["bid_invited"].get_body(("plain",)))
 
     awarded = client.post(
         f"/api/v1/bid-requests/{request['id']}/award",
@@ -210,7 +221,14 @@ def _submit_as(client: httpx.Client, cast: Cast, who: str, bid: dict[str, Any]) 
     )
 
 
-def test_a_late_bid_is_refused_and_shown_late(client: httpx.Client, cast: Cast, factory: Factory) -> None:
+def _mine_all(client: httpx.Client, cast: Cast, who: str) -> dict[str, Any]:
+    [request] = client.get("/api/v1/bids?open=false", headers=cast.h(who)).json()["items"]
+    return {"request": request, "bid": request["bids"][0]}
+
+
+def test_a_late_bid_is_refused_and_shown_late(
+    client: httpx.Client, cast: Cast, factory: Factory, db: DatabaseUrls
+) -> None:
     request = _asked(client, cast)
     yesterday = date.today() - timedelta(days=1)
     factory.query("UPDATE bid_requests SET due_date = %s WHERE id = %s RETURNING id", (yesterday, request["id"]))
@@ -227,6 +245,13 @@ def test_a_late_bid_is_refused_and_shown_late(client: httpx.Client, cast: Cast, 
     assert compared["overdue"] is True
     assert [(bid["status"], bid["late"], bid["prices"]) for bid in compared["bids"]] == [("INVITED", True, [])] * 2
     # The database refuses a late price written past the API too.
+    a = _mine_all(client, cast, "vendor_a")["bid"]
+    with psycopg.connect(db.app) as conn:
+        conn.execute(SET_CONTEXT_SQL, Actor(user_id=cast.users["vendor_a"].id, context="test").params())
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="a late bid is not accepted"):
+            conn.execute(
+                "INSERT INTO bid_prices (bid_id, scope_line_id, unit_cost) VALUES (%s, %s, 1)", (a["id"], cast.lines[0])
+            )
     assert factory.query("SELECT count(*) FROM bid_prices") == [(0,)]
 
 
