@@ -11,6 +11,7 @@ DROP FUNCTION bid_request_line_guard();
 DROP FUNCTION bid_open_for_vendor(uuid);
 DROP TRIGGER audit_logs_bid_context ON audit_logs;
 DROP FUNCTION audit_bid_context();
+DROP FUNCTION bid_guard();
 DROP FUNCTION bid_price_guard();
 DROP FUNCTION bid_events();
 DROP FUNCTION app_bid_request_ids();
