@@ -14,6 +14,7 @@ from turns import __version__, frontend
 from turns.audit.endpoints import router as audit_router
 from turns.auth.endpoints import router as auth_router
 from turns.auth.maintenance import purge_sessions
+from turns.bids.endpoints import router as bids_router
 from turns.config import Settings
 from turns.db.engines import Database, replica_options
 from turns.db.urls import DatabaseUrls, resolve
@@ -102,6 +103,7 @@ def create_app(settings: Settings | None = None, urls: DatabaseUrls | None = Non
     app.include_router(workflow_router)
     app.include_router(photos_router)
     app.include_router(scope_router)
+    app.include_router(bids_router)
     app.include_router(notifications_router)
     app.include_router(exports_router)
     app.include_router(imports_router)

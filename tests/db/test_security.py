@@ -50,6 +50,10 @@ BUSINESS_TABLES = {
     "export_jobs",
     "photos",
     "photo_blobs_gone",
+    "bid_requests",
+    "bid_request_lines",
+    "bids",
+    "bid_prices",
 }
 SYNCED = {
     "users",
@@ -62,6 +66,10 @@ SYNCED = {
     "turn_stage_history",
     "photos",
     "scope_lines",
+    "bid_requests",
+    "bid_request_lines",
+    "bids",
+    "bid_prices",
 }
 
 

@@ -3,6 +3,7 @@ before and after its access changes (property-based: generated portfolios and as
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 import httpx
@@ -14,6 +15,7 @@ from tests.fixtures.server import LiveServer
 from tests.sync.shape_http import eventually, fetch, visible
 from turns.access.columns import readable_columns
 from turns.db.urls import DatabaseUrls
+from turns.sync.shapes import BIDS
 
 ROLES = (
     "ADMIN",
@@ -25,7 +27,17 @@ ROLES = (
     "VENDOR",
     "USER",
 )
-TABLES = ("properties", "turns", "turn_stage_history", "scope_lines", "photos", "vendors", "users", "notifications")
+TABLES = (
+    "properties",
+    "turns",
+    "turn_stage_history",
+    "scope_lines",
+    "photos",
+    "vendors",
+    "users",
+    "notifications",
+    *BIDS,
+)
 
 homes = st.lists(
     st.tuples(
@@ -87,6 +99,18 @@ def test_shapes_equal_what_the_api_reads(
                     unit_cost=100,
                     vendor_id=company,
                 )
+            # Company a is asked to quote the line, and prices it; company b is asked, and only a reads a's.
+            line = factory.insert(
+                "scope_lines", turn_id=turn, trade="HVAC", description="Service", quantity=1, unit_cost=1
+            )
+            due = date.today() + timedelta(days=1)
+            request = factory.insert("bid_requests", turn_id=turn, requested_by=users["admin"].id, due_date=due)
+            factory.insert("bid_request_lines", request_id=request, scope_line_id=line)
+            bid = factory.insert("bids", request_id=request, vendor_id=vendors["a"])
+            factory.insert("bids", request_id=request, vendor_id=vendors["b"])
+            factory.query(
+                "INSERT INTO bid_prices (bid_id, scope_line_id, unit_cost) VALUES (%s, %s, 1) RETURNING id", (bid, line)
+            )
         made.append((home, turns))
     with httpx.Client(base_url=synced.base_url, timeout=30) as client:
         eventually(lambda: _check(client, db, people["tokens"], users))

@@ -19,6 +19,7 @@ import { Notifications } from './pages/notifications.jsx'
 import { Import } from './pages/import.jsx'
 import { Setup } from './pages/setup.jsx'
 import { Welcome, welcomeToken } from './pages/welcome.jsx'
+import { BidRequests } from './pages/bids.jsx'
 
 export function App() {
   // undefined: asking the server; null: signed out; an Error: the server could not be asked.
@@ -121,6 +122,8 @@ function Page() {
       return <Reports />
     case 'notifications':
       return <Notifications />
+    case 'bids':
+      return <BidRequests />
     case 'import':
       return <Import />
     case 'setup':
@@ -144,6 +147,7 @@ function Header({ me, store, outbox, onSignOut }) {
     ['board', 'Board'],
     ['completed', 'Completed'],
     ...(isApprover(me) ? [['approvals', 'Approvals']] : []),
+    ...(isVendor(me) ? [['bids', 'Bid requests']] : []),
     ...(isVendor(me) ? [] : [['properties', 'Properties'], ['vendors', 'Vendors'], ['reports', 'Reports']]),
     ...(isAdmin(me) ? [['setup', 'Set-up']] : []),
   ]

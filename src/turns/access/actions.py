@@ -48,6 +48,12 @@ WRITES_SCOPE_LINES = ADMINS | MANAGERS
 """Who adds, changes and removes the lines of a turn's scope (of the turns they may write)."""
 MARKS_OWN_LINES_DONE = frozenset({VENDOR})
 """Who marks only their own company's lines done (or open again), and changes nothing else of them."""
+ASKS_FOR_BIDS = ADMINS | MANAGERS
+"""Who asks vendors to quote lines of a turn they may write, and awards one of the bids."""
+COMPARES_BIDS = ADMINS | MANAGERS | APPROVERS
+"""Who reads every bid of the turns they may read, side by side (approvers look, they do not award)."""
+ANSWERS_BIDS = frozenset({VENDOR})
+"""Who prices or declines only its own company's bids, while the request is open and not yet due."""
 
 CHANGES_TURN_DATES = ADMINS | MANAGERS
 """Who changes a turn's ready and move-in dates (with a reason once a date is set)."""

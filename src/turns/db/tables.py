@@ -296,6 +296,61 @@ photos = Table(
     Column("sizes_ready", Boolean, nullable=False),
 )
 
+bid_requests = Table(
+    "bid_requests",
+    metadata,
+    *_base(),
+    Column("turn_id", UUID(as_uuid=True), ForeignKey("turns.id"), nullable=False),
+    Column("property_id", UUID(as_uuid=True), ForeignKey("properties.id"), nullable=False),
+    Column("requested_by", UUID(as_uuid=True), ForeignKey("users.id"), nullable=False),
+    Column("due_date", Date, nullable=False),
+    Column("note", String(1000)),
+    Column("status", String(10), nullable=False),
+    Column("awarded_bid_id", UUID(as_uuid=True)),
+    Column("turn_code", String(50), nullable=False),
+    Column("address", String(500), nullable=False),
+)
+
+bid_request_lines = Table(
+    "bid_request_lines",
+    metadata,
+    *_base(),
+    Column("request_id", UUID(as_uuid=True), ForeignKey("bid_requests.id"), nullable=False),
+    Column("scope_line_id", UUID(as_uuid=True), ForeignKey("scope_lines.id"), nullable=False),
+    Column("turn_id", UUID(as_uuid=True), ForeignKey("turns.id"), nullable=False),
+    Column("trade", String(20), nullable=False),
+    Column("description", String(500), nullable=False),
+    Column("quantity", Numeric(10, 2), nullable=False),
+    Column("unit", String(10), nullable=False),
+)
+
+bids = Table(
+    "bids",
+    metadata,
+    *_base(),
+    Column("request_id", UUID(as_uuid=True), ForeignKey("bid_requests.id"), nullable=False),
+    Column("turn_id", UUID(as_uuid=True), ForeignKey("turns.id"), nullable=False),
+    Column("vendor_id", UUID(as_uuid=True), ForeignKey("vendors.id"), nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("submitted_at", DateTime(timezone=True)),
+    Column("note", String(1000)),
+    Column("total", Numeric(12, 2)),
+)
+
+bid_prices = Table(
+    "bid_prices",
+    metadata,
+    *_base(),
+    Column("bid_id", UUID(as_uuid=True), ForeignKey("bids.id"), nullable=False),
+    Column("scope_line_id", UUID(as_uuid=True), ForeignKey("scope_lines.id"), nullable=False),
+    Column("request_id", UUID(as_uuid=True), ForeignKey("bid_requests.id"), nullable=False),
+    Column("turn_id", UUID(as_uuid=True), ForeignKey("turns.id"), nullable=False),
+    Column("vendor_id", UUID(as_uuid=True), ForeignKey("vendors.id"), nullable=False),
+    Column("unit_cost", Numeric(10, 2), nullable=False),
+    Column("amount", Numeric(12, 2), nullable=False),
+    Column("note", String(500)),
+)
+
 photo_blobs_gone = Table(
     "photo_blobs_gone",
     metadata,

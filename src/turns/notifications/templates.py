@@ -71,6 +71,21 @@ TEMPLATES: dict[str, EmailTemplate] = {
         "[Turns] $turn_id sent to leasing",
         "$turn_id at $property_name ($address) is ready and was handed to leasing.\n\nMove-in: $move_in_date",
     ),
+    "bid_invited": EmailTemplate(
+        "[Turns] Bid request: $address, due $due_date",
+        "Hello $vendor,\n\nyou are asked to quote $lines line(s) of turn $turn_id at $address by $due_date.\n\n$note",
+        "Price the lines",
+    ),
+    "bid_submitted": EmailTemplate(
+        "[Turns] $vendor bid $amount on $turn_id",
+        "$vendor quoted $amount for $lines line(s) of $turn_id at $property_name ($address).\n\n$note",
+        "Compare the bids",
+    ),
+    "bid_declined": EmailTemplate(
+        "[Turns] $vendor declined to bid on $turn_id",
+        "$vendor will not quote the $lines line(s) of $turn_id at $property_name ($address).\n\n$note",
+        "Compare the bids",
+    ),
     "user_invited": EmailTemplate(
         "[Turns] $inviter invited you to Turns",
         "Hello $name,\n\n$inviter invited you to Turns, where your team runs its make-ready turns."

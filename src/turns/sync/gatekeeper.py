@@ -25,13 +25,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from turns.access.actions import SEES_EVERY_ROW, is_vendor
 from turns.access.identity import CurrentUser
-from turns.access.roles import MANAGERS
+from turns.access.roles import ADMINS, APPROVERS, MANAGERS
 from turns.auth.transaction import open_transaction
 from turns.db import tables
 from turns.db.context import Actor
 from turns.sync.params import parse
 from turns.sync.protocol import dumps
-from turns.sync.shapes import READ_AS_THEIR_TURN
+from turns.sync.shapes import BIDS, READ_AS_THEIR_TURN
 from turns.sync.subsets import PREFIX, Subset, parse_subset
 
 PROTOCOL_PARAMS = frozenset(
@@ -83,6 +83,8 @@ async def scope(conn: AsyncConnection, table: str, user: CurrentUser, where: Fil
     role = user.role
     if table == "notifications":
         return where.equals("user_id", value=user.id)
+    if table in BIDS:
+        return await _bid_scope(conn, table, user, where)
     if table in ("turn_stages", "utility_providers") or role in SEES_EVERY_ROW:
         return None
     if table == "users":
@@ -108,6 +110,21 @@ async def scope(conn: AsyncConnection, table: str, user: CurrentUser, where: Fil
         mine = where.equals("vendor_id", value=user.vendor_id)
         return f"({mine}) AND ({where.any_of('turn_id', await _ids(conn, select(tables.turns.c.id)))})"
     return NO_ROWS  # USER, and any role the policies do not name
+
+
+async def _bid_scope(conn: AsyncConnection, table: str, user: CurrentUser, where: Filter) -> str | None:
+    """Bids (migration 0021): admins and approvers read all, a manager those of their turns, a vendor
+    user its company's bids and prices and the requests (and their lines) it is invited to."""
+    if user.role in ADMINS | APPROVERS:
+        return None
+    if user.role in MANAGERS:
+        return where.any_of("turn_id", await _ids(conn, select(tables.turns.c.id)))
+    if not is_vendor(user.role) or not user.vendor_id:
+        return NO_ROWS
+    if table in ("bids", "bid_prices"):
+        return where.equals("vendor_id", value=user.vendor_id)
+    invited = await _ids(conn, select(tables.bid_requests.c.id))
+    return where.any_of("id" if table == "bid_requests" else "request_id", invited)
 
 
 def _rebound(sql: str | None, values: Iterable[tuple[str, str]], where: Filter) -> str | None:

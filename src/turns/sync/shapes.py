@@ -24,6 +24,9 @@ from turns.access.columns import readable_columns
 from turns.access.scope import scope_hint
 from turns.db import tables
 
+BIDS = ("bid_requests", "bid_request_lines", "bids", "bid_prices")
+"""A turn's bid requests, the lines they cover, each invited vendor's bid and its prices
+(migration 0021): a manager reads those of their turns, a vendor user its company's bids."""
 SYNCED = frozenset(
     {
         "users",
@@ -36,15 +39,16 @@ SYNCED = frozenset(
         "turn_stage_history",
         "scope_lines",
         "photos",
+        *BIDS,
     }
 )
-"""The tables of the ``electric_publication`` publication (migrations 0003, 0018, 0019)."""
+"""The tables of the ``electric_publication`` publication (migrations 0003, 0018, 0019, 0021)."""
 READ_AS_THEIR_TURN = frozenset({"turn_stage_history", "photos"})
 """Tables whose rows a user reads exactly when they read the row's turn (their RLS policies
 ask the turns policy)."""
-MOVE_WITH_THEIR_TURN = READ_AS_THEIR_TURN | {"scope_lines"}
+MOVE_WITH_THEIR_TURN = READ_AS_THEIR_TURN | {"scope_lines", *BIDS}
 """Tables whose rows move in or out of a user's reach when their turn does (a vendor reads
-only its own scope lines, of the turns assigned to it)."""
+only its own scope lines, of the turns assigned to it; a manager the bids of their turns)."""
 SCHEMA = "public"
 PRIMARY_KEY = "id"
 

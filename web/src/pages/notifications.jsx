@@ -72,7 +72,13 @@ function Note({ note, busy, onRead }) {
     <li className={note.is_read ? 'note' : 'note unread'} data-notification={note.id}>
       <h2>
         {!note.is_read && <span className="badge unread-badge">Unread</span>}{' '}
-        {note.turn_id ? <a href={`#/turns/${note.turn_id}`}>{note.title}</a> : note.title}
+        {note.kind === 'bid_invited' ? (
+          <a href="#/bids">{note.title}</a>
+        ) : note.turn_id ? (
+          <a href={`#/turns/${note.turn_id}`}>{note.title}</a>
+        ) : (
+          note.title
+        )}
       </h2>
       {note.body && <p>{note.body}</p>}
       <p className="muted when">{formatDate(note.created_at)}</p>

@@ -1,6 +1,6 @@
 import { useEffect, useMemo } from 'react'
 import { usePendingTurns } from '../data/outbox.js'
-import { isVendor, useSession } from '../data/session.js'
+import { canMove, isApprover, isVendor, useSession } from '../data/session.js'
 import { useTable } from '../data/sync.js'
 import { TurnHeader } from '../components/turn/header.jsx'
 import { TurnWorkflow } from '../components/turn/workflow.jsx'
@@ -13,6 +13,7 @@ import { TurnDates } from '../components/turn/dates.jsx'
 import { TurnHandoff } from '../components/turn/handoff.jsx'
 import { TurnScope, useScopeLines } from '../components/turn/scope.jsx'
 import { TurnPhotos, useTurnPhotos } from '../components/turn/photos.jsx'
+import { TurnBids } from '../components/turn/bids.jsx'
 import { focusControl } from '../requirements.js'
 import './turn.css'
 
@@ -69,12 +70,14 @@ export function TurnDetail({ id, focus }) {
     <TurnWorkflow key="workflow" turn={turn} stages={ordered} ops={mine} names={names} />,
   ]
   const dates = <TurnDates key="dates" turn={turn} ops={mine} />
+  // Bids are compared by those who ask for them and those who approve the scope they set.
+  const bids = canMove(me) || isApprover(me) ? <TurnBids key="bids" turn={turn} lines={lines} /> : null
   const onSite = isVendor(me) || me.role === 'INSPECTOR'
   const first = isVendor(me)
     ? [access, scope, pictures, work, dates, workflow]
     : onSite
       ? [work, dates, scope, pictures, access, workflow]
-      : [workflow, scope, pictures, dates, work]
+      : [workflow, scope, bids, pictures, dates, work]
   return (
     <article className="turn-page" aria-labelledby="turn-title">
       <TurnHeader turn={turn} property={properties.get(turn.property_id)} stage={stages.get(turn.stage_id)} />

@@ -8,6 +8,10 @@ const TABLES = {
   turn_stage_history: 'a stage history entry',
   notifications: 'a notification',
   scope_lines: 'a scope line',
+  bid_requests: 'a bid request',
+  bid_request_lines: 'a line to quote',
+  bids: 'a bid',
+  bid_prices: 'a bid price',
 }
 const VERBS = { CREATE: 'Created', UPDATE: 'Changed', DELETE: 'Deleted', VIEW: 'Viewed', EXPORT: 'Exported' }
 const BOOKKEEPING = new Set(['id', 'version', 'created_at', 'created_by', 'updated_at', 'updated_by'])

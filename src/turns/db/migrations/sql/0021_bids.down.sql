@@ -1,0 +1,18 @@
+SET LOCAL lock_timeout = '10s';
+GRANT turns_definer TO CURRENT_USER;
+ALTER PUBLICATION electric_publication DROP TABLE bid_requests, bid_request_lines, bids, bid_prices;
+ALTER TABLE bid_requests DROP CONSTRAINT bid_requests_awarded_bid_id_fkey;
+DROP TABLE bid_prices;
+DROP TABLE bids;
+DROP TABLE bid_request_lines;
+DROP TABLE bid_requests;
+DROP FUNCTION bid_request_guard();
+DROP FUNCTION bid_request_line_guard();
+DROP FUNCTION bid_open_for_vendor(uuid);
+DROP TRIGGER audit_logs_bid_context ON audit_logs;
+DROP FUNCTION audit_bid_context();
+DROP FUNCTION bid_guard();
+DROP FUNCTION bid_price_guard();
+DROP FUNCTION bid_events();
+DROP FUNCTION app_bid_request_ids();
+REVOKE turns_definer FROM CURRENT_USER;

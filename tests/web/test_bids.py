@@ -1,0 +1,96 @@
+"""Bids in a real browser: a manager asks two vendors to quote two lines, vendor A prices them on
+a phone, vendor B declines, and the manager compares the bids side by side and awards A, whose
+vendor and unit costs the lines (and so the turn amount) then carry."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from decimal import Decimal
+
+from playwright.sync_api import expect
+
+from tests.fixtures.factory import PASSWORD, Factory
+from tests.fixtures.web import Person
+from tests.web.helpers import ApiUser
+from turns.seed.demo import Credential
+
+
+def test_a_manager_asks_two_vendors_compares_and_awards(
+    sign_in: Callable[..., Person],
+    api_as: Callable[[Credential], ApiUser],
+    demo: dict[str, Credential],
+    factory: Factory,
+) -> None:
+    api = api_as(demo["PROPERTY_MANAGER"])
+    turn = next(
+        t
+        for t in api.active_turns().values()
+        if t["scope_approval_status"] == "PENDING" and not api.get(f"/api/v1/turns/{t['id']}/scope-lines")["items"]
+    )
+    for trade, work, quantity, unit, cost in (
+        ("FLOORING", "LVP throughout", "850", "sq ft", "6.50"),
+        ("PAINT", "Interior repaint", "6", "room", "1100"),
+    ):
+        body = {"trade": trade, "description": work, "quantity": quantity, "unit": unit, "unit_cost": cost}
+        api.send("POST", f"/api/v1/turns/{turn['id']}/scope-lines", body)
+    vendor_a = api_as(demo["VENDOR"]).get("/api/v1/auth/me")["vendor_id"]
+    company_a = api.get(f"/api/v1/vendors/{vendor_a}")["company_name"]
+    company_b = "Peachtree Floors & Paint"
+    vendor_b = factory.user(
+        "VENDOR", vendor_id=factory.vendor(company_name=company_b), email="estimates@peachtree.example"
+    )
+    credential_b = Credential(vendor_b.email, "VENDOR", PASSWORD)
+
+    manager = sign_in(demo["PROPERTY_MANAGER"])
+    manager.open_turn(turn["turn_id"])
+    bids = manager.page.locator("section.bids")
+    expect(bids.get_by_text("No bids asked yet")).to_be_visible()
+    bids.get_by_role("button", name="Ask for bids").click()
+    form = bids.get_by_role("form", name="Ask for bids")
+    form.get_by_label(re.compile("LVP throughout")).check()
+    form.get_by_label(re.compile("Interior repaint")).check()
+    form.get_by_label(re.compile(re.escape(company_a))).check()
+    form.get_by_label(re.compile(re.escape(company_b))).check()
+    form.get_by_role("button", name="Send the request").click()
+    table = bids.get_by_role("table")
+    expect(table.get_by_role("columnheader")).to_have_count(3)
+    expect(table.locator("thead")).to_contain_text("Waiting")
+
+    # Vendor A prices the lines on a phone: the amounts and the total follow as it types.
+    a = sign_in(demo["VENDOR"], phone=True)
+    a.page.get_by_role("navigation", name="Main").get_by_role("link", name="Bid requests").click()
+    card = a.page.get_by_role("form", name=re.compile("^Bid for"))
+    card.get_by_label("Unit cost ($) for LVP throughout").fill("5.90")
+    card.get_by_label("Unit cost ($) for Interior repaint").fill("1050")
+    expect(card.locator(".bid-total")).to_contain_text("$11,315.00")  # 850 x 5.90 + 6 x 1,050
+    card.get_by_label("Note (optional)").fill("Can start Monday")
+    a.screenshot("bids-vendor-phone")
+    card.get_by_role("button", name="Submit prices").click()
+    expect(a.page.get_by_role("status").filter(has_text="Prices sent")).to_have_text("Prices sent: $11,315.00.")
+
+    b = sign_in(credential_b, phone=True)
+    b.page.get_by_role("navigation", name="Main").get_by_role("link", name="Bid requests").click()
+    b.page.get_by_role("form", name=re.compile("^Bid for")).get_by_role("button", name="Decline").click()
+    expect(b.page.get_by_role("status").filter(has_text="declined")).to_be_visible()
+
+    # The manager compares: A's prices per line and total, B declined; and awards A, confirmed.
+    manager.page.reload()
+    table = manager.page.locator("section.bids").get_by_role("table")
+    expect(table.locator("thead")).to_contain_text("Declined")
+    expect(table.locator("tbody")).to_contain_text("$5,015.00")
+    expect(table.locator("tfoot")).to_contain_text("$11,315.00")
+    manager.page.locator("section.bids").scroll_into_view_if_needed()
+    manager.screenshot("bids-compare")
+    table.get_by_role("button", name=f"Award {company_a}").click()
+    manager.page.get_by_role("button", name=f"Yes, award {company_a}").click()
+    expect(manager.page.get_by_role("status").filter(has_text="Awarded to")).to_be_visible()
+    scope = manager.page.locator("section.scope")
+    expect(scope.get_by_role("row").filter(has_text="LVP throughout")).to_contain_text("$5,015.00")
+
+    lines = api.get(f"/api/v1/turns/{turn['id']}/scope-lines")["items"]
+    assert {(line["description"], line["vendor_id"], line["unit_cost"]) for line in lines} == {
+        ("LVP throughout", vendor_a, "5.90"),
+        ("Interior repaint", vendor_a, "1050.00"),
+    }
+    assert Decimal(api.get(f"/api/v1/turns/{turn['id']}")["turn_amount"]) == Decimal("11315.00")

@@ -1,0 +1,146 @@
+import { useState } from 'react'
+import { api, problemText, readProblemText, useApi } from '../data/api.js'
+import { TRADES, formatCents } from '../components/turn/scope.jsx'
+import { formatDate } from '../format.js'
+import './bids.css'
+
+const ANSWERED = {
+  SUBMITTED: 'Your prices were sent; you may change them until the due date.',
+  DECLINED: 'You declined this request; you may still send prices until the due date.',
+}
+
+/**
+ * A vendor user's bid requests, phone first: each open request with the lines to price (the
+ * amount follows as the unit cost is typed), "Submit prices" and "Decline".
+ */
+export function BidRequests() {
+  const requests = useApi('/api/v1/bids', { mine: true })
+  const items = requests.data?.items || []
+  return (
+    <section className="bid-requests" aria-labelledby="bids-page-title">
+      <h1 id="bids-page-title">Bid requests</h1>
+      {requests.error && <p className="error">{readProblemText(requests.error)}</p>}
+      {!requests.data && !requests.error && (
+        <p className="loading" role="status">
+          Loading your bid requests…
+        </p>
+      )}
+      {requests.data && !items.length && (
+        <p className="muted">No open bid requests: when a manager asks your company to quote, it shows here.</p>
+      )}
+      {items.map((request) => (
+        <BidForm key={request.id} request={request} onSent={requests.retry} />
+      ))}
+    </section>
+  )
+}
+
+function BidForm({ request, onSent }) {
+  const bid = request.bids[0]
+  const [costs, setCosts] = useState(() =>
+    Object.fromEntries(
+      request.lines.map((line) => [
+        line.scope_line_id,
+        bid?.prices.find((p) => p.scope_line_id === line.scope_line_id)?.unit_cost ?? '',
+      ]),
+    ),
+  )
+  const [note, setNote] = useState(bid?.note || '')
+  const [error, setError] = useState('')
+  const [message, setMessage] = useState('')
+  const [busy, setBusy] = useState(false)
+  if (!bid) return null
+  const amount = (line) => {
+    const cost = Number(costs[line.scope_line_id])
+    return costs[line.scope_line_id] === '' || Number.isNaN(cost) ? null : Math.round(cost * Number(line.quantity) * 100) / 100
+  }
+  const total = request.lines.reduce((sum, line) => sum + (amount(line) ?? 0), 0)
+  const closed = request.overdue
+
+  async function send(path, body, done) {
+    setBusy(true)
+    setError('')
+    try {
+      await api(`/api/v1/bids/${bid.id}/${path}`, { method: 'POST', body: { ...body, version: bid.version } })
+      setMessage(done)
+      onSent()
+    } catch (failure) {
+      setError(problemText(failure))
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  function submit(event) {
+    event.preventDefault()
+    const prices = request.lines.map((line) => ({ scope_line_id: line.scope_line_id, unit_cost: costs[line.scope_line_id] }))
+    send('submit', { prices, note: note || null }, `Prices sent: ${formatCents(total)}.`)
+  }
+
+  return (
+    <form className="bid-card panel" aria-label={`Bid for ${request.address}`} onSubmit={submit}>
+      <h2>{request.address}</h2>
+      <p className="muted">
+        Turn {request.turn_code} · {closed ? `Was due ${formatDate(request.due_date)}: no longer taking bids` : `Due ${formatDate(request.due_date)}`}
+      </p>
+      {request.note && <p>{request.note}</p>}
+      {ANSWERED[bid.status] && <p className="badge">{ANSWERED[bid.status]}</p>}
+      <ol className="bid-lines">
+        {request.lines.map((line) => (
+          <li key={line.scope_line_id}>
+            <p>
+              <strong>{TRADES[line.trade] || line.trade}</strong>: {line.description}
+              <br />
+              <span className="muted">
+                {Number(line.quantity).toLocaleString('en-US')} {line.unit}
+              </span>
+            </p>
+            <label>
+              Unit cost ($) for {line.description}
+              <input
+                inputMode="decimal"
+                required
+                disabled={closed}
+                value={costs[line.scope_line_id]}
+                onChange={(e) => setCosts({ ...costs, [line.scope_line_id]: e.target.value })}
+              />
+            </label>
+            <span className="amount">{formatCents(amount(line))}</span>
+          </li>
+        ))}
+      </ol>
+      <p className="bid-total">
+        Total <strong>{formatCents(total)}</strong>
+      </p>
+      <label>
+        Note (optional)
+        <textarea value={note} maxLength={1000} disabled={closed} onChange={(e) => setNote(e.target.value)} />
+      </label>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      {message && (
+        <p className="done" role="status">
+          {message}
+        </p>
+      )}
+      {!closed && (
+        <p className="actions">
+          <button type="submit" disabled={busy}>
+            Submit prices
+          </button>{' '}
+          <button
+            type="button"
+            className="secondary"
+            disabled={busy}
+            onClick={() => send('decline', { note: note || null }, 'You declined this request.')}
+          >
+            Decline
+          </button>
+        </p>
+      )}
+    </form>
+  )
+}
