@@ -93,7 +93,8 @@ def test_a_vendor_finds_the_way_the_door_and_their_work_on_a_phone(
     expect(street).to_have_attribute("href", re.compile(r"^https://www\.google\.com/maps/search/\?api=1&query="))
     assert home["street_address"].split()[0] in (street.get_attribute("href") or "")
     panels = page.locator(".turn-columns .panel h2").all_inner_texts()
-    assert panels[:2] == ["Lock box", "Your work"], panels
+    # At the door: the way in, then the lines of work that are theirs, then the turn's own fields.
+    assert panels[:4] == ["Lock box", "Your lines", "Photos", "Your work"], panels
     expect(page.get_by_role("region", name="Lock box").get_by_role("button", name="Reveal code")).to_be_visible()
     work = page.get_by_role("region", name="Your work")
     assert work.locator("h3").all_inner_texts()[:2] == ["Work order", "Utilities"]
