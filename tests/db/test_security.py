@@ -62,6 +62,7 @@ SYNCED = {
     "turn_stage_history",
     "photos",
     "scope_lines",
+    "vendor_visits",
 }
 
 

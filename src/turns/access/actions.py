@@ -49,6 +49,13 @@ WRITES_SCOPE_LINES = ADMINS | MANAGERS
 MARKS_OWN_LINES_DONE = frozenset({VENDOR})
 """Who marks only their own company's lines done (or open again), and changes nothing else of them."""
 
+SCHEDULES_VENDORS = ADMINS | MANAGERS
+"""Who proposes a vendor's visit window on a turn, confirms a vendor's counter, moves and cancels visits."""
+ANSWERS_VISITS = frozenset({VENDOR})
+"""Who accepts or counters its own company's visits (and changes nothing else of them)."""
+FINISHES_VISITS = SCHEDULES_VENDORS | ANSWERS_VISITS
+"""Who marks an accepted visit done: the vendor on site, or the manager for it."""
+
 CHANGES_TURN_DATES = ADMINS | MANAGERS
 """Who changes a turn's ready and move-in dates (with a reason once a date is set)."""
 HANDS_OFF_TURNS = ADMINS | MANAGERS
