@@ -9,6 +9,7 @@ import httpx
 
 from tests.fixtures.api import PROBLEM, refused
 from tests.fixtures.factory import Factory
+from tests.fixtures.mail import SmtpServer, deliver
 from tests.schedules.conftest import Cast, schedule, step
 
 
@@ -108,12 +109,18 @@ def test_propose_counter_confirm_and_done_tell_the_other_side(
     assert factory.query("SELECT count(*) FROM notifications WHERE kind = 'vendor_visit'") == [(12,)]
 
 
-def test_accept_reschedule_and_cancel(client: httpx.Client, factory: Factory, cast: Cast) -> None:
+def test_accept_reschedule_and_cancel(client: httpx.Client, factory: Factory, cast: Cast, smtp: SmtpServer) -> None:
     visit = schedule(client, cast).json()
     accepted = step(client, cast, "vendor", visit, "accept", note="Crew of two")
     assert accepted.status_code == 200, accepted.text
     assert (accepted.json()["status"], accepted.json()["note"]) == ("ACCEPTED", "Crew of two")
     assert _told(factory, cast) == ({"crew", "manager", "senior"}, {"crew", "manager", "senior"})
+    assert deliver(factory.urls, smtp.url) == 2  # the proposal, then the answer
+    answer = next(m for m in smtp.inbox.messages if m["To"] and cast.users["manager"].email in m["To"])
+    assert answer["Subject"].endswith(": Acme Painting accepted Tue 08 Dec to Wed 09 Dec 2026")
+    text = next(p.get_content() for p in answer.walk() if p.get_content_type() == "text/plain")
+    assert "12 Elm St, Atlanta, GA" in text and "Crew of two" in text
+    assert f"#/turns/{cast.turn}" in text
 
     moved = step(client, cast, "senior", accepted.json(), "reschedule", starts_on="2026-12-07", ends_on="2026-12-07")
     assert moved.status_code == 200, moved.text

@@ -25,7 +25,17 @@ ROLES = (
     "VENDOR",
     "USER",
 )
-TABLES = ("properties", "turns", "turn_stage_history", "scope_lines", "photos", "vendors", "users", "notifications")
+TABLES = (
+    "properties",
+    "turns",
+    "turn_stage_history",
+    "scope_lines",
+    "vendor_visits",
+    "photos",
+    "vendors",
+    "users",
+    "notifications",
+)
 
 homes = st.lists(
     st.tuples(
@@ -76,7 +86,7 @@ def test_shapes_equal_what_the_api_reads(
         turns = [factory.turn(home, vendor_id=vendors.get(v or "")) for v in turn_vendors]
         for turn in turns:
             factory.photo(turn)
-        for turn in turns:  # a line for each company: a vendor user reads only its own
+        for turn in turns:  # a line and a visit for each company: a vendor user reads only its own
             for company in vendors.values():
                 factory.insert(
                     "scope_lines",
@@ -86,6 +96,9 @@ def test_shapes_equal_what_the_api_reads(
                     quantity=1,
                     unit_cost=100,
                     vendor_id=company,
+                )
+                factory.insert(
+                    "vendor_visits", turn_id=turn, vendor_id=company, starts_on="2026-12-08", ends_on="2026-12-09"
                 )
         made.append((home, turns))
     with httpx.Client(base_url=synced.base_url, timeout=30) as client:

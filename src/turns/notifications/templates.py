@@ -71,6 +71,10 @@ TEMPLATES: dict[str, EmailTemplate] = {
         "[Turns] $turn_id sent to leasing",
         "$turn_id at $property_name ($address) is ready and was handed to leasing.\n\nMove-in: $move_in_date",
     ),
+    "vendor_visit": EmailTemplate(
+        "[Turns] $turn_id: $headline",
+        "$headline.\n\n$turn_id at $property_name ($address).\n\n$note",
+    ),
     "user_invited": EmailTemplate(
         "[Turns] $inviter invited you to Turns",
         "Hello $name,\n\n$inviter invited you to Turns, where your team runs its make-ready turns."
