@@ -141,6 +141,7 @@ def test_an_inspector_starts_with_the_dates_and_sees_money_as_money_on_a_phone(
 
     for link, heading in (
         ("Completed", "Completed turns"),
+        ("Calendar", "Calendar"),
         ("Properties", "Properties"),
         ("Vendors", "Vendors"),
         ("Reports", "Reports"),
