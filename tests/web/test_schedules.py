@@ -54,7 +54,7 @@ def test_a_vendor_counters_the_manager_accepts_and_both_see_the_week(
 
     # The manager's page follows the answer live, and accepts the vendor's dates.
     expect(visits.locator(".visit")).to_contain_text("Vendor proposes another window")
-    visits.get_by_role("button", name="Accept the vendor’s dates").click()
+    visits.get_by_role("button", name="Accept the new dates").click()
     expect(visits.locator(".visit")).to_contain_text("Accepted")
     warning = visits.get_by_role("alert")
     expect(warning).to_contain_text("1 day after the ready date")
@@ -80,8 +80,10 @@ def test_a_vendor_counters_the_manager_accepts_and_both_see_the_week(
     vendor.page.get_by_role("navigation", name="Main").get_by_role("link", name="Calendar").click()
     expect(vendor.page.get_by_role("heading", level=1, name="Your jobs")).to_be_visible()
     vendor.page.goto(f"/#/calendar/{week}")
-    job = vendor.page.get_by_role("region", name=_day_name(ready)).get_by_role("link").filter(
-        has_text=home["street_address"]
+    job = (
+        vendor.page.get_by_role("region", name=_day_name(ready))
+        .get_by_role("link")
+        .filter(has_text=home["street_address"])
     )
     expect(job).to_contain_text("Accepted")
     job.scroll_into_view_if_needed()

@@ -120,7 +120,7 @@ export function TurnVisits({ turn, visits, names }) {
                 )}
                 {writes && visit.status === 'COUNTERED' && (
                   <button type="button" onClick={() => send(visit, 'confirm')}>
-                    Accept the vendor’s dates
+                    Accept the new dates
                   </button>
                 )}
                 {writes && ['PROPOSED', 'ACCEPTED', 'COUNTERED'].includes(visit.status) && (
