@@ -321,6 +321,8 @@ def _write_turn(cur: psycopg.Cursor[Any], turn: PlannedTurn, stages: list[UUID],
         read_at = min(note["created_at"] + timedelta(hours=2), now) if note["is_read"] else None
         extra = {"turn_id": turn_id, "property_id": row["property_id"], "link": f"/turns/{turn_id}"}
         insert(cur, "notifications", note | extra | {"read_at": read_at, "updated_at": read_at or note["created_at"]})
+    for visit in turn.visits:
+        insert(cur, "vendor_visits", visit | {"turn_id": turn_id, "proposed_by": manager})
 
 
 def seed_demo(
@@ -343,6 +345,7 @@ def seed_demo(
         # now), and so are the notifications of other users, which RLS keeps for the workflow's
         # triggers. Only this transaction sees these changes: they are undone before it commits.
         cur.execute("ALTER TABLE turns DISABLE TRIGGER record_turns_stage_change")
+        cur.execute("ALTER TABLE vendor_visits DISABLE TRIGGER vendor_visits_events_insert")  # agreed long ago
         for table in WRITTEN_BY_TRIGGERS:
             cur.execute(sql.SQL("ALTER TABLE {} NO FORCE ROW LEVEL SECURITY").format(sql.Identifier(table)))
 
@@ -371,6 +374,7 @@ def seed_demo(
         for table in WRITTEN_BY_TRIGGERS:
             cur.execute(sql.SQL("ALTER TABLE {} FORCE ROW LEVEL SECURITY").format(sql.Identifier(table)))
         cur.execute("ALTER TABLE turns ENABLE TRIGGER record_turns_stage_change")
+        cur.execute("ALTER TABLE vendor_visits ENABLE TRIGGER vendor_visits_events_insert")
         cur.execute("SELECT refresh_property_summary(false)")
         conn.commit()
     return staff.credentials
