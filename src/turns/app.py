@@ -37,6 +37,7 @@ from turns.photos.endpoints import router as photos_router
 from turns.properties.endpoints import router as properties_router
 from turns.replicas.middleware import ReadPathMiddleware
 from turns.reports.endpoints import router as reports_router
+from turns.schedules.endpoints import router as schedules_router
 from turns.scope.endpoints import router as scope_router
 from turns.search.endpoints import router as search_router
 from turns.stages.endpoints import router as stages_router
@@ -104,6 +105,7 @@ def create_app(settings: Settings | None = None, urls: DatabaseUrls | None = Non
     app.include_router(photos_router)
     app.include_router(scope_router)
     app.include_router(bids_router)
+    app.include_router(schedules_router)
     app.include_router(notifications_router)
     app.include_router(exports_router)
     app.include_router(imports_router)

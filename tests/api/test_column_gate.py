@@ -71,6 +71,12 @@ OTHER_ROUTES = {
     "/api/v1/approvals/queue",
     "/api/v1/turns/{turn_id}/date-history",
     "/api/v1/turns/{turn_id}/scope-changes",
+    "/api/v1/turns/{turn_id}/vendor-visits",
+    "/api/v1/vendor-visits/{visit_id}",
+    "/api/v1/calendar",
+    "/api/v1/turns/{turn_id}/photos",
+    "/api/v1/photos/{photo_id}",
+    "/api/v1/photos/{photo_id}/file",
     "/api/v1/workflow/settings",
     "/api/v1/search",
     "/api/v1/reports/cost",
@@ -92,7 +98,8 @@ OTHER_ROUTES = {
     "/readyz",
     "/v1/health",
 }
-QUERIES = {"/api/v1/search": {"q": "Test"}}  # required query parameters
+# Query parameters: required ones, and the week of the visit planted below.
+QUERIES = {"/api/v1/search": {"q": "Test"}, "/api/v1/calendar": {"week": "2031-05-07"}}
 NOT_CALLED = {"/v1/shape"}  # sync: tests/sync/test_authorization.py compares shapes with this rule
 FORMATS = ("csv", "xlsx", "pdf")
 
@@ -205,6 +212,8 @@ def _path_values(world: World, audit_id: UUID) -> dict[str, str]:
         "stage_id": str(world.scope_stage),
         "audit_id": str(audit_id),
         "export_id": str(world.their_export),
+        "visit_id": str(world.my_turn),  # no such visit: a 404 for every role
+        "photo_id": str(world.my_turn),  # no such photo: a 404 for every role
     }
 
 
@@ -224,6 +233,10 @@ def _plant(factory: Factory, world: World) -> None:
         " chargeback, chargeback_amount, approved_amount)"
         " VALUES (%s, %s, 'PAINT', 'Walls', 1, 120, 120, %s, true, %s, %s)",
         (world.my_turn, world.mine, world.vendor, *PLANTED_LINE.values()),
+    )
+    # The vendor's visit of the turn: the calendar shows the turn and the home beside it.
+    factory.insert(
+        "vendor_visits", turn_id=world.my_turn, vendor_id=world.vendor, starts_on="2031-05-06", ends_on="2031-05-08"
     )
 
 

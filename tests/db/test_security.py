@@ -70,6 +70,7 @@ SYNCED = {
     "bid_request_lines",
     "bids",
     "bid_prices",
+    "vendor_visits",
 }
 
 

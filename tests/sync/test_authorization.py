@@ -32,6 +32,7 @@ TABLES = (
     "turns",
     "turn_stage_history",
     "scope_lines",
+    "vendor_visits",
     "photos",
     "vendors",
     "users",
@@ -88,7 +89,7 @@ def test_shapes_equal_what_the_api_reads(
         turns = [factory.turn(home, vendor_id=vendors.get(v or "")) for v in turn_vendors]
         for turn in turns:
             factory.photo(turn)
-        for turn in turns:  # a line for each company: a vendor user reads only its own
+        for turn in turns:  # a line and a visit for each company: a vendor user reads only its own
             for company in vendors.values():
                 factory.insert(
                     "scope_lines",
@@ -98,6 +99,9 @@ def test_shapes_equal_what_the_api_reads(
                     quantity=1,
                     unit_cost=100,
                     vendor_id=company,
+                )
+                factory.insert(
+                    "vendor_visits", turn_id=turn, vendor_id=company, starts_on="2026-12-08", ends_on="2026-12-09"
                 )
             # Company a is asked to quote the line, and prices it; company b is asked, and only a reads a's.
             line = factory.insert(

@@ -87,14 +87,15 @@ def test_a_vendor_finds_the_way_the_door_and_their_work_on_a_phone(
     expect(vendor.card(turn["turn_id"])).to_be_visible()
     _plain(page, "the board")
 
-    # The turn: the address opens maps, then the access, then their own work.
+    # The turn: the address opens maps, then the access, when they come, their lines, their work.
     vendor.open_turn(turn["turn_id"])
     street = page.get_by_role("link", name=re.compile(f"^{re.escape(home['street_address'])}.*open in maps$"))
     expect(street).to_have_attribute("href", re.compile(r"^https://www\.google\.com/maps/search/\?api=1&query="))
     assert home["street_address"].split()[0] in (street.get_attribute("href") or "")
     panels = page.locator(".turn-columns .panel h2").all_inner_texts()
-    # At the door: the way in, then the lines of work that are theirs, then the turn's own fields.
-    assert panels[:4] == ["Lock box", "Your lines", "Photos", "Your work"], panels
+    # At the door: the way in, when they are expected, the lines of work that are theirs and
+    # their photos, then the turn's own fields.
+    assert panels[:5] == ["Lock box", "Your visits", "Your lines", "Photos", "Your work"], panels
     expect(page.get_by_role("region", name="Lock box").get_by_role("button", name="Reveal code")).to_be_visible()
     work = page.get_by_role("region", name="Your work")
     assert work.locator("h3").all_inner_texts()[:2] == ["Work order", "Utilities"]
@@ -142,6 +143,7 @@ def test_an_inspector_starts_with_the_dates_and_sees_money_as_money_on_a_phone(
 
     for link, heading in (
         ("Completed", "Completed turns"),
+        ("Calendar", "Calendar"),
         ("Properties", "Properties"),
         ("Vendors", "Vendors"),
         ("Reports", "Reports"),

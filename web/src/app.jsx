@@ -16,6 +16,7 @@ import { Completed } from './pages/completed.jsx'
 import { Vendors } from './pages/vendors.jsx'
 import { Reports } from './pages/reports.jsx'
 import { Notifications } from './pages/notifications.jsx'
+import { CalendarPage } from './pages/calendar.jsx'
 import { Import } from './pages/import.jsx'
 import { Setup } from './pages/setup.jsx'
 import { Welcome, welcomeToken } from './pages/welcome.jsx'
@@ -124,6 +125,8 @@ function Page() {
       return <Notifications />
     case 'bids':
       return <BidRequests />
+    case 'calendar':
+      return <CalendarPage week={params[0]} />
     case 'import':
       return <Import />
     case 'setup':
@@ -146,6 +149,7 @@ function Header({ me, store, outbox, onSignOut }) {
   const links = [
     ['board', 'Board'],
     ['completed', 'Completed'],
+    ['calendar', 'Calendar'],
     ...(isApprover(me) ? [['approvals', 'Approvals']] : []),
     ...(isVendor(me) ? [['bids', 'Bid requests']] : []),
     ...(isVendor(me) ? [] : [['properties', 'Properties'], ['vendors', 'Vendors'], ['reports', 'Reports']]),

@@ -55,6 +55,13 @@ COMPARES_BIDS = ADMINS | MANAGERS | APPROVERS
 ANSWERS_BIDS = frozenset({VENDOR})
 """Who prices or declines only its own company's bids, while the request is open and not yet due."""
 
+SCHEDULES_VENDORS = ADMINS | MANAGERS
+"""Who proposes a vendor's visit window on a turn, confirms a vendor's counter, moves and cancels visits."""
+ANSWERS_VISITS = frozenset({VENDOR})
+"""Who accepts or counters its own company's visits (and changes nothing else of them)."""
+FINISHES_VISITS = SCHEDULES_VENDORS | ANSWERS_VISITS
+"""Who marks an accepted visit done: the vendor on site, or the manager for it."""
+
 CHANGES_TURN_DATES = ADMINS | MANAGERS
 """Who changes a turn's ready and move-in dates (with a reason once a date is set)."""
 HANDS_OFF_TURNS = ADMINS | MANAGERS

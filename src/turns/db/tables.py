@@ -351,6 +351,22 @@ bid_prices = Table(
     Column("note", String(500)),
 )
 
+vendor_visits = Table(
+    "vendor_visits",
+    metadata,
+    *_base(),
+    Column("turn_id", UUID(as_uuid=True), ForeignKey("turns.id"), nullable=False),
+    Column("property_id", UUID(as_uuid=True), ForeignKey("properties.id"), nullable=False),
+    Column("vendor_id", UUID(as_uuid=True), ForeignKey("vendors.id"), nullable=False),
+    Column("starts_on", Date, nullable=False),
+    Column("ends_on", Date, nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("proposed_by", UUID(as_uuid=True), ForeignKey("users.id")),
+    Column("countered_starts_on", Date),
+    Column("countered_ends_on", Date),
+    Column("note", String(500)),
+)
+
 photo_blobs_gone = Table(
     "photo_blobs_gone",
     metadata,

@@ -86,6 +86,10 @@ TEMPLATES: dict[str, EmailTemplate] = {
         "$vendor will not quote the $lines line(s) of $turn_id at $property_name ($address).\n\n$note",
         "Compare the bids",
     ),
+    "vendor_visit": EmailTemplate(
+        "[Turns] $turn_id: $headline",
+        "$headline.\n\n$turn_id at $property_name ($address).\n\n$note",
+    ),
     "user_invited": EmailTemplate(
         "[Turns] $inviter invited you to Turns",
         "Hello $name,\n\n$inviter invited you to Turns, where your team runs its make-ready turns."

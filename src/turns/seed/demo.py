@@ -383,6 +383,8 @@ def _write_turn(cur: psycopg.Cursor[Any], turn: PlannedTurn, stages: list[UUID],
         read_at = min(note["created_at"] + timedelta(hours=2), now) if note["is_read"] else None
         extra = {"turn_id": turn_id, "property_id": row["property_id"], "link": f"/turns/{turn_id}"}
         insert(cur, "notifications", note | extra | {"read_at": read_at, "updated_at": read_at or note["created_at"]})
+    for visit in turn.visits:
+        insert(cur, "vendor_visits", visit | {"turn_id": turn_id, "proposed_by": manager})
     return turn_id
 
 
@@ -435,6 +437,7 @@ def _load(
         cur.execute("ALTER TABLE turns DISABLE TRIGGER record_turns_stage_change")
         for trigger in SCOPE_TRIGGERS:
             cur.execute(sql.SQL("ALTER TABLE scope_lines DISABLE TRIGGER {}").format(sql.Identifier(trigger)))
+        cur.execute("ALTER TABLE vendor_visits DISABLE TRIGGER vendor_visits_events_insert")  # agreed long ago
         for table in WRITTEN_FOR_OTHERS:
             cur.execute(sql.SQL("ALTER TABLE {} NO FORCE ROW LEVEL SECURITY").format(sql.Identifier(table)))
 
@@ -470,6 +473,7 @@ def _load(
         cur.execute("ALTER TABLE turns ENABLE TRIGGER record_turns_stage_change")
         for trigger in SCOPE_TRIGGERS:
             cur.execute(sql.SQL("ALTER TABLE scope_lines ENABLE TRIGGER {}").format(sql.Identifier(trigger)))
+        cur.execute("ALTER TABLE vendor_visits ENABLE TRIGGER vendor_visits_events_insert")
         cur.execute("SELECT refresh_property_summary(false)")
         conn.commit()
     return staff.credentials

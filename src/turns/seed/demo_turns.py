@@ -59,6 +59,7 @@ class PlannedTurn:
     history: list[tuple[int, datetime]]  # (stage index, entered at), oldest first
     notifications: list[dict[str, Any]] = field(default_factory=list)
     move_in: date | None = None
+    visits: list[dict[str, Any]] = field(default_factory=list)  # its vendor's visits (vendor_visits rows)
 
 
 @dataclass
@@ -230,7 +231,20 @@ def open_turn(rng: random.Random, home: Home, people: People, clock: Clock, turn
     ]
     turn = PlannedTurn(row, history)
     turn.notifications = _notifications(turn, home, people, stage, status, at)
+    turn.visits = _visits(row, stage, clock)
     return turn
+
+
+def _visits(row: dict[str, Any], stage: int, clock: Clock) -> list[dict[str, Any]]:
+    """The vendor's visit of a turn at work: on site this week (an overdue turn's visit ends after
+    its ready date, so the calendar warns), and done before the final walk."""
+    if stage not in (PROGRESS, WALK):
+        return []
+    if stage == PROGRESS:
+        starts, ends, status = clock.today - timedelta(days=1), clock.today + timedelta(days=2), "ACCEPTED"
+    else:
+        starts, ends, status = clock.today - timedelta(days=6), clock.today - timedelta(days=3), "DONE"
+    return [{"vendor_id": row["vendor_id"], "starts_on": starts, "ends_on": ends, "status": status}]
 
 
 def _notifications(

@@ -92,8 +92,8 @@ class EngineOptions:
 def needs_full_read(definition: ShapeDefinition, batch: Batch) -> bool:
     """Whether ``batch`` may have moved rows of *other* keys in or out of this user's reach.
 
-    The RLS policies (migrations 0002, 0018, 0019) make a manager's turns, and the rows that
-    belong to them (:data:`MOVE_WITH_THEIR_TURN`: stage history, scope lines, photos), depend
+    The RLS policies (migrations 0002, 0018, 0019, 0022) make a manager's turns, and the rows that
+    belong to them (:data:`MOVE_WITH_THEIR_TURN`: stage history, scope lines, photos, vendor visits), depend
     on which properties they manage, and a vendor user's properties and those rows on which
     turns are assigned to their company; a turn moved to another property changes whose rows
     they are. Admins, approvers and inspectors read every row: nothing moves.

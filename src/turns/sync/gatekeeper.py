@@ -31,7 +31,7 @@ from turns.db import tables
 from turns.db.context import Actor
 from turns.sync.params import parse
 from turns.sync.protocol import dumps
-from turns.sync.shapes import BIDS, READ_AS_THEIR_TURN
+from turns.sync.shapes import BIDS, READ_AS_THEIR_TURN, READ_AS_THEIR_TURN_BY_ITS_VENDOR
 from turns.sync.subsets import PREFIX, Subset, parse_subset
 
 PROTOCOL_PARAMS = frozenset(
@@ -103,10 +103,10 @@ async def scope(conn: AsyncConnection, table: str, user: CurrentUser, where: Fil
         return where.equals("vendor_id", "flooring_vendor_id", value=user.vendor_id) if user.vendor_id else NO_ROWS
     if table in READ_AS_THEIR_TURN and (role in MANAGERS or is_vendor(role)):
         return where.any_of("turn_id", await _ids(conn, select(tables.turns.c.id)))
-    if table == "scope_lines" and role in MANAGERS:
+    if table in READ_AS_THEIR_TURN_BY_ITS_VENDOR and role in MANAGERS:
         return where.any_of("turn_id", await _ids(conn, select(tables.turns.c.id)))
-    if table == "scope_lines" and is_vendor(role) and user.vendor_id:
-        # Its company's lines, of the turns assigned to it (migration 0018).
+    if table in READ_AS_THEIR_TURN_BY_ITS_VENDOR and is_vendor(role) and user.vendor_id:
+        # Its company's lines and visits, of the turns assigned to it (migrations 0018, 0022).
         mine = where.equals("vendor_id", value=user.vendor_id)
         return f"({mine}) AND ({where.any_of('turn_id', await _ids(conn, select(tables.turns.c.id)))})"
     return NO_ROWS  # USER, and any role the policies do not name

@@ -40,15 +40,19 @@ SYNCED = frozenset(
         "scope_lines",
         "photos",
         *BIDS,
+        "vendor_visits",
     }
 )
-"""The tables of the ``electric_publication`` publication (migrations 0003, 0018, 0019, 0021)."""
+"""The tables of the ``electric_publication`` publication (migrations 0003, 0018, 0019, 0021, 0022)."""
 READ_AS_THEIR_TURN = frozenset({"turn_stage_history", "photos"})
 """Tables whose rows a user reads exactly when they read the row's turn (their RLS policies
 ask the turns policy)."""
-MOVE_WITH_THEIR_TURN = READ_AS_THEIR_TURN | {"scope_lines", *BIDS}
-"""Tables whose rows move in or out of a user's reach when their turn does (a vendor reads
-only its own scope lines, of the turns assigned to it; a manager the bids of their turns)."""
+READ_AS_THEIR_TURN_BY_ITS_VENDOR = frozenset({"scope_lines", "vendor_visits"})
+"""Tables read as their turn is, except that a vendor user reads only the rows naming its
+company (``vendor_id``), of the turns assigned to it."""
+MOVE_WITH_THEIR_TURN = READ_AS_THEIR_TURN | READ_AS_THEIR_TURN_BY_ITS_VENDOR | frozenset(BIDS)
+"""Tables whose rows move in or out of a user's reach when their turn does (a manager reads the
+bids of their turns)."""
 SCHEMA = "public"
 PRIMARY_KEY = "id"
 

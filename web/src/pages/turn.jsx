@@ -14,11 +14,12 @@ import { TurnHandoff } from '../components/turn/handoff.jsx'
 import { TurnScope, useScopeLines } from '../components/turn/scope.jsx'
 import { TurnPhotos, useTurnPhotos } from '../components/turn/photos.jsx'
 import { TurnBids } from '../components/turn/bids.jsx'
+import { TurnVisits, useVisits } from '../components/turn/visits.jsx'
 import { focusControl } from '../requirements.js'
 import './turn.css'
 
 /**
- * One turn: its record to edit as the role may, its scope of work, its workflow, hand-off to leasing,
+ * One turn: its record to edit as the role may, its scope of work, its vendor visits, its workflow, hand-off to leasing,
  * ready and move-in dates with their history, lock box, stage history and audit
  * trail. `focus` names a control to put the keyboard on (the fix of a refused move). What the
  * role does first comes first: a vendor at the door needs the access, then their work; an
@@ -36,6 +37,7 @@ export function TurnDetail({ id, focus }) {
   const turn = turns.get(id)
   const lines = useScopeLines(id)
   const photos = useTurnPhotos(id)
+  const visits = useVisits(id)
   const names = useMemo(() => ({ stages, vendors, users, providers }), [stages, vendors, users, providers])
   const ordered = useMemo(() => [...stages.values()].sort((a, b) => a.display_order - b.display_order), [stages])
   const shown = Boolean(turn)
@@ -64,6 +66,7 @@ export function TurnDetail({ id, focus }) {
   const work = <TurnFields key="work" turn={turn} ops={mine} names={names} locked={locked} />
   const scope = <TurnScope key="scope" turn={turn} lines={lines} names={names} photos={photos.rows} />
   const pictures = <TurnPhotos key="photos" turn={turn} photos={photos} names={names} />
+  const schedule = <TurnVisits key="visits" turn={turn} visits={visits} names={names} />
   const workflow = [
     <TurnReopen key="reopen" turn={turn} ops={mine} />,
     <TurnHandoff key="handoff" turn={turn} stages={ordered} ops={mine} names={names} />,
@@ -74,10 +77,10 @@ export function TurnDetail({ id, focus }) {
   const bids = canMove(me) || isApprover(me) ? <TurnBids key="bids" turn={turn} lines={lines} /> : null
   const onSite = isVendor(me) || me.role === 'INSPECTOR'
   const first = isVendor(me)
-    ? [access, scope, pictures, work, dates, workflow]
+    ? [access, schedule, scope, pictures, work, dates, workflow]
     : onSite
-      ? [work, dates, scope, pictures, access, workflow]
-      : [workflow, scope, bids, pictures, dates, work]
+      ? [work, dates, scope, pictures, schedule, access, workflow]
+      : [workflow, scope, bids, schedule, pictures, dates, work]
   return (
     <article className="turn-page" aria-labelledby="turn-title">
       <TurnHeader turn={turn} property={properties.get(turn.property_id)} stage={stages.get(turn.stage_id)} />

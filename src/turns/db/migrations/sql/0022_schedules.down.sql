@@ -1,0 +1,10 @@
+SET LOCAL lock_timeout = '10s';
+GRANT turns_definer TO CURRENT_USER;
+ALTER PUBLICATION electric_publication DROP TABLE vendor_visits;
+DROP TRIGGER audit_logs_vendor_visit_context ON audit_logs;
+DROP TRIGGER turns_vendor_visits_follow ON turns;
+DROP FUNCTION vendor_visits_follow_turn();
+DROP TABLE vendor_visits;
+DROP FUNCTION vendor_visit_guard();
+DROP FUNCTION vendor_visit_events();
+REVOKE turns_definer FROM CURRENT_USER;
