@@ -62,6 +62,8 @@ SYNCED = {
     "turn_stage_history",
     "photos",
     "scope_lines",
+    "inspections",
+    "inspection_results",
 }
 
 

@@ -49,6 +49,13 @@ WRITES_SCOPE_LINES = ADMINS | MANAGERS
 MARKS_OWN_LINES_DONE = frozenset({VENDOR})
 """Who marks only their own company's lines done (or open again), and changes nothing else of them."""
 
+INSPECTS_TURNS = ADMINS | MANAGERS | {INSPECTOR}
+"""Who starts, records and finishes a turn's move-out inspection (policies of migration 0020:
+inspectors and admins on any turn, managers on their properties' turns); finishing proposes
+unpriced scope lines as its writer. Vendor users read no inspection."""
+WRITES_INSPECTION_TEMPLATES = ADMINS
+"""Who writes the inspection templates everyone reads."""
+
 CHANGES_TURN_DATES = ADMINS | MANAGERS
 """Who changes a turn's ready and move-in dates (with a reason once a date is set)."""
 HANDS_OFF_TURNS = ADMINS | MANAGERS

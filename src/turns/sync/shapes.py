@@ -36,12 +36,17 @@ SYNCED = frozenset(
         "turn_stage_history",
         "scope_lines",
         "photos",
+        "inspections",
+        "inspection_results",
     }
 )
-"""The tables of the ``electric_publication`` publication (migrations 0003, 0018, 0019)."""
-READ_AS_THEIR_TURN = frozenset({"turn_stage_history", "photos"})
+"""The tables of the ``electric_publication`` publication (migrations 0003, 0018, 0019, 0020)."""
+HIDDEN_FROM_VENDORS = frozenset({"inspections", "inspection_results"})
+"""Tables a vendor user reads nothing of (an inspection records the resident's damage and
+charge-backs; a vendor reads its own lines of the scope that comes of it)."""
+READ_AS_THEIR_TURN = frozenset({"turn_stage_history", "photos"}) | HIDDEN_FROM_VENDORS
 """Tables whose rows a user reads exactly when they read the row's turn (their RLS policies
-ask the turns policy)."""
+ask the turns policy), but for :data:`HIDDEN_FROM_VENDORS` by vendor users."""
 MOVE_WITH_THEIR_TURN = READ_AS_THEIR_TURN | {"scope_lines"}
 """Tables whose rows move in or out of a user's reach when their turn does (a vendor reads
 only its own scope lines, of the turns assigned to it)."""
