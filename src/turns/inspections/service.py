@@ -82,8 +82,9 @@ async def start(
     if open_one is not None:
         name = func.concat_ws(" ", users.c.first_name, users.c.last_name)
         who = (await conn.execute(select(name).where(users.c.id == open_one["inspector_id"]))).scalar_one_or_none()
+        started = f"{open_one['started_at']:%b %d} by {who or 'another user'}"
         raise Conflict(
-            f"an inspection of this turn is in progress (started {open_one['started_at']:%b %d} by {who or 'another user'}); continue it",
+            f"an inspection of this turn is in progress (started {started}); continue it",
             current=jsonable_encoder(InspectionOut(**open_one)),
         )
     values = {

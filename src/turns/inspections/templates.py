@@ -7,7 +7,7 @@ from typing import Any
 from uuid import UUID
 
 from fastapi import Response
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from turns.access.actions import WRITES_INSPECTION_TEMPLATES
@@ -93,7 +93,11 @@ async def add_item(
 ) -> TemplateItemOut:
     await get_or_404(conn, inspection_templates, template_id, ["id"], TEMPLATES.what)
     ADMINS_ONLY(user)
-    values = body.model_dump(exclude_unset=True) | {"template_id": template_id}
+    last = select(func.coalesce(func.max(inspection_template_items.c.position) + 10, 0)).where(
+        inspection_template_items.c.template_id == template_id
+    )
+    after = min(int((await conn.execute(last)).scalar_one()), 10000)
+    values = {"position": after} | body.model_dump(exclude_unset=True) | {"template_id": template_id}
     return await ITEMS.create(conn, user, values, response)
 
 

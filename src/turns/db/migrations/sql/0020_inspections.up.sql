@@ -169,66 +169,6 @@ CREATE TRIGGER audit_logs_inspection_context BEFORE INSERT ON audit_logs
   FOR EACH ROW WHEN (NEW.table_name IN ('inspections', 'inspection_results'))
   EXECUTE FUNCTION audit_inspection_context();
 
--- Templates: read by everyone signed in, written by admins.
-GRANT SELECT, INSERT, UPDATE, DELETE ON inspection_templates, inspection_template_items TO turns_app;
-ALTER TABLE inspection_templates ENABLE ROW LEVEL SECURITY;
-ALTER TABLE inspection_templates FORCE ROW LEVEL SECURITY;
-ALTER TABLE inspection_template_items ENABLE ROW LEVEL SECURITY;
-ALTER TABLE inspection_template_items FORCE ROW LEVEL SECURITY;
-CREATE POLICY inspection_templates_select ON inspection_templates FOR SELECT
-  USING ((SELECT app_current_user_role()) IS NOT NULL);
-CREATE POLICY inspection_templates_write ON inspection_templates FOR ALL
-  USING ((SELECT app_current_user_role()) IN ('SUPER_ADMIN', 'ADMIN'))
-  WITH CHECK ((SELECT app_current_user_role()) IN ('SUPER_ADMIN', 'ADMIN'));
-CREATE POLICY inspection_template_items_select ON inspection_template_items FOR SELECT
-  USING ((SELECT app_current_user_role()) IS NOT NULL);
-CREATE POLICY inspection_template_items_write ON inspection_template_items FOR ALL
-  USING ((SELECT app_current_user_role()) IN ('SUPER_ADMIN', 'ADMIN'))
-  WITH CHECK ((SELECT app_current_user_role()) IN ('SUPER_ADMIN', 'ADMIN'));
-
--- Inspections and their results: read as the turn is read (not by vendor users); written by
--- inspectors and admins on any turn they read, by managers on the turns of their properties;
--- removed by admins only (and with their turn).
-GRANT SELECT, INSERT, UPDATE, DELETE ON inspections, inspection_results TO turns_app;
-GRANT SELECT, UPDATE ON inspections TO turns_definer;
-DO $policies$
-DECLARE
-  t text;
-  reads text;
-  writes text;
-BEGIN
-  FOREACH t IN ARRAY ARRAY['inspections', 'inspection_results'] LOOP
-    reads := format('(SELECT app_current_user_role()) <> ''VENDOR''
-      AND EXISTS (SELECT 1 FROM turns t WHERE t.id = %I.turn_id)', t);
-    writes := format('((SELECT app_current_user_role()) IN (''SUPER_ADMIN'', ''ADMIN'', ''INSPECTOR'')
-        AND EXISTS (SELECT 1 FROM turns t WHERE t.id = %1$I.turn_id))
-      OR EXISTS (SELECT 1 FROM turns t WHERE t.id = %1$I.turn_id
-                                        AND t.property_id IN (SELECT app_managed_property_ids()))', t);
-    EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
-    EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', t);
-    EXECUTE format('CREATE POLICY %I ON %I FOR SELECT USING (%s)', t || '_select', t, reads);
-    EXECUTE format('CREATE POLICY %I ON %I FOR INSERT WITH CHECK (%s)', t || '_insert', t, writes);
-    EXECUTE format('CREATE POLICY %I ON %I FOR UPDATE USING (%s) WITH CHECK (%s)', t || '_update', t, writes, writes);
-    EXECUTE format('CREATE POLICY %I ON %I FOR DELETE USING ((SELECT app_current_user_role()) IN (''SUPER_ADMIN'', ''ADMIN''))',
-                   t || '_delete', t);
-    -- Synced like the stage history: the replication role reads every row, the sync engine decides per user.
-    EXECUTE format('ALTER TABLE %I REPLICA IDENTITY FULL', t);
-    EXECUTE format('ALTER PUBLICATION electric_publication ADD TABLE %I', t);
-    EXECUTE format('GRANT SELECT ON %I TO turns_replication', t);
-    EXECUTE format('CREATE POLICY %I ON %I FOR SELECT TO turns_replication USING (true)', t || '_replication', t);
-  END LOOP;
-END
-$policies$;
-CREATE POLICY inspections_definer ON inspections FOR ALL TO turns_definer USING (true) WITH CHECK (true);
-
--- Finishing an inspection proposes scope lines as its inspector: an inspector adds lines to a
--- turn it reads, unpriced and unassigned, for the property's manager to price.
-CREATE POLICY scope_lines_proposed ON scope_lines FOR INSERT WITH CHECK (
-  (SELECT app_current_user_role()) = 'INSPECTOR'
-  AND unit_cost = 0 AND vendor_id IS NULL AND NOT chargeback AND chargeback_amount IS NULL
-  AND EXISTS (SELECT 1 FROM turns t WHERE t.id = scope_lines.turn_id)
-);
-
 -- Two templates to start from; admins change them or add their own.
 WITH template AS (
   INSERT INTO inspection_templates (name, kind) VALUES ('Single-family home', 'SINGLE_FAMILY') RETURNING id
@@ -314,6 +254,66 @@ SELECT template.id, v.area, v.item, v.trade, v.unit, v.position FROM template, (
   ('Whole unit', 'Trash-out', 'CLEANING', 'lot', 320),
   ('Whole unit', 'Keys & fobs', 'GENERAL', 'each', 330)
 ) AS v (area, item, trade, unit, position);
+
+-- Templates: read by everyone signed in, written by admins.
+GRANT SELECT, INSERT, UPDATE, DELETE ON inspection_templates, inspection_template_items TO turns_app;
+ALTER TABLE inspection_templates ENABLE ROW LEVEL SECURITY;
+ALTER TABLE inspection_templates FORCE ROW LEVEL SECURITY;
+ALTER TABLE inspection_template_items ENABLE ROW LEVEL SECURITY;
+ALTER TABLE inspection_template_items FORCE ROW LEVEL SECURITY;
+CREATE POLICY inspection_templates_select ON inspection_templates FOR SELECT
+  USING ((SELECT app_current_user_role()) IS NOT NULL);
+CREATE POLICY inspection_templates_write ON inspection_templates FOR ALL
+  USING ((SELECT app_current_user_role()) IN ('SUPER_ADMIN', 'ADMIN'))
+  WITH CHECK ((SELECT app_current_user_role()) IN ('SUPER_ADMIN', 'ADMIN'));
+CREATE POLICY inspection_template_items_select ON inspection_template_items FOR SELECT
+  USING ((SELECT app_current_user_role()) IS NOT NULL);
+CREATE POLICY inspection_template_items_write ON inspection_template_items FOR ALL
+  USING ((SELECT app_current_user_role()) IN ('SUPER_ADMIN', 'ADMIN'))
+  WITH CHECK ((SELECT app_current_user_role()) IN ('SUPER_ADMIN', 'ADMIN'));
+
+-- Inspections and their results: read as the turn is read (not by vendor users); written by
+-- inspectors and admins on any turn they read, by managers on the turns of their properties;
+-- removed by admins only (and with their turn).
+GRANT SELECT, INSERT, UPDATE, DELETE ON inspections, inspection_results TO turns_app;
+GRANT SELECT, UPDATE ON inspections TO turns_definer;
+DO $policies$
+DECLARE
+  t text;
+  reads text;
+  writes text;
+BEGIN
+  FOREACH t IN ARRAY ARRAY['inspections', 'inspection_results'] LOOP
+    reads := format('(SELECT app_current_user_role()) <> ''VENDOR''
+      AND EXISTS (SELECT 1 FROM turns t WHERE t.id = %I.turn_id)', t);
+    writes := format('((SELECT app_current_user_role()) IN (''SUPER_ADMIN'', ''ADMIN'', ''INSPECTOR'')
+        AND EXISTS (SELECT 1 FROM turns t WHERE t.id = %1$I.turn_id))
+      OR EXISTS (SELECT 1 FROM turns t WHERE t.id = %1$I.turn_id
+                                        AND t.property_id IN (SELECT app_managed_property_ids()))', t);
+    EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
+    EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', t);
+    EXECUTE format('CREATE POLICY %I ON %I FOR SELECT USING (%s)', t || '_select', t, reads);
+    EXECUTE format('CREATE POLICY %I ON %I FOR INSERT WITH CHECK (%s)', t || '_insert', t, writes);
+    EXECUTE format('CREATE POLICY %I ON %I FOR UPDATE USING (%s) WITH CHECK (%s)', t || '_update', t, writes, writes);
+    EXECUTE format('CREATE POLICY %I ON %I FOR DELETE USING ((SELECT app_current_user_role()) IN (''SUPER_ADMIN'', ''ADMIN''))',
+                   t || '_delete', t);
+    -- Synced like the stage history: the replication role reads every row, the sync engine decides per user.
+    EXECUTE format('ALTER TABLE %I REPLICA IDENTITY FULL', t);
+    EXECUTE format('ALTER PUBLICATION electric_publication ADD TABLE %I', t);
+    EXECUTE format('GRANT SELECT ON %I TO turns_replication', t);
+    EXECUTE format('CREATE POLICY %I ON %I FOR SELECT TO turns_replication USING (true)', t || '_replication', t);
+  END LOOP;
+END
+$policies$;
+CREATE POLICY inspections_definer ON inspections FOR ALL TO turns_definer USING (true) WITH CHECK (true);
+
+-- Finishing an inspection proposes scope lines as its inspector: an inspector adds lines to a
+-- turn it reads, unpriced and unassigned, for the property's manager to price.
+CREATE POLICY scope_lines_proposed ON scope_lines FOR INSERT WITH CHECK (
+  (SELECT app_current_user_role()) = 'INSPECTOR'
+  AND unit_cost = 0 AND vendor_id IS NULL AND NOT chargeback AND chargeback_amount IS NULL
+  AND EXISTS (SELECT 1 FROM turns t WHERE t.id = scope_lines.turn_id)
+);
 
 REVOKE CREATE ON SCHEMA public FROM turns_definer;
 REVOKE turns_definer FROM CURRENT_USER;
