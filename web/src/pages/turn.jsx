@@ -12,6 +12,7 @@ import { TurnReopen } from '../components/turn/reopen.jsx'
 import { TurnDates } from '../components/turn/dates.jsx'
 import { TurnHandoff } from '../components/turn/handoff.jsx'
 import { TurnScope, useScopeLines } from '../components/turn/scope.jsx'
+import { TurnInspection } from '../components/turn/inspection-link.jsx'
 import { focusControl } from '../requirements.js'
 import './turn.css'
 
@@ -66,12 +67,13 @@ export function TurnDetail({ id, focus }) {
     <TurnWorkflow key="workflow" turn={turn} stages={ordered} ops={mine} names={names} />,
   ]
   const dates = <TurnDates key="dates" turn={turn} ops={mine} />
+  const inspection = <TurnInspection key="inspection" turn={turn} />
   const onSite = isVendor(me) || me.role === 'INSPECTOR'
   const first = isVendor(me)
     ? [access, scope, work, dates, workflow]
     : onSite
-      ? [work, dates, scope, access, workflow]
-      : [workflow, scope, dates, work]
+      ? [inspection, work, dates, scope, access, workflow]
+      : [workflow, inspection, scope, dates, work]
   return (
     <article className="turn-page" aria-labelledby="turn-title">
       <TurnHeader turn={turn} property={properties.get(turn.property_id)} stage={stages.get(turn.stage_id)} />

@@ -1,0 +1,193 @@
+// A move-out inspection on a phone with no signal: each item's result and each photo waits on
+// the device (IndexedDB: the photo's bytes too) and is sent when the connection is back, in
+// the order it was made, once. A result is recorded by (inspection, item), so sending it again
+// after an answer that never arrived changes nothing; an entry leaves the queue only when the
+// server has answered it. The inspection as last read (its template and results) is kept too,
+// so the walk goes on after the page is opened again offline.
+import { api, ApiError, csrfToken, isNetworkError, problemText } from './api.js'
+
+const DATABASE = 'turns-inspections'
+const QUEUE = 'queue' // {seq, kind: 'result' | 'photo', inspectionId, turnId, itemId, values | blob}
+const RESULTS = 'results' // {inspectionId, itemId, id, version}: the server's result of an item
+const INSPECTIONS = 'inspections' // {id, detail}: the inspection as last read
+const RETRY_MS = 3000
+
+let opened = null
+const listeners = new Set()
+const failures = [] // {itemId, text}: entries the server refused, dropped from the queue
+let running = null
+let timer = null
+
+function open() {
+  opened ??= new Promise((resolve, reject) => {
+    const request = indexedDB.open(DATABASE, 1)
+    request.onupgradeneeded = () => {
+      const db = request.result
+      db.createObjectStore(QUEUE, { keyPath: 'seq', autoIncrement: true })
+      db.createObjectStore(RESULTS, { keyPath: ['inspectionId', 'itemId'] })
+      db.createObjectStore(INSPECTIONS, { keyPath: 'id' })
+    }
+    request.onsuccess = () => resolve(request.result)
+    request.onerror = () => reject(request.error)
+  })
+  return opened
+}
+
+async function run(store, mode, use) {
+  const db = await open()
+  return new Promise((resolve, reject) => {
+    const transaction = db.transaction(store, mode)
+    const request = use(transaction.objectStore(store))
+    transaction.oncomplete = () => resolve(request?.result)
+    transaction.onerror = () => reject(transaction.error)
+    transaction.onabort = () => reject(transaction.error)
+  })
+}
+
+function changed() {
+  for (const listener of listeners) listener()
+}
+
+/** Call `listener()` whenever the queue or its failures change, until the returned function is called. */
+export function subscribe(listener) {
+  listeners.add(listener)
+  return () => listeners.delete(listener)
+}
+
+/** The entries of an inspection still waiting to be sent, oldest first. */
+export async function waiting(inspectionId) {
+  const all = await run(QUEUE, 'readonly', (store) => store.getAll())
+  return all.filter((entry) => entry.inspectionId === inspectionId)
+}
+
+export function refusals() {
+  return [...failures]
+}
+
+/** The inspection as last read from the server (null: never read on this device). */
+export async function kept(inspectionId) {
+  const record = await run(INSPECTIONS, 'readonly', (store) => store.get(inspectionId))
+  return record?.detail ?? null
+}
+
+/** Keep the inspection as just read (with its photos counted per item), and which result each item has on the server. */
+export async function keep(detail) {
+  await run(INSPECTIONS, 'readwrite', (store) => store.put({ id: detail.id, detail }))
+  for (const result of detail.results) await remember(detail.id, result)
+}
+
+/** Change the kept inspection as `change(detail)` returns it (what the device made, before the server has it). */
+async function amend(inspectionId, change) {
+  const detail = await kept(inspectionId)
+  if (detail) await run(INSPECTIONS, 'readwrite', (store) => store.put({ id: inspectionId, detail: change(detail) }))
+}
+
+function withResult(detail, itemId, values) {
+  const others = detail.results.filter((result) => result.template_item_id !== itemId)
+  const before = detail.results.find((result) => result.template_item_id === itemId)
+  return { ...detail, results: [...others, { ...before, template_item_id: itemId, ...values }] }
+}
+
+function withPhoto(detail, itemId) {
+  const photos = { ...detail.photos, [itemId]: (detail.photos?.[itemId] || 0) + 1 }
+  return { ...detail, photos }
+}
+
+function remember(inspectionId, result) {
+  const known = { inspectionId, itemId: result.template_item_id, id: result.id, version: result.version }
+  return run(RESULTS, 'readwrite', (store) => store.put(known))
+}
+
+async function add(entry) {
+  await run(QUEUE, 'readwrite', (store) => store.add(entry))
+  changed()
+  flush()
+}
+
+/** Queue an item's condition, note and quantity. */
+export async function queueResult(inspection, itemId, values) {
+  await amend(inspection.id, (detail) => withResult(detail, itemId, values))
+  return add({ kind: 'result', inspectionId: inspection.id, turnId: inspection.turn_id, itemId, values })
+}
+
+/** Queue a photo of an item (sent after the item's result, so it has a result to belong to). */
+export async function queuePhoto(inspection, itemId, file) {
+  const blob = new Blob([await file.arrayBuffer()], { type: file.type || 'image/jpeg' })
+  return add({ kind: 'photo', inspectionId: inspection.id, turnId: inspection.turn_id, itemId, blob })
+}
+
+function patchResult(id, version, values) {
+  return api(`/api/v1/inspection-results/${id}`, { method: 'PATCH', body: { ...values, version } })
+}
+
+/** The item's result as the device last made it, whatever the server held (the inspector's device has the last word). */
+async function sendResult(entry) {
+  const known = await run(RESULTS, 'readonly', (store) => store.get([entry.inspectionId, entry.itemId]))
+  let answer
+  try {
+    answer = known
+      ? await patchResult(known.id, known.version, entry.values)
+      : await api(`/api/v1/inspections/${entry.inspectionId}/results`, {
+          method: 'POST',
+          body: { template_item_id: entry.itemId, ...entry.values },
+        })
+  } catch (error) {
+    const current = error instanceof ApiError && error.status === 409 ? error.problem.current : null
+    if (!current?.template_item_id) throw error
+    answer = await patchResult(current.id, current.version, entry.values)
+  }
+  await remember(entry.inspectionId, answer)
+}
+
+async function sendPhoto(entry) {
+  const known = await run(RESULTS, 'readonly', (store) => store.get([entry.inspectionId, entry.itemId]))
+  if (!known) throw new ApiError(422, { detail: 'the photo has no result to belong to: choose a condition first' })
+  const query = new URLSearchParams({ subject: 'inspection', subject_id: known.id, phase: 'before' })
+  const response = await fetch(`/api/v1/turns/${entry.turnId}/photos?${query}`, {
+    method: 'POST',
+    headers: { 'content-type': entry.blob.type, 'x-csrf-token': csrfToken(), accept: 'application/json' },
+    body: entry.blob,
+    credentials: 'same-origin',
+  })
+  if (!response.ok) {
+    const problem = await response.json().catch(() => ({}))
+    throw new ApiError(response.status, problem)
+  }
+  await amend(entry.inspectionId, (detail) => withPhoto(detail, entry.itemId))
+}
+
+async function sendAll() {
+  for (;;) {
+    const [entry] = await run(QUEUE, 'readonly', (store) => store.getAll(undefined, 1))
+    if (!entry) return
+    try {
+      await (entry.kind === 'photo' ? sendPhoto(entry) : sendResult(entry))
+    } catch (error) {
+      // Offline, or the session must be renewed: the entry waits. Any other refusal is shown and dropped.
+      if (isNetworkError(error) || error.status === 401 || error.status >= 500) return
+      failures.push({ itemId: entry.itemId, text: problemText(error) })
+    }
+    await run(QUEUE, 'readwrite', (store) => store.delete(entry.seq))
+    changed()
+  }
+}
+
+/** Send what waits, in order; one run at a time (the next call waits for it). */
+export function flush() {
+  if (!navigator.onLine) return Promise.resolve()
+  running ??= sendAll()
+    .catch(() => {})
+    .finally(() => {
+      running = null
+      changed()
+    })
+  return running
+}
+
+/** Send what waits now, when the connection comes back, and every few seconds. */
+export function startSending() {
+  if (timer) return
+  window.addEventListener('online', flush)
+  timer = setInterval(flush, RETRY_MS)
+  flush()
+}
