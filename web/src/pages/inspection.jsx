@@ -43,7 +43,9 @@ function useInspection(id) {
   const [state, setState] = useState({ detail: null, queue: [], error: '', refused: [] })
   useEffect(() => {
     let live = true
+    let latest = 0
     async function refresh(fromServer) {
+      const asked = ++latest
       let detail = null
       let error = ''
       if (fromServer && navigator.onLine) {
@@ -56,7 +58,8 @@ function useInspection(id) {
       detail ??= await kept(id)
       if (!detail && !error) error = 'This inspection has not been opened on this device yet: open it once with a connection.'
       const queue = await waiting(id)
-      if (live) setState({ detail: detail && withWaiting(detail, queue), queue, error, refused: refusals() })
+      // Only the latest reading shows: an earlier one may have read the server before a change was sent.
+      if (live && asked === latest) setState({ detail: detail && withWaiting(detail, queue), queue, error, refused: refusals() })
     }
     startSending()
     let before = -1
