@@ -64,33 +64,41 @@ export function refusals() {
   return [...failures]
 }
 
-/** The inspection as last read from the server (null: never read on this device). */
-export async function kept(inspectionId) {
-  const record = await run(INSPECTIONS, 'readonly', (store) => store.get(inspectionId))
-  return record?.detail ?? null
+let sends = 0 // answers received so far: a reading of the server asked before the last one is stale
+
+/** How many entries the server has answered; pass it to keep() with what was read after it. */
+export function sendCount() {
+  return sends
 }
 
-/** Keep the inspection as just read (with its photos counted per item), and which result each item has on the server. */
-export async function keep(detail) {
-  await run(INSPECTIONS, 'readwrite', (store) => store.put({ id: detail.id, detail }))
+/**
+ * The inspection as the device knows it (null: never read on this device): as last read from
+ * the server, with each item's result as this device last made it (its inspector has the last word).
+ */
+export async function kept(inspectionId) {
+  const record = await run(INSPECTIONS, 'readonly', (store) => store.get(inspectionId))
+  if (!record) return null
+  const results = new Map(record.detail.results.map((result) => [result.template_item_id, result]))
+  for (const [itemId, values] of Object.entries(record.made || {})) {
+    results.set(itemId, { ...results.get(itemId), template_item_id: itemId, ...values })
+  }
+  return { ...record.detail, results: [...results.values()] }
+}
+
+/**
+ * Keep the inspection as read from the server (with its photos counted per item) and which result
+ * each item has there, unless an entry was answered since `since` (the reading may miss it).
+ */
+export async function keep(detail, since) {
+  if (since !== sends) return
+  const record = await run(INSPECTIONS, 'readonly', (store) => store.get(detail.id))
+  await run(INSPECTIONS, 'readwrite', (store) => store.put({ id: detail.id, detail, made: record?.made || {} }))
   for (const result of detail.results) await remember(detail.id, result)
 }
 
-/** Change the kept inspection as `change(detail)` returns it (what the device made, before the server has it). */
 async function amend(inspectionId, change) {
-  const detail = await kept(inspectionId)
-  if (detail) await run(INSPECTIONS, 'readwrite', (store) => store.put({ id: inspectionId, detail: change(detail) }))
-}
-
-function withResult(detail, itemId, values) {
-  const others = detail.results.filter((result) => result.template_item_id !== itemId)
-  const before = detail.results.find((result) => result.template_item_id === itemId)
-  return { ...detail, results: [...others, { ...before, template_item_id: itemId, ...values }] }
-}
-
-function withPhoto(detail, itemId) {
-  const photos = { ...detail.photos, [itemId]: (detail.photos?.[itemId] || 0) + 1 }
-  return { ...detail, photos }
+  const record = await run(INSPECTIONS, 'readonly', (store) => store.get(inspectionId))
+  if (record) await run(INSPECTIONS, 'readwrite', (store) => store.put(change(record)))
 }
 
 function remember(inspectionId, result) {
@@ -106,7 +114,7 @@ async function add(entry) {
 
 /** Queue an item's condition, note and quantity. */
 export async function queueResult(inspection, itemId, values) {
-  await amend(inspection.id, (detail) => withResult(detail, itemId, values))
+  await amend(inspection.id, (record) => ({ ...record, made: { ...record.made, [itemId]: values } }))
   return add({ kind: 'result', inspectionId: inspection.id, turnId: inspection.turn_id, itemId, values })
 }
 
@@ -153,7 +161,10 @@ async function sendPhoto(entry) {
     const problem = await response.json().catch(() => ({}))
     throw new ApiError(response.status, problem)
   }
-  await amend(entry.inspectionId, (detail) => withPhoto(detail, entry.itemId))
+  await amend(entry.inspectionId, (record) => {
+    const photos = record.detail.photos || {}
+    return { ...record, detail: { ...record.detail, photos: { ...photos, [entry.itemId]: (photos[entry.itemId] || 0) + 1 } } }
+  })
 }
 
 async function sendAll() {
@@ -168,6 +179,7 @@ async function sendAll() {
       failures.push({ itemId: entry.itemId, text: problemText(error) })
     }
     await run(QUEUE, 'readwrite', (store) => store.delete(entry.seq))
+    sends += 1
     changed()
   }
 }

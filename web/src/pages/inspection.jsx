@@ -1,6 +1,17 @@
 import { useEffect, useMemo, useState } from 'react'
 import { api, isNetworkError, problemText, readProblemText } from '../data/api.js'
-import { flush, keep, kept, queuePhoto, queueResult, refusals, startSending, subscribe, waiting } from '../data/inspection-queue.js'
+import {
+  flush,
+  keep,
+  kept,
+  queuePhoto,
+  queueResult,
+  refusals,
+  sendCount,
+  startSending,
+  subscribe,
+  waiting,
+} from '../data/inspection-queue.js'
 import { navigate } from '../router.js'
 import { useSession } from '../data/session.js'
 import { useTable } from '../data/sync.js'
@@ -14,8 +25,9 @@ const CONDITIONS = [
 ]
 const FOR_WORK = new Set(['CLEAN', 'REPAIR', 'REPLACE'])
 
-/** The inspection from the server, with its photos counted per item; or as kept on the device. */
+/** Read the inspection from the server, with its photos counted per item, and keep it on the device. */
 async function read(id) {
+  const since = sendCount()
   const detail = await api(`/api/v1/inspections/${id}`)
   const photos = await api(`/api/v1/turns/${detail.turn_id}/photos`)
   const itemOf = new Map(detail.results.map((result) => [result.id, result.template_item_id]))
@@ -24,9 +36,7 @@ async function read(id) {
     const item = photo.subject === 'inspection' && itemOf.get(photo.subject_id)
     if (item) counts[item] = (counts[item] || 0) + 1
   }
-  const full = { ...detail, photos: counts }
-  await keep(full)
-  return full
+  await keep({ ...detail, photos: counts }, since)
 }
 
 /** The results as the device made them: the queued changes over what the server answered. */
@@ -46,16 +56,15 @@ function useInspection(id) {
     let latest = 0
     async function refresh(fromServer) {
       const asked = ++latest
-      let detail = null
       let error = ''
       if (fromServer && navigator.onLine) {
         try {
-          detail = await read(id)
+          await read(id)
         } catch (failure) {
           if (!isNetworkError(failure)) error = readProblemText(failure)
         }
       }
-      detail ??= await kept(id)
+      const detail = await kept(id)
       if (!detail && !error) error = 'This inspection has not been opened on this device yet: open it once with a connection.'
       const queue = await waiting(id)
       // Only the latest reading shows: an earlier one may have read the server before a change was sent.
@@ -156,7 +165,7 @@ export function Inspection({ id }) {
           <h2 id={`area-${area}`}>{area}</h2>
           {areaItems.map((item) => (
             <InspectionItem
-              key={`${item.id}:${results.get(item.id)?.note || ''}:${results.get(item.id)?.quantity || ''}`}
+              key={item.id}
               item={item}
               result={results.get(item.id)}
               photos={(detail.photos?.[item.id] || 0) + (waitingPhotos[item.id] || 0)}
@@ -203,16 +212,25 @@ export function Inspection({ id }) {
 
 function InspectionItem({ item, result, photos, inspection, disabled }) {
   const condition = result?.condition
-  const [note, setNote] = useState(result?.note || '')
-  const [quantity, setQuantity] = useState(result?.quantity ? String(Number(result.quantity)) : '1')
+  // What was typed here (null: nothing; the field shows the result), saved when the field is left
+  // and kept, so the next save of the item carries it before the device's copy has caught up.
+  const [note, setNote] = useState(null)
+  const [quantity, setQuantity] = useState(null)
+  const savedNote = result?.note || ''
+  const savedQuantity = result?.quantity ? String(Number(result.quantity)) : '1'
   const label = `${item.area}: ${item.item}`
-  const values = (changes) => ({
-    condition,
-    note: note.trim() || null,
-    quantity: quantity && Number(quantity) > 0 ? Number(quantity).toFixed(2) : '1.00',
-    ...changes,
-  })
-  const save = (changes) => queueResult(inspection, item.id, values(changes))
+  const save = (changes) => {
+    const typed = Number(quantity ?? savedQuantity)
+    queueResult(inspection, item.id, {
+      condition,
+      note: (note ?? savedNote).trim() || null,
+      quantity: (typed > 0 ? typed : 1).toFixed(2),
+      ...changes,
+    })
+  }
+  const leave = (typed, saved) => {
+    if (typed !== null && typed.trim() !== saved) save({})
+  }
 
   return (
     <div className={`inspection-item${condition ? ` is-${condition.toLowerCase()}` : ''}`} data-item={item.item}>
@@ -235,11 +253,11 @@ function InspectionItem({ item, result, photos, inspection, disabled }) {
           <label>
             Note
             <input
-              value={note}
+              value={note ?? savedNote}
               maxLength={500}
               disabled={disabled}
               onChange={(event) => setNote(event.target.value)}
-              onBlur={() => note.trim() !== (result?.note || '') && save({})}
+              onBlur={() => leave(note, savedNote)}
             />
           </label>
           <label>
@@ -249,10 +267,10 @@ function InspectionItem({ item, result, photos, inspection, disabled }) {
               inputMode="decimal"
               min="0.01"
               step="0.01"
-              value={quantity}
+              value={quantity ?? savedQuantity}
               disabled={disabled}
               onChange={(event) => setQuantity(event.target.value)}
-              onBlur={() => Number(quantity) !== Number(result?.quantity || 1) && Number(quantity) > 0 && save({})}
+              onBlur={() => leave(quantity, savedQuantity)}
             />
           </label>
         </div>
