@@ -3,6 +3,8 @@ GRANT turns_definer TO CURRENT_USER;
 ALTER PUBLICATION electric_publication DROP TABLE inspection_results;
 ALTER PUBLICATION electric_publication DROP TABLE inspections;
 DROP POLICY scope_lines_proposed ON scope_lines;
+DROP TRIGGER turns_inspections_follow ON turns;
+DROP FUNCTION inspections_follow_turn();
 DROP TRIGGER audit_logs_inspection_context ON audit_logs;
 DROP FUNCTION audit_inspection_context();
 DROP TABLE inspection_results;
