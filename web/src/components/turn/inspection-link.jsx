@@ -1,18 +1,25 @@
-import { useEffect, useState } from 'react'
-import { api, problemText } from '../../data/api.js'
-import { canMove, useSession } from '../../data/session.js'
-import { shapeRows } from '../../data/sync.js'
+import { useState } from 'react'
+import { api, problemText, useApi } from '../../data/api.js'
+import { canMove, isVendor, useSession } from '../../data/session.js'
 import { navigate } from '../../router.js'
 import { formatDate } from '../../format.js'
 
-/** The turn's inspections, live from the synced `inspections` (a vendor user receives none). */
-function useInspections(turnId) {
-  const [rows, setRows] = useState([])
-  useEffect(
-    () => shapeRows('inspections', { where: 'turn_id = $1', params: { 1: turnId } }, (found) => setRows(found)),
-    [turnId],
-  )
-  return [...rows].sort((a, b) => b.started_at.localeCompare(a.started_at))
+const KEPT = 'turns.inspections.'
+
+/**
+ * The turn's inspections, read once from the API (not a live shape: the turn page already holds
+ * as many long-polls as a browser gives one origin connections), and kept on the device so an
+ * inspection in progress can be continued without a signal. A vendor user reads none.
+ */
+function useInspections(turnId, reads) {
+  const { data } = useApi(reads ? `/api/v1/turns/${turnId}/inspections` : null)
+  if (data) localStorage.setItem(KEPT + turnId, JSON.stringify(data.items))
+  if (data || !reads) return data?.items || []
+  try {
+    return JSON.parse(localStorage.getItem(KEPT + turnId) || '[]')
+  } catch {
+    return []
+  }
 }
 
 /**
@@ -21,9 +28,9 @@ function useInspections(turnId) {
  */
 export function TurnInspection({ turn }) {
   const { me } = useSession()
-  const inspections = useInspections(turn.id)
   const [error, setError] = useState('')
   const inspects = canMove(me) || me.role === 'INSPECTOR'
+  const inspections = useInspections(turn.id, !isVendor(me))
   if (!inspects && !inspections.length) return null
   const open = inspections.find((inspection) => inspection.status === 'IN_PROGRESS')
   const last = inspections.find((inspection) => inspection.status === 'FINISHED')
