@@ -17,6 +17,7 @@ const listeners = new Set()
 const failures = [] // {itemId, text}: entries the server refused, dropped from the queue
 let running = null
 let timer = null
+let userId = null
 
 function open() {
   opened ??= new Promise((resolve, reject) => {
@@ -107,7 +108,7 @@ function remember(inspectionId, result) {
 }
 
 async function add(entry) {
-  await run(QUEUE, 'readwrite', (store) => store.add(entry))
+  await run(QUEUE, 'readwrite', (store) => store.add({ ...entry, userId }))
   changed()
   flush()
 }
@@ -196,9 +197,24 @@ export function flush() {
   return running
 }
 
-/** Send what waits now, when the connection comes back, and every few seconds. */
-export function startSending() {
-  if (timer) return
+/**
+ * Send what waits now, when the connection comes back, and every few seconds, as `user`; what
+ * another user left on this device is dropped (as the outbox drops their writes), never sent as this one.
+ */
+export async function startSending(user) {
+  if (userId === user) return
+  userId = user
+  await run(QUEUE, 'readwrite', (store) => {
+    const request = store.openCursor()
+    request.onsuccess = () => {
+      const cursor = request.result
+      if (!cursor) return
+      if (cursor.value.userId !== user) cursor.delete()
+      cursor.continue()
+    }
+    return request
+  })
+  if (timer) return flush()
   window.addEventListener('online', flush)
   timer = setInterval(flush, RETRY_MS)
   flush()

@@ -49,7 +49,7 @@ function withWaiting(detail, queue) {
 }
 
 /** The inspection as the device knows it: what the server had, and what waits to be sent on top. */
-function useInspection(id) {
+function useInspection(id, userId) {
   const [state, setState] = useState({ detail: null, queue: [], error: '', refused: [] })
   useEffect(() => {
     let live = true
@@ -70,7 +70,6 @@ function useInspection(id) {
       // Only the latest reading shows: an earlier one may have read the server before a change was sent.
       if (live && asked === latest) setState({ detail: detail && withWaiting(detail, queue), queue, error, refused: refusals() })
     }
-    startSending()
     let before = -1
     const stop = subscribe(async () => {
       // Once everything is sent, read the server's copy again (results and photos with their ids).
@@ -78,18 +77,18 @@ function useInspection(id) {
       refresh(count === 0 && before !== 0)
       before = count
     })
-    refresh(true)
+    startSending(userId).then(() => refresh(true))
     return () => {
       live = false
       stop()
     }
-  }, [id])
+  }, [id, userId])
   return state
 }
 
 export function Inspection({ id }) {
   const { me } = useSession()
-  const { detail, queue, error, refused } = useInspection(id)
+  const { detail, queue, error, refused } = useInspection(id, me.id)
   const properties = useTable(useSession().store, 'properties')
   const turns = useTable(useSession().store, 'turns')
   const [finishing, setFinishing] = useState(false)
