@@ -21,6 +21,7 @@ from turns.db.urls import DatabaseUrls, resolve
 from turns.exports.endpoints import router as exports_router
 from turns.health.endpoints import router as health_router
 from turns.imports.endpoints import router as imports_router
+from turns.inspections.endpoints import router as inspections_router
 from turns.jobs import worker as jobs_worker
 from turns.jobs.context import WorkerResources
 from turns.kit import errors, logging
@@ -106,6 +107,7 @@ def create_app(settings: Settings | None = None, urls: DatabaseUrls | None = Non
     app.include_router(scope_router)
     app.include_router(bids_router)
     app.include_router(schedules_router)
+    app.include_router(inspections_router)
     app.include_router(notifications_router)
     app.include_router(exports_router)
     app.include_router(imports_router)

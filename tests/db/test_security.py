@@ -71,6 +71,8 @@ SYNCED = {
     "bids",
     "bid_prices",
     "vendor_visits",
+    "inspections",
+    "inspection_results",
 }
 
 

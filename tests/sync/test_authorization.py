@@ -34,6 +34,8 @@ TABLES = (
     "scope_lines",
     "vendor_visits",
     "photos",
+    "inspections",
+    "inspection_results",
     "vendors",
     "users",
     "notifications",
@@ -53,6 +55,13 @@ moves = st.lists(
     st.tuples(st.integers(0, 2), st.sampled_from(["pm", "pm2", None]), st.sampled_from(["a", "b", None])),
     max_size=3,
 )
+
+
+def _inspect(factory: Factory, turn: Any, inspector: User) -> None:
+    """An inspection of the turn with one result: a vendor user reads neither."""
+    [(item, template)] = factory.query("SELECT id, template_id FROM inspection_template_items LIMIT 1")
+    inspection = factory.insert("inspections", turn_id=turn, template_id=template, inspector_id=inspector.id)
+    factory.insert("inspection_results", inspection_id=inspection, template_item_id=item, condition="REPAIR")
 
 
 def _check(client: httpx.Client, urls: DatabaseUrls, tokens: dict[str, str], users: dict[str, User]) -> None:
@@ -89,6 +98,7 @@ def test_shapes_equal_what_the_api_reads(
         turns = [factory.turn(home, vendor_id=vendors.get(v or "")) for v in turn_vendors]
         for turn in turns:
             factory.photo(turn)
+            _inspect(factory, turn, users["inspector"])
         for turn in turns:  # a line and a visit for each company: a vendor user reads only its own
             for company in vendors.values():
                 factory.insert(

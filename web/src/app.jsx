@@ -9,6 +9,7 @@ import { Store, useTable } from './data/sync.js'
 import { Login } from './pages/login.jsx'
 import { Board } from './pages/board.jsx'
 import { TurnDetail } from './pages/turn.jsx'
+import { Inspection } from './pages/inspection.jsx'
 import { Approvals } from './pages/approvals.jsx'
 import { Properties } from './pages/properties.jsx'
 import { PropertyPage } from './pages/property.jsx'
@@ -111,6 +112,8 @@ function Page() {
       return <Board />
     case 'turns':
       return <TurnDetail id={params[0]} focus={params[1]} />
+    case 'inspections':
+      return <Inspection id={params[0]} />
     case 'approvals':
       return <Approvals />
     case 'properties':

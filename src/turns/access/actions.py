@@ -62,6 +62,13 @@ ANSWERS_VISITS = frozenset({VENDOR})
 FINISHES_VISITS = SCHEDULES_VENDORS | ANSWERS_VISITS
 """Who marks an accepted visit done: the vendor on site, or the manager for it."""
 
+INSPECTS_TURNS = ADMINS | MANAGERS | {INSPECTOR}
+"""Who starts, records and finishes a turn's move-out inspection (policies of migration 0020:
+inspectors and admins on any turn, managers on their properties' turns); finishing proposes
+unpriced scope lines as its writer. Vendor users read no inspection."""
+WRITES_INSPECTION_TEMPLATES = ADMINS
+"""Who writes the inspection templates everyone reads."""
+
 CHANGES_TURN_DATES = ADMINS | MANAGERS
 """Who changes a turn's ready and move-in dates (with a reason once a date is set)."""
 HANDS_OFF_TURNS = ADMINS | MANAGERS

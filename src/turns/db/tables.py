@@ -367,6 +367,53 @@ vendor_visits = Table(
     Column("note", String(500)),
 )
 
+inspection_templates = Table(
+    "inspection_templates",
+    metadata,
+    *_base(),
+    Column("name", String(100), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("is_active", Boolean, nullable=False),
+)
+
+inspection_template_items = Table(
+    "inspection_template_items",
+    metadata,
+    *_base(),
+    Column("template_id", UUID(as_uuid=True), ForeignKey("inspection_templates.id"), nullable=False),
+    Column("area", String(60), nullable=False),
+    Column("item", String(100), nullable=False),
+    Column("trade", String(20), nullable=False),
+    Column("unit", String(10), nullable=False),
+    Column("position", Integer, nullable=False),
+)
+
+inspections = Table(
+    "inspections",
+    metadata,
+    *_base(),
+    Column("turn_id", UUID(as_uuid=True), ForeignKey("turns.id"), nullable=False),
+    Column("property_id", UUID(as_uuid=True), ForeignKey("properties.id"), nullable=False),
+    Column("template_id", UUID(as_uuid=True), ForeignKey("inspection_templates.id"), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("inspector_id", UUID(as_uuid=True), ForeignKey("users.id"), nullable=False),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True)),
+)
+
+inspection_results = Table(
+    "inspection_results",
+    metadata,
+    *_base(),
+    Column("inspection_id", UUID(as_uuid=True), ForeignKey("inspections.id"), nullable=False),
+    Column("turn_id", UUID(as_uuid=True), ForeignKey("turns.id"), nullable=False),
+    Column("template_item_id", UUID(as_uuid=True), ForeignKey("inspection_template_items.id"), nullable=False),
+    Column("condition", String(10), nullable=False),
+    Column("note", String(500)),
+    Column("quantity", Numeric(10, 2), nullable=False),
+)
+
 photo_blobs_gone = Table(
     "photo_blobs_gone",
     metadata,

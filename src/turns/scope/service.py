@@ -17,14 +17,14 @@ from fastapi import Response
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from turns.access.actions import MARKS_OWN_LINES_DONE, WRITES_SCOPE_LINES
+from turns.access.actions import INSPECTS_TURNS, MARKS_OWN_LINES_DONE, WRITES_SCOPE_LINES
 from turns.access.columns import readable_columns
 from turns.access.identity import CurrentUser
 from turns.api.updates import delete_row, update_row
 from turns.api.versioned import Resource
 from turns.db.tables import scope_lines
 from turns.kit.errors import Forbidden, Unprocessable
-from turns.kit.records import Edit, Row, get_or_404
+from turns.kit.records import Edit, Row, get_or_404, insert_row
 from turns.scope.schemas import (
     MAX_LINE_AMOUNT,
     LineChange,
@@ -107,11 +107,32 @@ async def create_line(
     values = body.model_dump(exclude_unset=True) | {"turn_id": turn_id}
     check_amounts(values)
     if "position" not in values:
-        last = select(func.coalesce(func.max(scope_lines.c.position) + 1, 0)).where(scope_lines.c.turn_id == turn_id)
-        values["position"] = min(int((await conn.execute(last)).scalar_one()), 10000)
+        values["position"] = await _next_position(conn, turn_id)
     if values.get("status") == "DONE":
         values["done_at"] = datetime.now(UTC)
     return await RESOURCE.create(conn, user, values, response)
+
+
+async def _next_position(conn: AsyncConnection, turn_id: UUID) -> int:
+    last = select(func.coalesce(func.max(scope_lines.c.position) + 1, 0)).where(scope_lines.c.turn_id == turn_id)
+    return min(int((await conn.execute(last)).scalar_one()), 10000)
+
+
+async def propose_lines(
+    conn: AsyncConnection, user: CurrentUser, turn_id: UUID, proposals: list[dict[str, Any]]
+) -> list[ScopeLineOut]:
+    """Lines proposed by an inspection, after the turn's own: unpriced (unit cost 0) and with no
+    vendor, for the property's manager to price and assign (policy ``scope_lines_proposed``
+    lets an inspector add such lines, and no other)."""
+    if user.role not in INSPECTS_TURNS:
+        raise Forbidden("only inspectors, admins and the property's managers propose scope lines")
+    position = await _next_position(conn, turn_id)
+    created = []
+    for proposal in proposals:
+        values = proposal | {"turn_id": turn_id, "unit_cost": Decimal(0), "position": min(position, 10000)}
+        created.append(RESOURCE.model(user, await insert_row(conn, scope_lines, values, RESOURCE.columns(user))))
+        position += 1
+    return created
 
 
 async def update_line(

@@ -31,7 +31,7 @@ from turns.db import tables
 from turns.db.context import Actor
 from turns.sync.params import parse
 from turns.sync.protocol import dumps
-from turns.sync.shapes import BIDS, READ_AS_THEIR_TURN, READ_AS_THEIR_TURN_BY_ITS_VENDOR
+from turns.sync.shapes import BIDS, HIDDEN_FROM_VENDORS, READ_AS_THEIR_TURN, READ_AS_THEIR_TURN_BY_ITS_VENDOR
 from turns.sync.subsets import PREFIX, Subset, parse_subset
 
 PROTOCOL_PARAMS = frozenset(
@@ -101,6 +101,8 @@ async def scope(conn: AsyncConnection, table: str, user: CurrentUser, where: Fil
         return where.any_of("property_id", await _ids(conn, select(func.app_managed_property_ids())))
     if table == "turns" and is_vendor(role):
         return where.equals("vendor_id", "flooring_vendor_id", value=user.vendor_id) if user.vendor_id else NO_ROWS
+    if table in HIDDEN_FROM_VENDORS and is_vendor(role):
+        return NO_ROWS
     if table in READ_AS_THEIR_TURN and (role in MANAGERS or is_vendor(role)):
         return where.any_of("turn_id", await _ids(conn, select(tables.turns.c.id)))
     if table in READ_AS_THEIR_TURN_BY_ITS_VENDOR and role in MANAGERS:

@@ -41,12 +41,17 @@ SYNCED = frozenset(
         "photos",
         *BIDS,
         "vendor_visits",
+        "inspections",
+        "inspection_results",
     }
 )
-"""The tables of the ``electric_publication`` publication (migrations 0003, 0018, 0019, 0021, 0022)."""
-READ_AS_THEIR_TURN = frozenset({"turn_stage_history", "photos"})
+"""The tables of the ``electric_publication`` publication (migrations 0003, 0018-0022)."""
+HIDDEN_FROM_VENDORS = frozenset({"inspections", "inspection_results"})
+"""Tables a vendor user reads nothing of (an inspection records the resident's damage and
+charge-backs; a vendor reads its own lines of the scope that comes of it)."""
+READ_AS_THEIR_TURN = frozenset({"turn_stage_history", "photos"}) | HIDDEN_FROM_VENDORS
 """Tables whose rows a user reads exactly when they read the row's turn (their RLS policies
-ask the turns policy)."""
+ask the turns policy), but for :data:`HIDDEN_FROM_VENDORS` by vendor users."""
 READ_AS_THEIR_TURN_BY_ITS_VENDOR = frozenset({"scope_lines", "vendor_visits"})
 """Tables read as their turn is, except that a vendor user reads only the rows naming its
 company (``vendor_id``), of the turns assigned to it."""

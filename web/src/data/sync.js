@@ -86,10 +86,15 @@ class Table {
 
   start() {
     this.unsubscribe?.()
+    this.aborting?.abort()
+    // Closing (or starting again) ends the request in flight: a long-poll left open would hold
+    // one of the browser's six connections, and the writes of the next page would wait for it.
+    this.aborting = new AbortController()
     const stream = new ShapeStream({
       url: shapeUrl(),
       params: { table: this.name, ...this.params },
       fetchClient: sameOrigin,
+      signal: this.aborting.signal,
       subscribe: this.live,
       ...this.position,
       // Network errors and 5xx are retried by the client with backoff; anything else is kept
@@ -159,6 +164,7 @@ class Table {
     clearTimeout(this.following)
     clearTimeout(this.saveTimer)
     this.unsubscribe?.()
+    this.aborting?.abort()
   }
 }
 

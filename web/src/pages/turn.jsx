@@ -15,6 +15,7 @@ import { TurnScope, useScopeLines } from '../components/turn/scope.jsx'
 import { TurnPhotos, useTurnPhotos } from '../components/turn/photos.jsx'
 import { TurnBids } from '../components/turn/bids.jsx'
 import { TurnVisits, useVisits } from '../components/turn/visits.jsx'
+import { TurnInspection } from '../components/turn/inspection-link.jsx'
 import { focusControl } from '../requirements.js'
 import './turn.css'
 
@@ -75,12 +76,13 @@ export function TurnDetail({ id, focus }) {
   const dates = <TurnDates key="dates" turn={turn} ops={mine} />
   // Bids are compared by those who ask for them and those who approve the scope they set.
   const bids = canMove(me) || isApprover(me) ? <TurnBids key="bids" turn={turn} lines={lines} /> : null
+  const inspection = <TurnInspection key="inspection" turn={turn} />
   const onSite = isVendor(me) || me.role === 'INSPECTOR'
   const first = isVendor(me)
     ? [access, schedule, scope, pictures, work, dates, workflow]
     : onSite
-      ? [work, dates, scope, pictures, schedule, access, workflow]
-      : [workflow, scope, bids, schedule, pictures, dates, work]
+      ? [inspection, work, dates, scope, pictures, schedule, access, workflow]
+      : [workflow, inspection, scope, bids, schedule, pictures, dates, work]
   return (
     <article className="turn-page" aria-labelledby="turn-title">
       <TurnHeader turn={turn} property={properties.get(turn.property_id)} stage={stages.get(turn.stage_id)} />

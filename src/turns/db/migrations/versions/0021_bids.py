@@ -4,7 +4,7 @@ invited vendor prices them or declines, and the award sets vendor and cost on th
 from turns.db.migrations.sqlfile import run_sql_file
 
 revision = "0021_bids"
-down_revision = "0019_photos"
+down_revision = "0020_inspections"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,16 @@
+SET LOCAL lock_timeout = '10s';
+GRANT turns_definer TO CURRENT_USER;
+ALTER PUBLICATION electric_publication DROP TABLE inspection_results;
+ALTER PUBLICATION electric_publication DROP TABLE inspections;
+DROP POLICY scope_lines_proposed ON scope_lines;
+DROP TRIGGER turns_inspections_follow ON turns;
+DROP FUNCTION inspections_follow_turn();
+DROP TRIGGER audit_logs_inspection_context ON audit_logs;
+DROP FUNCTION audit_inspection_context();
+DROP TABLE inspection_results;
+DROP TABLE inspections;
+DROP TABLE inspection_template_items;
+DROP TABLE inspection_templates;
+DROP FUNCTION inspection_result_guard();
+DROP FUNCTION inspection_guard();
+REVOKE turns_definer FROM CURRENT_USER;
