@@ -75,6 +75,10 @@ OTHER_ROUTES = {
     "/api/v1/vendor-visits/{visit_id}",
     "/api/v1/calendar",
     "/api/v1/turns/{turn_id}/bid-requests",
+    "/api/v1/turns/{turn_id}/inspections",
+    "/api/v1/inspections/{inspection_id}",
+    "/api/v1/inspection-templates",
+    "/api/v1/inspection-templates/{template_id}",
     "/api/v1/bids",
     "/api/v1/turns/{turn_id}/photos",
     "/api/v1/photos/{photo_id}",
@@ -218,6 +222,8 @@ def _path_values(world: World, audit_id: UUID) -> dict[str, str]:
         "export_id": str(world.their_export),
         "visit_id": str(world.my_turn),  # no such visit: a 404 for every role
         "photo_id": str(world.my_turn),  # no such photo: a 404 for every role
+        "inspection_id": str(world.my_turn),  # no such inspection: a 404 for every role
+        "template_id": str(world.my_turn),  # no such template: a 404 for every role
     }
 
 
