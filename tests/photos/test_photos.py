@@ -7,6 +7,7 @@ import io
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from uuid import uuid4
 
 import httpx
 import pytest
@@ -99,6 +100,21 @@ def test_who_adds_and_who_sees_a_turns_photos(http: httpx.Client, team: PhotoTea
     assert approver.status_code == 403
     assert "approvers look at photos" in approver.json()["detail"]
     assert http.get(photo["files"]["original"]).status_code == 401
+
+
+def test_an_inspections_photos_are_not_the_vendors(http: httpx.Client, team: PhotoTeam, factory: Factory) -> None:
+    result = uuid4()  # the inspection result it shows (the subject is not a foreign key)
+    taken = upload(http, team, "inspector", photo_bytes(), subject="inspection", subject_id=str(result)).json()
+    of_the_turn = upload(http, team, "inspector", photo_bytes()).json()
+
+    listed = http.get(f"/api/v1/turns/{team.turn}/photos", headers=team.tokens["vendor"])
+    assert [p["id"] for p in listed.json()] == [of_the_turn["id"]]
+    assert http.get(taken["files"]["thumb"], headers=team.tokens["vendor"]).status_code == 404
+    assert http.get(taken["files"]["thumb"], headers=team.tokens["manager"]).status_code == 200
+    refused = upload(http, team, "vendor", photo_bytes(), subject="inspection", subject_id=str(result))
+    assert refused.status_code == 403
+    assert "inspection photos are taken by" in refused.json()["detail"]
+    assert factory.query("SELECT count(*) FROM photos WHERE subject = 'inspection'") == [(1,)]
 
 
 def test_the_uploader_or_an_admin_removes_a_photo_and_the_purge_removes_its_files(

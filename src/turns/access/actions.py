@@ -78,8 +78,9 @@ SETS_LOCK_BOXES = ADMINS | MANAGERS | {VENDOR}
 """Who sets a lock box; a vendor user only on a turn assigned to its company."""
 
 ADDS_PHOTOS = ADMINS | MANAGERS | {INSPECTOR, VENDOR}
-"""Who adds photos to the turns they may read (policy ``photos_insert``, migration 0019);
-approvers look at them. Whoever added a photo, or an admin, removes it."""
+"""Who adds photos to the turns they may read (policy ``photos_insert``, migrations 0019, 0023);
+approvers look at them, and a vendor user neither adds nor sees an inspection's. Whoever added a
+photo, or an admin, removes it."""
 REASSIGNS_PROPERTY_MANAGER = ADMINS | {SR_PROPERTY_MANAGER}
 """Who changes a property's manager; only admins change its senior manager."""
 CHANGES_NO_PROPERTIES = frozenset({VENDOR})

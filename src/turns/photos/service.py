@@ -18,7 +18,7 @@ from anyio import to_thread
 from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from turns.access.actions import ADDS_PHOTOS
+from turns.access.actions import ADDS_PHOTOS, is_vendor
 from turns.access.columns import visible
 from turns.access.identity import CurrentUser
 from turns.db.tables import photos, turns
@@ -61,6 +61,8 @@ async def add(
     """Keep the photo received in ``upload`` for the turn, as ``user``."""
     if user.role not in ADDS_PHOTOS:
         raise Forbidden("approvers look at photos; the people who work on a turn add them")
+    if details.subject == "inspection" and is_vendor(user.role):
+        raise Forbidden("inspection photos are taken by the inspector, the property's managers or an admin")
     turn = (await conn.execute(select(turns.c.property_id).where(turns.c.id == turn_id))).first()
     if turn is None:
         raise NotFound("no turn with this id is visible to you")

@@ -1,0 +1,12 @@
+SET LOCAL lock_timeout = '10s';
+DROP POLICY photos_select ON photos;
+CREATE POLICY photos_select ON photos FOR SELECT USING (
+  EXISTS (SELECT 1 FROM turns t WHERE t.id = photos.turn_id)
+);
+DROP POLICY photos_insert ON photos;
+CREATE POLICY photos_insert ON photos FOR INSERT WITH CHECK (
+  (SELECT app_current_user_role()) IN ('SUPER_ADMIN', 'ADMIN', 'PROPERTY_MANAGER', 'SR_PROPERTY_MANAGER',
+                                       'INSPECTOR', 'VENDOR')
+  AND created_by = (SELECT app_current_user_id())
+  AND EXISTS (SELECT 1 FROM turns t WHERE t.id = photos.turn_id)
+);
