@@ -19,7 +19,7 @@ def test_readyz_ready_at_head(client: httpx.Client) -> None:
     assert body["schema_revision"] == migrate.head_revision()
 
 
-def test_readyz_not_ready_behind_head(client: httpx.Client, db: DatabaseUrls) -> None:
+def test_readyz_not_ready_behind_head(client: httpx.Client, db: DatabaseUrls, migrating: None) -> None:
     migrate.downgrade(db.owner, "0003_sync_reporting")
     response = client.get("/readyz")
     assert response.status_code == 503
