@@ -2,10 +2,10 @@
 
 The row in ``photos`` decides who sees the file (RLS reads it as its turn is read); the file
 is in the photo store (:mod:`turns.photos.storage`). An added photo is kept as
-:mod:`turns.photos.images` rewrites it, in the store before its row commits: a failure
-after the file is stored removes the file again, so a photo is either whole (row and file)
-or not there. Its smaller sizes are made by a background job queued in the same
-transaction; until then the original stands in for them.
+:mod:`turns.photos.images` rewrites it; its row and the job that makes its smaller sizes are
+written first and the file stored last, so a refusal or failure before the commit leaves
+nothing (only a commit that fails after the file is stored leaves a file no row names). Until
+the job has run, the original stands in for the smaller sizes.
 """
 
 from __future__ import annotations
@@ -88,12 +88,9 @@ async def add(
             "created_by": user.id,
         }
         row = (await conn.execute(insert(photos).values(values).returning(*photos.c))).mappings().one()
-        await store.put(file_key(folder, "original"), kept.path)
-    try:
         await enqueue(conn, MAKE_SIZES, photo_id=str(photo_id))
-    except BaseException:
-        await store.delete(file_key(folder, "original"))
-        raise
+        # Last: whatever fails before this rolls the row back with nothing stored.
+        await store.put(file_key(folder, "original"), kept.path)
     return _shown(row, user.role)
 
 
