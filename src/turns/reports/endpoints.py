@@ -8,18 +8,21 @@ turns or properties, so their reports are empty.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated, get_type_hints
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Response, status
 from pydantic import BaseModel
 
 from turns.access.roles import ADMINS
 from turns.api.versioned import PageQuery, User, sort_field
 from turns.auth.transaction import ReadTransaction, Transaction
+from turns.exports.formats import MEDIA_TYPES
 from turns.kit.errors import PROBLEM_RESPONSES, Forbidden
 from turns.reports import by_stage, cost, durations, scope, summary, vendors
 from turns.reports.filters import ReportBuilder, ReportFilters
 from turns.reports.schemas import PropertySummaryPage, RefreshQueued
+from turns.reports.scorecard_export import FORMATS, ScorecardFormat, scorecard_file
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"], responses=PROBLEM_RESPONSES)
 Filters = Annotated[ReportFilters, Query()]
@@ -117,9 +120,31 @@ _report(
     "Vendor scorecards",
     "Per vendor (the turn's `vendor_id`; flooring assignments are not scored): jobs, "
     "active and completed jobs, on-time completions and rate, average final amount of completed "
-    "jobs, and `vendors.average_rating`. `rework` is null: no column records rework. The period "
-    "applies to the move-out date; `vendor_id` selects one vendor's card." + NO_AMOUNTS,
+    "jobs, and `vendors.average_rating`. `rework` is null: no column records rework. From the scope "
+    "of work: bid invitations by answer (quoted, declined, unanswered, awaiting), bids won and the "
+    "win rate (won / quoted); the won quotes' total against the current amount of the vendor's "
+    "lines on those turns; visits with an agreed window, done, measured, on time (every line of the "
+    "vendor on the turn done by the window's last day) and the average days late of the late ones. "
+    "A vendor has a card when it has a job, a bid invitation or an agreed visit. The period "
+    "applies to the move-out date of the turns; `vendor_id` selects one vendor's card." + NO_AMOUNTS,
 )
+
+
+@router.get(
+    "/vendors.{fmt}",
+    response_class=Response,
+    responses={200: {"description": "The scorecards as a file", "content": {MEDIA_TYPES[f]: {} for f in FORMATS}}},
+    summary="Vendor scorecards as CSV or Excel",
+    description="The figures of `GET /api/v1/reports/vendors` with the same filters and refusals, one "
+    "row per vendor, headers in words, rates as percentages.",
+)
+async def export_vendor_scorecards(
+    fmt: ScorecardFormat, conn: ReadTransaction, user: User, filters: Filters
+) -> Response:
+    body, media_type = scorecard_file(await vendors.vendor_scorecards(conn, user, filters), fmt)
+    name = f"vendor-scorecards-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.{fmt}"
+    headers = {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}
+    return Response(body, media_type=media_type, headers=headers)
 
 
 class SummaryQuery(PageQuery, ReportFilters):

@@ -155,10 +155,37 @@ class VendorScorecard(BaseModel):
     average_cost: Decimal | None = Field(default=None, description="Average final amount of completed jobs")
     rating: Decimal | None = Field(default=None, description="vendors.average_rating")
     rework: int | None = Field(default=None, description="Always null: no column records rework yet")
+    bids_requested: int = Field(description="Bid invitations (requests cancelled left out)")
+    bids_quoted: int = Field(description="Of them, answered with prices, whatever came of them")
+    bids_declined: int = Field(description="Answered with a refusal")
+    bids_unanswered: int = Field(description="Not answered by the due date, or before another bid was awarded")
+    bids_awaiting: int = Field(description="Not answered yet, the request open and not yet due")
+    bids_awarded: int = Field(description="Won")
+    win_rate: float | None = Field(default=None, description="bids_awarded / bids_quoted (0 to 1)")
+    awarded_quotes: Decimal | None = Field(default=None, description="Total of the won bids")
+    awarded_actual: Decimal | None = Field(
+        default=None,
+        description="Current amount of the vendor's scope lines (not removed) on the turns of its won bids",
+    )
+    actual_over_quote: float | None = Field(default=None, description="awarded_actual / awarded_quotes")
+    actual_minus_quote: Decimal | None = Field(default=None, description="awarded_actual - awarded_quotes")
+    visits_scheduled: int = Field(description="Visits with an agreed window (accepted or done)")
+    visits_done: int = Field(description="Of them, marked done")
+    visits_measured: int = Field(
+        description="Agreed visits that can be judged: the vendor's lines on the turn all done, or the window over"
+    )
+    visits_on_time: int = Field(description="Measured visits whose lines were all done by the window's last day")
+    visit_on_time_rate: float | None = Field(default=None, description="visits_on_time / visits_measured (0 to 1)")
+    average_days_late: float | None = Field(
+        default=None,
+        description="Over the late visits: days from the window's last day to the last line done (or to today)",
+    )
 
 
 class VendorsReport(BaseModel):
-    vendors: list[VendorScorecard] = Field(description="Vendors with at least one job, by company name")
+    vendors: list[VendorScorecard] = Field(
+        description="Vendors with a job, a bid invitation or an agreed visit, by company name"
+    )
 
 
 class PropertySummaryRow(BaseModel):
