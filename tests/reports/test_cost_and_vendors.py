@@ -45,6 +45,16 @@ def test_cost_of_completed_turns(world: World, report: Report) -> None:
     assert january == _cost_report(select(lambda t: t.completed is not None and t.completed.month == 1))
 
 
+# No bids or visits in this world (test_vendor_work.py has them): counts of zero, no rates or amounts.
+NO_SCOPE_WORK: dict[str, Any] = {
+    **dict.fromkeys(("bids_requested", "bids_quoted", "bids_declined", "bids_unanswered", "bids_awaiting"), 0),
+    **dict.fromkeys(("bids_awarded", "visits_scheduled", "visits_done", "visits_measured", "visits_on_time"), 0),
+    **dict.fromkeys(("win_rate", "awarded_quotes", "awarded_actual", "actual_over_quote", "actual_minus_quote"), None),
+    "visit_on_time_rate": None,
+    "average_days_late": None,
+}
+
+
 def _scorecard(world: World, vendor: str, turns: dict[str, Turn]) -> dict[str, Any]:
     jobs = [t for t in turns.values() if t.vendor == vendor]
     done = [t for t in jobs if t.completed]
@@ -63,6 +73,7 @@ def _scorecard(world: World, vendor: str, turns: dict[str, Turn]) -> dict[str, A
         "average_cost": money(sum(finals, Decimal(0)) / len(finals)) if finals else None,
         "rating": VENDORS[vendor][1],
         "rework": None,
+        **NO_SCOPE_WORK,
     }
 
 
