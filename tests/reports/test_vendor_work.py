@@ -65,9 +65,10 @@ class Rows:
 
     def line(self, turn: str, vendor: str, amount: str, done: date | None = None, removed: bool = False) -> None:
         self.add(
-            "INSERT INTO scope_lines (id, turn_id, property_id, trade, description, quantity, unit, unit_cost, amount,"
-            " vendor_id, status, done_at, removed_at) SELECT %s, t.id, t.property_id, 'PAINT', 'work', 1, 'each', %s, %s,"
-            " %s, %s, %s::date + time '15:00', CASE WHEN %s THEN now() END FROM turns t WHERE t.id = %s",
+            "INSERT INTO scope_lines (id, turn_id, property_id, trade, description, quantity, unit, unit_cost,"
+            " amount, vendor_id, status, done_at, removed_at) SELECT %s, t.id, t.property_id, 'PAINT', 'work', 1,"
+            " 'each', %s, %s, %s, %s, %s::date + time '15:00', CASE WHEN %s THEN now() END FROM turns t"
+            " WHERE t.id = %s",
             D(amount),
             D(amount),
             self.world.ids[vendor],

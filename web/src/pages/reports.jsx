@@ -85,10 +85,16 @@ const REPORTS = [
     name: 'vendors',
     title: 'Vendor scorecards',
     about:
-      'Per company: jobs, completion, punctuality, average cost and rating. The period applies to the move-out date.',
+      'Per company: jobs, completion, punctuality, average cost and rating; bids won, won quotes against the work, and visits finished in their window. The period applies to the move-out date.',
     Figures: VendorFigures,
     wide: true,
     exported: turnsBehind(MOVED_OUT),
+    files: (filters) => ({
+      path: '/api/v1/reports/vendors',
+      resource: 'scorecards',
+      formats: ['csv', 'xlsx'],
+      query: filters,
+    }),
   },
   {
     name: 'days-vacant',
@@ -155,6 +161,7 @@ function Report({ spec, filters }) {
       about={spec.about}
       report={report}
       exported={spec.exported(filters)}
+      files={spec.files?.(filters)}
     >
       {(data) => <Figures data={data} query={query} report={report} />}
     </ReportSection>

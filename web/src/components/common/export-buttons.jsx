@@ -1,5 +1,5 @@
 // Export buttons: one resource (turns, properties, vendors, audit) with filters, as CSV, Excel or
-// PDF through /api/v1/exports. A small export is the response itself and is saved at once; a
+// PDF through /api/v1/exports, or another file endpoint (`path`, in the `formats` it makes). A small export is the response itself and is saved at once; a
 // large one comes back as a background job (202), whose progress is shown until its file can
 // be downloaded.
 import { useEffect, useId, useState } from 'react'
@@ -11,7 +11,7 @@ const POLL_MS = 1000
 const count = new Intl.NumberFormat('en-US')
 
 /** A labelled group of CSV / Excel / PDF buttons, and what became of the last export. */
-export function ExportButtons({ resource, query = {}, label }) {
+export function ExportButtons({ resource, query = {}, label, path = `/api/v1/exports/${resource}`, formats }) {
   const id = useId()
   const [state, setState] = useState(null)
   const job = state?.job
@@ -30,7 +30,7 @@ export function ExportButtons({ resource, query = {}, label }) {
   async function start(format) {
     setState({ format, busy: true })
     try {
-      const result = await requestExport(resource, format, query)
+      const result = await requestExport(path, resource, format, query)
       if (result.job) setState({ format, job: result.job })
       else {
         save(result.blob, result.name)
@@ -46,7 +46,9 @@ export function ExportButtons({ resource, query = {}, label }) {
       <span id={`${id}-label`} className="exports-label">
         {label}
       </span>
-      {Object.entries(FORMATS).map(([format, name]) => (
+      {Object.entries(FORMATS)
+        .filter(([format]) => !formats || formats.includes(format))
+        .map(([format, name]) => (
         <button
           key={format}
           type="button"
@@ -93,9 +95,9 @@ function ExportJob({ job }) {
   )
 }
 
-async function requestExport(resource, format, query) {
+async function requestExport(path, resource, format, query) {
   const params = new URLSearchParams(Object.entries(query).filter(([, v]) => v !== undefined && v !== null && v !== ''))
-  const response = await fetch(`/api/v1/exports/${resource}.${format}?${params}`, { credentials: 'same-origin' })
+  const response = await fetch(`${path}.${format}?${params}`, { credentials: 'same-origin' })
   const json = (response.headers.get('content-type') || '').includes('json')
   if (!response.ok)
     throw new ApiError(response.status, json ? await response.json() : { detail: await response.text() })

@@ -4,8 +4,11 @@ import { useId } from 'react'
 import { ApiError, readProblemText } from '../../data/api.js'
 import { ExportButtons } from '../common/export-buttons.jsx'
 
-/** A report's panel: title, what it counts, its figures (children(data)), an export ({resource, query}) of its rows. */
-export function ReportSection({ name, wide, title, about, report, exported, children }) {
+/**
+ * A report's panel: title, what it counts, its figures (children(data)), an export ({resource, query}) of its rows,
+ * and, for a report that makes its own file, `files`: ExportButtons props ({path, resource, formats, query}) of it.
+ */
+export function ReportSection({ name, wide, title, about, report, exported, files, children }) {
   const id = useId()
   return (
     <section
@@ -23,6 +26,7 @@ export function ReportSection({ name, wide, title, about, report, exported, chil
       ) : (
         <p className="muted">Loading…</p>
       )}
+      {files && <ExportButtons {...files} label={`Export the ${files.resource}:`} />}
       <ExportButtons {...exported} label={`Export the ${exported.resource} of ${title}:`} />
     </section>
   )

@@ -1,10 +1,23 @@
-// Figures of the vendor scorecards: jobs, completion, punctuality, cost and rating per company.
+// Figures of the vendor scorecards: jobs, completion, punctuality, cost and rating per company,
+// and from the scope of work: bids answered and won, won quotes against the work's current
+// amount, and visits finished within their agreed window. On a phone each card is a block.
 import { formatMoney } from '../../format.js'
 import { ReportFigure, formatNumber, formatRate } from './figure.jsx'
 
+const count = (key, label) => ({ key, label, value: (v) => v[key], numeric: true })
+const rate = (key, label) => ({ key, label, value: (v) => formatRate(v[key]), numeric: true })
+const amount = (key, label) => ({ key, label, value: (v) => formatMoney(v[key]), numeric: true })
+/** "2 of 3": `part` of `whole`, or nothing when `whole` is none. */
+const partOf = (part, whole, label) => ({
+  key: part,
+  label,
+  value: (v) => (v[whole] ? `${v[part]} of ${v[whole]}` : null),
+  numeric: true,
+})
+
 export function VendorFigures({ data }) {
   const { vendors } = data
-  const busiest = [...vendors].sort((a, b) => b.jobs - a.jobs)[0]
+  const busiest = [...vendors].sort((a, b) => b.jobs - a.jobs).find((v) => v.jobs > 0)
   return (
     <ReportFigure
       chart={
@@ -24,8 +37,10 @@ export function VendorFigures({ data }) {
       }
       summary={
         busiest
-          ? `${vendors.length} vendors have jobs; ${busiest.company_name} has the most (${busiest.jobs}).`
-          : 'No vendor has a job among these turns.'
+          ? `${vendors.length} vendors have a scorecard; ${busiest.company_name} has the most jobs (${busiest.jobs}).`
+          : vendors.length > 0
+            ? `${vendors.length} vendors have bids or visits, and none a job among these turns.`
+            : 'No vendor has a job, a bid or a visit among these turns.'
       }
       table={{
         caption: 'Vendor scorecards',
@@ -33,19 +48,35 @@ export function VendorFigures({ data }) {
         rows: vendors,
         columns: [
           { key: 'company_name', label: 'Vendor', value: (v) => v.company_name },
-          { key: 'jobs', label: 'Jobs', value: (v) => v.jobs, numeric: true },
-          { key: 'active', label: 'Active', value: (v) => v.active, numeric: true },
-          { key: 'completed', label: 'Completed', value: (v) => v.completed, numeric: true },
+          count('jobs', 'Jobs'),
+          count('active', 'Active'),
+          count('completed', 'Completed'),
+          partOf('on_time', 'with_expected_date', 'On time'),
+          rate('on_time_rate', 'On-time rate'),
+          amount('average_cost', 'Average cost'),
+          { key: 'rating', label: 'Rating', value: (v) => formatNumber(v.rating), numeric: true },
+          count('bids_requested', 'Bids asked'),
+          count('bids_quoted', 'Quoted'),
+          count('bids_declined', 'Declined'),
+          count('bids_unanswered', 'Late or no answer'),
+          count('bids_awaiting', 'Awaiting answer'),
+          count('bids_awarded', 'Bids won'),
+          rate('win_rate', 'Win rate'),
+          amount('awarded_quotes', 'Won quotes'),
+          amount('awarded_actual', 'Actual of won work'),
+          rate('actual_over_quote', 'Actual to quote'),
+          amount('actual_minus_quote', 'Actual − quote'),
+          partOf('visits_done', 'visits_scheduled', 'Visits done'),
+          partOf('visits_on_time', 'visits_measured', 'Visits on time'),
+          rate('visit_on_time_rate', 'Visit on-time rate'),
           {
-            key: 'on_time',
-            label: 'On time',
-            value: (v) => (v.with_expected_date ? `${v.on_time} of ${v.with_expected_date}` : null),
+            key: 'average_days_late',
+            label: 'Average days late',
+            value: (v) => formatNumber(v.average_days_late),
             numeric: true,
           },
-          { key: 'on_time_rate', label: 'On-time rate', value: (v) => formatRate(v.on_time_rate), numeric: true },
-          { key: 'average_cost', label: 'Average cost', value: (v) => formatMoney(v.average_cost), numeric: true },
-          { key: 'rating', label: 'Rating', value: (v) => formatNumber(v.rating), numeric: true },
         ],
+        stacked: true,
       }}
     />
   )
