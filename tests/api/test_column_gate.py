@@ -95,6 +95,7 @@ OTHER_ROUTES = {
     "/api/v1/reports/stage-dwell",
     "/api/v1/reports/turn-time",
     "/api/v1/reports/vendors",
+    "/api/v1/reports/vendors.{fmt}",
     "/api/v1/exports/jobs/{export_id}",
     "/api/v1/exports/jobs/{export_id}/file",
     "/api/v1/admin/monitor/slow-queries",
