@@ -118,6 +118,19 @@ def test_an_admin_builds_a_template_and_a_manager_walks_it(
     _readable(phone.page)
     _shot(phone, tmp_path, "phone")
 
+    # A copy of it is the start of another.
+    phone.page.get_by_role("button", name="New template").click()
+    phone.page.get_by_label("Template name").fill("Garden cottage, upstairs")
+    phone.page.get_by_role("combobox", name=re.compile("^Start from")).select_option(
+        label=f"A copy of {NAME} (2 areas · 5 items)"
+    )
+    phone.page.get_by_role("button", name="Create template").click()
+    expect(phone.page.get_by_text(f"Garden cottage, upstairs starts as a copy of {NAME}")).to_be_visible()
+    copies = {t["name"]: t for t in api.get("/api/v1/inspection-templates")["items"]}
+    assert [(i["area"], i["item"], i["unit"]) for i in copies["Garden cottage, upstairs"]["items"]] == [
+        (i["area"], i["item"], i["unit"]) for i in made["items"]
+    ]
+
     _a_manager_walks_it(sign_in, api_as, demo, tmp_path)
 
 

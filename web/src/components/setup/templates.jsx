@@ -89,7 +89,7 @@ export function SetupTemplates() {
   return (
     <>
       <p className="actions">
-        <button type="button" onClick={() => (setForm('new'), setNotice(''))}>
+        <button type="button" onClick={() => (setForm('new'), setOpen(null), setNotice(''))}>
           New template
         </button>
       </p>
@@ -107,7 +107,7 @@ export function SetupTemplates() {
       )}
       <ul className="stage-list template-list" aria-label="Inspection templates">
         {templates.map((t) => (
-          <TemplateRow key={t.id} template={t} open={t.id === open} onOpen={() => (setOpen(t.id === open ? null : t.id), setNotice(''))} onSaved={keep} />
+          <TemplateRow key={t.id} template={t} open={t.id === open} onOpen={() => (setOpen(t.id === open ? null : t.id), setForm(null), setNotice(''))} onSaved={keep} />
         ))}
       </ul>
       {current && (
