@@ -12,6 +12,7 @@ from turns.api.versioned import IfMatch, User
 from turns.auth.transaction import Transaction
 from turns.inspections import service, templates
 from turns.inspections.schemas import (
+    Checklist,
     Finished,
     InspectionDetail,
     InspectionOut,
@@ -63,6 +64,17 @@ async def update_template(
     template_id: UUID, body: TemplateUpdate, conn: Transaction, user: User, response: Response, if_match: IfMatch = None
 ) -> TemplateOut:
     return await templates.update_template(conn, user, template_id, Edit.of(body, if_match), response)
+
+
+@router.put(
+    "/inspection-templates/{template_id}/items",
+    response_model=TemplateOut,
+    summary="Save a template's whole checklist in walking order (admins; name each item's version read)",
+)
+async def save_checklist(
+    template_id: UUID, body: Checklist, conn: Transaction, user: User, response: Response
+) -> TemplateOut:
+    return await templates.save_checklist(conn, user, template_id, body, response)
 
 
 @router.post(

@@ -72,6 +72,38 @@ class TemplateUpdate(TemplateFields):
     version: int | None = Field(default=None, description="The version you read (or send If-Match)")
 
 
+class ChecklistItem(BaseModel):
+    """An item of a checklist saved whole (its place in the list is its walking order): with the
+    id and version read to keep (and change) an item, without them to add one."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: UUID | None = None
+    version: int | None = None
+    area: Area
+    item: Name
+    trade: Trade
+    unit: Unit = "each"
+
+
+class RemovedItem(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: UUID
+    version: int
+
+
+class Checklist(BaseModel):
+    """A template's items saved at once, in walking order; every item the template had and the
+    list leaves out is named in ``removed`` with the version read, so an item added meanwhile by
+    someone else is never dropped unseen."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    items: list[ChecklistItem] = Field(max_length=500)
+    removed: list[RemovedItem] = Field(default_factory=list, max_length=500)
+
+
 class TemplateOut(BaseModel):
     id: UUID
     version: int

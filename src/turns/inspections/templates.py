@@ -7,7 +7,8 @@ from typing import Any
 from uuid import UUID
 
 from fastapi import Response
-from sqlalchemy import func, select
+from fastapi.encoders import jsonable_encoder
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from turns.access.actions import WRITES_INSPECTION_TEMPLATES
@@ -16,13 +17,14 @@ from turns.api.updates import delete_row
 from turns.api.versioned import Resource, only
 from turns.db.tables import inspection_results, inspection_template_items, inspection_templates
 from turns.inspections.schemas import (
+    Checklist,
     TemplateCreate,
     TemplateItemCreate,
     TemplateItemOut,
     TemplateOut,
     Templates,
 )
-from turns.kit.errors import Conflict
+from turns.kit.errors import Conflict, Unprocessable
 from turns.kit.records import Edit, get_or_404, insert_row
 
 ADMINS_ONLY = only(WRITES_INSPECTION_TEMPLATES, "only admins change inspection templates")
@@ -117,3 +119,61 @@ async def remove_item(conn: AsyncConnection, user: CurrentUser, item_id: UUID, e
         raise Conflict("inspections have recorded this item; deactivate the template and make a new one instead")
     options: dict[str, Any] = {"role": user.role, "what": ITEMS.what, "from_header": edit.from_header}
     await delete_row(conn, inspection_template_items, item_id, edit.version, ITEMS.columns(user), **options)
+
+
+def _check_list(body: Checklist) -> None:
+    """Each item once, each area's item named once: the checklist an inspector walks."""
+    named = [i.id for i in body.items if i.id is not None] + [r.id for r in body.removed]
+    if len(named) != len(set(named)):
+        raise Unprocessable("an item is listed twice; list each item once", fields=["items"])
+    seen: set[tuple[str, str]] = set()
+    for entry in body.items:
+        key = (entry.area.strip().casefold(), entry.item.strip().casefold())
+        if key in seen:
+            raise Unprocessable(
+                f"{entry.area}: {entry.item} is on the list twice; rename or remove one", fields=["items"]
+            )
+        seen.add(key)
+    if any(i.id is not None and i.version is None for i in body.items):
+        raise Unprocessable("name the version you read of every item you keep", fields=["items"])
+
+
+async def save_checklist(
+    conn: AsyncConnection, user: CurrentUser, template_id: UUID, body: Checklist, response: Response
+) -> TemplateOut:
+    """The template's items replaced by ``body`` in one transaction: kept items changed and put
+    in the list's order, new ones added, removed ones deleted. The template as it is now comes
+    back in a 409 when an item changed, came or went since it was read, and an item an
+    inspection recorded is never removed."""
+    await get_or_404(conn, inspection_templates, template_id, ["id"], TEMPLATES.what)
+    ADMINS_ONLY(user)
+    _check_list(body)
+    table = inspection_template_items
+    query = select(table.c.id, table.c.version, table.c.area, table.c.item).where(table.c.template_id == template_id)
+    current = {r["id"]: r for r in (await conn.execute(query.with_for_update())).mappings()}
+    read = {i.id: i.version for i in body.items if i.id is not None} | {r.id: r.version for r in body.removed}
+    if set(read) - set(current):
+        raise Unprocessable("an item listed is not on this template; read the template again", fields=["items"])
+    if set(current) - set(read) or any(current[i]["version"] != v for i, v in read.items()):
+        raise Conflict(
+            "the checklist changed since you read it; here it is as it is now",
+            current=jsonable_encoder(await get_template(conn, template_id)),
+        )
+    removed = [r.id for r in body.removed]
+    recorded = select(table.c.area, table.c.item).join(
+        inspection_results, inspection_results.c.template_item_id == table.c.id
+    )
+    used = (await conn.execute(recorded.where(table.c.id.in_(removed)).limit(1))).first()
+    if used is not None:
+        raise Conflict(
+            f"inspections have recorded {used.area}: {used.item}, so it stays; "
+            "retire this template and make a copy to change it instead"
+        )
+    await conn.execute(delete(table).where(table.c.id.in_(removed)))
+    for index, entry in enumerate(body.items):
+        values = entry.model_dump(exclude={"id", "version"}) | {"position": index * 10}
+        if entry.id is None:
+            await conn.execute(insert(table).values(**values, template_id=template_id))
+        else:
+            await conn.execute(update(table).where(table.c.id == entry.id).values(**values))
+    return await get_template(conn, template_id, response)

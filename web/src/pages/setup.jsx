@@ -1,10 +1,11 @@
 // Set-up (#/setup/<section>): what admins configure before and while turns run: properties,
-// vendors, users, stages and the approval thresholds. Other roles are told who does it.
+// vendors, users, stages, the approval thresholds and the inspection templates. Other roles are told who does it.
 import { isAdmin, useSession } from '../data/session.js'
 import { useRoute } from '../router.js'
 import { SetupApprovals } from '../components/setup/approvals.jsx'
 import { SetupProperties } from '../components/setup/properties.jsx'
 import { SetupStages } from '../components/setup/stages.jsx'
+import { SetupTemplates } from '../components/setup/templates.jsx'
 import { SetupUsers } from '../components/setup/users.jsx'
 import { SetupVendors } from '../components/setup/vendors.jsx'
 import '../components/setup/setup.css'
@@ -15,6 +16,7 @@ const SECTIONS = [
   ['users', 'Users', SetupUsers],
   ['stages', 'Stages', SetupStages],
   ['approvals', 'Approval thresholds', SetupApprovals],
+  ['inspections', 'Inspection templates', SetupTemplates],
 ]
 
 export function Setup() {
@@ -24,7 +26,7 @@ export function Setup() {
     return (
       <section aria-labelledby="setup-title">
         <h1 id="setup-title">Set-up</h1>
-        <p>Only admins set up properties, vendors, users, stages and approval thresholds. Ask an admin for a change.</p>
+        <p>Only admins set up properties, vendors, users, stages, approval thresholds and inspection templates. Ask an admin for a change.</p>
       </section>
     )
   }

@@ -6,7 +6,7 @@ import './setup.css'
 
 /**
  * fields: [{name, label, type?: 'text'|'email'|'tel'|'date'|'number'|'money'|'checkbox'|'select'|'checkboxes',
- *   options?: [[value, label]], required?, hint?}]; a 'checkboxes' field holds a list of the options' values.
+ *   options?: [[value, label]], required?, hint?, empty?: the words for no choice of a select}]; a 'checkboxes' field holds a list of the options' values.
  * record: the current values (empty for a new record); onSave(changes) => Promise (throws ApiError).
  */
 export function RecordForm({ title, fields, record = {}, submitLabel, onSave, onCancel }) {
@@ -93,7 +93,7 @@ function Field({ field, value, onChange }) {
       <label>
         {field.label}
         <select value={value ?? ''} required={field.required} onChange={(e) => onChange(e.target.value)}>
-          {!field.required && <option value="">None</option>}
+          {!field.required && <option value="">{field.empty || 'None'}</option>}
           {field.required && value === '' && <option value="">Choose…</option>}
           {field.options.map(([v, label]) => (
             <option key={v} value={v}>

@@ -23,6 +23,16 @@ function useInspections(turnId, reads) {
 }
 
 /**
+ * The active templates with items an inspection may walk, the server's default first (the first
+ * single-family one by name), read only by who may start one.
+ */
+function useTemplates(reads) {
+  const { data } = useApi(reads ? '/api/v1/inspection-templates' : null, { active: true })
+  const usable = (data?.items || []).filter((template) => template.items.length)
+  return usable.sort((a, b) => (a.kind !== 'SINGLE_FAMILY') - (b.kind !== 'SINGLE_FAMILY') || a.name.localeCompare(b.name))
+}
+
+/**
  * The way to the move-out inspection: start one, or continue the one in progress (inspectors,
  * the property's managers and admins); the last one finished, for whoever reads the turn.
  */
@@ -31,14 +41,18 @@ export function TurnInspection({ turn }) {
   const [error, setError] = useState('')
   const inspects = canMove(me) || me.role === 'INSPECTOR'
   const inspections = useInspections(turn.id, !isVendor(me))
-  if (!inspects && !inspections.length) return null
   const open = inspections.find((inspection) => inspection.status === 'IN_PROGRESS')
+  const templates = useTemplates(inspects && !open)
+  const [chosen, setChosen] = useState('')
+  if (!inspects && !inspections.length) return null
   const last = inspections.find((inspection) => inspection.status === 'FINISHED')
 
   async function start() {
     setError('')
     try {
-      const started = await api(`/api/v1/turns/${turn.id}/inspections`, { method: 'POST', body: {} })
+      const template = chosen || templates[0]?.id
+      const body = template ? { template_id: template } : {}
+      const started = await api(`/api/v1/turns/${turn.id}/inspections`, { method: 'POST', body })
       navigate(`/inspections/${started.id}`)
     } catch (failure) {
       const current = failure.problem?.current
@@ -60,6 +74,20 @@ export function TurnInspection({ turn }) {
           <a className="button" href={`#/inspections/${open.id}`}>
             Continue inspection
           </a>
+        </p>
+      )}
+      {inspects && !open && templates.length > 1 && (
+        <p>
+          <label>
+            Checklist{' '}
+            <select value={chosen || templates[0].id} onChange={(e) => setChosen(e.target.value)}>
+              {templates.map((template) => (
+                <option key={template.id} value={template.id}>
+                  {template.name}
+                </option>
+              ))}
+            </select>
+          </label>
         </p>
       )}
       {inspects && !open && (

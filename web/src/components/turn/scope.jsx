@@ -17,7 +17,7 @@ export const TRADES = {
   ROOFING: 'Roofing',
   GENERAL: 'General',
 }
-const UNITS = ['each', 'sq ft', 'sq yd', 'ln ft', 'hour', 'room', 'lot']
+export const UNITS = ['each', 'sq ft', 'sq yd', 'ln ft', 'hour', 'room', 'lot']
 const cents = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' })
 
 /** Money to the cent, as a scope line is priced. */
