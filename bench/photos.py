@@ -127,6 +127,12 @@ class Memory:
     idle_kb: int
     peak_kb: int = 0
     end_kb: int = 0
+    samples: list[int] = dataclasses.field(default_factory=list)
+
+    def quarter_peaks_mb(self) -> list[float]:
+        """The highest sample in each quarter of the run: level if memory does not grow with photos sent."""
+        size = max(1, -(-len(self.samples) // 4))
+        return [round(max(self.samples[i : i + size]) / 1024, 1) for i in range(0, len(self.samples), size)]
 
 
 @contextmanager
@@ -140,7 +146,7 @@ def watched(pid: int, every: float = 0.02) -> Iterator[Memory]:
 
     def sample() -> None:
         while not done.wait(every):
-            memory.peak_kb = max(memory.peak_kb, _status_kb(pid, "VmRSS"))
+            memory.samples.append(_status_kb(pid, "VmRSS"))
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -149,7 +155,7 @@ def watched(pid: int, every: float = 0.02) -> Iterator[Memory]:
     finally:
         done.set()
         sampler.join()
-        memory.peak_kb = max(memory.peak_kb, _status_kb(pid, "VmHWM"))
+        memory.peak_kb = max([*memory.samples, _status_kb(pid, "VmHWM")])
         memory.end_kb = _status_kb(pid, "VmRSS")
 
 
@@ -191,7 +197,7 @@ def _photos_of(urls: DatabaseUrls, caption: str) -> tuple[int, int, int]:
 
 def _forget(urls: DatabaseUrls, caption: str) -> None:
     """Remove the run's photo rows (their files went with the temporary store)."""
-    with psycopg.connect(urls.owner) as conn:
+    with psycopg.connect(urls.app) as conn:  # as the system user, whom the purge policy lets delete
         conn.execute(SET_CONTEXT_SQL, system_actor("bench").params())
         keys = conn.execute("DELETE FROM photos WHERE caption = %s RETURNING storage_key", (caption,)).fetchall()
         conn.execute("DELETE FROM photo_blobs_gone WHERE storage_key = ANY(%s)", ([k for (k,) in keys],))
@@ -265,6 +271,7 @@ def measure(
             "rss_mb_idle": round(memory.idle_kb / 1024, 1),
             "rss_mb_peak": round(memory.peak_kb / 1024, 1),
             "rss_mb_after": round(memory.end_kb / 1024, 1),
+            "rss_mb_peak_by_quarter": memory.quarter_peaks_mb(),
         },
         "size_jobs": _rate(sized, kept_bytes, job_seconds) | {"concurrency": CONCURRENCY, "files": sized_files},
     }
@@ -306,8 +313,9 @@ def render_photos(data: dict[str, Any] | None) -> list[str]:
         f"{api['stored_files']} files ({api['kept_mb']} MB kept).",
         "",
         f"The API process's resident memory: {memory['rss_mb_idle']} MB before, a peak of {memory['rss_mb_peak']} MB "
-        f"(kernel high-water mark and 20 ms samples), {memory['rss_mb_after']} MB after, while "
-        f"{data['sent_mb']} MB went through it.",
+        f"(kernel high-water mark and 20 ms samples; the highest sample in each quarter of the run: "
+        f"{' / '.join(str(mb) for mb in memory['rss_mb_peak_by_quarter'])} MB), {memory['rss_mb_after']} MB after, "
+        f"while {data['sent_mb']} MB went through it.",
         "",
         f"Size jobs (display and thumbnail WebP of each photo, a worker of {jobs['concurrency']}): "
         f"{jobs['photos']} photos in {jobs['seconds']} s, {jobs['photos_per_s']} photos/s ({jobs['mb_per_s']} MB/s "

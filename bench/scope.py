@@ -92,7 +92,7 @@ class ApiEdit:
         response = http.get(f"/api/v1/turns/{turn}/scope-lines")
         response.raise_for_status()
         versions = {line["id"]: line["version"] for line in response.json()["items"]}
-        rng = random.Random(client)  # noqa: S311 (a repeatable load, not a secret)
+        rng = random.Random(f"{type(self).__name__}-{client}")  # noqa: S311 (a repeatable load, not a secret)
 
         def operation() -> None:
             line = rng.choice(list(versions))
@@ -117,7 +117,7 @@ class DirectEdit:
             conn.execute(SET_CONTEXT_SQL, actor)
             rows = conn.execute("SELECT id, version FROM scope_lines WHERE turn_id = %s", (turn,)).fetchall()
         versions = {str(line): int(version) for line, version in rows}
-        rng = random.Random(client)  # noqa: S311 (a repeatable load, not a secret)
+        rng = random.Random(f"{type(self).__name__}-{client}")  # noqa: S311 (a repeatable load, not a secret)
 
         def operation() -> None:
             line = rng.choice(list(versions))
