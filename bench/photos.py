@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -225,14 +226,17 @@ def measure(
     photos: int,
     size_bytes: int,
     clients: int,
+    processes: int = 2,
     **api_settings: str,
 ) -> dict[str, Any]:
     """Upload ``photos`` noise JPEGs of about ``size_bytes`` with ``clients`` clients through the
-    API and directly to a store; their throughput, the API's memory, and the size jobs'."""
+    API and directly to a store (clients in ``processes`` processes); their throughput, the API's
+    memory, and the size jobs'."""
     per_client = -(-photos // clients)
     files = noise_photos(inputs, clients * per_client, size_bytes)
     sent = sum(path.stat().st_size for path in files)
     caption = f"benchmark {uuid4()}"
+    load = partial(run_load, clients=clients, requests_per_client=per_client, seconds=900, processes=processes)
     with tempfile.TemporaryDirectory(prefix="bench-photos-") as scratch:
         data_dir, direct_store = Path(scratch) / "api", Path(scratch) / "direct"
         store_url = (data_dir / "photos").as_uri()
@@ -242,15 +246,10 @@ def measure(
         with api_process(urls, data_dir, **settings) as (base_url, pid):
             upload = ApiUpload(base_url, token, turn_ids, [str(f) for f in files], per_client, caption)
             with watched(pid) as memory:
-                api = run_load(upload, clients=clients, requests_per_client=per_client, seconds=900)
+                api = load(upload)
         stored, kept_bytes, _ = _photos_of(urls, caption)
         stored_files = _files_in(data_dir / "photos")
-        direct = run_load(
-            DirectPut(direct_store.as_uri(), [str(f) for f in files], per_client),
-            clients=clients,
-            requests_per_client=per_client,
-            seconds=900,
-        )
+        direct = load(DirectPut(direct_store.as_uri(), [str(f) for f in files], per_client))
         direct_files = _files_in(direct_store)
         job_seconds = run_jobs(urls, job_settings)
         _, _, sized = _photos_of(urls, caption)
@@ -315,7 +314,11 @@ def render_photos(data: dict[str, Any] | None) -> list[str]:
         f"The API process's resident memory: {memory['rss_mb_idle']} MB before, a peak of {memory['rss_mb_peak']} MB "
         f"(kernel high-water mark and 20 ms samples; the highest sample in each quarter of the run: "
         f"{' / '.join(str(mb) for mb in memory['rss_mb_peak_by_quarter'])} MB), {memory['rss_mb_after']} MB after, "
-        f"while {data['sent_mb']} MB went through it.",
+        f"while {data['sent_mb']} MB went through it. That is about "
+        f"{round((memory['rss_mb_peak'] - memory['rss_mb_idle']) / data['clients'])} MB per photo in flight against "
+        f"{data['photo_mb']} MB per body: bodies are streamed to disk, and the memory is each image decoded whole "
+        "(to write it anew without its metadata); it stays level however many photos are sent, and grows with "
+        "how many are decoded at once.",
         "",
         f"Size jobs (display and thumbnail WebP of each photo, a worker of {jobs['concurrency']}): "
         f"{jobs['photos']} photos in {jobs['seconds']} s, {jobs['photos_per_s']} photos/s ({jobs['mb_per_s']} MB/s "

@@ -200,10 +200,14 @@ def measure(
     lines: int,
     requests_per_client: int,
     seconds: float,
+    processes: int = 2,
 ) -> dict[str, Any]:
-    """Edits and reads of ``lines``-line scopes, one turn per client, through the API and directly."""
+    """Edits and reads of ``lines``-line scopes, one turn per client (clients in ``processes``
+    processes), through the API and directly."""
     clients = len(turn_ids)
-    load = partial(run_load, clients=clients, requests_per_client=requests_per_client, seconds=seconds)
+    load = partial(
+        run_load, clients=clients, requests_per_client=requests_per_client, seconds=seconds, processes=processes
+    )
     new_scopes(app_url, user_id, turn_ids, lines)
     edit_api = load(ApiEdit(base_url, token, turn_ids))
     edit_direct = load(DirectEdit(app_url, user_id, turn_ids))

@@ -37,7 +37,7 @@ def test_photo_upload_benchmark_stores_counts_and_sizes_every_photo(
     db: DatabaseUrls, factory: Factory, manager_turns: tuple[str, str, list[str]], tmp_path: Path
 ) -> None:
     _, token, turns = manager_turns
-    result = photos.measure(db, token, turns, tmp_path / "inputs", photos=4, size_bytes=60_000, clients=2)
+    result = photos.measure(db, token, turns, tmp_path / "inputs", photos=4, size_bytes=60_000, clients=2, processes=1)
     api, direct, jobs = result["api"], result["direct"], result["size_jobs"]
     assert (api["photos"], api["errors"], api["stored_rows"], api["stored_files"]) == (4, 0, 4, 4)
     assert (direct["photos"], direct["errors"], direct["stored_files"]) == (4, 0, 4)
@@ -55,7 +55,7 @@ def test_scope_editing_benchmark_changes_lines_and_keeps_turn_totals(
 ) -> None:
     user_id, token, turns = manager_turns
     result = scope.measure(
-        live_server.base_url, db.app, token, user_id, turns, lines=5, requests_per_client=5, seconds=30
+        live_server.base_url, db.app, token, user_id, turns, lines=5, requests_per_client=5, seconds=30, processes=1
     )
     for operation in ("edit", "read"):
         for path in ("api", "direct"):
