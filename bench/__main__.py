@@ -14,11 +14,19 @@ from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
-from bench import api, replicas, reports, sync, web
+from bench import api, photos, replicas, reports, scope, sync, web
 from bench.harness import ROOT, environment, machine, run_line, write_results
 from bench.profile import profiled, summary
 
-BENCHMARKS = {"api": api.run, "sync": sync.run, "reports": reports.run, "replicas": replicas.run, "web": web.run}
+BENCHMARKS = {
+    "api": api.run,
+    "sync": sync.run,
+    "reports": reports.run,
+    "replicas": replicas.run,
+    "web": web.run,
+    "photos": photos.run,
+    "scope": scope.run,
+}
 START, END = "<!-- bench:api -->", "<!-- /bench:api -->"
 PROFILES = ROOT / "docs" / "images" / "bench"
 
@@ -76,9 +84,25 @@ def render(results: dict[str, Any]) -> str:
     lines += reports.render_reports(results.get("reports"))
     lines += replicas.render_replicas(results.get("replicas"))
     lines += web.render_web(results.get("web"))
+    lines += render_scope_of_work(results.get("photos"), results.get("scope"))
     lines += render_profiles(results)
     lines.append(END)
     return "\n".join(lines) + "\n"
+
+
+def render_scope_of_work(uploads: dict[str, Any] | None, editing: dict[str, Any] | None) -> list[str]:
+    """Photo uploads and scope editing, each against its own baseline."""
+    if not uploads and not editing:
+        return []
+    return [
+        "",
+        "## Scope of work",
+        "",
+        "Measured on the reference machine: 2 cores shared with other work while these ran, so the figures "
+        "vary from run to run; the ratios, measured in the same run, vary less.",
+        *photos.render_photos(uploads),
+        *scope.render_scope(editing),
+    ]
 
 
 def render_profiles(results: dict[str, Any]) -> list[str]:

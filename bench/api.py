@@ -125,7 +125,7 @@ class Login:
         return operation
 
 
-def _user_id(env: Environment, email: str) -> str:
+def user_id_of(env: Environment, email: str) -> str:
     with psycopg.connect(env.urls.owner) as conn:
         conn.execute(
             SET_CONTEXT_SQL,
@@ -136,17 +136,19 @@ def _user_id(env: Environment, email: str) -> str:
     return str(row[0])
 
 
-def _turns_of(env: Environment, user_id: str, limit: int) -> list[str]:
+def turns_of(env: Environment, user_id: str, limit: int) -> list[str]:
     with psycopg.connect(env.urls.app) as conn:
         conn.execute(SET_CONTEXT_SQL, Actor(user_id=None, context="bench").params() | {"user_id": user_id})
         return [str(r[0]) for r in conn.execute("SELECT id FROM turns ORDER BY id LIMIT %s", (limit,))]
 
 
-def _compare(api: LoadResult, direct: LoadResult) -> dict[str, Any]:
+def compare(api: LoadResult, direct: LoadResult) -> dict[str, Any]:
+    """The API's figures against the direct baseline's, and their ratios."""
     return {
         "api": api.summary(),
         "direct": direct.summary(),
         "p50_ratio": round(api.percentile(50) / direct.percentile(50), 2),
+        "p95_ratio": round(api.percentile(95) / direct.percentile(95), 2),
         "throughput_ratio": round(api.throughput / direct.throughput, 2) if direct.throughput else None,
     }
 
@@ -155,9 +157,9 @@ def run(env: Environment, *, smoke: bool) -> dict[str, Any]:
     count = 20 if smoke else 400
     seconds = 2.0 if smoke else 30.0
     manager = env.users["PROPERTY_MANAGER"]
-    manager_id = _user_id(env, manager)
+    manager_id = user_id_of(env, manager)
     token = env.token(manager)
-    turns = _turns_of(env, manager_id, 100)
+    turns = turns_of(env, manager_id, 100)
     results: dict[str, Any] = {}
 
     clients = 4 if smoke else 10
@@ -165,7 +167,7 @@ def run(env: Environment, *, smoke: bool) -> dict[str, Any]:
     direct = run_load(
         DirectUpdate(env.urls.app, manager_id, turns), clients=clients, requests_per_client=count, seconds=seconds
     )
-    results["turn_update"] = _compare(api, direct) | {"clients": clients}
+    results["turn_update"] = compare(api, direct) | {"clients": clients}
 
     results["turn_list"] = {}
     for concurrency in (1, 10) if smoke else (1, 10, 100):
@@ -173,7 +175,7 @@ def run(env: Environment, *, smoke: bool) -> dict[str, Any]:
         direct = run_load(
             DirectList(env.urls.app, manager_id), clients=concurrency, requests_per_client=count, seconds=seconds
         )
-        results["turn_list"][str(concurrency)] = _compare(api, direct)
+        results["turn_list"][str(concurrency)] = compare(api, direct)
 
     logins = run_load(Login(env.base_url, manager), clients=2, requests_per_client=5 if smoke else 50, seconds=seconds)
     results["login"] = logins.summary()

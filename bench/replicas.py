@@ -36,7 +36,7 @@ import httpx
 import psycopg
 from prometheus_client.parser import text_string_to_metric_families
 
-from bench.api import ApiUpdate, _turns_of, _user_id
+from bench.api import ApiUpdate, turns_of, user_id_of
 from bench.harness import Environment, api_process, run_line, standby
 from bench.load import LoadResult, run_load
 from turns.db import logins
@@ -207,7 +207,7 @@ def run(env: Environment, *, smoke: bool) -> dict[str, Any]:
     paused_load = load if smoke else Load(8, 10_000, 16.0)
     pause_after, pause_window = (2.0, 1.5) if smoke else (6.0, 6.0)  # the load starts about 1 s in
     manager = env.users["PROPERTY_MANAGER"]
-    turns = _turns_of(env, _user_id(env, manager), load.clients)
+    turns = turns_of(env, user_id_of(env, manager), load.clients)
 
     def sessions() -> list[str]:
         return [env.token(manager) for _ in range(load.clients)]

@@ -30,7 +30,7 @@ from sqlalchemy import event
 from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bench.api import _compare
+from bench.api import compare
 from bench.harness import Environment, run_line
 from bench.load import LoadResult
 from turns.access.identity import CurrentUser
@@ -164,7 +164,7 @@ def report_latency(env: Environment, callers: dict[str, Caller], repeat: int) ->
         for name, (work, params) in works.items():
             api = _api(env, caller, f"/api/v1/reports/{name}", params, repeat)
             direct = _direct(env, user, captured(env, user, work), repeat)
-            results.setdefault(name, {})[role] = _compare(api, direct)
+            results.setdefault(name, {})[role] = compare(api, direct)
     return results
 
 
@@ -183,7 +183,7 @@ def search_latency(env: Environment, callers: dict[str, Caller], repeat: int) ->
             api.append(_api(env, caller, "/api/v1/search", {"q": q}, repeat))
             work = partial(search, user=caller.user, q=q, kinds=kinds, limit=20)
             direct.append(_direct(env, caller.user, captured(env, caller.user, work), repeat))
-        results[role] = _compare(_pooled(api), _pooled(direct))
+        results[role] = compare(_pooled(api), _pooled(direct))
     return results
 
 

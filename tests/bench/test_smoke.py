@@ -17,6 +17,8 @@ def test_bench_smoke_writes_figures(tmp_path: Path) -> None:
         missing(MISSING_CHROMIUM)  # the web benchmark drives it
     results, docs = tmp_path / "results.json", tmp_path / "benchmarks.md"
     command = ["--smoke", "--json", str(results), "--docs", str(docs), "--data-dir", str(tmp_path / "data")]
+    # Photo uploads and scope editing have small tests of their own (test_scope_of_work.py).
+    command += ["--only", "api", "sync", "reports", "replicas", "web"]
     # The harness's processes (its API server, its load clients) are not measured for coverage:
     # traced, they would spend the run's CPU on the tracer, and what they run is covered elsewhere.
     untraced = {name: value for name, value in os.environ.items() if not name.startswith("COVERAGE_")}
