@@ -254,11 +254,18 @@ async def _log_response(
         cursor = protocol.cursor(shape_request.cursor, time.time()) if shape_request.live else None
         headers = protocol.headers(shape.handle, cache, offset=span.offset, cursor=cursor, etag=etag)
         return Response(status_code=304, headers=headers)
-    data = await _read(engine, shape, span)
     last = span.offset if span.end > span.start else None
     controls = [protocol.up_to_date(protocol.last_seen(seen, last))] if span.up_to_date else []
-    content = logfile.body(data, controls)
-    return _response(shape, content, span.offset, schema, shape_request, span.up_to_date, cache=cache, etag=etag)
+    if span.end - span.start < _INLINE_READ_BYTES:
+        content = logfile.body(await _read(engine, shape, span), controls)
+        return _response(shape, content, span.offset, schema, shape_request, span.up_to_date, cache=cache, etag=etag)
+    streamed = logfile.Streamed(engine.reads.file(shape.handle), span.start, span.end, controls)
+    cursor = protocol.cursor(shape_request.cursor, time.time()) if shape_request.live else None
+    headers = protocol.headers(
+        shape.handle, cache, offset=span.offset, schema=schema, cursor=cursor, up_to_date=span.up_to_date, etag=etag
+    )
+    headers["content-length"] = str(streamed.length)
+    return StreamingResponse(streamed.parts(), media_type="application/json", headers=headers)
 
 
 async def _read(engine: SyncEngine, shape: StoredShape, span: Span) -> bytes:

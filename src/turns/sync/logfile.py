@@ -15,10 +15,11 @@ looked up here: in the snapshot by binary search over its sorted lines
 
 from __future__ import annotations
 
+import asyncio
 import json
 import mmap
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,34 @@ def body(data: bytes, controls: Iterable[str]) -> bytes:
     if not tail:
         return b"[" + data[: -len(SEPARATOR)] + b"]" if data else b"[]"
     return b"[" + data + tail.encode() + b"]"
+
+
+class Streamed:
+    """A large response's body read from the file as it is sent (the same bytes as :func:`body`): the
+    file is opened at once, so a shape removed meanwhile still answers in full."""
+
+    def __init__(self, path: Path, start: int, end: int, controls: Iterable[str]) -> None:
+        self.file = path.open("rb", buffering=0)
+        self.start = start
+        tail = ",".join(controls).encode()
+        self.stop = end if tail else end - len(SEPARATOR)
+        self.tail = tail + b"]"
+        self.length = 1 + self.stop - start + len(self.tail)
+
+    async def parts(self) -> AsyncIterator[bytes]:
+        try:
+            yield b"["
+            position = self.start
+            while position < self.stop:
+                size = min(_READ_BYTES, self.stop - position)
+                part = await asyncio.to_thread(os.pread, self.file.fileno(), size, position)
+                if not part:
+                    raise OSError(f"{self.file.name} ends before byte {self.stop}")
+                position += len(part)
+                yield part
+            yield self.tail
+        finally:
+            self.file.close()
 
 
 def messages(data: bytes) -> list[bytes]:
