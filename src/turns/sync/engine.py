@@ -302,8 +302,11 @@ class SyncEngine:
         head = Offset(lsn, 2 * len(lines) - 1)
         if not marks or marks[-1][0] != head:
             marks.append((head, position, False))
-        with self.store.file(shape.handle).open("ab") as file:
+        with self.store.file(shape.handle).open("r+b") as file:
+            # At the committed end: bytes of a step that failed before its commit are written over.
+            file.seek(shape.size)
             file.write(b"".join(lines))
+            file.truncate()
         return Appended(head, position, chunk_start, marks, len(lines), row_delta)
 
     # -- shapes --
@@ -329,7 +332,7 @@ class SyncEngine:
                 await conn.execute(_SET_CONTEXT, Actor(user_id=UUID(definition.user_id), context="sync").params())
                 await _check_user(conn, definition)
                 snapshot = str((await conn.execute(_SNAPSHOT)).scalar_one())
-                with path.open("wb", buffering=0) as file:
+                with path.open("wb") as file:
                     written = await self._copy_snapshot(conn, definition, file, snapshot)
         except (sqlalchemy.exc.DBAPIError, psycopg.Error) as exc:
             self._unlink_later(path)
