@@ -111,8 +111,9 @@ class Settings:
     """The logical replication slot sync reads (``TURNS_SYNC_SLOT``); one per sync process."""
     sync_dir: Path | None = None
     """Where shape logs are kept (``TURNS_SYNC_DIR``); ``<data dir>/sync`` when unset."""
-    sync_chunk_bytes: int = 1_000_000
-    """Largest body of a non-live shape response (``TURNS_SYNC_CHUNK_BYTES``)."""
+    sync_chunk_bytes: int = 10_000_000
+    """Size at which a chunk of a shape's log closes: about the largest body of a non-live shape
+    response, as Electric's (``TURNS_SYNC_CHUNK_BYTES``)."""
     sync_poll_seconds: float = 0.05
     """How often the slot is read while idle (``TURNS_SYNC_POLL_SECONDS``)."""
     sync_shape_ttl_hours: float = 72.0
@@ -187,7 +188,7 @@ class Settings:
             if (raw_backup_dir := _env("TURNS_BACKUP_DIR"))
             else None,
             sync_dir=Path(raw_sync_dir).expanduser().resolve() if (raw_sync_dir := _env("TURNS_SYNC_DIR")) else None,
-            sync_chunk_bytes=_env_int("TURNS_SYNC_CHUNK_BYTES", 1_000_000),
+            sync_chunk_bytes=_env_int("TURNS_SYNC_CHUNK_BYTES", 10_000_000),
             sync_poll_seconds=_env_float("TURNS_SYNC_POLL_SECONDS", 0.05),
             sync_shape_ttl_hours=_env_float("TURNS_SYNC_SHAPE_TTL_HOURS", 72.0),
             electric_url=_env("ELECTRIC_URL"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from turns.sync import protocol
+from turns.sync import logfile, protocol
 from turns.sync.offsets import INF, Offset
 
 
@@ -75,10 +75,7 @@ def test_keys_double_a_slash() -> None:
     assert protocol.row_key("turns", "a/b") == '"public"."turns"/"a//b"'
 
 
-def test_snapshot_rows_and_changes() -> None:
-    assert protocol.snapshot_row("vendors", "k", {"id": "1", "city": None}) == (
-        '{"key":"k","value":{"id":"1","city":null},"headers":{"operation":"insert","relation":["public","vendors"]}}'
-    )
+def test_changes() -> None:
     middle = protocol.change(
         {"key": "k", "value": {"id": "1"}}, "delete", table="vendors", txids=[5, 9], lsn=77, index=1, last=False
     )
@@ -90,11 +87,26 @@ def test_snapshot_rows_and_changes() -> None:
     assert last.endswith('"op_position":5,"last":true}}')
 
 
-def test_bodies_and_events() -> None:
-    assert protocol.body([]) == "[]"
-    assert protocol.body(['{"a":1}', '{"b":2}']) == '[{"a":1},{"b":2}]'
+def test_bodies_from_lines_of_the_log_and_events() -> None:
+    lines = logfile.encode('{"a":1}') + logfile.encode('{"b":2}')
+    assert lines == b'{"a":1},\n{"b":2},\n'
+    assert logfile.body(b"", []) == b"[]"
+    assert logfile.body(lines, []) == b'[{"a":1},\n{"b":2}]'
+    assert logfile.body(lines, ['{"c":3}']) == b'[{"a":1},\n{"b":2},\n{"c":3}]'
+    assert logfile.body(b"", ['{"c":3}', '{"d":4}']) == b'[{"c":3},{"d":4}]'
+    assert logfile.messages(lines) == [b'{"a":1}', b'{"b":2}']
     assert protocol.sse_event('{"a":1}') == 'data: {"a":1}\n\n'
     assert protocol.KEEP_ALIVE == ": keep-alive\n\n"
+
+
+def test_etags_name_the_handle_and_both_offsets() -> None:
+    assert protocol.etag("12-34", "-1", Offset(0, 0), unique=False) == "12-34:-1:0_0"
+    assert protocol.etag("12-34", "0_0", Offset(0, INF), unique=False) == "12-34:0_0:0_inf"
+    empty = protocol.etag("12-34", "9_1", Offset(9, 1), unique=True)
+    assert empty.startswith("12-34:9_1:9_1:") and empty != protocol.etag("12-34", "9_1", Offset(9, 1), unique=True)
+    assert protocol.headers("h", protocol.LOG_CACHE, etag="h:-1:0_0")["etag"] == '"h:-1:0_0"'
+    assert protocol.if_none_match('"a:1", W/"b" ,c') == ["a:1", 'W/"b', "c"]
+    assert protocol.if_none_match(None) == []
 
 
 def test_a_subset_answer() -> None:

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import httpx
 
+from tests.fixtures.api import session_token
 from tests.fixtures.factory import Factory, bearer, login
+from tests.fixtures.sync import sync_server, wait_ready
+from tests.sync.shape_http import eventually
+from turns.db.urls import DatabaseUrls
 
 
 def _get(client: httpx.Client, headers: dict[str, str], **params: Any) -> httpx.Response:
@@ -62,3 +67,60 @@ def test_where_on_uuid_enum_and_date_columns(sync_client: httpx.Client, factory:
     response = _get(sync_client, headers, table="turns", offset="-1", where=where, **params)
     assert response.status_code == 200, response.text
     assert [m["value"]["id"] for m in response.json() if "key" in m] == [str(turn)]
+
+
+def test_snapshot_chunks_are_numbered_and_etags_revalidate(db: DatabaseUrls, factory: Factory, tmp_path: Path) -> None:
+    admin = factory.user("ADMIN")
+    factory.query(
+        "INSERT INTO vendors (company_name, contact_name) SELECT 'Chunked ' || n, 'Q\"uote \\ ü ' || n"
+        " FROM generate_series(1, 60) n RETURNING id"
+    )
+    server = sync_server(db, tmp_path / "sync", sync_chunk_bytes=3_000)
+    server.start()
+    try:
+        wait_ready(server.base_url)
+        with httpx.Client(base_url=server.base_url, headers=bearer(session_token(server.base_url, admin))) as http:
+            first = http.get("/v1/shape", params={"table": "vendors", "offset": "-1"})
+            handle = first.headers["electric-handle"]
+            assert first.headers["electric-offset"] == "0_0" and "electric-up-to-date" not in first.headers
+            assert first.headers["etag"] == f'"{handle}:-1:0_0"'
+            assert 3_000 <= len(first.content) < 6_000
+            again = http.get(
+                "/v1/shape",
+                params={"table": "vendors", "offset": "-1"},
+                headers={"if-none-match": first.headers["etag"]},
+            )
+            assert (again.status_code, again.content, again.headers["electric-offset"]) == (304, b"", "0_0")
+            offsets, messages, response = ["0_0"], list(first.json()), first
+            while "electric-up-to-date" not in response.headers:
+                response = http.get("/v1/shape", params={"table": "vendors", "offset": offsets[-1], "handle": handle})
+                assert response.status_code == 200, response.text
+                offsets.append(response.headers["electric-offset"])
+                messages += response.json()
+            chunks = len(offsets) - 1  # the last response is the (empty) log after the snapshot
+            assert offsets == [f"0_{n}" for n in range(chunks)] + ["0_inf"]
+            assert chunks >= 4
+            rows = {m["value"]["id"]: m["value"] for m in messages if "key" in m}
+            expected = {str(r[0]): r[1] for r in factory.query("SELECT id, contact_name FROM vendors")}
+            assert {pk: row["contact_name"] for pk, row in rows.items()} == expected
+            assert [m["headers"]["control"] for m in messages if "key" not in m] == ["snapshot-end", "up-to-date"]
+            middle = sorted(rows)[len(rows) // 2]
+            factory.query("UPDATE vendors SET city = 'Moved' WHERE id = %s RETURNING id", (middle,))
+            live = http.get(
+                "/v1/shape",
+                params={"table": "vendors", "offset": "0_inf", "handle": handle, "live": "true"},
+            ).json()
+            # The row was found in the snapshot's file: an update of the changed columns, not an insert.
+            assert live[0]["headers"]["operation"] == "update"
+            assert set(live[0]["value"]) == {"id", "city", "version", "updated_at"}
+            log = tmp_path / "sync" / f"{db.app.rsplit('/', 1)[-1]}-{server.app_settings.sync_slot}" / "logs"
+            assert (log / f"{handle}.log").exists()
+            assert http.delete("/v1/shape", params={"handle": handle}).status_code == 202
+            assert not (log / f"{handle}.log").exists()
+            eventually(lambda: _assert_empty(log))
+    finally:
+        server.stop()
+
+
+def _assert_empty(folder: Path) -> None:
+    assert list(folder.iterdir()) == []

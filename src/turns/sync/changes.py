@@ -28,14 +28,13 @@ from turns.sync.shapes import PRIMARY_KEY
 
 @dataclass(frozen=True)
 class Changes:
-    """What the engine writes for a step that changed the shape, all in one store transaction."""
+    """What the engine writes for a step that changed the shape, all in one catalog transaction."""
 
     bodies: list[str]
     """The log messages, encoded, in the step's order."""
-    held: list[tuple[str, str]]
-    """(key, row as JSON) of every row read: what the shape holds of them afterwards."""
-    gone: list[str]
-    """The keys the shape no longer holds."""
+    held: list[tuple[str, str | None]]
+    """(primary key, row as JSON) of every row the step changed: what the shape holds of them
+    afterwards, None for the rows it no longer holds."""
     row_delta: int
     """How many rows the shape holds more (or fewer) than before."""
 
@@ -56,8 +55,11 @@ def diff(
     ``full`` is ``replica=full``."""
     before_by_pk = {str(value[PRIMARY_KEY]): value for value in held}
     messages: list[tuple[str, dict[str, Any]]] = []
+    held_now: list[tuple[str, str | None]] = []
     for pk, row in rows.items():
         before = before_by_pk.get(pk)
+        if before != row:
+            held_now.append((pk, protocol.dumps(row)))
         if before is None:
             messages.append(("insert", {"key": protocol.row_key(table, pk), "value": row}))
         elif before != row:
@@ -82,7 +84,6 @@ def diff(
     inserted = sum(1 for pk in rows if pk not in before_by_pk)
     return Changes(
         bodies=bodies,
-        held=[(protocol.row_key(table, pk), protocol.dumps(row)) for pk, row in rows.items()],
-        gone=[protocol.row_key(table, pk) for pk in gone],
+        held=[*held_now, *((pk, None) for pk in gone)],
         row_delta=inserted - len(gone),
     )

@@ -20,12 +20,12 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from turns.access.identity import CurrentUser
 from turns.access.roles import ADMINS
 from turns.kit.errors import PROBLEM_RESPONSES, NotFound, Unauthorized
-from turns.sync import gatekeeper, protocol
+from turns.sync import gatekeeper, logfile, protocol
 from turns.sync.engine import ShapeQueryError, StaleUser, SyncEngine
 from turns.sync.offsets import Offset
 from turns.sync.params import InvalidRequest, RefusedRequest, ShapeRequest, parse
 from turns.sync.sessions import still_signed_in, sync_user
-from turns.sync.store import StoredShape
+from turns.sync.store import Span, StoredShape
 from turns.sync.subsets import (
     MAX_ROWS,
     PREFIX,
@@ -43,6 +43,7 @@ _SIGN_IN = {"WWW-Authenticate": "Bearer"}
 LONG_POLL_SECONDS = 20.0
 SSE_SECONDS = 60.0
 SSE_KEEPALIVE_SECONDS = 15.0
+_INLINE_READ_BYTES = 256 * 1024
 
 
 def _parameter(name: str, description: str, *, required: bool = False) -> dict[str, Any]:
@@ -180,10 +181,10 @@ async def _answer(request: Request, engine: SyncEngine, user: CurrentUser, subse
     if chosen is not None:
         return await _subset(engine, shape, schema, shape_request, chosen)
     if shape_request.offset is None:  # offset=now
-        up_to_date = protocol.up_to_date(engine.last_lsn)
-        return _response(shape, [up_to_date], shape.head, schema, shape_request, True, cache=protocol.CHUNK_CACHE)
+        up_to_date = logfile.body(b"", [protocol.up_to_date(engine.last_lsn)])
+        return _response(shape, up_to_date, shape.head, schema, shape_request, True, cache=protocol.CHUNK_CACHE)
     if shape_request.offset.tx < 0:
-        return _first_chunk(request, engine, shape, schema, shape_request)
+        return await _first_chunk(request, engine, shape, schema, shape_request)
     if shape_request.sse:
         return _sse(request, engine, shape, schema, shape_request)
     return await _chunk(request, engine, shape, schema, shape_request)
@@ -217,29 +218,73 @@ async def _schema(engine: SyncEngine, shape_request: ShapeRequest) -> str:
 
 def _response(
     shape: StoredShape,
-    bodies: list[str],
+    content: bytes,
     offset: Offset,
     schema: str,
     shape_request: ShapeRequest,
     up_to_date: bool,
     *,
     cache: str,
+    etag: str | None = None,
 ) -> Response:
     cursor = protocol.cursor(shape_request.cursor, time.time()) if shape_request.live else None
-    headers = protocol.headers(shape.handle, cache, offset=offset, schema=schema, cursor=cursor, up_to_date=up_to_date)
-    return Response(protocol.body(bodies), media_type="application/json", headers=headers)
+    headers = protocol.headers(
+        shape.handle, cache, offset=offset, schema=schema, cursor=cursor, up_to_date=up_to_date, etag=etag
+    )
+    return Response(content, media_type="application/json", headers=headers)
 
 
-def _first_chunk(
+async def _log_response(
+    request: Request,
+    engine: SyncEngine,
+    shape: StoredShape,
+    schema: str,
+    shape_request: ShapeRequest,
+    span: Span,
+    *,
+    seen: int,
+    cache: str,
+) -> Response:
+    """A response of the bytes ``span`` of the shape's log file, then up-to-date when it reaches the
+    head; 304 when the client's ``If-None-Match`` names the same response (Electric's ETag: the
+    handle, the offset asked for and the offset answered, unique when there is nothing new)."""
+    requested = "-1" if shape_request.offset is None or shape_request.offset.tx < 0 else str(shape_request.offset)
+    etag = protocol.etag(shape.handle, requested, span.offset, unique=span.start == span.end)
+    if etag in protocol.if_none_match(request.headers.get("if-none-match")):
+        cursor = protocol.cursor(shape_request.cursor, time.time()) if shape_request.live else None
+        headers = protocol.headers(shape.handle, cache, offset=span.offset, cursor=cursor, etag=etag)
+        return Response(status_code=304, headers=headers)
+    last = span.offset if span.end > span.start else None
+    controls = [protocol.up_to_date(protocol.last_seen(seen, last))] if span.up_to_date else []
+    if span.end - span.start < _INLINE_READ_BYTES:
+        content = logfile.body(await _read(engine, shape, span), controls)
+        return _response(shape, content, span.offset, schema, shape_request, span.up_to_date, cache=cache, etag=etag)
+    streamed = logfile.Streamed(engine.reads.file(shape.handle), span.start, span.end, controls)
+    cursor = protocol.cursor(shape_request.cursor, time.time()) if shape_request.live else None
+    headers = protocol.headers(
+        shape.handle, cache, offset=span.offset, schema=schema, cursor=cursor, up_to_date=span.up_to_date, etag=etag
+    )
+    headers["content-length"] = str(streamed.length)
+    return StreamingResponse(streamed.parts(), media_type="application/json", headers=headers)
+
+
+async def _read(engine: SyncEngine, shape: StoredShape, span: Span) -> bytes:
+    """The bytes of ``span``; large ranges are read in a worker thread."""
+    path = engine.reads.file(shape.handle)
+    if span.end - span.start < _INLINE_READ_BYTES:
+        return logfile.read(path, span.start, span.end)
+    return await asyncio.to_thread(logfile.read, path, span.start, span.end)
+
+
+async def _first_chunk(
     request: Request, engine: SyncEngine, shape: StoredShape, schema: str, shape_request: ShapeRequest
 ) -> Response:
-    max_bytes = request.app.state.settings.sync_chunk_bytes
     if shape_request.definition.log == "changes_only":
-        return _response(shape, [], shape.head, schema, shape_request, False, cache=protocol.CHUNK_CACHE)
-    entries, _ = engine.reads.read(shape.id, Offset(0, 0), max_bytes)
-    offset = entries[-1].offset if entries else Offset(0, 0)
-    bodies = [e.body for e in entries]
-    return _response(shape, bodies, offset, schema, shape_request, False, cache=protocol.SNAPSHOT_CACHE)
+        return _response(shape, b"[]", shape.head, schema, shape_request, False, cache=protocol.CHUNK_CACHE)
+    span = engine.reads.first_chunk(shape)
+    return await _log_response(
+        request, engine, shape, schema, shape_request, span, seen=engine.last_lsn, cache=protocol.SNAPSHOT_CACHE
+    )
 
 
 async def _subset(
@@ -267,27 +312,26 @@ async def _chunk(
     request: Request, engine: SyncEngine, shape: StoredShape, schema: str, shape_request: ShapeRequest
 ) -> Response:
     assert shape_request.offset is not None
-    max_bytes = request.app.state.settings.sync_chunk_bytes
     event = engine.watch(shape.id)
     try:
         seen = engine.last_lsn
-        entries, ended = engine.reads.read(shape.id, shape_request.offset, max_bytes)
-        if shape_request.live and not entries:
+        span = engine.reads.span(shape, shape_request.offset)
+        if shape_request.live and span.start == span.end:
             await _wait(request, event, LONG_POLL_SECONDS)
             if await still_signed_in(request) is None:
                 raise Unauthorized("the session ended", headers=_SIGN_IN)
-            if engine.reads.by_id(shape.id) is None:
+            found = engine.reads.by_id(shape.id)
+            if found is None:
                 return await _must_refetch(engine, shape_request)
-            seen = engine.last_lsn
-            entries, ended = engine.reads.read(shape.id, shape_request.offset, max_bytes)
+            shape, seen = found, engine.last_lsn
+            span = engine.reads.span(shape, shape_request.offset)
     finally:
         engine.unwatch(shape.id, event)
-    bodies = [e.body for e in entries]
-    if ended:
-        bodies.append(protocol.up_to_date(protocol.last_seen(seen, entries[-1].offset if entries else None)))
-    offset = entries[-1].offset if entries else shape_request.offset
     cache = protocol.LIVE_CACHE if shape_request.live else protocol.LOG_CACHE
-    return _response(shape, bodies, offset, schema, shape_request, ended, cache=cache)
+    try:
+        return await _log_response(request, engine, shape, schema, shape_request, span, seen=seen, cache=cache)
+    except FileNotFoundError:  # removed since
+        return await _must_refetch(engine, shape_request)
 
 
 def _sse(
@@ -296,7 +340,7 @@ def _sse(
     assert shape_request.offset is not None
     start = shape_request.offset
 
-    async def events() -> AsyncIterator[str]:
+    async def events() -> AsyncIterator[bytes]:
         offset = start
         deadline = time.monotonic() + SSE_SECONDS
         event = engine.watch(shape.id)
@@ -306,17 +350,26 @@ def _sse(
                     return  # the client reconnects, and is refused
                 event.clear()
                 seen = engine.last_lsn
-                entries, _ = engine.reads.read(shape.id, offset, 1 << 62)
-                if engine.reads.by_id(shape.id) is None:
-                    yield protocol.sse_event(protocol.MUST_REFETCH_MESSAGE)
+                current = engine.reads.by_id(shape.id)
+                if current is None:
+                    yield protocol.sse_event(protocol.MUST_REFETCH_MESSAGE).encode()
                     return
-                for entry in entries:
-                    yield protocol.sse_event(entry.body)
-                if entries:
-                    offset = entries[-1].offset
-                    yield protocol.sse_event(protocol.up_to_date(protocol.last_seen(seen, offset)))
+                span = engine.reads.span(current, offset)
+                while span.end > span.start:
+                    try:
+                        data = await _read(engine, current, span)
+                    except FileNotFoundError:
+                        yield protocol.sse_event(protocol.MUST_REFETCH_MESSAGE).encode()
+                        return
+                    for message in logfile.messages(data):
+                        yield b"data: " + message + b"\n\n"
+                    offset = span.offset
+                    if span.up_to_date:
+                        yield protocol.sse_event(protocol.up_to_date(protocol.last_seen(seen, offset))).encode()
+                        break
+                    span = engine.reads.span(current, offset)
                 if not await _wait(request, event, SSE_KEEPALIVE_SECONDS):
-                    yield protocol.KEEP_ALIVE
+                    yield protocol.KEEP_ALIVE.encode()
         finally:
             engine.unwatch(shape.id, event)
 

@@ -19,16 +19,19 @@ the messages a subset already holds (see :meth:`SyncEngine.subset`).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import os
 import secrets
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 from urllib.parse import urlsplit
 from uuid import UUID
 
+import psycopg
 import sqlalchemy.exc
 import structlog
 from sqlalchemy import text
@@ -39,12 +42,13 @@ from turns.access.roles import MANAGERS
 from turns.config import Settings
 from turns.db.context import SET_CONTEXT_SQL, Actor
 from turns.db.engines import Database
+from turns.sync import logfile
 from turns.sync.capture import Batch, Capture, SlotLost, merge
 from turns.sync.changes import diff
 from turns.sync.offsets import Offset
-from turns.sync.protocol import dumps, row_key, snapshot_end, snapshot_fields, snapshot_row
+from turns.sync.protocol import dumps, row_key, snapshot_end, snapshot_fields
 from turns.sync.shapes import FORMAT_SQL, MOVE_WITH_THEIR_TURN, PRIMARY_KEY, ShapeDefinition, column_schema
-from turns.sync.store import Store, StoredShape
+from turns.sync.store import Appended, Snapshot, Store, StoredShape
 from turns.sync.subsets import Subset
 
 log = structlog.get_logger(__name__)
@@ -59,7 +63,7 @@ _SNAPSHOT = text("SELECT CAST(pg_current_snapshot() AS text)")
 _STEP_XID = text("SELECT CAST(pg_current_xact_id() AS text), set_config('synchronous_commit', 'off', true)")
 _USER_NOW = text("SELECT CAST(role AS text), CAST(vendor_id AS text), is_active FROM users WHERE id = :id")
 _SUBSET_TIMEOUT = text("SELECT set_config('statement_timeout', '5s', true)")  # it holds the engine's lock
-_PARTITION = 2_000
+_WRITE_BYTES = 1 << 20
 
 
 class ShapeQueryError(ValueError):
@@ -82,8 +86,9 @@ class SubsetRows:
 
 @dataclass(frozen=True)
 class EngineOptions:
-    store_path: Path
+    folder: Path
     slot: str
+    chunk_bytes: int = 1_000_000
     poll_seconds: float = 0.05
     shape_ttl_seconds: float = 72 * 3600
     gc_seconds: float = 60.0
@@ -113,8 +118,8 @@ class SyncEngine:
     def __init__(self, database: Database, replication_url: str, options: EngineOptions) -> None:
         self.database = database
         self.options = options
-        self.store = Store(options.store_path)
-        self.reads = Store(options.store_path)
+        self.store = Store(options.folder)
+        self.reads = Store(options.folder)
         self.capture = Capture(replication_url, options.slot)
         self.lock = asyncio.Lock()
         self.last_lsn = 0
@@ -124,11 +129,13 @@ class SyncEngine:
         self.schemas: dict[tuple[str, tuple[str, ...]], dict[str, Any]] = {}
         self.steps = 0
         self.used: dict[int, float] = {}
+        self.removals: set[asyncio.Future[None]] = set()
 
     # -- life cycle --
     async def start(self) -> None:
         async with self.lock:
             recreated = await self.capture.ensure_slot()
+            self._check_files()
             stored = int(self.store.get_meta("last_lsn") or 0)
             confirmed = await self.capture.confirmed_lsn()
             if recreated or confirmed > stored:
@@ -137,11 +144,8 @@ class SyncEngine:
                 shapes = self.store.all_shapes()
                 if shapes:
                     log.warning("sync_shapes_reset", slot=self.options.slot, shapes=len(shapes), stored=stored)
-                with self.store.transaction():
-                    for shape in shapes:
-                        self.store.delete(shape.id)
                 for shape in shapes:
-                    self._notify(shape.id)
+                    self._remove(shape)
             self.last_lsn = max(stored, confirmed)
             self.store.set_meta("last_lsn", str(self.last_lsn))
         self.ready.set()
@@ -176,6 +180,22 @@ class SyncEngine:
         self.store.close()
         self.reads.close()
 
+    def _check_files(self) -> None:
+        """Cut every log file back to what its catalog committed (a step that crashed before its
+        commit is replayed from the slot); remove a shape whose file is missing or short, and files
+        no shape names (left by a crash before a shape's commit, or a removal not finished)."""
+        named = set()
+        for shape in self.store.all_shapes():
+            path = self.store.file(shape.handle)
+            if logfile.truncate(path, shape.size):
+                named.add(path.name)
+            else:
+                log.warning("sync_log_file_lost", handle=shape.handle)
+                self._remove(shape)
+        for path in self.store.logs.iterdir():
+            if path.name not in named:
+                self._unlink_later(path)
+
     def poke(self) -> None:
         """A write committed in this process: read the slot now rather than at the next poll."""
         self.wake.set()
@@ -209,9 +229,9 @@ class SyncEngine:
             elif batch.ids.get(definition.table):
                 plan.append((shape, definition, sorted(batch.ids[definition.table])))
         changed: list[int] = []
+        for shape_id in dropped:
+            self._remove_id(shape_id)
         with self.store.transaction():
-            for shape_id in dropped:
-                self.store.delete(shape_id)
             if plan:
                 async with self.database.primary.connect() as conn, conn.begin():
                     await conn.execute(_REPEATABLE_READ)
@@ -222,7 +242,7 @@ class SyncEngine:
                         if self._log_changes(shape, definition, ids, rows, txids, batch.commit_lsn):
                             changed.append(shape.id)
             self.store.set_meta("last_lsn", str(max(self.last_lsn, batch.end_lsn)))
-        for shape_id in (*dropped, *changed):
+        for shape_id in changed:
             self._notify(shape_id)
 
     async def _read(
@@ -246,15 +266,48 @@ class SyncEngine:
         lsn: int,
     ) -> bool:
         """Log what the step changed in the shape (see :mod:`turns.sync.changes`); False when nothing."""
-        keys = None if ids is None else (row_key(definition.table, i) for i in ids)
-        held = [json.loads(value) for value in self.store.rows_for(shape.id, keys).values()]
-        found = diff(definition.table, full=definition.replica == "full", held=held, rows=rows, txids=txids, lsn=lsn)
+        held = self._held(shape, ids)
+        full = definition.replica == "full"
+        found = diff(definition.table, full=full, held=held.values(), rows=rows, txids=txids, lsn=lsn)
         if found is None:
             return False
-        self.store.put_rows(shape.id, found.held)
-        self.store.drop_rows(shape.id, found.gone)
-        self.store.append(shape.id, lsn, found.bodies, found.row_delta)
+        self.store.put_overlay(shape.id, found.held)
+        self.store.append(shape, self._write_step(shape, lsn, found.bodies, found.row_delta))
         return True
+
+    def _held(self, shape: StoredShape, pks: list[str] | None) -> dict[str, dict[str, Any]]:
+        """The rows the shape holds of ``pks`` (all when None): as a step last logged them, else as the
+        snapshot has them."""
+        overlay = self.store.overlay(shape.id, pks)
+        rest = None if pks is None else [pk for pk in pks if pk not in overlay]
+        path = self.store.file(shape.handle)
+        held = dict(logfile.snapshot_rows(path, shape.snapshot_end, rest)) if rest != [] else {}
+        for pk, value in overlay.items():
+            if value is None:
+                held.pop(pk, None)
+            else:
+                held[pk] = json.loads(value)
+        return held
+
+    def _write_step(self, shape: StoredShape, lsn: int, bodies: list[str], row_delta: int) -> Appended:
+        """Append a step's messages to the shape's file; a chunk closes after the message that fills it."""
+        marks: list[tuple[Offset, int, bool]] = []
+        position, chunk_start = shape.size, shape.chunk_start
+        lines = [logfile.encode(body) for body in bodies]
+        for index, line in enumerate(lines):
+            position += len(line)
+            if position - chunk_start >= self.options.chunk_bytes:
+                marks.append((Offset(lsn, 2 * index + 1), position, True))
+                chunk_start = position
+        head = Offset(lsn, 2 * len(lines) - 1)
+        if not marks or marks[-1][0] != head:
+            marks.append((head, position, False))
+        with self.store.file(shape.handle).open("r+b") as file:
+            # At the committed end: bytes of a step that failed before its commit are written over.
+            file.seek(shape.size)
+            file.write(b"".join(lines))
+            file.truncate()
+        return Appended(head, position, chunk_start, marks, len(lines), row_delta)
 
     # -- shapes --
     async def shape_for(self, definition: ShapeDefinition) -> StoredShape:
@@ -271,6 +324,23 @@ class SyncEngine:
 
     async def _create(self, definition: ShapeDefinition, key: str) -> StoredShape:
         handle = f"{abs(hash(key)) % 10**8}-{time.time_ns() // 1000}"
+        path = self.store.file(handle)
+        try:
+            async with self.database.primary.connect() as conn, conn.begin():
+                await conn.execute(_REPEATABLE_READ)
+                await conn.execute(_FORMATS)
+                await conn.execute(_SET_CONTEXT, Actor(user_id=UUID(definition.user_id), context="sync").params())
+                await _check_user(conn, definition)
+                snapshot = str((await conn.execute(_SNAPSHOT)).scalar_one())
+                with path.open("wb") as file:
+                    written = await self._copy_snapshot(conn, definition, file, snapshot)
+        except (sqlalchemy.exc.DBAPIError, psycopg.Error) as exc:
+            self._unlink_later(path)
+            error = exc.orig if isinstance(exc, sqlalchemy.exc.DBAPIError) else exc
+            raise ShapeQueryError(str(error).strip().splitlines()[0]) from exc
+        except BaseException:
+            self._unlink_later(path)
+            raise
         with self.store.transaction():
             shape_id = self.store.insert_shape(
                 handle=handle,
@@ -278,35 +348,43 @@ class SyncEngine:
                 definition=definition.as_dict(),
                 user_id=definition.user_id,
                 table=definition.table,
+                snapshot=written,
             )
-            op = 1
-            rows = 0
-            try:
-                async with self.database.primary.connect() as conn, conn.begin():
-                    await conn.execute(_REPEATABLE_READ)
-                    await conn.execute(_FORMATS)
-                    await conn.execute(_SET_CONTEXT, Actor(user_id=UUID(definition.user_id), context="sync").params())
-                    await _check_user(conn, definition)
-                    snapshot = str((await conn.execute(_SNAPSHOT)).scalar_one())
-                    result = await conn.stream(definition.query())
-                    async for partition in result.mappings().partitions(_PARTITION):
-                        values = [dict(r) for r in partition]
-                        keyed = [(row_key(definition.table, str(v[PRIMARY_KEY])), v) for v in values]
-                        self.store.put_rows(shape_id, ((k, dumps(v)) for k, v in keyed))
-                        rows += len(keyed)
-                        if definition.log == "full":
-                            op = self.store.add_snapshot(
-                                shape_id, op, [snapshot_row(definition.table, k, v) for k, v in keyed]
-                            )
-            except sqlalchemy.exc.DBAPIError as exc:
-                raise ShapeQueryError(str(exc.orig).strip().splitlines()[0]) from exc
-            if definition.log == "full":
-                op = self.store.add_snapshot(shape_id, op, [snapshot_end(snapshot)])
-            self.store.set_head(shape_id, Offset(0, op - 1), rows=rows, entries=op - 1)
         created = self.store.by_id(shape_id)
         assert created is not None
-        log.info("sync_shape_created", handle=handle, table=definition.table, rows=rows)
+        log.info("sync_shape_created", handle=handle, table=definition.table, rows=written.rows)
         return created
+
+    async def _copy_snapshot(
+        self, conn: AsyncConnection, definition: ShapeDefinition, file: BinaryIO, snapshot: str
+    ) -> Snapshot:
+        """Write the shape's snapshot into ``file`` as PostgreSQL's ``COPY`` sends it, one line a row,
+        then snapshot-end; a snapshot chunk closes after the row that fills it. A ``changes_only``
+        shape serves no snapshot (no chunks) but holds its rows all the same: the changes are told
+        from them, and subsets read them."""
+        sql, params = definition.snapshot_copy(conn.dialect)
+        raw: psycopg.AsyncConnection[Any] = (await conn.get_raw_connection()).driver_connection  # type: ignore[assignment]
+        buffer = bytearray()
+        chunk_ends: list[int] = []
+        position = chunk_start = rows = 0
+        limit = self.options.chunk_bytes
+        async with raw.cursor() as cursor, cursor.copy(sql, params) as copy:
+            async for data in copy:
+                buffer += data
+                rows += 1
+                if position + len(buffer) - chunk_start >= limit:
+                    chunk_start = position + len(buffer)
+                    chunk_ends.append(chunk_start)
+                if len(buffer) >= _WRITE_BYTES:
+                    position += file.write(buffer)
+                    buffer.clear()
+        rows_end = position + len(buffer)
+        buffer += logfile.encode(snapshot_end(snapshot))
+        position += file.write(buffer)
+        if not chunk_ends or chunk_ends[-1] < position:
+            chunk_ends.append(position)
+        served = chunk_ends if definition.log == "full" else []
+        return Snapshot(rows=rows, rows_end=rows_end, size=position, chunk_ends=served)
 
     async def subset(self, shape_id: int, definition: ShapeDefinition, subset: Subset) -> SubsetRows | None:
         """The rows of ``subset`` of the shape: their values as the shape holds them at its head,
@@ -330,17 +408,17 @@ class SyncEngine:
                     await conn.execute(_SET_CONTEXT, Actor(user_id=UUID(definition.user_id), context="sync").params())
                     snapshot = str((await conn.execute(_SNAPSHOT)).scalar_one())
                     found = (await conn.scalars(subset.query(definition))).all()
-                    keys = [row_key(definition.table, str(k)) for k in found]
             except sqlalchemy.exc.DBAPIError as exc:
                 raise ShapeQueryError(str(exc.orig).strip().splitlines()[0]) from exc
-            held = self.store.rows_for(shape.id, keys)
+            held = self._held(shape, [str(k) for k in found])
             metadata = {
                 **snapshot_fields(snapshot),
                 # Above every message in the head (their lsn), so none retires the snapshot early.
                 "database_lsn": str(max(self.last_lsn, shape.head.tx + 1)),
                 "snapshot_mark": secrets.randbelow(2**31),
             }
-            return SubsetRows(shape.head, [(k, held[k]) for k in keys if k in held], len(keys), metadata)
+            rows = [(row_key(definition.table, pk), dumps(held[pk])) for pk in map(str, found) if pk in held]
+            return SubsetRows(shape.head, rows, len(found), metadata)
 
     async def schema(self, definition: ShapeDefinition) -> dict[str, Any]:
         """The shape's ``electric-schema`` (read once per table and column list)."""
@@ -352,9 +430,31 @@ class SyncEngine:
 
     async def drop(self, shape_id: int) -> None:
         async with self.lock:
-            with self.store.transaction():
-                self.store.delete(shape_id)
-        self._notify(shape_id)
+            self._remove_id(shape_id)
+
+    def _remove_id(self, shape_id: int) -> None:
+        shape = self.store.by_id(shape_id)
+        if shape is not None:
+            self._remove(shape)
+
+    def _remove(self, shape: StoredShape) -> None:
+        """Remove a shape from the catalog, then its file: renamed at once (no new reader opens it),
+        unlinked in a worker thread, so no request waits for a large file to go."""
+        self.store.delete(shape.id)
+        path = self.store.file(shape.handle)
+        gone = path.with_suffix(".removed")
+        try:
+            path.rename(gone)
+        except FileNotFoundError:
+            pass
+        else:
+            self._unlink_later(gone)
+        self._notify(shape.id)
+
+    def _unlink_later(self, path: Path) -> None:
+        task = asyncio.get_running_loop().run_in_executor(None, _unlink, path)
+        self.removals.add(task)
+        task.add_done_callback(self.removals.discard)
 
     async def collect_garbage(self) -> None:
         """Remove shapes nobody has asked for in a while, and shapes whose log outgrew their rows
@@ -388,6 +488,11 @@ class SyncEngine:
         return sum(len(events) for events in self.waiters.values())
 
 
+def _unlink(path: Path) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(path)
+
+
 async def _check_user(conn: AsyncConnection, definition: ShapeDefinition) -> None:
     """Raise :class:`StaleUser` unless the user still has the role and company the shape was asked with."""
     row = (await conn.execute(_USER_NOW, {"id": definition.user_id})).first()
@@ -409,8 +514,9 @@ def engine_for(database: Database, settings: Settings) -> SyncEngine:
     folder = settings.sync_dir or settings.data_dir / "sync"
     name = urlsplit(database.urls.app).path.lstrip("/") or "turns"
     options = EngineOptions(
-        store_path=folder / f"{name}-{settings.sync_slot}.sqlite3",
+        folder=folder / f"{name}-{settings.sync_slot}",
         slot=settings.sync_slot,
+        chunk_bytes=settings.sync_chunk_bytes,
         poll_seconds=settings.sync_poll_seconds,
         shape_ttl_seconds=settings.sync_shape_ttl_hours * 3600,
     )

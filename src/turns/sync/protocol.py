@@ -10,6 +10,7 @@ the engine's (:mod:`turns.sync.changes`). See docs/sync.md.
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 from turns.sync.offsets import Offset
@@ -60,6 +61,7 @@ def headers(
     cursor: str | None = None,
     up_to_date: bool = False,
     snapshot: bool = False,
+    etag: str | None = None,
 ) -> dict[str, str]:
     """The headers of a shape response; the client needs the handle on every one (a 409 too),
     the offset and schema on every 200, the cursor on live ones."""
@@ -79,7 +81,22 @@ def headers(
         found["electric-up-to-date"] = ""
     if snapshot:
         found["electric-snapshot"] = "true"
+    if etag is not None:
+        found["etag"] = f'"{etag}"'
     return found
+
+
+def etag(handle: str, requested: str, answered: Offset, *, unique: bool) -> str:
+    """Electric's ETag of a log response (unquoted): the handle, the offset asked for and the offset
+    answered, which name its bytes for good. A response with nothing new gets a unique one, so a
+    cache never revalidates an empty live answer instead of waiting for the next change."""
+    found = f"{handle}:{requested}:{answered}"
+    return f"{found}:{time.monotonic_ns()}" if unique else found
+
+
+def if_none_match(header: str | None) -> list[str]:
+    """The ETags of an ``If-None-Match`` header, unquoted."""
+    return [tag.strip().strip('"') for tag in header.split(",")] if header else []
 
 
 def cursor(sent: str | None, now: float) -> str:
@@ -112,11 +129,6 @@ def snapshot_end(snapshot: str) -> str:
     return dumps({"headers": {"control": "snapshot-end", **snapshot_fields(snapshot)}})
 
 
-def snapshot_row(table: str, key: str, value: dict[str, Any]) -> str:
-    """A row of an initial snapshot: an insert without the log's headers."""
-    return dumps({"key": key, "value": value, "headers": {"operation": "insert", "relation": [SCHEMA, table]}})
-
-
 def change(
     message: dict[str, Any], operation: str, *, table: str, txids: list[int], lsn: int, index: int, last: bool
 ) -> str:
@@ -133,11 +145,6 @@ def change(
     if last:
         found["last"] = True
     return dumps({**message, "headers": found})
-
-
-def body(bodies: list[str]) -> str:
-    """A response's JSON array of messages, from messages already encoded."""
-    return "[" + ",".join(bodies) + "]"
 
 
 def sse_event(message: str) -> str:

@@ -17,6 +17,7 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import Boolean, Select, TextClause, bindparam, literal_column, select, text
+from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.types import NullType
 
@@ -116,6 +117,23 @@ class ShapeDefinition:
         if ids is not None:
             query = query.where(table.c[PRIMARY_KEY].in_([UUID(i) for i in ids]))
         return query
+
+    def snapshot_copy(self, dialect: Dialect) -> tuple[str, dict[str, Any]]:
+        """``COPY`` of the shape's snapshot as the lines of its log file (:mod:`turns.sync.logfile`): per
+        row, in primary-key order, its insert message as compact JSON followed by ``,``. PostgreSQL
+        writes the JSON (``row_to_json`` of the same text values as :meth:`query`); CSV with a quote and
+        a delimiter that JSON never holds raw leaves every byte as it is. The statement and its
+        parameters, bound by the client (``COPY`` takes no server-side parameters)."""
+        table = tables.metadata.tables[self.table]
+        compiled = self.query().order_by(table.c[PRIMARY_KEY]).compile(dialect=dialect)
+        headers = json.dumps({"operation": "insert", "relation": [SCHEMA, self.table]}, separators=(",", ":"))
+        key = f"""'"{SCHEMA}"."{self.table}"/"' || replace(v.{PRIMARY_KEY}, '/', '//') || '"'"""
+        messages = f"SELECT {key} AS key, row_to_json(v) AS value, '{headers}'::json AS headers FROM ({compiled}) v"
+        sql = (
+            f"COPY (SELECT row_to_json(m)::text || ',' FROM ({messages}) m)"
+            " TO STDOUT WITH (FORMAT csv, QUOTE E'\\x01', DELIMITER E'\\x02')"
+        )
+        return sql, dict(compiled.params)
 
     def rows(self, query: Select[Any]) -> Select[Any]:
         """``query`` narrowed to the shape's rows: the user's scope and the shape's ``where``."""

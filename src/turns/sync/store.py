@@ -1,9 +1,12 @@
-"""Shape logs on disk (SQLite, in the sync folder of the data directory).
+"""The catalog of shape logs (SQLite, beside the log files in the sync folder).
 
-For every shape: its definition, the rows its user currently holds (to tell inserts,
-updates and deletes apart, and which columns changed), and its log: the messages a
-client replays from an offset. A restart resumes from here; memory holds none of it.
-The engine is the only writer; readers are the shape requests of the same process.
+For every shape: its definition, its log file (:mod:`turns.sync.logfile`) and how much of it
+is committed, and the *marks* of the file: where each snapshot chunk, each step and each
+change chunk ends (byte position per offset), which is all a response needs to find its byte
+range. The rows a step changed since the snapshot are kept too (the *overlay*: their values
+as the shape holds them, or none once deleted), because the snapshot's lines no longer say
+what the client holds of them. A restart resumes from here; memory holds none of it. The
+engine is the only writer; readers are the shape requests of the same process.
 """
 
 from __future__ import annotations
@@ -16,12 +19,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from turns.sync.offsets import Offset
+from turns.sync import logfile
+from turns.sync.offsets import INF, Offset
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS shapes (
-  id INTEGER PRIMARY KEY,
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
   handle TEXT NOT NULL UNIQUE,
   key TEXT NOT NULL UNIQUE,
   definition TEXT NOT NULL,
@@ -29,17 +33,23 @@ CREATE TABLE IF NOT EXISTS shapes (
   table_name TEXT NOT NULL,
   head_tx INTEGER NOT NULL DEFAULT 0,
   head_op INTEGER NOT NULL DEFAULT 0,
+  size INTEGER NOT NULL DEFAULT 0,
+  snapshot_end INTEGER NOT NULL DEFAULT 0,
+  log_start INTEGER NOT NULL DEFAULT 0,
+  snapshot_chunks INTEGER NOT NULL DEFAULT 0,
+  chunk_start INTEGER NOT NULL DEFAULT 0,
   row_count INTEGER NOT NULL DEFAULT 0,
   log_count INTEGER NOT NULL DEFAULT 0,
   created_at REAL NOT NULL,
   used_at REAL NOT NULL
 );
-CREATE TABLE IF NOT EXISTS rows (
-  shape INTEGER NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (shape, key)
+CREATE TABLE IF NOT EXISTS marks (
+  shape INTEGER NOT NULL, tx INTEGER NOT NULL, op INTEGER NOT NULL, pos INTEGER NOT NULL,
+  closes INTEGER NOT NULL, PRIMARY KEY (shape, tx, op)
 ) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS log (
-  shape INTEGER NOT NULL, tx INTEGER NOT NULL, op INTEGER NOT NULL, body TEXT NOT NULL,
-  PRIMARY KEY (shape, tx, op)
+CREATE INDEX IF NOT EXISTS chunk_ends ON marks (shape, pos) WHERE closes;
+CREATE TABLE IF NOT EXISTS overlay (
+  shape INTEGER NOT NULL, pk TEXT NOT NULL, value TEXT, PRIMARY KEY (shape, pk)
 ) WITHOUT ROWID;
 """
 
@@ -53,28 +63,48 @@ class StoredShape:
     user_id: str
     table: str
     head: Offset
+    size: int
+    """Committed bytes of the log file."""
+    snapshot_end: int
+    """Where the snapshot's rows end (they are ordered by primary key before it)."""
+    log_start: int
+    """Where the changes begin (after the snapshot-end message)."""
+    snapshot_chunks: int
+    """How many chunks the snapshot has: offsets ``0_0`` ... ``0_<n-1>`` end them (0 for ``changes_only``)."""
+    chunk_start: int
+    """Where the change chunk being filled began."""
     row_count: int
     log_count: int
     used_at: float
 
 
 @dataclass(frozen=True)
-class Entry:
+class Span:
+    """The bytes of a response: ``start`` to ``end`` of the file, and the offset that ends them."""
+
+    start: int
+    end: int
     offset: Offset
-    body: str
+    up_to_date: bool
 
 
 class Store:
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        self.path = path
-        self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    """The catalog in ``folder``/shapes.sqlite3, the log files in ``folder``/logs."""
+
+    def __init__(self, folder: Path) -> None:
+        self.logs = folder / "logs"
+        self.logs.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self.db = sqlite3.connect(folder / "shapes.sqlite3", isolation_level=None, check_same_thread=False)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(_SCHEMA)
 
     def close(self) -> None:
         self.db.close()
+
+    def file(self, handle: str) -> Path:
+        """The log file of the shape ``handle`` (a handle is never reused)."""
+        return self.logs / f"{handle}.log"
 
     # -- meta --
     def get_meta(self, key: str) -> str | None:
@@ -85,6 +115,11 @@ class Store:
         self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
 
     # -- shapes --
+    _COLUMNS = (
+        "id, handle, key, definition, user_id, table_name, head_tx, head_op, size, snapshot_end, log_start,"
+        " snapshot_chunks, chunk_start, row_count, log_count, used_at"
+    )
+
     def _shape(self, row: tuple[Any, ...] | None) -> StoredShape | None:
         if row is None:
             return None
@@ -96,12 +131,15 @@ class Store:
             user_id=row[4],
             table=row[5],
             head=Offset(row[6], row[7]),
-            row_count=row[8],
-            log_count=row[9],
-            used_at=row[10],
+            size=row[8],
+            snapshot_end=row[9],
+            log_start=row[10],
+            snapshot_chunks=row[11],
+            chunk_start=row[12],
+            row_count=row[13],
+            log_count=row[14],
+            used_at=row[15],
         )
-
-    _COLUMNS = "id, handle, key, definition, user_id, table_name, head_tx, head_op, row_count, log_count, used_at"
 
     def by_key(self, key: str) -> StoredShape | None:
         return self._shape(self.db.execute(f"SELECT {self._COLUMNS} FROM shapes WHERE key = ?", (key,)).fetchone())
@@ -118,91 +156,152 @@ class Store:
         rows = self.db.execute(f"SELECT {self._COLUMNS} FROM shapes ORDER BY id").fetchall()
         return [shape for shape in (self._shape(r) for r in rows) if shape is not None]
 
-    def insert_shape(self, *, handle: str, key: str, definition: dict[str, Any], user_id: str, table: str) -> int:
-        """A new, empty shape (inside the caller's transaction); its snapshot follows by :meth:`add_snapshot`."""
+    def insert_shape(
+        self, *, handle: str, key: str, definition: dict[str, Any], user_id: str, table: str, snapshot: Snapshot
+    ) -> int:
+        """A shape whose file holds ``snapshot`` (inside the caller's transaction)."""
         now = time.time()
         cursor = self.db.execute(
-            "INSERT INTO shapes (handle, key, definition, user_id, table_name, created_at, used_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (handle, key, json.dumps(definition, sort_keys=True), user_id, table, now, now),
+            "INSERT INTO shapes (handle, key, definition, user_id, table_name, head_tx, head_op, size, snapshot_end,"
+            " log_start, snapshot_chunks, chunk_start, row_count, log_count, created_at, used_at)"
+            " VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                handle,
+                key,
+                json.dumps(definition, sort_keys=True),
+                user_id,
+                table,
+                INF,
+                snapshot.size,
+                snapshot.rows_end,
+                snapshot.size,
+                len(snapshot.chunk_ends),
+                snapshot.size,
+                snapshot.rows,
+                snapshot.rows,
+                now,
+                now,
+            ),
         )
-        return int(cursor.lastrowid or 0)
-
-    def add_snapshot(self, shape_id: int, first_op: int, bodies: list[str]) -> int:
-        """Snapshot messages at offsets ``0_<first_op>``, ...; returns the next op."""
+        shape_id = int(cursor.lastrowid or 0)
         self.db.executemany(
-            "INSERT INTO log (shape, tx, op, body) VALUES (?, 0, ?, ?)",
-            ((shape_id, first_op + index, body) for index, body in enumerate(bodies)),
+            "INSERT INTO marks (shape, tx, op, pos, closes) VALUES (?, 0, ?, ?, 1)",
+            ((shape_id, index, pos) for index, pos in enumerate(snapshot.chunk_ends)),
         )
-        return first_op + len(bodies)
-
-    def set_head(self, shape_id: int, head: Offset, *, rows: int, entries: int) -> None:
-        self.db.execute(
-            "UPDATE shapes SET head_tx = ?, head_op = ?, row_count = ?, log_count = ? WHERE id = ?",
-            (head.tx, head.op, rows, entries, shape_id),
-        )
+        return shape_id
 
     def delete(self, shape_id: int) -> None:
         with self.transaction():
-            self.db.execute("DELETE FROM log WHERE shape = ?", (shape_id,))
-            self.db.execute("DELETE FROM rows WHERE shape = ?", (shape_id,))
+            self.db.execute("DELETE FROM marks WHERE shape = ?", (shape_id,))
+            self.db.execute("DELETE FROM overlay WHERE shape = ?", (shape_id,))
             self.db.execute("DELETE FROM shapes WHERE id = ?", (shape_id,))
 
-    # -- rows a shape holds --
-    def put_rows(self, shape_id: int, rows: Iterable[tuple[str, str]]) -> None:
-        self.db.executemany(
-            "INSERT OR REPLACE INTO rows (shape, key, value) VALUES (?, ?, ?)", ((shape_id, k, v) for k, v in rows)
-        )
-
-    def drop_rows(self, shape_id: int, keys: Iterable[str]) -> None:
-        self.db.executemany("DELETE FROM rows WHERE shape = ? AND key = ?", ((shape_id, k) for k in keys))
-
-    def rows_for(self, shape_id: int, keys: Iterable[str] | None = None) -> dict[str, str]:
-        if keys is None:
-            found = self.db.execute("SELECT key, value FROM rows WHERE shape = ?", (shape_id,)).fetchall()
-            return {str(k): str(v) for k, v in found}
-        result: dict[str, str] = {}
-        for key in keys:
-            row = self.db.execute("SELECT value FROM rows WHERE shape = ? AND key = ?", (shape_id, key)).fetchone()
+    # -- the rows steps changed since the snapshot --
+    def overlay(self, shape_id: int, pks: Iterable[str] | None = None) -> dict[str, str | None]:
+        """(primary key → value as JSON, or None when the shape no longer holds it) of ``pks`` (all when None)."""
+        if pks is None:
+            found = self.db.execute("SELECT pk, value FROM overlay WHERE shape = ?", (shape_id,)).fetchall()
+            return {str(pk): value for pk, value in found}
+        result: dict[str, str | None] = {}
+        for pk in pks:
+            row = self.db.execute("SELECT value FROM overlay WHERE shape = ? AND pk = ?", (shape_id, pk)).fetchone()
             if row is not None:
-                result[key] = str(row[0])
+                result[pk] = row[0]
         return result
 
-    # -- the log --
-    def append(self, shape_id: int, tx: int, bodies: list[str], row_delta: int) -> Offset:
-        """Add ``bodies`` at offsets ``tx_1``, ``tx_3``, ...; returns the new head."""
-        for index, body in enumerate(bodies):
-            self.db.execute(
-                "INSERT INTO log (shape, tx, op, body) VALUES (?, ?, ?, ?)", (shape_id, tx, 2 * index + 1, body)
-            )
-        head = Offset(tx, 2 * len(bodies) - 1)
-        self.db.execute(
-            "UPDATE shapes SET head_tx = ?, head_op = ?, log_count = log_count + ?, row_count = row_count + ?"
-            " WHERE id = ?",
-            (head.tx, head.op, len(bodies), row_delta, shape_id),
+    def put_overlay(self, shape_id: int, rows: Iterable[tuple[str, str | None]]) -> None:
+        self.db.executemany(
+            "INSERT OR REPLACE INTO overlay (shape, pk, value) VALUES (?, ?, ?)", ((shape_id, k, v) for k, v in rows)
         )
-        return head
 
-    def read(self, shape_id: int, after: Offset, max_bytes: int) -> tuple[list[Entry], bool]:
-        """Entries after ``after``, at most about ``max_bytes`` (at least one); and whether the log ended."""
-        cursor = self.db.execute(
-            # A row-value comparison is a range scan of the primary key (an OR would rescan the log).
-            "SELECT tx, op, body FROM log WHERE shape = ? AND (tx, op) > (?, ?) ORDER BY tx, op",
-            (shape_id, after.tx, after.op),
+    # -- the log --
+    def append(self, shape: StoredShape, step: Appended) -> None:
+        """Record a step written at the end of the shape's file (inside the caller's transaction)."""
+        self.db.executemany(
+            "INSERT INTO marks (shape, tx, op, pos, closes) VALUES (?, ?, ?, ?, ?)",
+            ((shape.id, m.tx, m.op, pos, closes) for m, pos, closes in step.marks),
         )
-        entries: list[Entry] = []
-        size = 0
-        for tx, op, body in cursor:
-            if entries and size + len(body) > max_bytes:
-                cursor.close()
-                return entries, False
-            entries.append(Entry(Offset(tx, op), body))
-            size += len(body)
-        return entries, True
+        self.db.execute(
+            "UPDATE shapes SET head_tx = ?, head_op = ?, size = ?, chunk_start = ?, log_count = log_count + ?,"
+            " row_count = row_count + ? WHERE id = ?",
+            (step.head.tx, step.head.op, step.size, step.chunk_start, step.messages, step.row_delta, shape.id),
+        )
+
+    def first_chunk(self, shape: StoredShape) -> Span:
+        """The answer to ``offset=-1``: the snapshot's first chunk, ending at ``0_0``."""
+        return Span(0, self._mark(shape.id, Offset(0, 0)), Offset(0, 0), False)
+
+    def span(self, shape: StoredShape, after: Offset) -> Span:
+        """The bytes a response from ``after`` carries: the next snapshot chunk, or the log from ``after`` to
+        the end of its chunk (or to the head)."""
+        if after.tx == 0 and after.op + 1 < shape.snapshot_chunks:
+            start, end = (self._mark(shape.id, Offset(0, op)) for op in (after.op, after.op + 1))
+            return Span(start, end, Offset(0, after.op + 1), False)
+        if after >= shape.head:
+            return Span(shape.size, shape.size, max(after, shape.head), True)
+        if after.tx <= 0:
+            return self._to_chunk_end(shape, shape.log_start)
+        row = self.db.execute(
+            "SELECT tx, op, pos FROM marks WHERE shape = ? AND tx > 0 AND (tx, op) <= (?, ?) ORDER BY tx DESC, op DESC"
+            " LIMIT 1",
+            (shape.id, after.tx, after.op),
+        ).fetchone()
+        if row is None:
+            return self._to_chunk_end(shape, shape.log_start)
+        start = int(row[2])
+        if (row[0], row[1]) != (after.tx, after.op):
+            # Inside a step (an offset no response gave): past its messages up to ``after``.
+            following = self.db.execute(
+                "SELECT pos FROM marks WHERE shape = ? AND (tx, op) > (?, ?) ORDER BY tx, op LIMIT 1",
+                (shape.id, after.tx, after.op),
+            ).fetchone()
+            data = logfile.read(self.file(shape.handle), start, shape.size if following is None else int(following[0]))
+            start += max((stop for tx, op, stop in logfile.offsets_in(data) if Offset(tx, op) <= after), default=0)
+        return self._to_chunk_end(shape, start)
+
+    def _to_chunk_end(self, shape: StoredShape, start: int) -> Span:
+        row = self.db.execute(
+            "SELECT tx, op, pos FROM marks WHERE shape = ? AND closes AND tx > 0 AND pos > ? ORDER BY pos LIMIT 1",
+            (shape.id, start),
+        ).fetchone()
+        if row is None or row[2] >= shape.size:
+            return Span(start, shape.size, shape.head, True)
+        return Span(start, row[2], Offset(row[0], row[1]), Offset(row[0], row[1]) >= shape.head)
+
+    def _mark(self, shape_id: int, offset: Offset) -> int:
+        row = self.db.execute(
+            "SELECT pos FROM marks WHERE shape = ? AND tx = ? AND op = ?", (shape_id, offset.tx, offset.op)
+        ).fetchone()
+        if row is None:
+            raise LookupError(f"no mark at {offset}")
+        return int(row[0])
 
     # -- transactions --
     def transaction(self) -> _Transaction:
         return _Transaction(self.db)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What a new shape's file holds once its snapshot is written."""
+
+    rows: int
+    rows_end: int
+    size: int
+    chunk_ends: list[int]
+
+
+@dataclass(frozen=True)
+class Appended:
+    """A step written at the end of a shape's file."""
+
+    head: Offset
+    size: int
+    chunk_start: int
+    marks: list[tuple[Offset, int, bool]]
+    """(offset, end position, whether a chunk closes there): every chunk closed, and the step's end."""
+    messages: int
+    row_delta: int
 
 
 class _Transaction:

@@ -1,0 +1,90 @@
+"""A shape's log file: the rows a snapshot holds found by binary search, a step cut back on restart."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from pathlib import Path
+
+import pytest
+
+from turns.sync import logfile
+from turns.sync.protocol import dumps, row_key
+
+
+def _snapshot(path: Path, pks: list[str]) -> int:
+    """A file of insert lines as COPY writes them (ordered by key), then a control line; the end of the rows."""
+    lines = [
+        logfile.encode(
+            dumps(
+                {
+                    "key": row_key("vendors", pk),
+                    "value": {"id": pk, "company_name": f'Co "{n}" \\ / ü', "city": None},
+                    "headers": {"operation": "insert", "relation": ["public", "vendors"]},
+                }
+            )
+        )
+        for n, pk in enumerate(sorted(pks))
+    ]
+    rows = b"".join(lines)
+    path.write_bytes(rows + logfile.encode(dumps({"headers": {"control": "snapshot-end"}})))
+    return len(rows)
+
+
+def test_rows_are_found_by_key_in_a_sorted_snapshot(tmp_path: Path) -> None:
+    pks = [str(uuid.UUID(int=n * 7_919_000_000_000_000_000_000_000_001 % 2**128)) for n in range(1, 300)]
+    path = tmp_path / "shape.log"
+    end = _snapshot(path, pks)
+    ordered = sorted(pks)
+    wanted = [ordered[0], ordered[-1], ordered[150], str(uuid.UUID(int=1)), str(uuid.UUID(int=2**128 - 1))]
+    found = dict(logfile.snapshot_rows(path, end, wanted))
+    assert sorted(found) == sorted(wanted[:3])  # the last two are not in the snapshot
+    assert found[ordered[150]] == {"id": ordered[150], "company_name": 'Co "150" \\ / ü', "city": None}
+    everything = dict(logfile.snapshot_rows(path, end, None))
+    assert list(everything) == ordered
+    assert dict(logfile.snapshot_rows(path, 0, wanted)) == {}
+
+
+def test_every_key_of_a_small_snapshot_is_found(tmp_path: Path) -> None:
+    for size in range(1, 6):
+        pks = [str(uuid.uuid4()) for _ in range(size)]
+        path = tmp_path / f"{size}.log"
+        end = _snapshot(path, pks)
+        assert sorted(dict(logfile.snapshot_rows(path, end, pks))) == sorted(pks)
+        assert dict(logfile.snapshot_rows(path, end, [str(uuid.uuid4())])) == {}
+
+
+def test_a_step_past_the_committed_size_is_cut_on_restart(tmp_path: Path) -> None:
+    path = tmp_path / "shape.log"
+    path.write_bytes(b'{"a":1},\n{"b":2},\n')
+    assert logfile.truncate(path, 9)
+    assert path.read_bytes() == b'{"a":1},\n'
+    assert not logfile.truncate(path, 100)  # shorter than committed: the shape cannot be served
+    assert not logfile.truncate(tmp_path / "missing.log", 0)
+
+
+def test_offsets_of_change_lines(tmp_path: Path) -> None:
+    lines = b"".join(
+        logfile.encode(dumps({"key": "k", "headers": {"operation": "insert", "lsn": "77", "op_position": op}}))
+        for op in (1, 3)
+    )
+    first = lines.index(b"\n") + 1
+    assert list(logfile.offsets_in(lines)) == [(77, 1, first), (77, 3, len(lines))]
+    assert [json.loads(m)["headers"]["op_position"] for m in logfile.messages(lines)] == [1, 3]
+
+
+@pytest.mark.parametrize("controls", [[], ['{"headers":{"control":"up-to-date"}}']])
+def test_a_streamed_body_is_the_same_bytes_as_a_read_one(tmp_path: Path, controls: list[str]) -> None:
+    path = tmp_path / "shape.log"
+    end = _snapshot(path, [str(uuid.uuid4()) for _ in range(40)])
+    start = path.read_bytes().index(b"\n") + 1  # from the second line
+    streamed = logfile.Streamed(path, start, end, controls)
+
+    async def collect() -> bytes:
+        return b"".join([part async for part in streamed.parts()])
+
+    sent = asyncio.run(collect())
+    assert sent == logfile.body(logfile.read(path, start, end), controls)
+    assert len(sent) == streamed.length
+    assert len(json.loads(sent)) == 39 + len(controls)  # the rows after the first, then the controls
