@@ -1,5 +1,8 @@
 """The rule every new password passes, and the throttle on guessing one's own password."""
 
+import subprocess
+import sys
+
 import httpx
 import pytest
 
@@ -74,3 +77,11 @@ def test_guessing_the_current_password_is_throttled(client: httpx.Client, factor
     assert client.post(URL, headers=bearer(second), json=right).status_code == 204
     assert factory.query("SELECT key FROM auth_throttle WHERE key LIKE 'password:%%'") == []
     assert login(client, user, STRONG)
+
+
+def test_production_password_cost() -> None:
+    """The server as a program hashes with argon2id's RFC 9106 profile (64 MiB, three passes, four
+    lanes); the suite's in-process servers use the lowest cost (tests/conftest.py)."""
+    code = "from turns.auth.passwords import hash_password; print(hash_password('correct horse'))"
+    printed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert printed.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
