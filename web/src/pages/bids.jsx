@@ -1,7 +1,6 @@
 import { useState } from 'react'
 import { api, problemText, readProblemText, useApi } from '../data/api.js'
-import { TRADES, formatCents } from '../components/turn/scope.jsx'
-import { formatDate } from '../format.js'
+import { TRADES, formatCents, formatDate } from '../format.js'
 import './bids.css'
 
 const ANSWERED = {

@@ -2,8 +2,7 @@ import { useMemo, useState } from 'react'
 import { api, problemText, readProblemText, useApi } from '../../data/api.js'
 import { canMove, useSession } from '../../data/session.js'
 import { useTable } from '../../data/sync.js'
-import { formatDate } from '../../format.js'
-import { TRADES, formatCents } from './scope.jsx'
+import { TRADES, formatCents, formatDate } from '../../format.js'
 import '../../pages/bids.css'
 
 /** What a bid's state means to the manager comparing it. */
