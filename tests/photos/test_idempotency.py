@@ -111,3 +111,17 @@ def test_a_malformed_key_is_refused_before_anything_is_kept(
     assert answer.json()["fields"] == ["Idempotency-Key"]
     assert _counts(factory) == [(0, 0, 0)]
     assert stored(photo_server) == [] and leftovers(photo_server) == []
+
+
+def test_a_removed_photo_takes_its_key_with_it(http: httpx.Client, team: PhotoTeam, factory: Factory) -> None:
+    headers = team.headers("manager") | {"Idempotency-Key": KEY}
+    path = f"/api/v1/turns/{team.turn}/photos"
+    first = http.post(path, content=photo_bytes(), headers=headers)
+    assert first.status_code == 201, first.text
+
+    removed = http.delete(f"/api/v1/photos/{first.json()['id']}", headers=team.headers("manager", None))
+
+    assert removed.status_code == 204, removed.text
+    assert _counts(factory)[0][:2] == (0, 0)
+    again = http.post(path, content=photo_bytes(), headers=headers)
+    assert again.status_code == 201 and again.json()["id"] != first.json()["id"], again.text
