@@ -70,7 +70,7 @@ class World:
     last_but_one_stage: UUID  # the fourth stage, Final Walk
     provider: UUID  # a utility provider
     their_export: UUID  # a background export other_manager asked for
-    line: UUID  # a scope line of my_turn, vendor's, with a charge-back
+    line: UUID  # a scope line of ready_turn, vendor's, with a charge-back
     photo: UUID  # a photo of my_turn, added by manager
     inspection: UUID  # an inspection of my_turn in progress, with an inspection photo
     template_item: UUID  # an item of the inspection's template
@@ -109,9 +109,9 @@ def build_world(factory: Factory, db: psycopg.Connection[tuple[Any, ...]], role:
         (other.id,),
     ).fetchall()[0]
     assert other_vendor_user.vendor_id is not None
-    my_turn = factory.turn(mine, vendor_id=vendor)
+    my_turn, ready_turn = factory.turn(mine, vendor_id=vendor), factory.turn(mine, vendor_id=vendor)
     line = factory.insert(
-        "scope_lines", turn_id=my_turn, trade="PAINT", description="Walls", quantity=2, unit_cost=50,
+        "scope_lines", turn_id=ready_turn, trade="PAINT", description="Walls", quantity=2, unit_cost=50,
         vendor_id=vendor, chargeback=True, chargeback_amount=20,
     )  # fmt: skip
     [(template_item, template)] = db.execute(
@@ -119,7 +119,7 @@ def build_world(factory: Factory, db: psycopg.Connection[tuple[Any, ...]], role:
     ).fetchall()
     inspection = factory.insert("inspections", turn_id=my_turn, template_id=template, inspector_id=manager.id)
     _photo(db, my_turn, manager, subject="inspection", subject_id=inspection)
-    bid_request = factory.insert("bid_requests", turn_id=my_turn, requested_by=manager.id, due_date=SOON)
+    bid_request = factory.insert("bid_requests", turn_id=ready_turn, requested_by=manager.id, due_date=SOON)
     factory.insert("bid_request_lines", request_id=bid_request, scope_line_id=line)
     visit_days = {"starts_on": SOON + timedelta(days=4), "ends_on": SOON + timedelta(days=5)}
     return World(
@@ -135,7 +135,7 @@ def build_world(factory: Factory, db: psycopg.Connection[tuple[Any, ...]], role:
         vacant=factory.property(manager, senior),
         my_turn=my_turn,
         their_turn=factory.turn(theirs),
-        ready_turn=factory.turn(mine, vendor_id=vendor),
+        ready_turn=ready_turn,
         waiting_turn=factory.turn(
             mine,
             scope_approval_status="DFO_APPROVAL_NEEDED",
@@ -413,11 +413,11 @@ ACTIONS: dict[str, Action] = {
     "metrics": Action(lambda c, w: c.get("/metrics")),
     # Scope lines: read as the turn (a vendor user its own lines, not the approved amounts);
     # managers and admins write, a vendor user only marks its lines done.
-    "list scope lines of assigned turn": Action(lambda c, w: c.get(f"/api/v1/turns/{w.my_turn}/scope-lines"), _items),
-    "scope changes of assigned turn": Action(lambda c, w: c.get(f"/api/v1/turns/{w.my_turn}/scope-changes")),
+    "list scope lines of ready turn": Action(lambda c, w: c.get(f"/api/v1/turns/{w.ready_turn}/scope-lines"), _items),
+    "scope changes of ready turn": Action(lambda c, w: c.get(f"/api/v1/turns/{w.ready_turn}/scope-changes")),
     "add scope line": Action(
         lambda c, w: c.post(
-            f"/api/v1/turns/{w.my_turn}/scope-lines",
+            f"/api/v1/turns/{w.ready_turn}/scope-lines",
             json={"trade": "HVAC", "description": "Service", "quantity": "1", "unit_cost": "90"},
         ),
         table="scope_lines",
@@ -469,11 +469,11 @@ ACTIONS: dict[str, Action] = {
         audit="CREATE",
     ),
     # Bids: managers and admins ask and decide, approvers compare, the invited vendor prices.
-    "bid requests of assigned turn": Action(lambda c, w: c.get(f"/api/v1/turns/{w.my_turn}/bid-requests"), _items),
+    "bid requests of ready turn": Action(lambda c, w: c.get(f"/api/v1/turns/{w.ready_turn}/bid-requests"), _items),
     "own bid requests": Action(lambda c, w: c.get("/api/v1/bids"), _items),
     "ask for bids": Action(
         lambda c, w: c.post(
-            f"/api/v1/turns/{w.my_turn}/bid-requests",
+            f"/api/v1/turns/{w.ready_turn}/bid-requests",
             json={"line_ids": [str(w.line)], "vendor_ids": [str(w.vendor)], "due_date": SOON.isoformat()},
         ),
         table="bid_requests",
@@ -576,8 +576,8 @@ EXPECTED: dict[str, dict[str, int | str]] = {
     "read another user's export": {A: 404, PM: 404, V: 404, IN: 404, AP: 404, U: 404},
     "monitor connections": {A: 200, PM: 403, V: 403, IN: 403, AP: 403, U: 403},
     "metrics": {A: 200, PM: 200, V: 200, IN: 200, AP: 200, U: 200},
-    "list scope lines of assigned turn": {A: 1, PM: 1, V: 1, IN: 1, AP: 1, U: "status 404"},
-    "scope changes of assigned turn": {A: 200, PM: 200, V: 403, IN: 200, AP: 200, U: 404},
+    "list scope lines of ready turn": {A: 1, PM: 1, V: 1, IN: 1, AP: 1, U: "status 404"},
+    "scope changes of ready turn": {A: 200, PM: 200, V: 403, IN: 200, AP: 200, U: 404},
     "add scope line": {A: 201, PM: 201, V: 403, IN: 403, AP: 403, U: 404},
     "price scope line": {A: 200, PM: 200, V: 403, IN: 403, AP: 403, U: 404},
     "mark scope line done": {A: 200, PM: 200, V: 200, IN: 403, AP: 403, U: 404},
@@ -589,7 +589,7 @@ EXPECTED: dict[str, dict[str, int | str]] = {
     "list inspections of assigned turn": {A: 1, PM: 1, V: "status 403", IN: 1, AP: 1, U: "status 404"},
     "start inspection of ready turn": {A: 201, PM: 201, V: 403, IN: 201, AP: 403, U: 404},
     "record inspection result": {A: 201, PM: 201, V: 403, IN: 201, AP: 403, U: 404},
-    "bid requests of assigned turn": {A: 1, PM: 1, V: "status 403", IN: "status 403", AP: 1, U: "status 404"},
+    "bid requests of ready turn": {A: 1, PM: 1, V: "status 403", IN: "status 403", AP: 1, U: "status 404"},
     "own bid requests": {A: "status 403", PM: "status 403", V: 1, IN: "status 403", AP: "status 403", U: "status 403"},
     "ask for bids": {A: 201, PM: 201, V: 403, IN: 403, AP: 403, U: 404},
     "price vendor's bid": {A: 403, PM: 403, V: 200, IN: 404, AP: 403, U: 404},
