@@ -2,7 +2,9 @@
 
 For each of the nine roles one world is built (two portfolios, two vendor companies with
 their users, turns in several states, a super admin, a utility provider, another user's
-background export) and every action is tried; the outcome is the status code, or for
+background export; on the assigned turn a scope line, a photo of the turn and one of its
+inspection, a bid request with the vendor's bid, a proposed vendor visit) and every action
+is tried; the outcome is the status code, or for
 reads that show rows how many came back. A refused write must leave the database as it
 was: the matrix compares a fingerprint of the row it would change (or the row count of
 the table it would add to) and the size of the audit log. A successful write must leave
@@ -12,19 +14,26 @@ EXPORT (an export, under the id in ``X-Export-Id``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import httpx
 import psycopg
 import pytest
+from psycopg import sql
 
 from tests.exports.helpers import read_csv
 from tests.fixtures.factory import PASSWORD, Factory, User, bearer, login
+from tests.fixtures.server import serving
+from tests.photos.conftest import photo_bytes
+from turns.db.urls import DatabaseUrls
 
 SETTINGS_ID = UUID("00000000-0000-0000-0000-000000000005")  # the single workflow_settings row
+SOON = date.today() + timedelta(days=3)
 ROLES = (
     "SUPER_ADMIN",
     "ADMIN",
@@ -61,9 +70,28 @@ class World:
     last_but_one_stage: UUID  # the fourth stage, Final Walk
     provider: UUID  # a utility provider
     their_export: UUID  # a background export other_manager asked for
+    line: UUID  # a scope line of ready_turn, vendor's, with a charge-back
+    photo: UUID  # a photo of my_turn, added by manager
+    inspection: UUID  # an inspection of my_turn in progress, with an inspection photo
+    template_item: UUID  # an item of the inspection's template
+    bid_request: UUID  # an open request for quotes on line, vendor invited
+    bid: UUID  # vendor's bid on bid_request
+    visit: UUID  # a visit of vendor to my_turn, proposed by manager
 
     def query(self, statement: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         return self.db.execute(statement, params).fetchall()
+
+
+def _photo(db: psycopg.Connection[tuple[Any, ...]], turn: UUID, by: User, **subject: Any) -> UUID:
+    """A photo's row as ``by`` added it (as the superuser: the factory writes as the system)."""
+    photo = uuid4()
+    values = {"id": photo, "turn_id": turn, "created_by": by.id, "storage_key": f"photos/{turn}/{photo}"} | subject
+    values |= {"content_type": "image/jpeg", "uploaded_type": "image/jpeg", "byte_size": 900, "width": 4, "height": 3}
+    query = sql.SQL("INSERT INTO photos ({}) VALUES ({})").format(
+        sql.SQL(", ").join(map(sql.Identifier, values)), sql.SQL(", ").join(sql.Placeholder() * len(values))
+    )
+    db.execute(query, list(values.values()))
+    return photo
 
 
 def build_world(factory: Factory, db: psycopg.Connection[tuple[Any, ...]], role: str) -> World:
@@ -81,6 +109,19 @@ def build_world(factory: Factory, db: psycopg.Connection[tuple[Any, ...]], role:
         (other.id,),
     ).fetchall()[0]
     assert other_vendor_user.vendor_id is not None
+    my_turn, ready_turn = factory.turn(mine, vendor_id=vendor), factory.turn(mine, vendor_id=vendor)
+    line = factory.insert(
+        "scope_lines", turn_id=ready_turn, trade="PAINT", description="Walls", quantity=2, unit_cost=50,
+        vendor_id=vendor, chargeback=True, chargeback_amount=20,
+    )  # fmt: skip
+    [(template_item, template)] = db.execute(
+        "SELECT id, template_id FROM inspection_template_items ORDER BY position, id LIMIT 1"
+    ).fetchall()
+    inspection = factory.insert("inspections", turn_id=my_turn, template_id=template, inspector_id=manager.id)
+    _photo(db, my_turn, manager, subject="inspection", subject_id=inspection)
+    bid_request = factory.insert("bid_requests", turn_id=ready_turn, requested_by=manager.id, due_date=SOON)
+    factory.insert("bid_request_lines", request_id=bid_request, scope_line_id=line)
+    visit_days = {"starts_on": SOON + timedelta(days=4), "ends_on": SOON + timedelta(days=5)}
     return World(
         db=db,
         me=cast.get(role) or factory.user(role),
@@ -92,9 +133,9 @@ def build_world(factory: Factory, db: psycopg.Connection[tuple[Any, ...]], role:
         mine=mine,
         theirs=theirs,
         vacant=factory.property(manager, senior),
-        my_turn=factory.turn(mine, vendor_id=vendor),
+        my_turn=my_turn,
         their_turn=factory.turn(theirs),
-        ready_turn=factory.turn(mine, vendor_id=vendor),
+        ready_turn=ready_turn,
         waiting_turn=factory.turn(
             mine,
             scope_approval_status="DFO_APPROVAL_NEEDED",
@@ -108,9 +149,17 @@ def build_world(factory: Factory, db: psycopg.Connection[tuple[Any, ...]], role:
         last_but_one_stage=factory.stage_id(4),
         provider=factory.insert("utility_providers", name="Matrix Power", utility_type="POWER"),
         their_export=their_export,
+        line=line,
+        photo=_photo(db, my_turn, manager),
+        inspection=inspection,
+        template_item=template_item,
+        bid_request=bid_request,
+        bid=factory.insert("bids", request_id=bid_request, vendor_id=vendor),
+        visit=factory.insert("vendor_visits", turn_id=my_turn, vendor_id=vendor, created_by=manager.id, **visit_days),
     )
 
 
+PHOTO = photo_bytes(size=(64, 48))
 Call = Callable[[httpx.Client, World], httpx.Response]
 Measure = Callable[[httpx.Response], int]
 
@@ -362,6 +411,108 @@ ACTIONS: dict[str, Action] = {
     # Monitoring: admins only; Prometheus metrics need a token only when one is configured.
     "monitor connections": Action(lambda c, w: c.get("/api/v1/admin/monitor/connections")),
     "metrics": Action(lambda c, w: c.get("/metrics")),
+    # Scope lines: read as the turn (a vendor user its own lines, not the approved amounts);
+    # managers and admins write, a vendor user only marks its lines done.
+    "list scope lines of ready turn": Action(lambda c, w: c.get(f"/api/v1/turns/{w.ready_turn}/scope-lines"), _items),
+    "scope changes of ready turn": Action(lambda c, w: c.get(f"/api/v1/turns/{w.ready_turn}/scope-changes")),
+    "add scope line": Action(
+        lambda c, w: c.post(
+            f"/api/v1/turns/{w.ready_turn}/scope-lines",
+            json={"trade": "HVAC", "description": "Service", "quantity": "1", "unit_cost": "90"},
+        ),
+        table="scope_lines",
+        audit="CREATE",
+    ),
+    "price scope line": Action(
+        lambda c, w: c.patch(
+            f"/api/v1/scope-lines/{w.line}", json={"unit_cost": "60", "version": version(w, "scope_lines", w.line)}
+        ),
+        table="scope_lines",
+        record=lambda w: w.line,
+    ),
+    "mark scope line done": Action(
+        lambda c, w: c.patch(
+            f"/api/v1/scope-lines/{w.line}", json={"status": "DONE", "version": version(w, "scope_lines", w.line)}
+        ),
+        table="scope_lines",
+        record=lambda w: w.line,
+    ),
+    # Photos: read as the turn (inspection photos not by vendor users); added by those who work
+    # on it; removed by whoever added one, or an admin.
+    "list photos of assigned turn": Action(lambda c, w: c.get(f"/api/v1/turns/{w.my_turn}/photos"), _items),
+    "add photo to assigned turn": Action(
+        lambda c, w: c.post(f"/api/v1/turns/{w.my_turn}/photos", content=PHOTO, headers={"Content-Type": "image/jpeg"}),
+        table="photos",
+        audit="CREATE",
+    ),
+    "remove manager's photo": Action(
+        lambda c, w: c.delete(f"/api/v1/photos/{w.photo}"), table="photos", record=lambda w: w.photo, audit="DELETE"
+    ),
+    # Inspections: templates read by all, written by admins; inspections read as the turn (not
+    # by vendor users), walked by inspectors, admins and the property's managers.
+    "list inspection templates": Action(lambda c, w: c.get("/api/v1/inspection-templates"), _items),
+    "add inspection template": Action(
+        lambda c, w: c.post("/api/v1/inspection-templates", json={"name": "Matrix walk", "kind": "OTHER"}),
+        table="inspection_templates",
+        audit="CREATE",
+    ),
+    "list inspections of assigned turn": Action(lambda c, w: c.get(f"/api/v1/turns/{w.my_turn}/inspections"), _items),
+    "start inspection of ready turn": Action(
+        lambda c, w: c.post(f"/api/v1/turns/{w.ready_turn}/inspections"), table="inspections", audit="CREATE"
+    ),
+    "record inspection result": Action(
+        lambda c, w: c.post(
+            f"/api/v1/inspections/{w.inspection}/results",
+            json={"template_item_id": str(w.template_item), "condition": "REPAIR"},
+        ),
+        table="inspection_results",
+        audit="CREATE",
+    ),
+    # Bids: managers and admins ask and decide, approvers compare, the invited vendor prices.
+    "bid requests of ready turn": Action(lambda c, w: c.get(f"/api/v1/turns/{w.ready_turn}/bid-requests"), _items),
+    "own bid requests": Action(lambda c, w: c.get("/api/v1/bids"), _items),
+    "ask for bids": Action(
+        lambda c, w: c.post(
+            f"/api/v1/turns/{w.ready_turn}/bid-requests",
+            json={"line_ids": [str(w.line)], "vendor_ids": [str(w.vendor)], "due_date": SOON.isoformat()},
+        ),
+        table="bid_requests",
+        audit="CREATE",
+    ),
+    "price vendor's bid": Action(
+        lambda c, w: c.post(
+            f"/api/v1/bids/{w.bid}/submit",
+            json={"prices": [{"scope_line_id": str(w.line), "unit_cost": "45"}], "version": version(w, "bids", w.bid)},
+        ),
+        table="bids",
+        record=lambda w: w.bid,
+    ),
+    "cancel bid request": Action(
+        lambda c, w: c.post(
+            f"/api/v1/bid-requests/{w.bid_request}/cancel",
+            json={"version": version(w, "bid_requests", w.bid_request)},
+        ),
+        table="bid_requests",
+        record=lambda w: w.bid_request,
+    ),
+    # Vendor visits: read as the turn (a vendor user its own); managers and admins propose,
+    # the vendor's users answer.
+    "vendor visits of assigned turn": Action(lambda c, w: c.get(f"/api/v1/turns/{w.my_turn}/vendor-visits"), _items),
+    "propose a vendor visit": Action(
+        lambda c, w: c.post(
+            f"/api/v1/turns/{w.my_turn}/vendor-visits",
+            json={"vendor_id": str(w.vendor), "starts_on": SOON.isoformat(), "ends_on": SOON.isoformat()},
+        ),
+        table="vendor_visits",
+        audit="CREATE",
+    ),
+    "accept proposed visit": Action(
+        lambda c, w: c.post(
+            f"/api/v1/vendor-visits/{w.visit}/accept", json={"version": version(w, "vendor_visits", w.visit)}
+        ),
+        table="vendor_visits",
+        record=lambda w: w.visit,
+    ),
 }
 
 A, PM, V, IN, AP, U = "admin", "manager", "vendor", "inspector", "approver", "user"
@@ -396,7 +547,9 @@ EXPECTED: dict[str, dict[str, int | str]] = {
     "reveal lock box of assigned turn": {A: 200, PM: 200, V: 200, IN: 200, AP: 403, U: 404},
     "read workflow settings": {A: 200, PM: 200, V: 200, IN: 200, AP: 200, U: 200},
     "change workflow settings": {A: 200, PM: 403, V: 403, IN: 403, AP: 403, U: 403},
-    "list own notifications": {A: 0, PM: 0, V: 0, IN: 0, AP: 0, U: 0},
+    # The world's visit was announced to the vendor's users and the property's managers, its bid
+    # request to the vendor's users.
+    "list own notifications": {A: 0, PM: 1, V: 2, IN: 0, AP: 0, U: 0},
     "list users": {A: 8, PM: 7, V: 1, IN: 8, AP: 8, U: 8},
     "create user": {A: 201, PM: 403, V: 403, IN: 403, AP: 403, U: 403},
     "edit own phone": {A: 200, PM: 200, V: 200, IN: 200, AP: 200, U: 200},
@@ -423,6 +576,27 @@ EXPECTED: dict[str, dict[str, int | str]] = {
     "read another user's export": {A: 404, PM: 404, V: 404, IN: 404, AP: 404, U: 404},
     "monitor connections": {A: 200, PM: 403, V: 403, IN: 403, AP: 403, U: 403},
     "metrics": {A: 200, PM: 200, V: 200, IN: 200, AP: 200, U: 200},
+    "list scope lines of ready turn": {A: 1, PM: 1, V: 1, IN: 1, AP: 1, U: "status 404"},
+    "scope changes of ready turn": {A: 200, PM: 200, V: 403, IN: 200, AP: 200, U: 404},
+    "add scope line": {A: 201, PM: 201, V: 403, IN: 403, AP: 403, U: 404},
+    "price scope line": {A: 200, PM: 200, V: 403, IN: 403, AP: 403, U: 404},
+    "mark scope line done": {A: 200, PM: 200, V: 200, IN: 403, AP: 403, U: 404},
+    "list photos of assigned turn": {A: 2, PM: 2, V: 1, IN: 2, AP: 2, U: "status 404"},
+    "add photo to assigned turn": {A: 201, PM: 201, V: 201, IN: 201, AP: 403, U: 403},
+    "remove manager's photo": {A: 204, PM: 204, V: 403, IN: 403, AP: 403, U: 404},
+    "list inspection templates": {A: 2, PM: 2, V: 2, IN: 2, AP: 2, U: 2},
+    "add inspection template": {A: 201, PM: 403, V: 403, IN: 403, AP: 403, U: 403},
+    "list inspections of assigned turn": {A: 1, PM: 1, V: "status 403", IN: 1, AP: 1, U: "status 404"},
+    "start inspection of ready turn": {A: 201, PM: 201, V: 403, IN: 201, AP: 403, U: 404},
+    "record inspection result": {A: 201, PM: 201, V: 403, IN: 201, AP: 403, U: 404},
+    "bid requests of ready turn": {A: 1, PM: 1, V: "status 403", IN: "status 403", AP: 1, U: "status 404"},
+    "own bid requests": {A: "status 403", PM: "status 403", V: 1, IN: "status 403", AP: "status 403", U: "status 403"},
+    "ask for bids": {A: 201, PM: 201, V: 403, IN: 403, AP: 403, U: 404},
+    "price vendor's bid": {A: 403, PM: 403, V: 200, IN: 404, AP: 403, U: 404},
+    "cancel bid request": {A: 200, PM: 200, V: 403, IN: 404, AP: 403, U: 404},
+    "vendor visits of assigned turn": {A: 1, PM: 1, V: 1, IN: 1, AP: 1, U: "status 404"},
+    "propose a vendor visit": {A: 201, PM: 201, V: 403, IN: 403, AP: 403, U: 404},
+    "accept proposed visit": {A: 403, PM: 403, V: 200, IN: 403, AP: 403, U: 404},
 }
 EXCEPTIONS: dict[tuple[str, str], int | str] = {
     # The DFO approver decides the waiting scope (submitted by the manager) and sees it queued.
@@ -432,11 +606,20 @@ EXCEPTIONS: dict[tuple[str, str], int | str] = {
     # Only a super admin changes a super admin; that write is in the super admin's own trail.
     ("ADMIN", "rename the super admin"): 403,
     ("SUPER_ADMIN", "audit of own actions on users"): 5,
+    # A photo is removed by whoever added it (the manager) or an admin, not by the senior manager.
+    ("SR_PROPERTY_MANAGER", "remove manager's photo"): 403,
 }
 
 
 def expected(role: str, action: str) -> int | str:
     return EXCEPTIONS.get((role, action), EXPECTED[action][GROUP[role]])
+
+
+@pytest.fixture
+def client(db: DatabaseUrls, tmp_path: Path) -> Iterator[httpx.Client]:
+    """The API with a data directory of its own: the photos the matrix adds leave no file behind."""
+    with serving(db, data_dir=tmp_path / "data") as http:
+        yield http
 
 
 @pytest.mark.parametrize("role", ROLES)

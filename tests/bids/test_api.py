@@ -322,3 +322,58 @@ def test_a_price_for_a_line_not_asked_and_a_stale_version(client: httpx.Client, 
     )
     assert refused(stale, 409).json()["current"]["status"] == "SUBMITTED"
     assert Decimal(_mine(client, cast, "vendor_a")["bid"]["total"]) == Decimal("60.00")
+
+
+def _cancel(client: httpx.Client, cast: Cast, who: str, request: dict[str, Any]) -> httpx.Response:
+    return client.post(
+        f"/api/v1/bid-requests/{request['id']}/cancel", headers=cast.h(who), json={"version": request["version"]}
+    )
+
+
+@pytest.mark.parametrize("who", ["manager", "admin"])
+def test_a_cancelled_request_takes_no_more_prices(client: httpx.Client, cast: Cast, factory: Factory, who: str) -> None:
+    request = _asked(client, cast)
+    assert _submit(client, cast, "vendor_a", ["1", "1"]).status_code == 200
+    b = _mine(client, cast, "vendor_b")["bid"]
+
+    cancelled = _cancel(client, cast, who, request)
+
+    assert cancelled.status_code == 200, cancelled.text
+    assert (cancelled.json()["status"], cancelled.json()["version"]) == ("CANCELLED", request["version"] + 1)
+    # The vendors see it cancelled (and no longer among their open requests), their bids as they were.
+    assert client.get("/api/v1/bids", headers=cast.h("vendor_a")).json()["items"] == []
+    seen = {who: _mine_all(client, cast, who) for who in ("vendor_a", "vendor_b")}
+    assert [(s["request"]["status"], s["bid"]["status"]) for s in seen.values()] == [
+        ("CANCELLED", "SUBMITTED"),
+        ("CANCELLED", "INVITED"),
+    ]
+    # Nobody prices, declines, awards or cancels it any more: a 409 that says why.
+    a = seen["vendor_a"]["bid"]
+    late = refused(_submit_as(client, cast, "vendor_a", a), 409).json()
+    assert late["detail"] == "this bid request is cancelled: it takes no more answers"
+    declined = client.post(f"/api/v1/bids/{b['id']}/decline", headers=cast.h("vendor_b"), json={"version": 1})
+    assert refused(declined, 409).json()["detail"] == "this bid request is cancelled: it takes no more answers"
+    award = {"version": cancelled.json()["version"], "bid_id": a["id"]}
+    answer = client.post(f"/api/v1/bid-requests/{request['id']}/award", headers=cast.h("manager"), json=award)
+    assert refused(answer, 409).json()["detail"] == "this bid request is already cancelled"
+    again = refused(_cancel(client, cast, "manager", cancelled.json()), 409).json()
+    assert again["detail"] == "this bid request is already cancelled"
+    assert factory.query("SELECT sum(unit_cost) FROM bid_prices") == [(Decimal("2.00"),)]
+    assert _scope(client, cast)["Walls"] == (None, "20.00", "200.00")
+
+
+def test_who_may_not_cancel(client: httpx.Client, cast: Cast, factory: Factory) -> None:
+    request = _asked(client, cast)
+    for who, status in (
+        ("vendor_a", 403),  # invited: reads the request, may not withdraw it
+        ("vendor_c", 404),
+        ("other_manager", 404),
+        ("dfo", 403),  # reads every request, decides none
+        ("inspector", 404),
+    ):
+        refused(_cancel(client, cast, who, request), status)
+    stale = refused(_cancel(client, cast, "manager", request | {"version": request["version"] - 1}), 409).json()
+    assert stale["current"]["status"] == "OPEN"
+    assert factory.query("SELECT status, version FROM bid_requests") == [("OPEN", request["version"])]
+    audits = "SELECT count(*) FROM audit_logs WHERE table_name = 'bid_requests' AND action = 'UPDATE'"
+    assert factory.query(audits) == [(0,)]

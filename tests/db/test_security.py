@@ -50,6 +50,7 @@ BUSINESS_TABLES = {
     "export_jobs",
     "photos",
     "photo_blobs_gone",
+    "photo_uploads",
     "bid_requests",
     "bid_request_lines",
     "bids",

@@ -1,11 +1,13 @@
 """Bids in a real browser: a manager asks two vendors to quote two lines, vendor A prices them on
 a phone, vendor B declines, and the manager compares the bids side by side and awards A, whose
-vendor and unit costs the lines (and so the turn amount) then carry."""
+vendor and unit costs the lines (and so the turn amount) then carry; and a request the manager
+cancels, after confirming, which its vendor sees cancelled and can no longer price."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import date, timedelta
 from decimal import Decimal
 
 from playwright.sync_api import expect
@@ -94,3 +96,42 @@ def test_a_manager_asks_two_vendors_compares_and_awards(
         ("Interior repaint", vendor_a, "1050.00"),
     }
     assert Decimal(api.get(f"/api/v1/turns/{turn['id']}")["turn_amount"]) == Decimal("11315.00")
+
+
+def test_a_manager_cancels_a_request_and_the_vendor_sees_it_cancelled(
+    sign_in: Callable[..., Person], api_as: Callable[[Credential], ApiUser], demo: dict[str, Credential]
+) -> None:
+    api = api_as(demo["PROPERTY_MANAGER"])
+    turn, lines = next(
+        (t, lines)
+        for t in sorted(api.active_turns().values(), key=lambda t: t["turn_id"])
+        if (lines := api.get(f"/api/v1/turns/{t['id']}/scope-lines")["items"])
+    )
+    vendor = api_as(demo["VENDOR"]).get("/api/v1/auth/me")["vendor_id"]
+    due = (date.today() + timedelta(days=5)).isoformat()
+    body = {"line_ids": [lines[0]["id"]], "vendor_ids": [vendor], "due_date": due}
+    request = api.send("POST", f"/api/v1/turns/{turn['id']}/bid-requests", body)
+
+    manager = sign_in(demo["PROPERTY_MANAGER"])
+    manager.open_turn(turn["turn_id"])
+    asked = manager.page.locator(f'.bid-request[data-request="{request["id"]}"]')
+    asked.get_by_role("button", name="Cancel this bid request").click()
+    confirm = asked.get_by_role("alertdialog", name="Confirm the cancellation")
+    expect(confirm).to_contain_text("The 1 invited vendor can no longer price it")
+    confirm.get_by_role("button", name="Keep it open").click()
+    expect(confirm).to_have_count(0)
+    assert api.get(f"/api/v1/turns/{turn['id']}/bid-requests")["items"][0]["status"] == "OPEN"
+    asked.get_by_role("button", name="Cancel this bid request").click()
+    confirm.get_by_role("button", name="Yes, cancel the request").click()
+    expect(asked.get_by_role("status")).to_have_text("Bid request cancelled: the vendors can no longer price it.")
+    expect(asked.locator("h3 .badge")).to_have_text("Cancelled")
+    expect(asked.get_by_role("button", name="Cancel this bid request")).to_have_count(0)
+    assert api.get(f"/api/v1/turns/{turn['id']}/bid-requests")["items"][0]["status"] == "CANCELLED"
+
+    vendor_user = sign_in(demo["VENDOR"], phone=True)
+    vendor_user.page.get_by_role("navigation", name="Main").get_by_role("link", name="Bid requests").click()
+    cards = vendor_user.page.get_by_role("form", name=re.compile("^Bid for"))
+    card = cards.filter(has_text=f"Turn {turn['turn_id']}").filter(has_text="Cancelled by the manager")
+    expect(card).to_contain_text("Cancelled by the manager: no longer taking bids")
+    expect(card.get_by_label(f"Unit cost ($) for {lines[0]['description']}")).to_be_disabled()
+    expect(card.get_by_role("button", name="Submit prices")).to_have_count(0)

@@ -1,7 +1,8 @@
 """A move-out inspection on a phone with no signal: the inspector walks the home, marks two
 items for work with a photo each while offline, opens the page again still offline, and
 once the connection is back every result and photo reaches the server exactly once;
-finishing proposes the two scope lines and shows them in the turn's scope."""
+finishing proposes the two scope lines and shows them in the turn's scope. A photo whose
+answer is lost on the way back is sent again under the same upload key, and kept once."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PIL import Image
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Locator, Page, Route, expect
 
 from tests.fixtures.web import Person
 from tests.web.helpers import ApiUser
@@ -118,3 +119,39 @@ def test_an_offline_inspection_arrives_once_and_proposes_its_lines(
     assert api.get(f"/api/v1/inspections/{inspection}")["status"] == "FINISHED"
     # Nothing was sent twice, before or after finishing.
     assert len(_arrived(api, inspection, turn)[1]) == 2
+
+
+def test_a_photo_whose_answer_was_lost_is_kept_once(
+    sign_in: Callable[..., Person], api_as: Callable[[Credential], ApiUser], demo: dict[str, Credential]
+) -> None:
+    api = api_as(demo["INSPECTOR"])
+    turns = api.active_turns()
+    turn = str(turns[min(turns)]["id"])
+    person = sign_in(demo["INSPECTOR"], phone=True)
+    page = person.page
+    page.goto(f"/#/turns/{turn}")
+    page.get_by_role("button", name="Start move-out inspection").click()
+    expect(page.get_by_text("0 of 38 items checked")).to_be_visible()
+    inspection = page.url.rsplit("/", 1)[1]
+    item = _mark(page, "Kitchen", "Cabinets", "Repair")
+    expect(page.get_by_text("1 of 38 items checked · all saved")).to_be_visible(timeout=UPLOADED_MS)
+    keys: list[str | None] = []
+
+    def lose_the_first_answer(route: Route) -> None:
+        if route.request.method != "POST":
+            route.continue_()
+            return
+        keys.append(route.request.headers.get("idempotency-key"))
+        if len(keys) == 1:
+            route.fetch()  # the server keeps the photo; its answer never reaches the phone
+            route.abort("connectionreset")
+        else:
+            route.continue_()
+
+    page.route(re.compile(r"/api/v1/turns/[^/]+/photos\b"), lose_the_first_answer)
+    _photo(item, "cabinets.jpg", (160, 90, 40))
+
+    expect(page.get_by_text("1 of 38 items checked · all saved")).to_be_visible(timeout=UPLOADED_MS)
+    assert len(keys) == 2 and keys[0] and keys[0] == keys[1], keys
+    photos = _arrived(api, inspection, turn)[1]
+    assert len(photos) == 1

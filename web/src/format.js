@@ -7,6 +7,28 @@ export function formatMoney(value) {
   return money.format(Number(value))
 }
 
+const cents = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' })
+
+/** Money to the cent, as a scope line is priced. */
+export function formatCents(value) {
+  if (value === null || value === undefined || value === '') return '—'
+  return cents.format(Number(value))
+}
+
+/** The words for each trade code of a scope line (the API's fixed list). */
+export const TRADES = {
+  PAINT: 'Paint',
+  FLOORING: 'Flooring',
+  APPLIANCES: 'Appliances',
+  PLUMBING: 'Plumbing',
+  ELECTRICAL: 'Electrical',
+  HVAC: 'HVAC',
+  CLEANING: 'Cleaning',
+  LANDSCAPING: 'Landscaping',
+  ROOFING: 'Roofing',
+  GENERAL: 'General',
+}
+
 export function turnAmount(turn) {
   if (turn.turn_amount === null || turn.turn_amount === undefined) return null
   return Number(turn.turn_amount) + Number(turn.change_order_amount || 0)

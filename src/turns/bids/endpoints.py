@@ -1,6 +1,6 @@
 """``/api/v1/turns/{id}/bid-requests``: a manager asks vendors to quote lines and compares the
 bids; ``/api/v1/bids``: a vendor user's own requests, priced or declined;
-``/api/v1/bid-requests/{id}/award``: the manager's choice."""
+``/api/v1/bid-requests/{id}/award`` and ``/cancel``: the manager's choice, or none."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from turns.auth.transaction import Transaction
 from turns.bids import service
 from turns.bids.schemas import BidAward, BidDecline, BidRequestCreate, BidRequestOut, BidRequests, BidSubmit
 from turns.kit.errors import PROBLEM_RESPONSES
-from turns.kit.records import Edit
+from turns.kit.records import Edit, VersionOnly
 
 router = APIRouter(prefix="/api/v1", tags=["bids"], responses=PROBLEM_RESPONSES)
 
@@ -82,3 +82,14 @@ async def award_bid(
     request_id: UUID, body: BidAward, conn: Transaction, user: User, if_match: IfMatch = None
 ) -> BidRequestOut:
     return await service.award(conn, user, request_id, body, Edit.of(body, if_match))
+
+
+@router.post(
+    "/bid-requests/{request_id}/cancel",
+    response_model=BidRequestOut,
+    summary="Cancel an open bid request (admins, the property's managers): vendors can no longer price it",
+)
+async def cancel_bid_request(
+    request_id: UUID, body: VersionOnly, conn: Transaction, user: User, if_match: IfMatch = None
+) -> BidRequestOut:
+    return await service.cancel(conn, user, request_id, Edit.of(body, if_match))

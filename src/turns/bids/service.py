@@ -134,6 +134,32 @@ async def create_request(
     return (await _requests(conn, bid_requests.c.id == request_id))[0]
 
 
+async def _check_open(conn: AsyncConnection, user: CurrentUser, request_id: UUID, verb: str) -> None:
+    """The request is one the caller reads (else 404), may decide (403) and is still open (409)."""
+    request = await get_or_404(conn, bid_requests, request_id, ["id", "status"], "bid request")
+    if user.role not in ASKS_FOR_BIDS:
+        raise Forbidden(f"only admins and the property's managers {verb} bid requests")
+    if request["status"] != "OPEN":
+        raise Conflict(f"this bid request is already {request['status'].lower()}")
+
+
+async def _close(
+    conn: AsyncConnection, user: CurrentUser, request_id: UUID, edit: Edit, values: dict[str, Any]
+) -> None:
+    """The request decided (``values``), at the version the caller read."""
+    columns = ["id", "version", "status"]
+    options: dict[str, Any] = {"role": user.role, "what": "bid request", "from_header": edit.from_header}
+    await update_row(conn, bid_requests, request_id, edit.version, values, columns, **options)
+
+
+async def cancel(conn: AsyncConnection, user: CurrentUser, request_id: UUID, edit: Edit) -> BidRequestOut:
+    """The request is withdrawn: it takes no more prices or answers (the database refuses them,
+    migration 0021_bids) and its bids stay as they were, for the record."""
+    await _check_open(conn, user, request_id, "cancel")
+    await _close(conn, user, request_id, edit, {"status": "CANCELLED"})
+    return (await _requests(conn, bid_requests.c.id == request_id))[0]
+
+
 async def _open_bid(conn: AsyncConnection, user: CurrentUser, bid_id: UUID) -> Row:
     """The caller's bid, if it may still be answered; else why not, in words."""
     bid = await get_or_404(conn, bids, bid_id, BID_COLUMNS, "bid")
@@ -207,11 +233,7 @@ async def award(
 ) -> BidRequestOut:
     """The chosen bid wins, the other open bids lose, and each covered line takes the winner as its
     vendor and the winner's unit cost, all in this transaction."""
-    request = await get_or_404(conn, bid_requests, request_id, ["id", "version", "status"], "bid request")
-    if user.role not in ASKS_FOR_BIDS:
-        raise Forbidden("only admins and the property's managers award bids")
-    if request["status"] != "OPEN":
-        raise Conflict(f"this bid request is already {request['status'].lower()}")
+    await _check_open(conn, user, request_id, "award")
     winner = (
         await conn.execute(
             select(bids.c.vendor_id, bids.c.status).where(bids.c.id == body.bid_id, bids.c.request_id == request_id)
@@ -223,17 +245,7 @@ async def award(
         raise Unprocessable(
             f"only a submitted bid can be awarded; this one is {winner.status.lower()}", fields=["bid_id"]
         )
-    await update_row(
-        conn,
-        bid_requests,
-        request_id,
-        edit.version,
-        {"status": "AWARDED", "awarded_bid_id": body.bid_id},
-        ["id", "version", "status"],
-        role=user.role,
-        what="bid request",
-        from_header=edit.from_header,
-    )
+    await _close(conn, user, request_id, edit, {"status": "AWARDED", "awarded_bid_id": body.bid_id})
     await conn.execute(update(bids).where(bids.c.id == body.bid_id).values(status="AWARDED"))
     others = bids.c.request_id == request_id, bids.c.id != body.bid_id, bids.c.status.in_(("INVITED", "SUBMITTED"))
     await conn.execute(update(bids).where(*others).values(status="LOST"))

@@ -421,6 +421,16 @@ photo_blobs_gone = Table(
     Column("gone_at", DateTime(timezone=True), nullable=False),
 )
 
+photo_uploads = Table(
+    "photo_uploads",
+    metadata,
+    Column("user_id", UUID(as_uuid=True), ForeignKey("users.id"), primary_key=True),
+    Column("idempotency_key", String(200), primary_key=True),
+    Column("digest", String(64), nullable=False),
+    Column("photo_id", UUID(as_uuid=True), ForeignKey("photos.id"), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=FetchedValue()),
+)
+
 notifications = Table(
     "notifications",
     metadata,

@@ -3,8 +3,9 @@
 An upload is the photo itself as the request body (``Content-Type: image/jpeg``, ``image/png``,
 ``image/webp`` or ``image/heic``), with what it shows as query parameters. The body is
 received to a file before the database is touched, so a slow phone upload holds no
-connection, and an interrupted one leaves nothing. Files are served through the API to
-whoever may read the photo's turn.
+connection, and an interrupted one leaves nothing. An upload sent again under its
+``Idempotency-Key`` (:mod:`turns.photos.idempotency`) is answered with the photo it added.
+Files are served through the API to whoever may read the photo's turn.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import AsyncIterator
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 from fastapi.responses import StreamingResponse
 
 from turns.access.identity import CurrentUser
@@ -22,6 +23,7 @@ from turns.auth.transaction import ReadTransaction, Transaction, open_transactio
 from turns.config import Settings
 from turns.kit.errors import PROBLEM_RESPONSES, NotFound
 from turns.photos import service
+from turns.photos.idempotency import upload_key
 from turns.photos.schemas import PhotoDetails, PhotoOut, Size
 from turns.photos.storage import store_at
 from turns.photos.uploads import receive, scratch, upload_folder
@@ -31,6 +33,10 @@ User = Annotated[CurrentUser, Depends(current_user)]
 IMMUTABLE = "private, max-age=31536000, immutable"
 """A photo's file never changes under its address: a new photo is a new address."""
 
+IDEMPOTENCY = (
+    "Any key of yours for this upload (e.g. a UUID): sent again with the same bytes, the answer is the "
+    "photo it added (200) and nothing new is kept; with other bytes, a 422"
+)
 UPLOAD_TYPES = ("image/jpeg", "image/png", "image/webp", "image/heic")
 _UPLOAD_BODY = {
     "required": True,
@@ -46,14 +52,24 @@ _UPLOAD_BODY = {
     openapi_extra={"requestBody": _UPLOAD_BODY},
 )
 async def add_photo(
-    request: Request, turn_id: UUID, user: User, details: Annotated[PhotoDetails, Query()]
+    request: Request,
+    response: Response,
+    turn_id: UUID,
+    user: User,
+    details: Annotated[PhotoDetails, Query()],
+    idempotency_key: Annotated[str | None, Header(description=IDEMPOTENCY)] = None,
 ) -> dict[str, Any]:
     settings: Settings = request.app.state.settings
     async with scratch(upload_folder(settings.data_dir)) as upload:
-        await receive(request, upload, settings.photo_max_bytes)
+        digest = await receive(request, upload, settings.photo_max_bytes)
+        key = upload_key(idempotency_key, digest)
         async with open_transaction(request.app.state.database, user_actor(request, user)) as conn:
             store = store_at(settings.photo_store_url)
-            return await service.add(conn, store, user, turn_id, upload, request.headers.get("content-type"), details)
+            declared = request.headers.get("content-type")
+            photo, again = await service.add(conn, store, user, turn_id, upload, declared, details, key)
+    if again:
+        response.status_code = status.HTTP_200_OK
+    return photo
 
 
 @router.get("/api/v1/turns/{turn_id}/photos", response_model=list[PhotoOut], summary="A turn's photos, oldest first")

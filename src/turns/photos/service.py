@@ -25,6 +25,7 @@ from turns.db.tables import photos, turns
 from turns.jobs.enqueue import enqueue
 from turns.kit.errors import Forbidden, NotFound, TooLarge, Unprocessable, UnsupportedMediaType
 from turns.photos import images
+from turns.photos.idempotency import UploadKey, claim
 from turns.photos.images import PhotoRefused
 from turns.photos.schemas import PhotoDetails, Size
 from turns.photos.storage import PhotoStore
@@ -57,8 +58,10 @@ async def add(
     upload: Path,
     declared_type: str | None,
     details: PhotoDetails,
-) -> dict[str, Any]:
-    """Keep the photo received in ``upload`` for the turn, as ``user``."""
+    key: UploadKey | None = None,
+) -> tuple[dict[str, Any], bool]:
+    """Keep the photo received in ``upload`` for the turn, as ``user``; and whether it is the
+    photo an earlier upload under the same ``key`` added (then nothing new is kept)."""
     if user.role not in ADDS_PHOTOS:
         raise Forbidden("approvers look at photos; the people who work on a turn add them")
     if details.subject == "inspection" and is_vendor(user.role):
@@ -66,12 +69,18 @@ async def add(
     turn = (await conn.execute(select(turns.c.property_id).where(turns.c.id == turn_id))).first()
     if turn is None:
         raise NotFound("no turn with this id is visible to you")
+    photo_id = uuid4()
+    earlier = await claim(conn, user.id, key, photo_id) if key else None
+    if earlier is not None:
+        photo = await get(conn, user.role, earlier)
+        if photo["turn_id"] != turn_id:
+            raise Unprocessable("this Idempotency-Key was sent for a photo of another turn", fields=["Idempotency-Key"])
+        return photo, True
     async with scratch(upload.parent) as target:
         try:
             kept = await to_thread.run_sync(images.keep, upload, declared_type, target)
         except PhotoRefused as exc:
             raise _REFUSALS[exc.status](str(exc)) from None
-        photo_id = uuid4()
         folder = f"photos/{turn_id}/{photo_id}"
         values = {
             "id": photo_id,
@@ -91,7 +100,7 @@ async def add(
         await enqueue(conn, MAKE_SIZES, photo_id=str(photo_id))
         # Last: whatever fails before this rolls the row back with nothing stored.
         await store.put(file_key(folder, "original"), kept.path)
-    return _shown(row, user.role)
+    return _shown(row, user.role), False
 
 
 async def list_for_turn(conn: AsyncConnection, role: str, turn_id: UUID) -> list[dict[str, Any]]:

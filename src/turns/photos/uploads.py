@@ -7,6 +7,7 @@ too. Whatever stops it, the file is removed: an upload that fails leaves nothing
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from collections.abc import AsyncIterator
@@ -39,20 +40,23 @@ async def scratch(folder: Path, suffix: str = "") -> AsyncIterator[Path]:
             os.unlink(name)
 
 
-async def receive(request: Request, path: Path, limit: int) -> int:
-    """Write ``request``'s body to ``path``; returns its size. :class:`TooLarge` past ``limit``
-    (announced or counted), :class:`Unprocessable` for an empty body."""
+async def receive(request: Request, path: Path, limit: int) -> str:
+    """Write ``request``'s body to ``path``; returns its SHA-256 (hex), which names the bytes a
+    retry must send again. :class:`TooLarge` past ``limit`` (announced or counted),
+    :class:`Unprocessable` for an empty body."""
     announced = whole_number(request.headers.get("content-length") or "")
     too_large = TooLarge(f"a photo may be at most {round(limit / 1024 / 1024, 2):g} MB")
     if announced is not None and announced > limit:
         raise too_large
     size = 0
+    digest = hashlib.sha256()
     async with await anyio.open_file(path, "wb") as file:
         async for chunk in request.stream():
             size += len(chunk)
             if size > limit:
                 raise too_large
+            digest.update(chunk)
             await file.write(chunk)
     if size == 0:
         raise Unprocessable("the request has no photo in its body")
-    return size
+    return digest.hexdigest()

@@ -15,9 +15,22 @@ export function csrfToken() {
   return found ? decodeURIComponent(found.slice('turns_csrf='.length)) : ''
 }
 
-/** A call to the API; `form` (a FormData, sent as multipart, or a Blob such as a photo, sent as is with its type) replaces a JSON `body`. */
-export async function api(path, { method = 'GET', body, query, form } = {}) {
-  const headers = { accept: 'application/json' }
+/**
+ * A new key for one upload, kept with it on the device and sent with every try
+ * (`Idempotency-Key`), so an upload whose answer was lost and is sent again is kept once. A UUID
+ * where the browser makes one (not over plain http), else as many random bits.
+ */
+export function uploadKey() {
+  if (crypto.randomUUID) return crypto.randomUUID()
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (byte) => byte.toString(16).padStart(2, '0')).join('')
+}
+
+/**
+ * A call to the API; `form` (a FormData, sent as multipart, or a Blob such as a photo, sent as is
+ * with its type) replaces a JSON `body`; `headers` are added (e.g. an `idempotency-key`).
+ */
+export async function api(path, { method = 'GET', body, query, form, headers: extra = {} } = {}) {
+  const headers = { accept: 'application/json', ...extra }
   if (body !== undefined) headers['content-type'] = 'application/json'
   if (method !== 'GET') headers['x-csrf-token'] = csrfToken()
   let url = path

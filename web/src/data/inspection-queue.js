@@ -1,13 +1,14 @@
 // A move-out inspection on a phone with no signal: each item's result and each photo waits on
 // the device (IndexedDB: the photo's bytes too) and is sent when the connection is back, in
 // the order it was made, once. A result is recorded by (inspection, item), so sending it again
-// after an answer that never arrived changes nothing; an entry leaves the queue only when the
+// after an answer that never arrived changes nothing, and a photo carries the upload key it was
+// queued with, so one sent again is kept once; an entry leaves the queue only when the
 // server has answered it. The inspection as last read (its template and results) is kept too,
 // so the walk goes on after the page is opened again offline.
-import { api, ApiError, csrfToken, isNetworkError, problemText } from './api.js'
+import { api, ApiError, csrfToken, isNetworkError, problemText, uploadKey } from './api.js'
 
 const DATABASE = 'turns-inspections'
-const QUEUE = 'queue' // {seq, kind: 'result' | 'photo', inspectionId, turnId, itemId, values | blob}
+const QUEUE = 'queue' // {seq, kind: 'result' | 'photo', inspectionId, turnId, itemId, values | blob + uploadKey}
 const RESULTS = 'results' // {inspectionId, itemId, id, version}: the server's result of an item
 const INSPECTIONS = 'inspections' // {id, detail}: the inspection as last read
 const RETRY_MS = 3000
@@ -122,7 +123,7 @@ export async function queueResult(inspection, itemId, values) {
 /** Queue a photo of an item (sent after the item's result, so it has a result to belong to). */
 export async function queuePhoto(inspection, itemId, file) {
   const blob = new Blob([await file.arrayBuffer()], { type: file.type || 'image/jpeg' })
-  return add({ kind: 'photo', inspectionId: inspection.id, turnId: inspection.turn_id, itemId, blob })
+  return add({ kind: 'photo', inspectionId: inspection.id, turnId: inspection.turn_id, itemId, blob, uploadKey: uploadKey() })
 }
 
 function patchResult(id, version, values) {
@@ -154,7 +155,13 @@ async function sendPhoto(entry) {
   const query = new URLSearchParams({ subject: 'inspection', subject_id: known.id, phase: 'before' })
   const response = await fetch(`/api/v1/turns/${entry.turnId}/photos?${query}`, {
     method: 'POST',
-    headers: { 'content-type': entry.blob.type, 'x-csrf-token': csrfToken(), accept: 'application/json' },
+    headers: {
+      'content-type': entry.blob.type,
+      'x-csrf-token': csrfToken(),
+      accept: 'application/json',
+      // Sent again after a lost answer, the photo is kept once (entries queued before keys: none).
+      ...(entry.uploadKey ? { 'idempotency-key': entry.uploadKey } : {}),
+    },
     body: entry.blob,
     credentials: 'same-origin',
   })

@@ -195,7 +195,7 @@ export class Outbox {
 }
 
 /** A value of the server's row (amounts as JSON numbers) against one the user wrote (amounts as text). */
-function sameValue(stored, written) {
+export function sameValue(stored, written) {
   return String(stored ?? '') === String(written ?? '') || (typeof stored === 'number' && stored === Number(written))
 }
 

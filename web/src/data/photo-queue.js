@@ -1,10 +1,11 @@
 // Photos waiting to be uploaded. A photo taken on site is kept on the device (IndexedDB, with
 // the image itself) before anything is sent, so one taken without a connection survives a
 // reload and goes up when the connection is back: in the order taken, one at a time, and
-// once (a photo leaves the queue when the server has answered for it). One tab uploads at a
-// time (a Web Lock), so two open tabs do not send the same photo twice.
+// once (a photo leaves the queue when the server has answered for it; one whose answer was lost
+// is sent again under its upload key, and the server keeps it once). One tab uploads at a time
+// (a Web Lock), so two open tabs do not send the same photo twice.
 import { useEffect, useSyncExternalStore } from 'react'
-import { api, isNetworkError, problemText } from './api.js'
+import { api, isNetworkError, problemText, uploadKey } from './api.js'
 
 const DATABASE = 'turns-photos'
 const UPLOADS = 'uploads'
@@ -56,7 +57,15 @@ async function refresh() {
  * parameters (subject, subject_id, phase, caption).
  */
 export async function queuePhoto(turnId, file, details) {
-  const row = { userId, turnId, details, blob: file, name: file.name || 'photo', takenAt: new Date().toISOString() }
+  const row = {
+    userId,
+    turnId,
+    details,
+    blob: file,
+    name: file.name || 'photo',
+    takenAt: new Date().toISOString(),
+    uploadKey: uploadKey(),
+  }
   await run('readwrite', (store) => store.add(row))
   await refresh()
   return flush()
@@ -79,7 +88,8 @@ async function send() {
       if (!rows.length) return
       const [row] = rows
       try {
-        await api(`/api/v1/turns/${row.turnId}/photos`, { method: 'POST', query: row.details, form: row.blob })
+        const headers = row.uploadKey ? { 'idempotency-key': row.uploadKey } : {}
+        await api(`/api/v1/turns/${row.turnId}/photos`, { method: 'POST', query: row.details, form: row.blob, headers })
       } catch (error) {
         if (isNetworkError(error) || error.status === 401 || error.status === 429 || error.status >= 500) return
         // Refused for good (not an image, too large, no longer allowed): say so, and drop it.

@@ -1,7 +1,6 @@
 import { useState } from 'react'
 import { api, problemText, readProblemText, useApi } from '../data/api.js'
-import { TRADES, formatCents } from '../components/turn/scope.jsx'
-import { formatDate } from '../format.js'
+import { TRADES, formatCents, formatDate } from '../format.js'
 import './bids.css'
 
 const ANSWERED = {
@@ -11,11 +10,14 @@ const ANSWERED = {
 
 /**
  * A vendor user's bid requests, phone first: each open request with the lines to price (the
- * amount follows as the unit cost is typed), "Submit prices" and "Decline".
+ * amount follows as the unit cost is typed), "Submit prices" and "Decline"; a request the
+ * manager cancelled stays, marked so, until its due date.
  */
 export function BidRequests() {
-  const requests = useApi('/api/v1/bids', { mine: true })
-  const items = requests.data?.items || []
+  const requests = useApi('/api/v1/bids', { mine: true, open: false })
+  const items = (requests.data?.items || []).filter(
+    (request) => request.status === 'OPEN' || (request.status === 'CANCELLED' && !request.overdue),
+  )
   return (
     <section className="bid-requests" aria-labelledby="bids-page-title">
       <h1 id="bids-page-title">Bid requests</h1>
@@ -55,7 +57,7 @@ function BidForm({ request, onSent }) {
     return costs[line.scope_line_id] === '' || Number.isNaN(cost) ? null : Math.round(cost * Number(line.quantity) * 100) / 100
   }
   const total = request.lines.reduce((sum, line) => sum + (amount(line) ?? 0), 0)
-  const closed = request.overdue
+  const closed = request.overdue || request.status !== 'OPEN'
 
   async function send(path, body, done) {
     setBusy(true)
@@ -66,6 +68,8 @@ function BidForm({ request, onSent }) {
       onSent()
     } catch (failure) {
       setError(problemText(failure))
+      // Closed meanwhile (cancelled, or past due): read it again so the card says so.
+      if (failure.status === 409) onSent()
     } finally {
       setBusy(false)
     }
@@ -81,7 +85,12 @@ function BidForm({ request, onSent }) {
     <form className="bid-card panel" aria-label={`Bid for ${request.address}`} onSubmit={submit}>
       <h2>{request.address}</h2>
       <p className="muted">
-        Turn {request.turn_code} · {closed ? `Was due ${formatDate(request.due_date)}: no longer taking bids` : `Due ${formatDate(request.due_date)}`}
+        Turn {request.turn_code} ·{' '}
+        {request.status === 'CANCELLED'
+          ? 'Cancelled by the manager: no longer taking bids'
+          : closed
+            ? `Was due ${formatDate(request.due_date)}: no longer taking bids`
+            : `Due ${formatDate(request.due_date)}`}
       </p>
       {request.note && <p>{request.note}</p>}
       {ANSWERED[bid.status] && <p className="badge">{ANSWERED[bid.status]}</p>}

@@ -2,8 +2,7 @@ import { useMemo, useState } from 'react'
 import { api, problemText, readProblemText, useApi } from '../../data/api.js'
 import { canMove, useSession } from '../../data/session.js'
 import { useTable } from '../../data/sync.js'
-import { formatDate } from '../../format.js'
-import { TRADES, formatCents } from './scope.jsx'
+import { TRADES, formatCents, formatDate } from '../../format.js'
 import '../../pages/bids.css'
 
 /** What a bid's state means to the manager comparing it. */
@@ -176,26 +175,30 @@ function AskForBids({ turn, lines, done }) {
 
 function BidComparison({ request, writes, onChange }) {
   const [confirming, setConfirming] = useState(null)
+  const [cancelling, setCancelling] = useState(false)
   const [error, setError] = useState('')
   const [message, setMessage] = useState('')
   const open = request.status === 'OPEN'
   const totals = request.bids.filter((b) => b.total !== null).map((b) => Number(b.total))
   const lowest = totals.length ? Math.min(...totals) : null
 
-  async function award(bid) {
+  /** POST the request's `action` (award, cancel) at the version read; `done` says what happened. */
+  async function decide(action, body, done) {
     setError('')
     try {
-      await api(`/api/v1/bid-requests/${request.id}/award`, {
-        method: 'POST',
-        body: { bid_id: bid.id, version: request.version },
-      })
+      await api(`/api/v1/bid-requests/${request.id}/${action}`, { method: 'POST', body: { ...body, version: request.version } })
       setConfirming(null)
-      setMessage(`Awarded to ${bid.vendor_name}: the lines now carry its prices.`)
+      setCancelling(false)
+      setMessage(done)
       onChange()
     } catch (failure) {
       setError(problemText(failure))
     }
   }
+
+  const award = (bid) =>
+    decide('award', { bid_id: bid.id }, `Awarded to ${bid.vendor_name}: the lines now carry its prices.`)
+  const cancel = () => decide('cancel', {}, 'Bid request cancelled: the vendors can no longer price it.')
 
   return (
     <div className="bid-request" data-request={request.id}>
@@ -285,6 +288,29 @@ function BidComparison({ request, writes, onChange }) {
             </button>{' '}
             <button type="button" className="link" onClick={() => setConfirming(null)}>
               Cancel
+            </button>
+          </p>
+        </div>
+      )}
+      {writes && open && !cancelling && (
+        <p className="actions">
+          <button type="button" className="link" onClick={() => setCancelling(true)}>
+            Cancel this bid request
+          </button>
+        </p>
+      )}
+      {cancelling && (
+        <div className="confirm" role="alertdialog" aria-label="Confirm the cancellation">
+          <p>
+            Cancel this bid request? The {request.bids.length} invited vendor{request.bids.length === 1 ? '' : 's'} can
+            no longer price it; the prices already sent stay on record and the lines keep their vendor and unit costs.
+          </p>
+          <p className="actions">
+            <button type="button" onClick={cancel}>
+              Yes, cancel the request
+            </button>{' '}
+            <button type="button" className="link" onClick={() => setCancelling(false)}>
+              Keep it open
             </button>
           </p>
         </div>

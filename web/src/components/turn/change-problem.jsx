@@ -3,6 +3,30 @@ import { useSession } from '../../data/session.js'
 import { fixLink, focusControl, refusalResolved, requirementsOf } from '../../requirements.js'
 
 /**
+ * A change that met a newer version of the `what` it changed: what happened, both values
+ * (`children`), and the two ways forward: write mine on top of theirs, or keep theirs.
+ */
+export function ConflictChoice({ label, what = 'turn', onReapply, onDiscard, children }) {
+  return (
+    <div className="problem conflict" role="alert">
+      <p>
+        <strong>Changed by someone else.</strong> Your change “{label}” was not saved: the {what} now shows their
+        values.
+      </p>
+      {children}
+      <p className="actions">
+        <button type="button" onClick={onReapply}>
+          Reapply my change
+        </button>
+        <button type="button" className="link" onClick={onDiscard}>
+          Discard it
+        </button>
+      </p>
+    </div>
+  )
+}
+
+/**
  * A write the server refused (with its reason) or that met a newer version (with a way forward).
  * A refused stage move names what is missing in words, each with a link to the control that
  * fixes it; once `turn` meets every one of them the refusal is gone.
@@ -16,21 +40,9 @@ export function ChangeProblem({ op, turn, children }) {
   if (resolved) return null
   if (op.state === 'conflict') {
     return (
-      <div className="problem conflict" role="alert">
-        <p>
-          <strong>Changed by someone else.</strong> Your change “{op.label}” was not saved: the turn now shows their
-          values.
-        </p>
+      <ConflictChoice label={op.label} onReapply={() => outbox.reapply(op.id)} onDiscard={() => outbox.discard(op.id)}>
         {children}
-        <p className="actions">
-          <button type="button" onClick={() => outbox.reapply(op.id)}>
-            Reapply my change
-          </button>
-          <button type="button" className="link" onClick={() => outbox.discard(op.id)}>
-            Discard it
-          </button>
-        </p>
-      </div>
+      </ConflictChoice>
     )
   }
   const needs = requirementsOf(op.missing)

@@ -1,30 +1,14 @@
 import { useEffect, useState } from 'react'
 import { api, problemText, readProblemText, useApi } from '../../data/api.js'
+import { sameValue } from '../../data/outbox.js'
 import { canMove, isVendor, useSession } from '../../data/session.js'
 import { shapeRows } from '../../data/sync.js'
-import { formatDate } from '../../format.js'
+import { TRADES, formatCents, formatDate } from '../../format.js'
+import { ConflictChoice } from './change-problem.jsx'
+import { TurnConflict } from './conflict.jsx'
 import { AddPhoto, addsPhotos, PhotoGrid, PhotoUploads } from './photos.jsx'
 
-export const TRADES = {
-  PAINT: 'Paint',
-  FLOORING: 'Flooring',
-  APPLIANCES: 'Appliances',
-  PLUMBING: 'Plumbing',
-  ELECTRICAL: 'Electrical',
-  HVAC: 'HVAC',
-  CLEANING: 'Cleaning',
-  LANDSCAPING: 'Landscaping',
-  ROOFING: 'Roofing',
-  GENERAL: 'General',
-}
 export const UNITS = ['each', 'sq ft', 'sq yd', 'ln ft', 'hour', 'room', 'lot']
-const cents = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' })
-
-/** Money to the cent, as a scope line is priced. */
-export function formatCents(value) {
-  if (value === null || value === undefined || value === '') return '—'
-  return cents.format(Number(value))
-}
 
 function quantity(value) {
   return Number(value).toLocaleString('en-US', { maximumFractionDigits: 2 })
@@ -87,12 +71,14 @@ function LinePhotos({ turn, line, photos, names }) {
  * The scope of work: one row per line (trade, what, quantity × unit cost = amount, vendor,
  * charge-back, its before and after photos) and the total, which is the turn amount. Admins
  * and the property's managers add, change and remove lines; a vendor sees only its own lines,
- * marks them done and adds their after photos.
+ * marks them done and adds their after photos. A change that meets a newer version of its line
+ * (someone else saved it first) is shown with both values until the user keeps one.
  */
 export function TurnScope({ turn, lines, names, photos = [] }) {
   const { me } = useSession()
   const [editing, setEditing] = useState(null)
   const [error, setError] = useState('')
+  const [conflict, setConflict] = useState(null)
   const writes = canMove(me)
   const vendor = isVendor(me)
   const total = lines.rows.reduce((sum, line) => sum + Number(line.amount), 0)
@@ -109,10 +95,31 @@ export function TurnScope({ turn, lines, names, photos = [] }) {
     }
   }
 
+  /**
+   * PATCH `body` onto `line` as read at `version`. True once the change is saved, or shown as a
+   * conflict with the line as it now is (its `current` in the 409/412 answer); false if refused.
+   */
+  async function change(line, label, body, version = line.version) {
+    setError('')
+    try {
+      await api(`/api/v1/scope-lines/${line.id}`, { method: 'PATCH', body: { ...body, version } })
+      setConflict(null)
+      return true
+    } catch (failure) {
+      const current = failure.problem?.current
+      if ((failure.status === 409 || failure.status === 412) && current) {
+        setConflict({ line, label, body, current })
+        return true
+      }
+      setError(problemText(failure))
+      return false
+    }
+  }
+
   const remove = (line) =>
     send(`/api/v1/scope-lines/${line.id}`, { method: 'DELETE', query: { version: line.version } })
   const mark = (line, status) =>
-    send(`/api/v1/scope-lines/${line.id}`, { method: 'PATCH', body: { status, version: line.version } })
+    change(line, status === 'DONE' ? `Mark ${line.description} done` : `Reopen ${line.description}`, { status })
 
   return (
     <section className="panel scope" aria-labelledby="scope-title">
@@ -207,6 +214,16 @@ export function TurnScope({ turn, lines, names, photos = [] }) {
           {error}
         </p>
       )}
+      {conflict && (
+        <ConflictChoice
+          label={conflict.label}
+          what="line"
+          onReapply={() => change(conflict.line, conflict.label, conflict.body, conflict.current.version)}
+          onDiscard={() => setConflict(null)}
+        >
+          <TurnConflict op={conflict} names={names} />
+        </ConflictChoice>
+      )}
       {writes && (
         <LineForm
           key={editing?.id || 'new'}
@@ -214,6 +231,7 @@ export function TurnScope({ turn, lines, names, photos = [] }) {
           line={editing}
           names={names}
           send={send}
+          change={change}
           done={() => setEditing(null)}
         />
       )}
@@ -223,8 +241,16 @@ export function TurnScope({ turn, lines, names, photos = [] }) {
 
 const BLANK = { trade: 'PAINT', description: '', quantity: '1', unit: 'each', unit_cost: '', vendor_id: '', chargeback: false, chargeback_amount: '' }
 
-/** Add a line, or change `line`: the amount shown is what the server will compute. */
-function LineForm({ turn, line, names, send, done }) {
+/** The fields of `body` whose values differ from those `line` has. */
+function changedFields(body, line) {
+  return Object.fromEntries(Object.entries(body).filter(([name, value]) => !sameValue(line[name], value)))
+}
+
+/**
+ * Add a line, or change `line` (sending only the fields changed, so a conflict names only
+ * those): the amount shown is what the server will compute.
+ */
+function LineForm({ turn, line, names, send, change, done }) {
   const [draft, setDraft] = useState(() =>
     line
       ? Object.fromEntries(Object.keys(BLANK).map((key) => [key, line[key] ?? BLANK[key]]))
@@ -248,7 +274,7 @@ function LineForm({ turn, line, names, send, done }) {
       chargeback_amount: draft.chargeback && draft.chargeback_amount !== '' ? Number(draft.chargeback_amount).toFixed(2) : null,
     }
     const saved = line
-      ? await send(`/api/v1/scope-lines/${line.id}`, { method: 'PATCH', body: { ...body, version: line.version } })
+      ? await change(line, `Edit ${line.description}`, changedFields(body, line))
       : await send(`/api/v1/turns/${turn.id}/scope-lines`, { method: 'POST', body })
     if (saved) {
       if (!line) setDraft({ ...BLANK, vendor_id: draft.vendor_id })

@@ -1,6 +1,6 @@
-// A turn's fields as people read them: labels, kinds and display values, shared by the
-// edit form, the conflict comparison and the audit trail.
-import { APPROVAL_LABELS, formatDate, formatMoney, personName } from '../../format.js'
+// A turn's fields (and its scope lines') as people read them: labels, kinds and display values,
+// shared by the edit form, the conflict comparison and the audit trail.
+import { APPROVAL_LABELS, TRADES, formatCents, formatDate, formatMoney, personName } from '../../format.js'
 
 export const UTILITY_STATUSES = [
   ['YES', 'On'],
@@ -98,7 +98,18 @@ const SHOWN = [
   ['lock_box_install_date', 'Lock-box install date', 'date'],
 ]
 
-const FIELDS = new Map([...GROUPS.flatMap((group) => group.fields), ...SHOWN].map(([name, ...rest]) => [name, rest]))
+// A scope line's fields, as its form names them (a line's conflict compares these).
+const SCOPE_LINE = [
+  ['trade', 'Trade', 'trade'],
+  ['description', 'Work', 'text'],
+  ['quantity', 'Quantity', 'text'],
+  ['unit', 'Unit', 'text'],
+  ['unit_cost', 'Unit cost', 'cents'],
+  ['chargeback', 'Charge back to the resident', 'bool'],
+  ['chargeback_amount', 'Charge-back', 'cents'],
+]
+
+const FIELDS = new Map([...GROUPS.flatMap((group) => group.fields), ...SHOWN, ...SCOPE_LINE].map(([name, ...rest]) => [name, rest]))
 
 export function labelOf(name) {
   const known = FIELDS.get(name)
@@ -114,6 +125,10 @@ export function formatValue(name, value, names) {
   switch (kind) {
     case 'money':
       return formatMoney(value)
+    case 'cents':
+      return formatCents(value)
+    case 'trade':
+      return TRADES[value] || String(value)
     case 'date':
       return formatDate(String(value))
     case 'bool':
