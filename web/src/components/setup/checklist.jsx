@@ -6,7 +6,7 @@ import { useState } from 'react'
 import { api, problemText } from '../../data/api.js'
 import { UNITS } from '../turn/scope.jsx'
 import { checklistOf, draftOf, draftProblem, moved, newArea, newItem } from './checklist-draft.js'
-import { TRADES } from './vendors.jsx'
+import { TRADES } from '../../format.js'
 
 export function Checklist({ template, onSaved }) {
   const [areas, setAreas] = useState(() => draftOf(template))
@@ -183,7 +183,7 @@ function TradeUnit({ value, label, onChange }) {
   return (
     <>
       <select value={value.trade} onChange={(e) => onChange({ trade: e.target.value })} aria-label={`Trade of ${label}`}>
-        {TRADES.map(([code, words]) => (
+        {Object.entries(TRADES).map(([code, words]) => (
           <option key={code} value={code}>
             {words}
           </option>

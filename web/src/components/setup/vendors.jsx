@@ -3,28 +3,15 @@ import { useMemo } from 'react'
 import { api } from '../../data/api.js'
 import { useSession } from '../../data/session.js'
 import { useTable } from '../../data/sync.js'
-import { formatDate } from '../../format.js'
+import { TRADES, formatDate } from '../../format.js'
 import { DataTable } from '../common/data-table.jsx'
 import { ActiveToggle } from './active-toggle.jsx'
 import { RecordForm } from './record-form.jsx'
 import { useEditing, useSavedRows } from './saved-rows.js'
 import { SetupList } from './setup-list.jsx'
 
-// The trades a company does (the API's fixed list of codes) and the words for each.
-export const TRADES = [
-  ['PAINT', 'Paint'],
-  ['FLOORING', 'Flooring'],
-  ['APPLIANCES', 'Appliances'],
-  ['PLUMBING', 'Plumbing'],
-  ['ELECTRICAL', 'Electrical'],
-  ['HVAC', 'HVAC'],
-  ['CLEANING', 'Cleaning'],
-  ['LANDSCAPING', 'Landscaping'],
-  ['ROOFING', 'Roofing'],
-  ['GENERAL', 'General'],
-]
-const TRADE_LABELS = Object.fromEntries(TRADES)
-export const tradeNames = (codes) => (codes || []).map((c) => TRADE_LABELS[c] || c).join(', ')
+const TRADE_OPTIONS = Object.entries(TRADES)
+export const tradeNames = (codes) => (codes || []).map((c) => TRADES[c] || c).join(', ')
 
 const FIELDS = [
   { name: 'company_name', label: 'Company', required: true },
@@ -38,7 +25,7 @@ const FIELDS = [
   { name: 'license_number', label: 'License number' },
   { name: 'insurance_expiry', label: 'Insurance expires', type: 'date' },
   { name: 'is_approved', label: 'Approved to work', type: 'checkbox' },
-  { name: 'trades', label: 'Trades', type: 'checkboxes', options: TRADES },
+  { name: 'trades', label: 'Trades', type: 'checkboxes', options: TRADE_OPTIONS },
 ]
 
 /** The markets a vendor may serve: those the properties name, and any the vendor already has. */
