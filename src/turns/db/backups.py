@@ -182,7 +182,9 @@ class Backups:
     def _archive_current(self, timeout: float = 60) -> None:
         """Close the current WAL segment and wait until the server has archived it."""
         with psycopg.connect(self.server.url(SUPERUSER, "postgres"), autocommit=True) as conn:
-            row = conn.execute("SELECT pg_walfile_name(pg_switch_wal())").fetchone()
+            # The segment holding the byte before the switch: when there was nothing to switch,
+            # pg_switch_wal() returns the start of the segment in use, which is not finished.
+            row = conn.execute("SELECT pg_walfile_name(pg_switch_wal() - 1)").fetchone()
             deadline = time.monotonic() + timeout
             while True:
                 done = conn.execute(
