@@ -340,6 +340,31 @@ class Backups:
                 f" a restore stops there, before the newest archived WAL"
             )
 
+    def switch(self, restored: EmbeddedPostgres) -> Path:
+        """Stop both servers, keep the current data as ``pgdata.before-<time>`` (returned), move the
+        restored copy in and start it, archiving again.
+
+        The copy started a new timeline while it archived nowhere: its history file is queued for
+        the archive now, or no restore could follow the archive onto that timeline. The caller
+        takes a new base backup, since the old ones lead to the history the restore left."""
+        current = self.server
+        restored.stop()
+        current.stop()
+        kept = current.data_dir / f"pgdata.before-{datetime.now().strftime('%Y%m%dT%H%M%S')}"
+        current.pgdata.rename(kept)
+        restored.pgdata.rename(current.pgdata)
+        with open(current.pgdata / "postgresql.auto.conf", "a") as conf:
+            conf.write(f"archive_mode = 'on'\narchive_command = '{self.archive_command()}'\n")
+        status = current.pgdata / "pg_wal" / "archive_status"
+        for history in (current.pgdata / "pg_wal").glob("*.history"):
+            if not any((status / f"{history.name}.{state}").exists() for state in ("ready", "done")):
+                ready = status / f"{history.name}.ready"
+                ready.touch()
+                if _running_as_root():  # the server's user removes it once archived
+                    os.chown(ready, status.stat().st_uid, status.stat().st_gid)
+        current.ensure_running()
+        return kept
+
     def check(self, scratch: Path) -> int:
         """Restore the newest backup into ``scratch``, start it and count the turns; removes ``scratch``."""
         try:

@@ -355,7 +355,12 @@ class EmbeddedPostgres:
         with self._lock():
             if not self.is_running():
                 return False
-            self._run([str(self.bin_dir / "pg_ctl"), "-D", str(self.pgdata), "-m", mode, "-w", "stop"], timeout=120)
+            try:
+                self._run([str(self.bin_dir / "pg_ctl"), "-D", str(self.pgdata), "-m", mode, "-w", "stop"], timeout=120)
+            except subprocess.CalledProcessError as exc:
+                raise EmbeddedError(
+                    f"the embedded PostgreSQL did not stop: {(exc.stderr or exc.stdout).strip()}"
+                ) from exc
             return True
 
     def url(self, role: str, database: str) -> str:
