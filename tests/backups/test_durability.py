@@ -8,7 +8,6 @@ import shutil
 import signal
 import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -18,6 +17,7 @@ import pytest
 from tests.backups.conftest import BackedUp
 from tests.fixtures.factory import Factory, bearer, login
 from tests.fixtures.server import LiveServer
+from tests.sync.shape_http import eventually
 from turns.db import logins
 from turns.db.embedded import SUPERUSER, EmbeddedPostgres
 
@@ -28,11 +28,12 @@ Acknowledged = dict[str, tuple[int, str]]
 """Per turn id, the version and work order number of the last write the API acknowledged."""
 
 
-def until(condition: Callable[[], bool], timeout: float = 20) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "not reached in time"
-        time.sleep(0.02)
+def holds(acked: Acknowledged, count: int) -> None:
+    assert len(acked) >= count
+
+
+def dead(server: EmbeddedPostgres) -> None:
+    assert not server.is_running()
 
 
 def write_turns(base_url: str, headers: dict[str, str], name: str, acked: Acknowledged, stop: threading.Event) -> None:
@@ -89,14 +90,14 @@ def test_acknowledged_writes_survive_sigkill_of_the_server_and_reach_the_backups
         ]
         for writer in writers:
             writer.start()
-        until(lambda: len(acked) >= 12)
+        eventually(lambda: holds(acked, 12))
         pid = backed_up.server._postmaster_pid()
         assert pid is not None
         os.kill(pid, signal.SIGKILL)
-        until(lambda: not backed_up.server.is_running())
+        eventually(lambda: dead(backed_up.server))
         before = len(acked)
         backed_up.server.ensure_running()
-        until(lambda: len(acked) >= before + 12)  # the API took writes again by itself
+        eventually(lambda: holds(acked, before + 12))  # the API took writes again by itself
         stop.set()
         for writer in writers:
             writer.join(timeout=30)

@@ -91,3 +91,7 @@ def test_switch_to_a_past_time_keeps_the_url_and_makes_sync_clients_refetch(
             assert str(added) in turns(backed_up.urls.superuser)
     finally:
         api.stop()
+    # The archive goes on along the restored history: the newest backup restores up to now.
+    checked = backed_up.turns("db", "check-backups")
+    assert checked.returncode == 0, checked.stderr
+    assert checked.stdout.startswith(f"backups OK: the newest restores and starts ({len(noted) + 1} turns)")

@@ -258,7 +258,9 @@ class Backups:
         done = [b for b in backups if b.status == "DONE"]
         archived = self._archived()
         newest = max([b.end for b in done] + list(archived.values()), default=None)
-        last = max(map(_segment_number, archived), default=0)
+        # On the server's timeline: after a switch, the left one's segments may run further.
+        timeline = closed[:8] if closed else max((name[:8] for name in archived), default="")
+        last = max((_segment_number(name) for name in archived if name.startswith(timeline)), default=0)
         reach = last + 1 if closed and _segment_number(closed) == last else last
         return Catalogue(backups, done[0].end if done else None, newest if done else None, reach)
 
