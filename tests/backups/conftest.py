@@ -12,13 +12,14 @@ import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import psycopg
 import pytest
 from typer.testing import CliRunner
 
 from turns.cli import app
 from turns.db import logins, migrate
 from turns.db.backups import Backups
-from turns.db.embedded import EmbeddedPostgres
+from turns.db.embedded import SUPERUSER, EmbeddedPostgres
 from turns.db.urls import DatabaseUrls, bootstrap_embedded, embedded_urls
 
 MISSING = "rsync is not installed: install Debian's `rsync` package (Barman restores with it)"
@@ -54,6 +55,10 @@ def backed_up(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BackedUp]:
     server.ensure_running()
     try:
         bootstrap_embedded(server)
+        with psycopg.connect(server.url(SUPERUSER, "postgres"), autocommit=True) as conn:
+            # A commit is acknowledged once its WAL is written, as in production (the throwaway
+            # server's default is off): the crash test asserts every acknowledged write survives.
+            conn.execute("ALTER SYSTEM SET synchronous_commit = on")
         urls = embedded_urls(server, logins.DATABASE)
         migrate.upgrade(urls.owner)
         backups = Backups(server, server.data_dir / "backups")

@@ -1,14 +1,19 @@
-"""A backup directory that is missing or corrupt: a clear error, never a silent success."""
+"""A backup directory that is missing, full or corrupt: a clear error, never a silent success."""
 
 from __future__ import annotations
 
+import gzip
+import os
 import shutil
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from tests.backups.conftest import BackedUp
+from tests.fixtures.factory import Factory
 
 # One backed-up server (a session fixture) serves these tests: they run on one worker.
 pytestmark = pytest.mark.xdist_group("backups")
@@ -44,3 +49,63 @@ def test_an_unwritable_backup_directory_is_a_clear_error(backed_up: BackedUp, tm
     blocked.write_text("")
     result = backed_up.turns("db", "backup", env={"TURNS_BACKUP_DIR": str(blocked / "backups")})
     assert_clear_failure(result, f"cannot write to the backup directory {blocked / 'backups'}")
+
+
+@contextmanager
+def small_disk(path: Path) -> Iterator[None]:
+    """A 2 MiB filesystem mounted over ``path`` (mounting needs root, which CI runs as)."""
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(path)], capture_output=True)
+    if mounted.returncode != 0:
+        reason = f"cannot mount a small tmpfs (needs root or CAP_SYS_ADMIN): {mounted.stderr.decode().strip()}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    try:
+        yield
+    finally:
+        subprocess.run(["umount", str(path)], check=True)
+
+
+def test_a_full_backup_directory_fails_every_command(backed_up: BackedUp) -> None:
+    factory = Factory(backed_up.urls)
+    backups = backed_up.backups
+    with small_disk(backups.arriving):  # where the server copies each segment first
+        for command in (["db", "backup"], ["db", "backups"], ["db", "check-backups"]):
+            factory.property()  # WAL to archive
+            result = backed_up.turns(*command)
+            assert_clear_failure(result, f"the backup directory {backups.backup_dir} is full: {backups.arriving} has")
+            assert len(result.stderr.strip().splitlines()) == 1
+    # Space again: the server archives what waited in pg_wal, and nothing is missing.
+    factory.property()
+    backups._archive_current()
+    assert backed_up.turns("db", "backups").returncode == 0
+
+
+def archive_copy(backed_up: BackedUp, into: Path) -> list[Path]:
+    """A copy of the backup directory whose newest segments are small ones the server closed, and those segments."""
+    factory = Factory(backed_up.urls)
+    for _ in range(2):
+        factory.property()
+        backed_up.backups._archive_current()
+    backed_up.backups.catalogue()
+    shutil.copytree(backed_up.backups.backup_dir, into)
+    (into / "barman.conf").unlink()  # rewritten for the copy by the command
+    return sorted(p for p in (into / "turns" / "wals").glob("*/*") if len(p.name) == 24)
+
+
+def test_a_garbled_wal_segment_fails_check_backups(backed_up: BackedUp, tmp_path: Path) -> None:
+    segment = archive_copy(backed_up, tmp_path / "copy")[-2]
+    data = bytearray(gzip.decompress(segment.read_bytes()))
+    data[64:128] = bytes(b ^ 0xFF for b in data[64:128])  # inside the first record: its checksum fails
+    segment.write_bytes(gzip.compress(bytes(data)))  # a well-formed file: only PostgreSQL can tell
+    result = backed_up.turns("db", "check-backups", env={"TURNS_BACKUP_DIR": str(tmp_path / "copy")})
+    assert_clear_failure(
+        result, f"the WAL archive in {tmp_path / 'copy'} is broken at segment {segment.name} (corrupt or missing)"
+    )
+
+
+def test_a_truncated_wal_file_fails_check_backups(backed_up: BackedUp, tmp_path: Path) -> None:
+    segment = archive_copy(backed_up, tmp_path / "copy")[-2]
+    segment.write_bytes(segment.read_bytes()[:1000])
+    result = backed_up.turns("db", "check-backups", env={"TURNS_BACKUP_DIR": str(tmp_path / "copy")})
+    assert_clear_failure(result, f"corrupt WAL file in {tmp_path / 'copy'}: {segment.name} (truncated or garbled)")

@@ -17,6 +17,11 @@ Rows = dict[str, dict[str, Any]]
 
 def fetch(client: httpx.Client, token: str, table: str, **params: Any) -> Rows:
     """The rows of a shape, read from offset -1 until up to date."""
+    return fetch_at(client, token, table, **params)[0]
+
+
+def fetch_at(client: httpx.Client, token: str, table: str, **params: Any) -> tuple[Rows, dict[str, str]]:
+    """The rows of a shape, read from offset -1 until up to date, and the handle and offset that follow it."""
     headers = {"Authorization": f"Bearer {token}"}
     rows: Rows = {}
     query: dict[str, Any] = {"table": table, "offset": "-1", **params}
@@ -34,9 +39,9 @@ def fetch(client: httpx.Client, token: str, table: str, **params: Any) -> Rows:
                 del rows[message["key"]]
             elif message["headers"].get("control") == "up-to-date":
                 done = True
-        if done:
-            return rows
         query = {**query, "offset": response.headers["electric-offset"], "handle": response.headers["electric-handle"]}
+        if done:
+            return rows, {"handle": query["handle"], "offset": query["offset"]}
     raise AssertionError("the shape never came up to date")
 
 

@@ -136,7 +136,7 @@ def register(app: typer.Typer) -> None:
         with _step(f"restoring to {target.isoformat() if target else 'the newest archived WAL'} into {into}"):
             restored = backups.restore(into, target)
         if switch:
-            with _step(f"switching {backups.server.data_dir} to the restored copy"):
+            with _step(f"switching {backups.server.data_dir} to the restored copy and backing it up"):
                 _switch(backups, restored)
             restored = backups.server
         _print_urls(restored)
@@ -189,17 +189,10 @@ def register(app: typer.Typer) -> None:
 
 
 def _switch(backups: Backups, restored: EmbeddedPostgres) -> None:
-    """Stop both servers, keep the current data as ``pgdata.before-<time>``, move the copy in, start it."""
-    current = backups.server
-    restored.stop()
-    current.stop()
-    kept = current.data_dir / f"pgdata.before-{datetime.now().strftime('%Y%m%dT%H%M%S')}"
-    current.pgdata.rename(kept)
-    restored.pgdata.rename(current.pgdata)
-    with open(current.pgdata / "postgresql.auto.conf", "a") as conf:
-        conf.write(f"archive_mode = 'on'\narchive_command = '{backups.archive_command()}'\n")
-    current.ensure_running()
-    typer.echo(f"previous data kept in {kept}; take a new backup now: `turns db backup`")
+    kept = backups.switch(restored)
+    typer.echo(f"previous data kept in {kept}")
+    taken = backups.backup()
+    typer.echo(f"backup {taken.backup_id} taken of the restored data: restores reach from here on")
 
 
 def branch_data_dir(name: str) -> Path:

@@ -16,6 +16,7 @@ restored data directory is handed to it before it starts.
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import pwd
@@ -23,6 +24,7 @@ import shutil
 import subprocess
 import sys
 import time
+import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -65,6 +67,9 @@ class Catalogue:
     """The end of the oldest complete backup: the earliest time a restore can reach."""
     restorable_to: datetime | None
     """The newest WAL in the archive (or the newest backup's end): the latest time a restore can reach."""
+    reach: int = 0
+    """The WAL segment number a restore to the newest archived WAL must reach: past the segment the
+    server just closed (it ends in a switch), or into the newest archived one."""
 
 
 def _barman_executable() -> Path:
@@ -170,33 +175,54 @@ class Backups:
         self.server.ensure_running()
         return True
 
-    def _file_arrivals(self) -> None:
-        """Have Barman file the WAL segments that arrived (the current one first, when the server runs)."""
+    def _file_arrivals(self) -> str | None:
+        """Have Barman file the WAL segments that arrived (the current one first, when the server runs);
+        returns the segment the server closed for it."""
         if not (self.backup_dir / SERVER / "base").is_dir():
             raise BackupError(f"no backups in {self.backup_dir}: take one with `turns db backup`")
         self._prepare()
-        if self.server.is_running():
-            self._archive_current()
+        closed = self._archive_current() if self.server.is_running() else None
         self._barman("archive-wal", SERVER)
+        return closed
 
-    def _archive_current(self, timeout: float = 60) -> None:
-        """Close the current WAL segment and wait until the server has archived it."""
+    def _archive_current(self, timeout: float = 60) -> str:
+        """Close the current WAL segment, wait until the server has archived it, and return its name.
+
+        A failure counts only if it happened after the switch (the switch wakes the archiver,
+        which retries the oldest segment first), so an old failure, since mended, is not reported."""
         with psycopg.connect(self.server.url(SUPERUSER, "postgres"), autocommit=True) as conn:
-            row = conn.execute("SELECT pg_walfile_name(pg_switch_wal())").fetchone()
+            # The segment holding the byte before the switch: when there was nothing to switch,
+            # pg_switch_wal() returns the start of the segment in use, which is not finished.
+            row = conn.execute(
+                "SELECT pg_walfile_name(pg_switch_wal() - 1), clock_timestamp(),"
+                " pg_size_bytes(current_setting('wal_segment_size'))"
+            ).fetchone()
+            assert row is not None
+            segment, switched, size = str(row[0]), row[1], int(row[2])
             deadline = time.monotonic() + timeout
             while True:
                 done = conn.execute(
-                    "SELECT last_archived_wal >= %s, last_failed_wal, last_failed_time > coalesce(last_archived_time, "
-                    "'-infinity') FROM pg_stat_archiver",
-                    (row[0] if row else "",),
+                    "SELECT last_archived_wal >= %s, last_failed_wal, last_failed_time > %s FROM pg_stat_archiver",
+                    (segment, switched),
                 ).fetchone()
                 if done and done[0]:
-                    return
+                    return segment
                 if done and done[2]:
-                    raise BackupError(f"the server cannot archive WAL segment {done[1]} into {self.incoming}")
+                    raise self._archive_failure(str(done[1]), size)
                 if time.monotonic() > deadline:
-                    raise BackupError(f"WAL segment {row[0] if row else ''} was not archived within {timeout:.0f} s")
+                    raise BackupError(f"WAL segment {segment} was not archived within {timeout:.0f} s")
                 time.sleep(0.05)
+
+    def _archive_failure(self, segment: str, size: int) -> BackupError:
+        """Why the server cannot archive ``segment``: a full disk is named as such."""
+        for folder in (self.arriving, self.incoming):
+            free = shutil.disk_usage(folder).free
+            if free < size:
+                return BackupError(
+                    f"the backup directory {self.backup_dir} is full: {folder} has {free // 1024} KiB free,"
+                    f" WAL segment {segment} needs {size // 1024} KiB"
+                )
+        return BackupError(f"the server cannot archive WAL segment {segment} into {self.incoming}")
 
     # -- backups -----------------------------------------------------------------------
     def backup(self) -> Backup:
@@ -213,7 +239,7 @@ class Backups:
 
     def catalogue(self) -> Catalogue:
         """The backups, oldest first, and the time range a restore can reach."""
-        self._file_arrivals()
+        closed = self._file_arrivals()
         listed = json.loads(self._barman("-f", "json", "list-backups", SERVER) or "{}").get(SERVER, [])
         backups = sorted(
             (
@@ -230,15 +256,31 @@ class Backups:
             key=lambda b: b.end,
         )
         done = [b for b in backups if b.status == "DONE"]
-        archived = self._last_archived()
-        newest = max([b.end for b in done] + ([archived] if archived else []), default=None)
-        return Catalogue(backups, done[0].end if done else None, newest if done else None)
+        archived = self._archived()
+        newest = max([b.end for b in done] + list(archived.values()), default=None)
+        # On the server's timeline: after a switch, the left one's segments may run further.
+        timeline = closed[:8] if closed else max((name[:8] for name in archived), default="")
+        last = max((_segment_number(name) for name in archived if name.startswith(timeline)), default=0)
+        reach = last + 1 if closed and _segment_number(closed) == last else last
+        return Catalogue(backups, done[0].end if done else None, newest if done else None, reach)
 
-    def _last_archived(self) -> datetime | None:
-        """When the newest WAL segment reached the archive (Barman's WAL catalogue: name, size, time, ...)."""
+    def _archived(self) -> dict[str, datetime]:
+        """The archived WAL segments and when each arrived (Barman's WAL catalogue: name, size, time, ...)."""
         catalogue = self.backup_dir / SERVER / "wals" / f"{SERVER}-xlog.db"
-        times = [float(line.split("\t")[2]) for line in catalogue.read_text().splitlines() if line.count("\t") >= 2]
-        return datetime.fromtimestamp(max(times), UTC) if times else None
+        fields = [line.split("\t") for line in catalogue.read_text().splitlines()]
+        return {f[0]: datetime.fromtimestamp(float(f[2]), UTC) for f in fields if len(f) >= 3 and len(f[0]) == 24}
+
+    def _broken_wal(self) -> str:
+        """The archived WAL files that do not decompress (Barman's own error does not name them)."""
+        broken = []
+        for path in sorted((self.backup_dir / SERVER / "wals").glob("*/*")):
+            try:
+                with gzip.open(path) as stream:
+                    while stream.read(1 << 20):
+                        pass
+            except (OSError, EOFError, zlib.error):
+                broken.append(path.name)
+        return ", ".join(broken)
 
     # -- restore -------------------------------------------------------------------------
     def restore(self, into: Path, target: datetime | None = None) -> EmbeddedPostgres:
@@ -264,7 +306,13 @@ class Backups:
         into.mkdir(parents=True, exist_ok=True)
         args = ["recover"]
         args += ["--target-time", target.isoformat(), "--target-action", "promote"] if target is not None else []
-        self._barman(*args, SERVER, done[-1].backup_id, str(into / "pgdata"), timeout=24 * 3600)
+        try:
+            self._barman(*args, SERVER, done[-1].backup_id, str(into / "pgdata"), timeout=24 * 3600)
+        except BackupError as exc:
+            broken = self._broken_wal()
+            if broken:
+                raise BackupError(f"corrupt WAL file in {self.backup_dir}: {broken} (truncated or garbled)") from exc
+            raise
         restored = EmbeddedPostgres(into, bin_dir=self.server.bin_dir)
         with open(restored.pgdata / "postgresql.auto.conf", "a") as conf:
             conf.write("archive_mode = 'off'\n")  # a copy archives nowhere until it is switched in
@@ -277,7 +325,47 @@ class Backups:
                 os.chown(path, entry.pw_uid, entry.pw_gid, follow_symlinks=False)
         restored.ensure_running()
         _wait_promoted(restored)
+        if target is None:
+            self._check_reached(restored, catalogue.reach)
         return restored
+
+    def _check_reached(self, restored: EmbeddedPostgres, reach: int) -> None:
+        """Fail unless recovery replayed the whole archive: PostgreSQL ends recovery quietly at the
+        first record it cannot read (a garbled segment, a missing one) and starts as if that were all."""
+        with psycopg.connect(restored.url(SUPERUSER, "postgres"), autocommit=True) as conn:
+            row = conn.execute("SELECT pg_walfile_name(pg_current_wal_lsn())").fetchone()
+        reached = str(row[0]) if row else ""
+        if _segment_number(reached) < reach:
+            restored.stop("immediate")
+            raise BackupError(
+                f"the WAL archive in {self.backup_dir} is broken at segment {reached} (corrupt or missing):"
+                f" a restore stops there, before the newest archived WAL"
+            )
+
+    def switch(self, restored: EmbeddedPostgres) -> Path:
+        """Stop both servers, keep the current data as ``pgdata.before-<time>`` (returned), move the
+        restored copy in and start it, archiving again.
+
+        The copy started a new timeline while it archived nowhere: its history file is queued for
+        the archive now, or no restore could follow the archive onto that timeline. The caller
+        takes a new base backup, since the old ones lead to the history the restore left."""
+        current = self.server
+        restored.stop()
+        current.stop()
+        kept = current.data_dir / f"pgdata.before-{datetime.now().strftime('%Y%m%dT%H%M%S')}"
+        current.pgdata.rename(kept)
+        restored.pgdata.rename(current.pgdata)
+        with open(current.pgdata / "postgresql.auto.conf", "a") as conf:
+            conf.write(f"archive_mode = 'on'\narchive_command = '{self.archive_command()}'\n")
+        status = current.pgdata / "pg_wal" / "archive_status"
+        for history in (current.pgdata / "pg_wal").glob("*.history"):
+            if not any((status / f"{history.name}.{state}").exists() for state in ("ready", "done")):
+                ready = status / f"{history.name}.ready"
+                ready.touch()
+                if _running_as_root():  # the server's user removes it once archived
+                    os.chown(ready, status.stat().st_uid, status.stat().st_gid)
+        current.ensure_running()
+        return kept
 
     def check(self, scratch: Path) -> int:
         """Restore the newest backup into ``scratch``, start it and count the turns; removes ``scratch``."""
@@ -293,6 +381,11 @@ class Backups:
                 restored.stop()
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _segment_number(name: str) -> int:
+    """The position of a WAL segment in the WAL, whatever its timeline (the name's last 16 hex digits)."""
+    return int(name[8:24], 16)
 
 
 def _wait_promoted(server: EmbeddedPostgres, timeout: float = 600) -> None:

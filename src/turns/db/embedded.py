@@ -21,6 +21,7 @@ import os
 import pwd
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -271,9 +272,41 @@ class EmbeddedPostgres:
         self._write_private_json(self._server_file, {"port": free_port()})
 
     def _clear_stale_pidfile(self) -> None:
+        """After the postmaster died (killed, crashed), clear what still names it, once nothing of it runs.
+
+        The processes it started are stopped first: a new postmaster beside them would share the
+        data directory. Its lock files go next, since PostgreSQL takes a dead postmaster that no
+        one has reaped yet (a zombie, in a container whose init does not reap) for a live one."""
         pid = self._postmaster_pid()
-        if pid is not None and not self._is_our_postmaster(pid):
-            (self.pgdata / "postmaster.pid").unlink(missing_ok=True)
+        if pid is None or self._is_our_postmaster(pid):
+            return
+        self._stop_orphans()
+        (self.pgdata / "postmaster.pid").unlink(missing_ok=True)
+        for lock in self._socket_dir().glob(".s.PGSQL.*.lock"):
+            with contextlib.suppress(OSError, IndexError, ValueError):
+                if int(lock.read_text().splitlines()[0]) == pid:
+                    lock.unlink()
+
+    def _stop_orphans(self, timeout: float = 10) -> None:
+        """Quit the server processes a dead postmaster left running (they work in its data directory)."""
+
+        def orphans() -> list[psutil.Process]:
+            found = []
+            for proc in psutil.process_iter():
+                with contextlib.suppress(psutil.Error):
+                    if proc.status() != psutil.STATUS_ZOMBIE and proc.cwd() == str(self.pgdata):
+                        found.append(proc)
+            return found
+
+        deadline = time.monotonic() + timeout
+        while left := orphans():
+            if time.monotonic() > deadline + 5:
+                raise EmbeddedError(f"processes of a dead server still run in {self.pgdata}: {[p.pid for p in left]}")
+            quit_or_kill = signal.SIGKILL if time.monotonic() > deadline else signal.SIGQUIT
+            for proc in left:
+                with contextlib.suppress(psutil.Error):
+                    proc.send_signal(quit_or_kill)
+            time.sleep(0.05)
 
     def _start(self) -> None:
         self._clear_stale_pidfile()
@@ -322,7 +355,12 @@ class EmbeddedPostgres:
         with self._lock():
             if not self.is_running():
                 return False
-            self._run([str(self.bin_dir / "pg_ctl"), "-D", str(self.pgdata), "-m", mode, "-w", "stop"], timeout=120)
+            try:
+                self._run([str(self.bin_dir / "pg_ctl"), "-D", str(self.pgdata), "-m", mode, "-w", "stop"], timeout=120)
+            except subprocess.CalledProcessError as exc:
+                raise EmbeddedError(
+                    f"the embedded PostgreSQL did not stop: {(exc.stderr or exc.stdout).strip()}"
+                ) from exc
             return True
 
     def url(self, role: str, database: str) -> str:

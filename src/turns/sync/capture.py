@@ -108,6 +108,20 @@ class Capture:
         await conn.execute("SELECT pg_create_logical_replication_slot(%s, 'pgoutput')", (self.slot,))
         return True
 
+    async def cluster(self) -> str:
+        """Which history of which cluster the slot reads: its system identifier and current timeline.
+
+        A restore to a past time (or a standby promoted in its place) starts a new timeline, whose
+        LSNs repeat positions the shape logs may already hold for changes that no longer exist."""
+        conn = await self.connect()
+        row = await (
+            await conn.execute(
+                "SELECT system_identifier, substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8) FROM pg_control_system()"
+            )
+        ).fetchone()
+        assert row is not None
+        return f"{row[0]}/{int(str(row[1]), 16)}"
+
     async def confirmed_lsn(self) -> int:
         conn = await self.connect()
         row = await (

@@ -138,16 +138,23 @@ class SyncEngine:
             self._check_files()
             stored = int(self.store.get_meta("last_lsn") or 0)
             confirmed = await self.capture.confirmed_lsn()
-            if recreated or confirmed > stored:
+            cluster = await self.capture.cluster()
+            # The logs were read from another cluster, or from this one before a restore (a new timeline):
+            # they hold rows and positions this database does not have.
+            elsewhere = self.store.get_meta("cluster") not in (None, cluster)
+            if recreated or elsewhere or confirmed > stored:
                 # The slot is new, or was moved past what the logs hold: changes may be missing.
                 # Every shape starts again (its clients get must-refetch) rather than skip any.
                 shapes = self.store.all_shapes()
                 if shapes:
-                    log.warning("sync_shapes_reset", slot=self.options.slot, shapes=len(shapes), stored=stored)
+                    log.warning(
+                        "sync_shapes_reset", slot=self.options.slot, shapes=len(shapes), stored=stored, cluster=cluster
+                    )
                 for shape in shapes:
                     self._remove(shape)
-            self.last_lsn = max(stored, confirmed)
+            self.last_lsn = confirmed if elsewhere else max(stored, confirmed)
             self.store.set_meta("last_lsn", str(self.last_lsn))
+            self.store.set_meta("cluster", cluster)
         self.ready.set()
 
     async def run(self, stop: asyncio.Event) -> None:
