@@ -101,6 +101,17 @@ def test_reports_show_the_users_figures_and_draw_their_charts(
         expect(description).not_to_be_empty()
     person.screenshot("reports")
 
+    # The scorecards show each vendor's bids, won work and visits as the API counts them.
+    cards = api.get("/api/v1/reports/vendors")["vendors"]
+    visited = next(card for card in cards if card["visits_scheduled"])
+    row = _row(page, "Bids, won work and visits per vendor", visited["company_name"])
+    expect(row.locator('[data-label="Bids asked"]')).to_have_text(str(visited["bids_requested"]))
+    expect(row.locator('[data-label="Visits done"]')).to_have_text(
+        f"{visited['visits_done']} of {visited['visits_scheduled']}"
+    )
+    row.scroll_into_view_if_needed()
+    person.screenshot("reports-scorecards")
+
     page.get_by_label("Market").select_option("Atlanta")
     atlanta = api.get("/api/v1/reports/pipeline", market="Atlanta")["overall"]
     assert atlanta["total"] < pipeline["overall"]["total"]

@@ -14,7 +14,7 @@ export function formatNumber(value) {
 
 /** A share from 0 to 1 as a percentage. */
 export function formatRate(rate) {
-  return rate === null || rate === undefined ? null : `${decimal.format(rate * 100)} %`
+  return rate === null || rate === undefined ? null : `${decimal.format(rate * 100)}%`
 }
 
 /** "2026-11-01" -> "Nov 2026"; the overall row has no month. */
