@@ -18,12 +18,13 @@ from turns.db.embedded import EmbeddedPostgres
 from turns.db.urls import DatabaseUrls, embedded_urls
 from turns.seed.demo import DEMO_CONTEXT, DEMO_DOMAIN, Credential, seed_demo
 
-# Dates that may lie ahead: when a turn should be ready, a final walk that is scheduled, and
-# how long a vendor's insurance is valid.
+# Dates that may lie ahead: when a turn should be ready, a final walk that is scheduled, how
+# long a vendor's insurance is valid, and when the open bid requests are due.
 FUTURE_ALLOWED = {
     ("turns", "expected_completion_date"),
     ("turns", "final_walk_date"),
     ("vendors", "insurance_expiry"),
+    ("bid_requests", "due_date"),
 }
 DEMO_TABLES = (
     "users",
@@ -35,6 +36,10 @@ DEMO_TABLES = (
     "notifications",
     "scope_lines",
     "photos",
+    "bid_requests",
+    "bid_request_lines",
+    "bids",
+    "bid_prices",
 )
 REPORTS = ("turn-time", "days-vacant", "on-time", "cost", "stage-dwell", "pipeline", "vendors", "property-summary")
 
@@ -198,7 +203,10 @@ def test_the_same_seed_and_day_give_the_same_portfolio(
     projection = (
         "SELECT t.turn_id, p.property_id, p.move_in_date, p.move_out_date, t.move_out_date, t.turn_amount,"
         " t.change_order_amount, t.scope_approval_status::text, t.expected_completion_date, t.turn_completion_date,"
-        " t.dfo_approval_datetime, (SELECT array_agg(h.changed_at ORDER BY h.changed_at) FROM turn_stage_history h"
+        " t.dfo_approval_datetime, (SELECT array_agg(concat_ws(' ', v.company_name, b.status, b.total, r.due_date,"
+        "  b.submitted_at) ORDER BY v.company_name) FROM bids b JOIN bid_requests r ON r.id = b.request_id"
+        "  JOIN vendors v ON v.id = b.vendor_id WHERE b.turn_id = t.id),"
+        " (SELECT array_agg(h.changed_at ORDER BY h.changed_at) FROM turn_stage_history h"
         "  WHERE h.turn_id = t.id) FROM turns t JOIN properties p ON p.id = t.property_id ORDER BY t.turn_id"
     )
     loads = []
@@ -211,6 +219,7 @@ def test_the_same_seed_and_day_give_the_same_portfolio(
         finally:
             drop_database(pg_server, name)
     assert loads[0] == loads[1] and len(loads[0]) > 50
+    assert sum(1 for row in loads[0] if row[-2]) > 10, "the bids are part of it"
     latest = max(max(row[-1]) for row in loads[0])
     assert now - timedelta(days=5) < latest < now, "dated relative to the day it was loaded"
 
@@ -266,3 +275,65 @@ def test_some_scopes_have_before_and_after_photos_in_the_store(demo_db: Demo) ->
         assert original.stat().st_size == size
         assert original.read_bytes()[:3] == b"\xff\xd8\xff"
         assert (demo_db.photos / key / "thumb").read_bytes()[8:12] == b"WEBP"
+
+
+def test_settled_bids_were_won_at_the_lines_prices_before_the_work_began(demo_db: Demo) -> None:
+    [(settled, asked, quoted, wrong_price, late_due, three)] = demo_db.query(
+        "SELECT count(DISTINCT r.id), count(b.id), count(b.id) FILTER (WHERE b.total IS NOT NULL),"
+        " (SELECT count(*) FROM bid_prices p JOIN bids w ON w.id = p.bid_id AND w.status = 'AWARDED'"
+        "   JOIN scope_lines l ON l.id = p.scope_line_id"
+        "   WHERE l.unit_cost <> p.unit_cost OR l.vendor_id <> w.vendor_id),"
+        " count(DISTINCT r.id) FILTER (WHERE r.due_date > t.turn_assignment_date),"
+        " (SELECT count(*) FROM bid_requests x WHERE x.status = 'AWARDED' AND (SELECT count(*) FROM bids y"
+        "   WHERE y.request_id = x.id) = 3)"
+        " FROM bid_requests r JOIN bids b ON b.request_id = r.id JOIN turns t ON t.id = r.turn_id"
+        " WHERE r.status = 'AWARDED'"
+    )
+    assert settled >= 10 and settled * 2 <= asked <= settled * 3 and quoted > settled
+    assert wrong_price == 0, "an awarded bid's prices are its lines' unit costs, its vendor theirs"
+    assert late_due == 0, "bids were due before the work began"
+    assert three > 0
+    [(losers_higher,)] = demo_db.query(
+        "SELECT bool_and(l.total > w.total) FROM bids l JOIN bid_requests r ON r.id = l.request_id"
+        " JOIN bids w ON w.id = r.awarded_bid_id WHERE l.status = 'LOST' AND l.total IS NOT NULL"
+    )
+    assert losers_higher
+    wrong_trade = demo_db.query(
+        "SELECT v.company_name, l.trade, p.market FROM bids b JOIN vendors v ON v.id = b.vendor_id"
+        " JOIN bid_request_lines l ON l.request_id = b.request_id JOIN properties p ON p.id = ("
+        "  SELECT t.property_id FROM turns t WHERE t.id = b.turn_id)"
+        " WHERE NOT l.trade = ANY(v.trades) OR NOT p.market = ANY(v.markets)"
+    )
+    assert wrong_trade == [], "the vendors asked do the trade and serve the market"
+
+
+def test_the_scorecards_count_bids_asked_quoted_and_won(demo_db: Demo, http: httpx.Client) -> None:
+    headers = signed_in(http, demo_db.credentials["ADMIN"])
+    response = http.get("/api/v1/reports/vendors", headers=headers)
+    assert response.status_code == 200, response.text
+    cards = [v for v in response.json()["vendors"] if v["bids_requested"]]
+    assert len(cards) >= 4
+    assert sum(1 for v in cards if v["bids_quoted"] and v["bids_awarded"]) >= 3
+    assert any(0 < v["win_rate"] < 1 for v in cards if v["win_rate"] is not None)
+    assert sum(v["bids_declined"] + v["bids_unanswered"] for v in cards) > 0
+    assert sum(v["bids_awaiting"] for v in cards) > 0, "the open requests wait for answers"
+    won = [v for v in cards if v["bids_awarded"]]
+    assert all(Decimal(v["awarded_actual"]) >= Decimal(v["awarded_quotes"]) > 0 for v in won)
+
+
+def test_the_demo_vendor_has_a_request_to_price_and_one_it_won(demo_db: Demo, http: httpx.Client) -> None:
+    headers = signed_in(http, demo_db.credentials["VENDOR"])
+    company = http.get("/api/v1/auth/me", headers=headers).json()["vendor_id"]
+    response = http.get("/api/v1/bids", headers=headers)
+    assert response.status_code == 200, response.text
+    to_price = [
+        r
+        for r in response.json()["items"]
+        if not r["overdue"] and [b["status"] for b in r["bids"] if b["vendor_id"] == company] == ["INVITED"]
+    ]
+    assert to_price, "a vendor signing in has a bid request to price"
+    assert all(len(r["lines"]) >= 1 and r["status"] == "OPEN" for r in to_price)
+    everything = http.get("/api/v1/bids", headers=headers, params={"open": "false"}).json()["items"]
+    assert any(b["status"] == "AWARDED" and b["vendor_id"] == company for r in everything for b in r["bids"])
+    unread = http.get("/api/v1/notifications", headers=headers).json()["items"]
+    assert any(n["kind"] == "bid_invited" and not n["is_read"] for n in unread)

@@ -62,7 +62,7 @@ def test_a_manager_asks_two_vendors_compares_and_awards(
     # Vendor A prices the lines on a phone: the amounts and the total follow as it types.
     a = sign_in(demo["VENDOR"], phone=True)
     a.page.get_by_role("navigation", name="Main").get_by_role("link", name="Bid requests").click()
-    card = a.page.get_by_role("form", name=re.compile("^Bid for"))
+    card = a.page.get_by_role("form", name=re.compile("^Bid for")).filter(has_text=f"Turn {turn['turn_id']}")
     card.get_by_label("Unit cost ($) for LVP throughout").fill("5.90")
     card.get_by_label("Unit cost ($) for Interior repaint").fill("1050")
     expect(card.locator(".bid-total")).to_contain_text("$11,315.00")  # 850 x 5.90 + 6 x 1,050

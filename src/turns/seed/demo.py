@@ -31,7 +31,8 @@ from turns.auth.passwords import hash_password
 from turns.db.context import SET_CONTEXT_SQL, system_actor
 from turns.photos.images import SIZES
 from turns.photos.storage import PhotoStore, open_store
-from turns.seed import demo_scope
+from turns.seed import demo_bids, demo_scope
+from turns.seed.demo_bids import Bidding, Place, write_bids
 from turns.seed.demo_scope import ScopeVendors, Written
 from turns.seed.demo_turns import COMPLETE, WALK, Clock, Home, People, PlannedTurn, completed_turn, open_turn
 
@@ -102,15 +103,29 @@ LAST = [
 VENDOR_COMPANIES = [
     ("Peachtree Make-Ready", ["GENERAL", "PAINT", "CLEANING"]),
     ("Desert Turn Pros", ["GENERAL", "PAINT", "FLOORING", "PLUMBING"]),
-    ("Lone Star Renovations", ["GENERAL", "ROOFING", "ELECTRICAL"]),
+    ("Lone Star Renovations", ["GENERAL", "PAINT", "FLOORING", "ROOFING", "ELECTRICAL"]),
     ("Queen City Paint & Floor", ["PAINT", "FLOORING"]),
-    ("Bay Area Restoration", ["GENERAL", "PLUMBING", "ELECTRICAL", "HVAC"]),
+    ("Bay Area Restoration", ["GENERAL", "PAINT", "PLUMBING", "ELECTRICAL", "HVAC"]),
     ("Silver State Services", ["APPLIANCES", "HVAC", "ELECTRICAL"]),
     ("Summit Flooring Co", ["FLOORING"]),
     ("BrightClean Turns", ["CLEANING", "LANDSCAPING"]),
-    ("Keystone Handyman", ["GENERAL", "PLUMBING", "APPLIANCES"]),
+    ("Keystone Handyman", ["GENERAL", "PAINT", "PLUMBING", "APPLIANCES"]),
     ("Evergreen Property Works", ["LANDSCAPING", "ROOFING"]),
 ]
+SERVES = {
+    "Peachtree Make-Ready": ["Charlotte", "Tampa"],
+    "Desert Turn Pros": ["Las Vegas", "Dallas"],
+    "Lone Star Renovations": ["Phoenix"],
+    "Queen City Paint & Floor": ["Atlanta", "Tampa"],
+    "Bay Area Restoration": ["Atlanta", "Charlotte"],
+    "Silver State Services": ["Phoenix"],
+    "Summit Flooring Co": ["Charlotte", "Tampa"],
+    "BrightClean Turns": ["Las Vegas", "Dallas"],
+    "Keystone Handyman": ["Phoenix", "Las Vegas"],
+    "Evergreen Property Works": ["Atlanta"],
+}
+"""The markets a company serves besides the one it is based in (whose turns it is given): where it
+may be asked to bid."""
 ROLE_USERS = [
     ("SUPER_ADMIN", "superadmin"),
     ("ADMIN", "admin"),
@@ -127,9 +142,9 @@ DEMO_PROPERTIES = 60
 DEMO_CONTEXT = "loaded demo data"
 """The audit context of every row the demo writes; the audit trail shows it as such."""
 WRITTEN_BY_TRIGGERS = ("turn_stage_history", "notifications")
-WRITTEN_FOR_OTHERS = (*WRITTEN_BY_TRIGGERS, "photos")
+WRITTEN_FOR_OTHERS = (*WRITTEN_BY_TRIGGERS, "photos", "bid_prices")
 """Tables whose rows the load writes in other users' names, past the row-level security that
-keeps them to their triggers or their authors."""
+keeps them to their triggers or their authors (a bid's prices to its vendor)."""
 SCOPE_TRIGGERS = ("scope_lines_guard", "scope_lines_total_insert")
 """Held off while the lines are loaded: the demo writes each line as it ends up (amount, property,
 approved amount), and its turn already has the lines' total."""
@@ -207,7 +222,7 @@ def _vendors(cur: psycopg.Cursor[Any], rng: random.Random, today: date) -> list[
             "license_number": f"LIC-{rng.randint(10000, 99999)}",
             "insurance_expiry": today + timedelta(days=rng.randint(30, 700)),  # valid until: ahead by nature
             "trades": trades,
-            "markets": [market],
+            "markets": [market, *SERVES[name]],
         }
         vendors.append((insert(cur, "vendors", row), market, approved))
     return vendors
@@ -321,11 +336,12 @@ def _write_scope(
     manager: UUID,
     store: PhotoStore | None,
     written: Written,
-) -> None:
-    """The turn's scope as lines adding up to its amount, and for some turns their photos."""
+) -> list[dict[str, Any]]:
+    """The turn's scope as lines adding up to its amount (returned, as written), and for some
+    turns their photos."""
     row = turn.row
     if not row.get("turn_amount"):
-        return
+        return []
     stage, entered = turn.history[-1]
     done = stage in (WALK, COMPLETE)
     approved = row.get("scope_approval_status") in ("DFO_APPROVED", "HO_APPROVED")
@@ -355,11 +371,12 @@ def _write_scope(
         insert(cur, "scope_lines", line)
     written.lines += len(lines)
     if store is None or rng.randrange(demo_scope.PHOTO_EVERY):
-        return
+        return lines
     for photo, files in demo_scope.photo_rows(turn_id, lines, manager, written_at, done):
         demo_scope.store_files(store, photo["storage_key"], files)
         written.photos.append(photo["storage_key"])
         insert(cur, "photos", photo | {"property_id": row["property_id"]})
+    return lines
 
 
 def _write_turn(cur: psycopg.Cursor[Any], turn: PlannedTurn, stages: list[UUID], manager: UUID, now: datetime) -> UUID:
@@ -388,6 +405,19 @@ def _write_turn(cur: psycopg.Cursor[Any], turn: PlannedTurn, stages: list[UUID],
     return turn_id
 
 
+def _served(vendors: list[tuple[UUID, str, bool]]) -> list[tuple[UUID, bool, list[str]]]:
+    """Each vendor as (id, approved, the markets it serves)."""
+    return [
+        (v, ok, [market, *SERVES[name]]) for (v, market, ok), (name, _) in zip(vendors, VENDOR_COMPANIES, strict=True)
+    ]
+
+
+def _bid_triggers(cur: psycopg.Cursor[Any], action: str) -> None:
+    for table, trigger in demo_bids.TRIGGERS:
+        query = sql.SQL("ALTER TABLE {} {} TRIGGER {}")
+        cur.execute(query.format(sql.Identifier(table), sql.SQL(action), sql.Identifier(trigger)))
+
+
 def seed_demo(
     owner_url: str,
     *,
@@ -401,10 +431,12 @@ def seed_demo(
     their files put there; files of a load that fails are removed again."""
     rng = random.Random(seed)
     scope_rng = random.Random(seed + 1)  # the turns stay the same whether or not scopes are drawn
+    bid_rng = random.Random(seed + 2)  # and the scopes whether or not bids are
     store = open_store(photo_store) if photo_store else None
     written = Written()
     try:
-        return _load(owner_url, properties, rng, scope_rng, Clock(now or datetime.now().astimezone()), store, written)
+        clock = Clock(now or datetime.now().astimezone())
+        return _load(owner_url, properties, (rng, scope_rng, bid_rng), clock, store, written)
     except BaseException:
         for key in written.photos if store else ():
             for size in ("original", *SIZES):
@@ -415,12 +447,12 @@ def seed_demo(
 def _load(
     owner_url: str,
     properties: int,
-    rng: random.Random,
-    scope_rng: random.Random,
+    rngs: tuple[random.Random, random.Random, random.Random],
     clock: Clock,
     store: PhotoStore | None,
     written: Written,
 ) -> list[Credential]:
+    rng, scope_rng, bid_rng = rngs
     if demo_loaded(owner_url):
         raise SeedError("the demo data is already loaded (run `turns db reset` first)")
     with psycopg.connect(owner_url) as conn, conn.cursor() as cur:
@@ -438,6 +470,7 @@ def _load(
         for trigger in SCOPE_TRIGGERS:
             cur.execute(sql.SQL("ALTER TABLE scope_lines DISABLE TRIGGER {}").format(sql.Identifier(trigger)))
         cur.execute("ALTER TABLE vendor_visits DISABLE TRIGGER vendor_visits_events_insert")  # agreed long ago
+        _bid_triggers(cur, "DISABLE")
         for table in WRITTEN_FOR_OTHERS:
             cur.execute(sql.SQL("ALTER TABLE {} NO FORCE ROW LEVEL SECURITY").format(sql.Identifier(table)))
 
@@ -453,6 +486,14 @@ def _load(
         scope_vendors = ScopeVendors(
             trades={v: trades for (v, _, _), (_, trades) in zip(vendors, VENDOR_COMPANIES, strict=True)},
             by_market=people.vendors_by_market,
+            serving={m: [v for v, ok, served in _served(vendors) if ok and m in served] for m in MARKETS},
+        )
+        bidding = Bidding(
+            scope_vendors,
+            names={v: name for (v, _, _), (name, _) in zip(vendors, VENDOR_COMPANIES, strict=True)},
+            logins={vendors[0][0]: staff.logins["VENDOR"]},
+            favoured=vendors[0][0],
+            now=clock.now,
         )
         number = [0]
         open_slots = iter(range(properties))  # the place of each vacant home among them
@@ -463,10 +504,13 @@ def _load(
             manager = staff.managers[(n if slot is None else slot) % len(staff.managers)]
             home = Home(uuid4(), n, f"{market} Home {n + 1}", market, manager, staff.seniors[n % 2], providers[market])
             planned = _plan_home(rng, home, people, clock, slot, number)
-            insert(cur, "properties", _home_row(rng, home, planned, clock))
+            home_row = _home_row(rng, home, planned, clock)
+            insert(cur, "properties", home_row)
+            address = ", ".join(home_row[k] for k in ("street_address", "city", "state"))
             for turn in sorted(planned, key=lambda t: t.history[0][1]):
                 turn_id = _write_turn(cur, turn, stages, manager, clock.now)
-                _write_scope(cur, scope_rng, turn, turn_id, market, scope_vendors, manager, store, written)
+                lines = _write_scope(cur, scope_rng, turn, turn_id, market, scope_vendors, manager, store, written)
+                write_bids(cur, bid_rng, turn, Place(turn_id, home, address), lines, bidding)
 
         for table in WRITTEN_FOR_OTHERS:
             cur.execute(sql.SQL("ALTER TABLE {} FORCE ROW LEVEL SECURITY").format(sql.Identifier(table)))
@@ -474,6 +518,7 @@ def _load(
         for trigger in SCOPE_TRIGGERS:
             cur.execute(sql.SQL("ALTER TABLE scope_lines ENABLE TRIGGER {}").format(sql.Identifier(trigger)))
         cur.execute("ALTER TABLE vendor_visits ENABLE TRIGGER vendor_visits_events_insert")
+        _bid_triggers(cur, "ENABLE")
         cur.execute("SELECT refresh_property_summary(false)")
         conn.commit()
     return staff.credentials

@@ -58,10 +58,16 @@ COLOURS = {"PAINT": (196, 180, 150), "FLOORING": (140, 104, 70), "CLEANING": (21
 
 @dataclass
 class ScopeVendors:
-    """Who can do what: each vendor's trades, and the vendors of each market."""
+    """Who can do what: each vendor's trades, the vendors based in each market (who get its
+    lines), and the approved vendors serving each market (who may be asked to bid there)."""
 
     trades: dict[UUID, list[str]]
     by_market: dict[str, list[UUID]]
+    serving: dict[str, list[UUID]]
+
+    def able(self, trade: str, market: str) -> list[UUID]:
+        """The vendors serving ``market`` that do ``trade``, in the order they were listed."""
+        return [v for v in self.serving.get(market, []) if trade in self.trades[v]]
 
     def for_trade(self, trade: str, turn_vendor: UUID | None, market: str) -> UUID | None:
         if turn_vendor is not None and trade in self.trades.get(turn_vendor, []):
