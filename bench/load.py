@@ -99,6 +99,9 @@ def _ready(factory: OperationFactory) -> None:
     time.sleep(0.2)
 
 
+START_DELAY_S = 0.3
+"""How long after a load is started its clients begin (its worker processes being up)."""
+
 _pools: dict[int, ProcessPoolExecutor] = {}
 
 
@@ -122,7 +125,7 @@ def run_load(
     pool = _pool(processes)
     for warm_up in [pool.submit(_ready, factory) for _ in range(processes)]:
         warm_up.result(timeout=120)
-    start_at = time.time() + 0.3  # every client starts at once, the workers being up
+    start_at = time.time() + START_DELAY_S  # every client starts at once
     futures = [
         pool.submit(_worker, factory, starts[i], share[i], requests_per_client, seconds, start_at)
         for i in range(processes)

@@ -38,7 +38,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from bench.api import ApiUpdate, turns_of, user_id_of
 from bench.harness import Environment, api_process, run_line, standby
-from bench.load import LoadResult, run_load
+from bench.load import START_DELAY_S, LoadResult, run_load
 from turns.db import logins
 from turns.db.embedded import SUPERUSER
 from turns.db.standby import Standby
@@ -203,9 +203,10 @@ def _ratio(a: float, b: float) -> float | None:
 
 def run(env: Environment, *, smoke: bool) -> dict[str, Any]:
     # Rounds take turns between the scenarios, so a drift in the machine's other load is shared.
-    load = Load(2, 40, 4.0) if smoke else Load(8, 10_000, 8.0, rounds=3)
+    load = Load(2, 20, 2.0) if smoke else Load(8, 10_000, 8.0, rounds=3)
     paused_load = load if smoke else Load(8, 10_000, 16.0)
-    pause_after, pause_window = (2.0, 1.5) if smoke else (6.0, 6.0)  # the load starts about 1 s in
+    # After the load's clients begin (START_DELAY_S after it is started).
+    pause_after, pause_window = (0.8, 1.0) if smoke else (5.0, 6.0)
     manager = env.users["PROPERTY_MANAGER"]
     turns = turns_of(env, user_id_of(env, manager), load.clients)
 
@@ -227,13 +228,13 @@ def run(env: Environment, *, smoke: bool) -> dict[str, Any]:
             }
             for scenario in scenarios.values():  # warm-up (pools, caches), not counted
                 _wait_healthy(base_url)
-                _measure(scenario, Load(load.clients, 5, 2.0), turns, Sample())
+                _measure(scenario, Load(load.clients, 5, 1.0 if smoke else 2.0), turns, Sample())
             for _ in range(load.rounds):
                 for name, scenario in scenarios.items():
                     _wait_healthy(base_url)
                     _measure(scenario, load, turns, samples[name])
             _wait_healthy(base_url)
-            with _replay_paused(replica, pause_after, pause_window):
+            with _replay_paused(replica, START_DELAY_S + pause_after, pause_window):
                 _measure(scenarios["replica"], paused_load, turns, samples["replay_paused"])
     results = {name: sample.summary(load.clients) for name, sample in samples.items()}
     primary, routed, unchecked = results["primary"], results["replica"], results["replica_other_session"]
@@ -243,7 +244,7 @@ def run(env: Environment, *, smoke: bool) -> dict[str, Any]:
         "rounds": load.rounds,
         "write_every": WRITE_EVERY,
         "reads": [path for path, _ in READS],
-        "pause": {"load_s": paused_load.seconds, "after_s": pause_after - 1.0, "window_s": pause_window},
+        "pause": {"load_s": paused_load.seconds, "after_s": pause_after, "window_s": pause_window},
         "scenarios": results,
         "replica_vs_primary_p50": _ratio(routed["reads"]["p50_ms"], primary["reads"]["p50_ms"]),
         "replica_vs_primary_p95": _ratio(routed["reads"]["p95_ms"], primary["reads"]["p95_ms"]),

@@ -8,11 +8,16 @@ the decoded pixels, turned upright by its orientation tag: nothing of the file's
 (GPS position, camera, time, thumbnails) survives. HEIC becomes JPEG, which every browser
 shows. The colour profile is kept, so colours look the same.
 
-Everything here is blocking work on files: callers run it in a worker thread.
+Everything here is blocking work on files: callers run it in a worker thread. A decoded
+photo takes about 4 bytes a pixel (a 12-megapixel photo about 50 MB), so at most
+:data:`DECODES_AT_ONCE` are decoded at once in a process, whatever the number of uploads:
+the server's memory is bounded by that, not by how many people send photos.
 """
 
 from __future__ import annotations
 
+import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +30,10 @@ MAX_PIXELS = 64_000_000
 """The largest photo, in pixels (a 48-megapixel phone photo is about 49 million)."""
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 """Pillow's own bomb check, at the same limit (it refuses outright past twice that)."""
+
+DECODES_AT_ONCE = max(1, min(4, os.cpu_count() or 1))
+"""Photos decoded at once (more would not go faster than the cores allow, only take memory)."""
+_decoding = threading.BoundedSemaphore(DECODES_AT_ONCE)
 
 SIZES = {"display": 1600, "thumb": 400}
 """The longest side of each smaller copy made for screens (WebP)."""
@@ -99,16 +108,18 @@ def keep(upload: Path, declared_type: str | None, target: Path) -> Kept:
     declared = _declared(declared_type)
     if declared is not None and declared != found:
         raise PhotoRefused(415, f"the file is {_LABELS[found]} but was sent as {declared_type}")
-    image = _decoded(upload)
     fmt, content_type = _KEPT[found]
-    upright = ImageOps.exif_transpose(image)
-    if fmt == "JPEG" and upright.mode not in ("RGB", "L"):
-        upright = upright.convert("RGB")
-    options: dict[str, object] = {"icc_profile": image.info.get("icc_profile")} if image.info.get("icc_profile") else {}
-    if fmt in ("JPEG", "WEBP"):
-        options["quality"] = 90
-    upright.save(target, fmt, **options)
-    image.close()
+    with _decoding:
+        image = _decoded(upload)
+        upright = ImageOps.exif_transpose(image)
+        if fmt == "JPEG" and upright.mode not in ("RGB", "L"):
+            upright = upright.convert("RGB")
+        profile = image.info.get("icc_profile")
+        options: dict[str, object] = {"icc_profile": profile} if profile else {}
+        if fmt in ("JPEG", "WEBP"):
+            options["quality"] = 90
+        upright.save(target, fmt, **options)
+        image.close()
     return Kept(target, content_type, _UPLOADED[found], upright.width, upright.height, target.stat().st_size)
 
 
@@ -136,7 +147,7 @@ def _decoded(upload: Path) -> Image.Image:
 
 def smaller(source: Path, longest: int, target: Path) -> None:
     """A copy of the kept image ``source`` whose longest side is at most ``longest``, as WebP."""
-    with Image.open(source) as image:
+    with _decoding, Image.open(source) as image:
         image.thumbnail((longest, longest))
         shown = image if image.mode in ("RGB", "RGBA", "L") else image.convert("RGBA")
         shown.save(target, "WEBP", quality=82)
