@@ -69,7 +69,8 @@ async def run_export(database: Database, data_dir: Path, export_id: UUID, user_i
 
     try:
         stored, options = ExportOptions.split(job["filters"])
-        query = resource.export_query(resource.parse_filters(stored), job["role"], fmt, options.raw)
+        parsed = resource.parse_filters(stored)
+        query = resource.export_query(parsed, job["role"], fmt, options.raw)
         async with open_transaction(database, actor, read_only=True) as read:
             total = await count_up_to(read, query, PDF_MAX_ROWS if fmt == "pdf" else EVERY_ROW)
             if fmt == "pdf" and total > PDF_MAX_ROWS:
@@ -78,7 +79,7 @@ async def run_export(database: Database, data_dir: Path, export_id: UUID, user_i
             await to_thread.run_sync(lambda: target.parent.mkdir(parents=True, exist_ok=True))
             with partial.open("wb") as out:
                 async for chunk in render(
-                    read, resource, query, fmt, job["role"], progress, options=options, filters=stored
+                    read, resource, parsed, fmt, job["role"], progress, options=options, filters=stored
                 ):
                     await to_thread.run_sync(out.write, chunk)
         partial.replace(target)

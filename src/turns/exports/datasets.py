@@ -12,15 +12,18 @@ parameters as ``GET /api/v1/properties``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
-from sqlalchemy import FromClause, Select, Table, select
+from sqlalchemy import ColumnElement, FromClause, Select, Table, select
 
 from turns.access.columns import readable_columns
 from turns.audit.service import AuditFilters as AuditFilters  # re-exported for exports.endpoints
 from turns.db.tables import audit_logs, properties, turns, vendors
+from turns.exports.cells import gated, raw_cell, readable_cell
 from turns.exports.fields import NAMES, Field, readable_fields
+from turns.exports.options import ExportOptions
 from turns.properties.service import PropertyFilters as PropertyFilters  # re-exported for exports.endpoints
 from turns.unit_turns.service import TurnFilters
 from turns.vendors.service import VendorFilters as VendorFilters  # re-exported for exports.endpoints
@@ -56,11 +59,10 @@ class Resource:
         return [c.name for c in self.table.columns if c.name in readable]
 
     def query(self, filters: Filters, role: str, fmt: str) -> Select[tuple[object, ...]]:
-        ordering = [self.table.c[c].desc() if self.descending else self.table.c[c] for c in self.order_by]
         return (
             select(*(self.table.c[c] for c in self.columns(role, fmt)))
             .where(*filters.conditions(readable_columns(self.table.name, role)))
-            .order_by(*ordering)
+            .order_by(*self._ordering())
         )
 
     def readable(self, role: str, fmt: str = "csv") -> list[Field]:
@@ -80,22 +82,53 @@ class Resource:
         """The source columns of the fields ``role`` reads, and each named id's name through a
         LEFT JOIN (an id the reader cannot see the row of shows no name)."""
         fields = self.readable(role, fmt)
+        joined, names = self._names(fields)
+        sources = dict.fromkeys(f.source for f in fields)
+        return (
+            select(*(self.table.c[c] for c in sources), *(name.label(key) for key, name in names.items()))
+            .select_from(joined)
+            .where(*filters.conditions(readable_columns(self.table.name, role)))
+            .order_by(*self._ordering())
+        )
+
+    def copy_query(self, filters: Filters, role: str, options: ExportOptions) -> Select[tuple[object, ...]]:
+        """The CSV export as text cells named by its headers, for ``COPY (...) TO STDOUT
+        (FORMAT csv, HEADER)``: the rows, order and columns of :meth:`export_query`, each cell
+        as :mod:`turns.exports.cells` writes it."""
+        table = self.table.name
+        if options.raw:
+            cells = [raw_cell(gated(table, role, c)).label(c) for c in self.columns(role)]
+            return self.query(filters, role, "csv").with_only_columns(*cells)
+        fields = self.readable(role)
+        joined, names = self._names(fields)
+        shown = [
+            readable_cell(f, names[f.key()] if f.names else gated(table, role, f.source), options.date_format).label(
+                f.header
+            )
+            for f in fields
+        ]
+        return (
+            select(*shown)
+            .select_from(joined)
+            .where(*filters.conditions(readable_columns(table, role)))
+            .order_by(*self._ordering())
+        )
+
+    def _names(self, fields: Sequence[Field]) -> tuple[FromClause, dict[str, ColumnElement[Any]]]:
+        """The table LEFT JOINed to the rows its named ids point to, and each name by its
+        field's key."""
         joined: FromClause = self.table
-        names = []
+        names: dict[str, ColumnElement[Any]] = {}
         for f in fields:
             if f.names is not None:
                 target, namer = NAMES[f.names]
                 other = target.alias(f"{f.source}_names")
                 joined = joined.outerjoin(other, other.c.id == self.table.c[f.source])
-                names.append(namer(other).label(f.key()))
-        sources = dict.fromkeys(f.source for f in fields)
-        ordering = [self.table.c[c].desc() if self.descending else self.table.c[c] for c in self.order_by]
-        return (
-            select(*(self.table.c[c] for c in sources), *names)
-            .select_from(joined)
-            .where(*filters.conditions(readable_columns(self.table.name, role)))
-            .order_by(*ordering)
-        )
+                names[f.key()] = namer(other)
+        return joined, names
+
+    def _ordering(self) -> list[ColumnElement[Any]]:
+        return [self.table.c[c].desc() if self.descending else self.table.c[c] for c in self.order_by]
 
     def parse_filters(self, stored: dict[str, object]) -> Filters:
         parsed = self.filters.model_validate(stored)

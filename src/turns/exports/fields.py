@@ -32,8 +32,12 @@ def _upper_words(code: str) -> str:
     return code.replace("_", " ").capitalize()
 
 
+ACRONYMS = ("dfo", "ho", "id", "wo", "hvac")
+"""Words written in capitals in headers and labels."""
+
+
 def _acronyms(label: str) -> str:
-    return " ".join(w.upper() if w.lower() in {"dfo", "ho", "id", "wo", "hvac"} else w for w in label.split(" "))
+    return " ".join(w.upper() if w.lower() in ACRONYMS else w for w in label.split(" "))
 
 
 ROLE_LABELS = {role: _acronyms(_upper_words(role)).replace("Sr ", "Senior ") for role in ROLES}

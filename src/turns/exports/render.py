@@ -1,20 +1,22 @@
 """Rows from the database to file bytes, in bounded memory.
 
-Rows come through a server-side cursor (``conn.stream``) a batch at a time, inside the
-caller's (read-only, RLS-filtered) transaction. CSV bytes are handed on as each batch is
-written; xlsx and PDF are written to a temporary file first (a zip archive and a PDF can
-only be finished at the end) and then read back in chunks. Writing xlsx and PDF is CPU
-work, so it runs in a worker thread and the event loop keeps serving other requests.
+Everything is read inside the caller's (read-only, RLS-filtered) transaction. A CSV is
+written by PostgreSQL (:mod:`turns.exports.copying`): the cells are SQL expressions
+(:mod:`turns.exports.cells`) that pass the same column gate as below. For xlsx and PDF,
+rows come through a server-side cursor (``conn.stream``) a batch at a time and are written
+to a temporary file (a zip archive and a PDF can only be finished at the end), then read
+back in chunks. Writing them is CPU work, so it runs in a worker thread and the event
+loop keeps serving other requests.
 
-Every row passes :func:`turns.access.visible` on its way into the file, as an API body
-does: the query already selects only readable columns, and the gate also cuts the audited
-values inside audit rows to what the reader's role may read of the audited table. In the
-readable form a name (read through a join) is written only where its id passed the gate.
+Every row of an xlsx or PDF passes :func:`turns.access.visible` on its way into the file,
+as an API body does: the query already selects only readable columns, and the gate also
+cuts the audited values inside audit rows to what the reader's role may read of the
+audited table. In the readable form a name (read through a join) is written only where
+its id passed the gate.
 """
 
 from __future__ import annotations
 
-import io
 import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import UTC, datetime
@@ -25,9 +27,10 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from turns.access.columns import visible
-from turns.exports.datasets import Resource
+from turns.exports.copying import copy_csv
+from turns.exports.datasets import Filters, Resource
 from turns.exports.fields import Field, header_of
-from turns.exports.formats import WRITERS, CsvWriter, PdfNotes, PdfWriter, Writer
+from turns.exports.formats import WRITERS, PdfNotes, PdfWriter, Writer
 from turns.exports.options import ExportOptions
 from turns.exports.readable import Readable
 
@@ -82,9 +85,10 @@ def filters_text(filters: dict[str, object]) -> str:
     )
 
 
-def _writer(
+def writer(
     fmt: str, out: BinaryIO, resource: Resource, role: str, options: ExportOptions, filters: dict[str, object]
 ) -> Writer:
+    """The file writer of ``fmt`` for ``resource`` as ``role`` reads it, raw or readable."""
     if options.raw:
         return WRITERS[fmt](out, resource.columns(role, fmt), resource.name)
     readable = Readable(resource.readable(role, fmt), options.date_format)
@@ -94,17 +98,22 @@ def _writer(
     return WRITERS[fmt](out, [], resource.title, readable)
 
 
-def _drain(buffer: io.BytesIO) -> bytes:
-    data = buffer.getvalue()
-    buffer.seek(0)
-    buffer.truncate()
-    return data
+def gated_batches(
+    conn: AsyncConnection, resource: Resource, parsed: Filters, fmt: str, role: str, options: ExportOptions
+) -> AsyncIterator[Sequence[Sequence[object]]]:
+    """The rows of the export, a batch at a time, each as ``role`` may read it, in the
+    columns (raw) or fields (readable) of ``fmt``."""
+    query = resource.export_query(parsed, role, fmt, options.raw)
+    table = resource.table.name
+    if options.raw:
+        return _batches(conn, query, table, resource.columns(role, fmt), role)
+    return _readable_batches(conn, query, table, resource.readable(role, fmt), role)
 
 
 async def render(
     conn: AsyncConnection,
     resource: Resource,
-    query: Select[tuple[object, ...]],
+    parsed: Filters,
     fmt: str,
     role: str,
     progress: Progress | None = None,
@@ -112,37 +121,25 @@ async def render(
     options: ExportOptions,
     filters: dict[str, object],
 ) -> AsyncIterator[bytes]:
-    """The export file's bytes, in chunks: the rows of ``query`` (RLS decided which, in
-    ``conn``; :meth:`Resource.export_query` made it) in the columns of ``resource`` that
-    ``role`` reads in ``fmt``, raw or readable as ``options`` say; ``filters`` are named
-    at the top of a readable PDF."""
-    table = resource.table.name
-    gated = (
-        _batches(conn, query, table, resource.columns(role, fmt), role)
-        if options.raw
-        else _readable_batches(conn, query, table, resource.readable(role, fmt), role)
-    )
-    written = 0
+    """The export file's bytes, in chunks: the rows ``parsed`` filters (RLS decided which,
+    in ``conn``) in the columns of ``resource`` that ``role`` reads in ``fmt``, raw or
+    readable as ``options`` say; ``filters`` are named at the top of a readable PDF.
+
+    A CSV is PostgreSQL's ``COPY`` of :meth:`Resource.copy_query`; xlsx and PDF are
+    written here from the rows of a server-side cursor."""
     if fmt == "csv":
-        buffer = io.BytesIO()
-        csv_writer = _writer(fmt, buffer, resource, role, options, filters)
-        assert isinstance(csv_writer, CsvWriter)
-        yield _drain(buffer)
-        async for batch in gated:
-            csv_writer.write(batch)
-            written += len(batch)
-            if progress is not None:
-                await progress(written)
-            yield _drain(buffer)
+        async for chunk in copy_csv(conn, resource.copy_query(parsed, role, options), progress):
+            yield chunk
         return
+    written = 0
     with tempfile.TemporaryFile() as spool:
-        writer = _writer(fmt, spool, resource, role, options, filters)
-        async for batch in gated:
-            await to_thread.run_sync(writer.write, batch)
+        out = writer(fmt, spool, resource, role, options, filters)
+        async for batch in gated_batches(conn, resource, parsed, fmt, role, options):
+            await to_thread.run_sync(out.write, batch)
             written += len(batch)
             if progress is not None:
                 await progress(written)
-        await to_thread.run_sync(writer.close)
+        await to_thread.run_sync(out.close)
         spool.seek(0)
         while chunk := await to_thread.run_sync(_read, spool):
             yield chunk

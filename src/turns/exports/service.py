@@ -70,7 +70,7 @@ async def start(
         return await queue(conn, user.id, resource, fmt, stored, options)
     export_id = uuid4()
     await audit(conn, resource, export_id, fmt, stored, options, rows=rows, background=False)
-    return Streamed(export_id, render(read, resource, query, fmt, user.role, options=options, filters=stored))
+    return Streamed(export_id, render(read, resource, filters, fmt, user.role, options=options, filters=stored))
 
 
 async def audit(
