@@ -22,6 +22,7 @@ ASSIGNMENT_COLUMNS = {
     "users": ("role", "is_active", "vendor_id"),
     "properties": ("property_manager_id", "sr_property_manager_id"),
     "turns": ("property_id", "vendor_id", "flooring_vendor_id"),
+    "bids": ("vendor_id",),  # an invitation opens its request (and the request's lines) to the company
 }
 
 

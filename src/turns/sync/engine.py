@@ -66,6 +66,8 @@ _STEP_XID = text("SELECT CAST(pg_current_xact_id() AS text), set_config('synchro
 _USER_NOW = text("SELECT CAST(role AS text), CAST(vendor_id AS text), is_active FROM users WHERE id = :id")
 _SUBSET_TIMEOUT = text("SELECT set_config('statement_timeout', '5s', true)")  # it holds the engine's lock
 _WRITE_BYTES = 1 << 20
+_BY_INVITATION = ("bid_requests", "bid_request_lines")
+"""What a vendor user reads of the requests its company is invited to (migration 0021)."""
 
 
 class ShapeQueryError(ValueError):
@@ -102,8 +104,9 @@ def needs_full_read(definition: ShapeDefinition, batch: Batch) -> bool:
     The RLS policies (migrations 0002, 0018, 0019, 0022) make a manager's turns, and the rows that
     belong to them (:data:`MOVE_WITH_THEIR_TURN`: stage history, scope lines, photos, vendor visits), depend
     on which properties they manage, and a vendor user's properties and those rows on which
-    turns are assigned to their company; a turn moved to another property changes whose rows
-    they are. Admins, approvers and inspectors read every row: nothing moves.
+    turns are assigned to their company (and its bid requests on its invitations); a turn moved
+    to another property changes whose rows they are. Admins, approvers and inspectors read every
+    row: nothing moves.
     """
     properties = batch.reassigned.get("properties", set())
     turns = batch.reassigned.get("turns", set())
@@ -112,7 +115,8 @@ def needs_full_read(definition: ShapeDefinition, batch: Batch) -> bool:
             return True
         return definition.table in MOVE_WITH_THEIR_TURN and bool(turns)
     if is_vendor(definition.role) and definition.table in ("properties", *MOVE_WITH_THEIR_TURN):
-        return definition.vendor_id in turns
+        invited = definition.vendor_id in batch.reassigned.get("bids", set())
+        return definition.vendor_id in turns or (invited and definition.table in _BY_INVITATION)
     return False
 
 
