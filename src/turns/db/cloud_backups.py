@@ -5,10 +5,12 @@ directory, configured by the photo store's ``AWS_*`` variables (``AWS_ENDPOINT``
 ``AWS_ACCESS_KEY_ID``, ``AWS_SECRET_ACCESS_KEY``, ``AWS_REGION``, ``AWS_ALLOW_HTTP``). The
 server's ``archive_command`` is ``barman-cloud-wal-archive`` (it uploads each finished
 segment; a failure leaves it in ``pg_wal`` and PostgreSQL tries again), base backups are
-``barman-cloud-backup``, restores ``barman-cloud-restore`` with ``barman-cloud-wal-restore``
-as the ``restore_command``. There is no Barman catalogue to keep: the bucket is the catalogue.
+``barman-cloud-backup``, listed by ``barman-cloud-backup-list``, pruned by
+``barman-cloud-backup-delete`` and restored by ``barman-cloud-restore``; the WAL a restore
+replays is fetched here in one go (see :meth:`CloudBackups._recover` for why not
+``barman-cloud-wal-restore``). There is no Barman catalogue to keep: the bucket is the catalogue.
 
-The archive and restore commands run in the server's environment, which need not hold the
+The archive command runs in the server's environment, which need not hold the
 ``AWS_*`` variables (``turns serve`` may start it without them): the credentials are written
 to boto3's own files in a private folder beside the data (never into the data directory,
 which the base backups copy into the bucket). When root runs ``turns``, the server's own user
@@ -18,11 +20,14 @@ traversal (as the server's binaries are), the credentials handed to it.
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import shlex
+import shutil
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -30,8 +35,11 @@ from urllib.parse import urlsplit
 import obstore
 from obstore.store import S3Store
 
-from turns.db.backups import SERVER, Backup, BackupError, Backups, _barman_executable
+from turns.db.backups import SERVER, Backup, BackupError, Backups, _barman_executable, _segment_number
 from turns.db.embedded import SUPERUSER, EmbeddedPostgres, _ensure_system_user, _open_path_for, _running_as_root
+
+WAL_FOLDER = "wal-from-bucket"
+"""Beside a restored copy's ``pgdata``: the archived WAL it replays, fetched from the bucket."""
 
 
 def _tool(name: str) -> str:
@@ -53,6 +61,8 @@ class CloudBackups(Backups):
         self.where = f"the bucket {self.url}"
         self.store = S3Store(self.bucket)
         self._closed: tuple[str, datetime] | None = None
+        self._begin_wal: dict[str, str] = {}
+        """Each listed backup's first WAL segment."""
         """The segment closed for the catalogue, and a moment before it was closed."""
 
     # -- the bucket --------------------------------------------------------------------
@@ -71,7 +81,7 @@ class CloudBackups(Backups):
         }
 
     def _command(self, tool: str, *args: str) -> str:
-        """A cloud tool as a shell command for the server to run (``archive_command``, ``restore_command``)."""
+        """A cloud tool as a shell command for the server to run (its ``archive_command``)."""
         files = " ".join(f"{name}={value}" for name, value in self._files().items())
         return f"{files} {shlex.join([_tool(tool), *self._options(), *args])}"
 
@@ -169,18 +179,20 @@ class CloudBackups(Backups):
             "barman-cloud-backup", "--immediate-checkpoint", "-h", info.host, "-p", str(info.port),
             "-U", SUPERUSER, "-d", "postgres", self.url, SERVER, timeout=24 * 3600,
         )  # fmt: skip
-        self._cloud(
-            "barman-cloud-backup-delete", "--retention-policy", self.retention,
-            "--minimum-redundancy", "1", self.url, SERVER, timeout=600,
-        )  # fmt: skip
         catalogue = self.catalogue()
         if not catalogue.backups:
             raise BackupError("barman-cloud-backup reported success but lists no backup")
+        if len(catalogue.backups) > 1:  # retention keeps the newest: nothing to prune below two
+            self._cloud(
+                "barman-cloud-backup-delete", "--retention-policy", self.retention,
+                "--minimum-redundancy", "1", self.url, SERVER, timeout=600,
+            )  # fmt: skip
         return catalogue.backups[-1]
 
     def _listed(self) -> list[Backup]:
         listed = json.loads(self._cloud("barman-cloud-backup-list", "--format", "json", self.url, SERVER))
         items = sorted((i for i in listed["backups_list"] if i.get("end_time_iso")), key=lambda i: i["begin_wal"])
+        self._begin_wal = {item["backup_id"]: item["begin_wal"] for item in items}
         sizes: dict[str, int] = {}
         for meta in self._objects("base/"):
             backup_id = meta["path"][len(self.keys + "base/") :].split("/")[0]
@@ -210,17 +222,45 @@ class CloudBackups(Backups):
         return found
 
     def _broken_wal(self) -> str:
-        return ""  # the bucket is not read here: a garbled segment shows as a restore that stops short
+        return ""  # a segment that does not decompress fails its fetch, with its name
 
     # -- restore -------------------------------------------------------------------------------
+    def restore(self, into: Path, target: datetime | None = None) -> EmbeddedPostgres:
+        restored = super().restore(into, target)
+        shutil.rmtree(into / WAL_FOLDER, ignore_errors=True)  # replayed: the copy has its own from here
+        return restored
+
     def _recover(self, backup_id: str, pgdata: Path, target: datetime | None) -> None:
+        """The base backup by ``barman-cloud-restore``; the WAL after it fetched here, all at once.
+
+        ``barman-cloud-wal-restore`` as the ``restore_command`` would start Python and boto3 for
+        each segment (and for each file PostgreSQL looks for that is not there): seconds a
+        segment, where a day's archive holds hundreds. The segments are fetched in parallel into
+        a folder beside the copy instead (as ``barman recover`` copies them from its directory),
+        and the ``restore_command`` copies from there."""
         self._cloud("barman-cloud-restore", self.url, SERVER, backup_id, str(pgdata), timeout=24 * 3600)
         (pgdata / "pg_wal").mkdir(mode=0o700, exist_ok=True)
-        restore = self._command("barman-cloud-wal-restore", self.url, SERVER, "%f", "%p")
-        quoted = restore.replace("'", "''")
-        settings = [f"restore_command = '{quoted}'"]
+        folder = pgdata.parent / WAL_FOLDER
+        folder.mkdir(mode=0o700)
+        first = _segment_number(self._begin_wal[backup_id])
+        wanted = [
+            meta["path"]
+            for meta in self._objects("wals/")
+            if ".history" in (name := Path(meta["path"]).name) or _segment_number(name[:24]) >= first
+        ]
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            list(pool.map(lambda key: self._fetch(key, folder), wanted))
+        settings = [f"restore_command = 'cp {folder}/%f %p'"]
         if target is not None:
             settings += [f"recovery_target_time = '{target.isoformat()}'", "recovery_target_action = 'promote'"]
         with open(pgdata / "postgresql.auto.conf", "a") as conf:
             conf.write("".join(f"{line}\n" for line in settings))
         (pgdata / "recovery.signal").touch()
+
+    def _fetch(self, key: str, folder: Path) -> None:
+        """One archived WAL file, uncompressed, into ``folder`` under the name PostgreSQL asks for."""
+        name = Path(key).name
+        data = bytes(obstore.get(self.store, key).bytes())
+        if name.endswith(".gz"):
+            data, name = gzip.decompress(data), name.removesuffix(".gz")
+        (folder / name).write_bytes(data)
