@@ -140,8 +140,9 @@ def render_backups(data: dict[str, Any] | None) -> list[str]:
         run_line(data),
         "",
         "A Barman base backup into a directory (the default back-end), then every turn changed twice with "
-        f"its audit triggers off ({data['wal_archived_mb']} MB of WAL archived), and `turns db restore --to` the "
-        "time between the two changes: the command end to end (Barman's copy, WAL replay, the copy promoted and "
+        f"its audit triggers off ({data['wal_archived_mb']} MB of WAL archived, gzip-compressed), and "
+        "`turns db restore --to` the time between the two changes (the machine shared with other runs): the "
+        "command end to end (Barman's copy, WAL replay, the copy promoted and "
         "started). Baseline: `pg_basebackup` of the running server, the copy started as it is (nothing to replay). "
         f"The restored copy held {data['restored_turns_as_of_noted_time']:,} of {data['turns']:,} turns as of the "
         "noted time (all of them: none carried the later change).",
