@@ -14,7 +14,7 @@ from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
-from bench import api, photos, replicas, reports, scope, sync, web
+from bench import api, backups, photos, replicas, reports, scope, sync, web
 from bench.harness import ROOT, environment, machine, run_line, write_results
 from bench.profile import profiled, summary
 
@@ -26,6 +26,7 @@ BENCHMARKS = {
     "web": web.run,
     "photos": photos.run,
     "scope": scope.run,
+    "backups": backups.run,
 }
 START, END = "<!-- bench:api -->", "<!-- /bench:api -->"
 PROFILES = ROOT / "docs" / "images" / "bench"
@@ -85,6 +86,7 @@ def render(results: dict[str, Any]) -> str:
     lines += replicas.render_replicas(results.get("replicas"))
     lines += web.render_web(results.get("web"))
     lines += render_scope_of_work(results.get("photos"), results.get("scope"))
+    lines += backups.render_backups(results.get("backups"))
     lines += render_profiles(results)
     lines.append(END)
     return "\n".join(lines) + "\n"

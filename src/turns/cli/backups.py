@@ -20,6 +20,7 @@ from turns.cli.common import clear_errors, fail, settings, urls
 from turns.db import neon
 from turns.db.backups import Backups
 from turns.db.branches import Branches
+from turns.db.cloud_backups import CloudBackups
 from turns.db.embedded import EmbeddedPostgres
 from turns.db.urls import embedded_server, embedded_urls
 
@@ -49,6 +50,9 @@ def _backups() -> Backups:
     s = settings()
     if not s.embedded:
         fail("DATABASE_URL is set: back up with your provider (on Neon, set NEON_API_KEY and NEON_PROJECT_ID)")
+    if s.backup_bucket:
+        with clear_errors():
+            return CloudBackups(embedded_server(s), s.backup_bucket, s.data_dir / "backups-s3")
     return Backups(embedded_server(s), s.backup_dir or s.data_dir / "backups")
 
 
@@ -79,7 +83,7 @@ def register(app: typer.Typer) -> None:
             return
         backups = _backups()
         urls()
-        with _step(f"base backup into {backups.backup_dir}"):
+        with _step(f"base backup into {backups.where}"):
             taken = backups.backup()
         typer.echo(f"backup {taken.backup_id}: {_size(taken.size_bytes)}, ended {taken.end.isoformat()}")
 
@@ -98,7 +102,7 @@ def register(app: typer.Typer) -> None:
                 f"{item.backup_id:<18}{item.end.isoformat(timespec='seconds'):<28}{size:>12}{wal:>12}  {item.status}"
             )
         if catalogue.restorable_from is None or catalogue.restorable_to is None:
-            fail(f"no complete backup in {backups.backup_dir}")
+            fail(f"no complete backup in {backups.where}")
         typer.echo(f"restorable from {catalogue.restorable_from.isoformat()} to {catalogue.restorable_to.isoformat()}")
 
     @app.command("check-backups")

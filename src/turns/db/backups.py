@@ -89,6 +89,8 @@ class Backups:
         self.config_file = backup_dir / "barman.conf"
         self.incoming = backup_dir / SERVER / "incoming"
         self.arriving = backup_dir / "arriving"
+        self.where = str(backup_dir)
+        """Where the backups are, as messages name it."""
 
     # -- configuration -----------------------------------------------------------
     @staticmethod
@@ -179,11 +181,14 @@ class Backups:
         """Have Barman file the WAL segments that arrived (the current one first, when the server runs);
         returns the segment the server closed for it."""
         if not (self.backup_dir / SERVER / "base").is_dir():
-            raise BackupError(f"no backups in {self.backup_dir}: take one with `turns db backup`")
+            raise self._none_yet()
         self._prepare()
         closed = self._archive_current() if self.server.is_running() else None
         self._barman("archive-wal", SERVER)
         return closed
+
+    def _none_yet(self) -> BackupError:
+        return BackupError(f"no backups in {self.where}: take one with `turns db backup`")
 
     def _archive_current(self, timeout: float = 60) -> str:
         """Close the current WAL segment, wait until the server has archived it, and return its name.
@@ -240,21 +245,7 @@ class Backups:
     def catalogue(self) -> Catalogue:
         """The backups, oldest first, and the time range a restore can reach."""
         closed = self._file_arrivals()
-        listed = json.loads(self._barman("-f", "json", "list-backups", SERVER) or "{}").get(SERVER, [])
-        backups = sorted(
-            (
-                Backup(
-                    backup_id=item["backup_id"],
-                    end=datetime.fromtimestamp(int(item["end_time_timestamp"]), UTC),
-                    size_bytes=int(item["size_bytes"]),
-                    wal_bytes=int(item["wal_size_bytes"]),
-                    status=item["status"],
-                )
-                for item in listed
-                if item.get("end_time_timestamp")
-            ),
-            key=lambda b: b.end,
-        )
+        backups = sorted(self._listed(), key=lambda b: b.end)
         done = [b for b in backups if b.status == "DONE"]
         archived = self._archived()
         newest = max([b.end for b in done] + list(archived.values()), default=None)
@@ -263,6 +254,21 @@ class Backups:
         last = max((_segment_number(name) for name in archived if name.startswith(timeline)), default=0)
         reach = last + 1 if closed and _segment_number(closed) == last else last
         return Catalogue(backups, done[0].end if done else None, newest if done else None, reach)
+
+    def _listed(self) -> list[Backup]:
+        """The backups Barman lists, in any order."""
+        listed = json.loads(self._barman("-f", "json", "list-backups", SERVER) or "{}").get(SERVER, [])
+        return [
+            Backup(
+                backup_id=item["backup_id"],
+                end=datetime.fromtimestamp(int(item["end_time_timestamp"]), UTC),
+                size_bytes=int(item["size_bytes"]),
+                wal_bytes=int(item["wal_size_bytes"]),
+                status=item["status"],
+            )
+            for item in listed
+            if item.get("end_time_timestamp")
+        ]
 
     def _archived(self) -> dict[str, datetime]:
         """The archived WAL segments and when each arrived (Barman's WAL catalogue: name, size, time, ...)."""
@@ -302,17 +308,9 @@ class Backups:
                     f"{target.isoformat()} is past the newest archived WAL ({catalogue.restorable_to.isoformat()})"
                 )
         if not done:
-            raise BackupError(f"no complete backup in {self.backup_dir}")
+            raise BackupError(f"no complete backup in {self.where}")
         into.mkdir(parents=True, exist_ok=True)
-        args = ["recover"]
-        args += ["--target-time", target.isoformat(), "--target-action", "promote"] if target is not None else []
-        try:
-            self._barman(*args, SERVER, done[-1].backup_id, str(into / "pgdata"), timeout=24 * 3600)
-        except BackupError as exc:
-            broken = self._broken_wal()
-            if broken:
-                raise BackupError(f"corrupt WAL file in {self.backup_dir}: {broken} (truncated or garbled)") from exc
-            raise
+        self._recover(done[-1].backup_id, into / "pgdata", target)
         restored = EmbeddedPostgres(into, bin_dir=self.server.bin_dir)
         with open(restored.pgdata / "postgresql.auto.conf", "a") as conf:
             conf.write("archive_mode = 'off'\n")  # a copy archives nowhere until it is switched in
@@ -329,6 +327,18 @@ class Backups:
             self._check_reached(restored, catalogue.reach)
         return restored
 
+    def _recover(self, backup_id: str, pgdata: Path, target: datetime | None) -> None:
+        """Put the base backup into ``pgdata``, set to replay the archive up to ``target`` and promote."""
+        args = ["recover"]
+        args += ["--target-time", target.isoformat(), "--target-action", "promote"] if target is not None else []
+        try:
+            self._barman(*args, SERVER, backup_id, str(pgdata), timeout=24 * 3600)
+        except BackupError as exc:
+            broken = self._broken_wal()
+            if broken:
+                raise BackupError(f"corrupt WAL file in {self.backup_dir}: {broken} (truncated or garbled)") from exc
+            raise
+
     def _check_reached(self, restored: EmbeddedPostgres, reach: int) -> None:
         """Fail unless recovery replayed the whole archive: PostgreSQL ends recovery quietly at the
         first record it cannot read (a garbled segment, a missing one) and starts as if that were all."""
@@ -338,7 +348,7 @@ class Backups:
         if _segment_number(reached) < reach:
             restored.stop("immediate")
             raise BackupError(
-                f"the WAL archive in {self.backup_dir} is broken at segment {reached} (corrupt or missing):"
+                f"the WAL archive in {self.where} is broken at segment {reached} (corrupt or missing):"
                 f" a restore stops there, before the newest archived WAL"
             )
 

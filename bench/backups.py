@@ -1,0 +1,159 @@
+"""Restore drill: a Barman base backup, WAL archived by changing every turn, and ``turns db restore
+--to`` a time before the last change, against a plain ``pg_basebackup`` copy started as it is.
+
+Backups go to a directory of their own beside the benchmark's data (made anew each run). The
+baseline is what a restore cannot beat: the same data copied now and started, with no WAL to
+replay. Archiving is turned off again at the end, so the benchmarks after this one run as before.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import psycopg
+
+from bench.harness import Environment, run_line
+from turns.db import logins
+from turns.db.backups import Backups
+from turns.db.embedded import SUPERUSER, EmbeddedPostgres, free_port
+from turns.db.standby import base_backup
+
+MB = 1024 * 1024
+
+
+def _size(folder: Path) -> int:
+    return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file())
+
+
+def _turns(url: str, wo_number: str | None = None) -> int:
+    """The turns (with ``wo_number`` when given)."""
+    with psycopg.connect(url) as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM turns WHERE %(n)s::text IS NULL OR wo_number = %(n)s", {"n": wo_number}
+        ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def _change_every_turn(server: EmbeddedPostgres, value: str) -> None:
+    with psycopg.connect(server.url(SUPERUSER, logins.DATABASE)) as conn:
+        conn.execute("ALTER TABLE turns DISABLE TRIGGER USER")  # the WAL of the rows, not of their audit
+        try:
+            conn.execute("UPDATE turns SET wo_number = %s", (value,))
+        finally:
+            conn.execute("ALTER TABLE turns ENABLE TRIGGER USER")
+
+
+def _plain_copy(server: EmbeddedPostgres, folder: Path) -> dict[str, float]:
+    """``pg_basebackup`` of the running server, then the copy started: the baseline."""
+    copy = EmbeddedPostgres(folder, bin_dir=server.bin_dir)
+    started = time.perf_counter()
+    base_backup(server, copy.pgdata, standby=False)
+    copied = time.perf_counter()
+    shutil.copy2(server.data_dir / "secrets.json", folder / "secrets.json")
+    copy._write_private_json(folder / "server.json", {"port": free_port()})
+    with open(copy.pgdata / "postgresql.auto.conf", "a") as conf:
+        conf.write("archive_mode = 'off'\n")
+    copy.ensure_running()
+    ready = time.perf_counter()
+    size = _size(copy.pgdata)
+    copy.stop()
+    return {"basebackup_s": copied - started, "start_s": ready - copied, "size_mb": size / MB}
+
+
+def run(env: Environment, *, smoke: bool) -> dict[str, Any]:
+    server = env.server
+    scratch = server.data_dir / "bench-backups"
+    shutil.rmtree(scratch, ignore_errors=True)
+    backups = Backups(server, scratch / "backups")
+    superuser = server.url(SUPERUSER, logins.DATABASE)
+    try:
+        plain = _plain_copy(server, scratch / "plain")
+        started = time.perf_counter()
+        taken = backups.backup()
+        backup_s = time.perf_counter() - started
+
+        _change_every_turn(server, "changed before")  # WAL a restore replays up to the noted time
+        with psycopg.connect(superuser) as conn:
+            row = conn.execute("SELECT clock_timestamp()").fetchone()
+        assert row is not None
+        noted: datetime = row[0]
+        _change_every_turn(server, "changed after")  # ... and stops before this
+        catalogue = backups.catalogue()
+        wal_bytes = sum(b.wal_bytes for b in catalogue.backups)
+
+        into = scratch / "restored"
+        env_vars = {
+            **os.environ,
+            "TURNS_DATA_DIR": str(server.data_dir),
+            "TURNS_BACKUP_DIR": str(scratch / "backups"),
+        }
+        for name in ("DATABASE_URL", "DATABASE_POOLED_URL"):
+            env_vars.pop(name, None)
+        command = [str(Path(sys.executable).parent / "turns"), "db", "restore"]
+        command += ["--to", noted.astimezone(UTC).isoformat(), "--into", str(into)]
+        started = time.perf_counter()
+        subprocess.run(command, env=env_vars, check=True, capture_output=True, text=True)
+        restore_s = time.perf_counter() - started
+        restored = EmbeddedPostgres(into)
+        try:
+            restored_turns = _turns(restored.url(SUPERUSER, logins.DATABASE), "changed before")
+        finally:
+            restored.stop()
+        expected = _turns(superuser)
+    finally:
+        with psycopg.connect(server.url(SUPERUSER, "postgres"), autocommit=True) as conn:
+            conn.execute("ALTER SYSTEM RESET archive_mode")
+            conn.execute("ALTER SYSTEM RESET archive_command")
+            conn.execute("ALTER SYSTEM RESET archive_timeout")
+        server.stop()
+        server.ensure_running()
+        shutil.rmtree(scratch, ignore_errors=True)
+    drill_plain = plain["basebackup_s"] + plain["start_s"]
+    return {
+        "turns": expected,
+        "restored_turns_as_of_noted_time": restored_turns,
+        "base_backup": {"seconds": round(backup_s, 2), "size_mb": round(taken.size_bytes / MB, 1)},
+        "wal_archived_mb": round(wal_bytes / MB, 1),
+        "restore_to_time_s": round(restore_s, 2),
+        "plain": {k: round(v, 2) if k != "size_mb" else round(v, 1) for k, v in plain.items()},
+        "backup_vs_basebackup": round(backup_s / plain["basebackup_s"], 2),
+        "restore_vs_plain_start": round(restore_s / plain["start_s"], 1),
+        "drill_vs_plain": round((backup_s + restore_s) / drill_plain, 2),
+    }
+
+
+def render_backups(data: dict[str, Any] | None) -> list[str]:
+    if not data:
+        return []
+    base, plain = data["base_backup"], data["plain"]
+    return [
+        "",
+        "## Restore drill",
+        "",
+        run_line(data),
+        "",
+        "A Barman base backup into a directory (the default back-end), then every turn changed twice with "
+        f"its audit triggers off ({data['wal_archived_mb']} MB of WAL archived, gzip-compressed), and "
+        "`turns db restore --to` the time between the two changes (the machine shared with other runs): the "
+        "command end to end (Barman's copy, WAL replay, the copy promoted and "
+        "started). Baseline: `pg_basebackup` of the running server, the copy started as it is (nothing to replay). "
+        f"The restored copy held {data['restored_turns_as_of_noted_time']:,} of {data['turns']:,} turns as of the "
+        "noted time (all of them: none carried the later change).",
+        "",
+        "| step | seconds | size MB |",
+        "| --- | --- | --- |",
+        f"| `turns db backup` (Barman, `pg_basebackup` inside) | {base['seconds']} | {base['size_mb']} |",
+        f"| `pg_basebackup` alone | {plain['basebackup_s']} | {plain['size_mb']} |",
+        f"| `turns db restore --to TIME` | {data['restore_to_time_s']} | |",
+        f"| start of the plain copy | {plain['start_s']} | |",
+        "",
+        f"Backup / `pg_basebackup`: {data['backup_vs_basebackup']}x. Restore / plain start: "
+        f"{data['restore_vs_plain_start']}x. Backup and restore / plain copy and start: {data['drill_vs_plain']}x.",
+    ]
