@@ -25,7 +25,6 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Generic, Protocol, TypeVar
 
 from turns.kit.limits import whole_number
 
@@ -116,107 +115,14 @@ class Compiled:
     columns: frozenset[str] = frozenset()
 
 
-E = TypeVar("E")
-
-
-class Builder(Protocol[E]):
-    """What the parser makes of each construct it reads: SQL text (:class:`SqlBuilder`), or an
-    evaluation of decoded rows (:mod:`turns.sync.predicates`). One grammar serves both."""
-
-    def value(self, text: str) -> E:
-        """A string literal or a parameter's value (typed by where it stands, as PostgreSQL does)."""
-
-    def number(self, text: str) -> E: ...
-    def constant(self, word: str) -> E:
-        """``TRUE``, ``FALSE`` or ``NULL``."""
-
-    def column(self, name: str) -> E: ...
-    def function(self, name: str, args: list[E]) -> E: ...
-    def cast(self, operand: E, type_name: str) -> E: ...
-    def negative(self, operand: E) -> E: ...
-    def arithmetic(self, left: E, op: str, right: E) -> E: ...
-    def compare(self, left: E, op: str, right: E) -> E: ...
-    def compare_any(self, left: E, op: str, array: E) -> E: ...
-    def is_(self, operand: E, what: str, negated: bool) -> E:
-        """``IS [NOT] NULL/TRUE/FALSE`` (``what`` in capitals)."""
-
-    def distinct(self, left: E, right: E, negated: bool) -> E: ...
-    def in_(self, left: E, items: list[E], negated: bool) -> E: ...
-    def like(self, left: E, op: str, pattern: E, negated: bool) -> E: ...
-    def between(self, operand: E, low: E, high: E, negated: bool) -> E: ...
-    def not_(self, operand: E) -> E: ...
-    def junction(self, op: str, parts: list[E]) -> E:
-        """``AND`` or ``OR`` of two or more parts."""
-
-
 @dataclass
-class SqlBuilder:
-    """The clause written back as SQL: columns quoted, every value bound (``:w1``, ``:w2`` ...)."""
-
-    prefix: str
-    values: dict[str, str] = field(default_factory=dict)
-
-    def value(self, text: str) -> str:
-        name = f"{self.prefix}{len(self.values) + 1}"
-        self.values[name] = text
-        return f":{name}"
-
-    def number(self, text: str) -> str:
-        return text
-
-    def constant(self, word: str) -> str:
-        return word
-
-    def column(self, name: str) -> str:
-        return '"' + name.replace('"', '""') + '"'
-
-    def function(self, name: str, args: list[str]) -> str:
-        return f"{name}({', '.join(args)})"
-
-    def cast(self, operand: str, type_name: str) -> str:
-        return f"CAST({operand} AS {type_name})"
-
-    def negative(self, operand: str) -> str:
-        return f"(- {operand})"
-
-    def arithmetic(self, left: str, op: str, right: str) -> str:
-        return f"({left} {op} {right})"
-
-    def compare(self, left: str, op: str, right: str) -> str:
-        return f"({left} {op} {right})"
-
-    def compare_any(self, left: str, op: str, array: str) -> str:
-        return f"({left} {op} ANY ({array}))"
-
-    def is_(self, operand: str, what: str, negated: bool) -> str:
-        return f"({operand} IS {'NOT ' if negated else ''}{what})"
-
-    def distinct(self, left: str, right: str, negated: bool) -> str:
-        return f"({left} IS {'NOT ' if negated else ''}DISTINCT FROM {right})"
-
-    def in_(self, left: str, items: list[str], negated: bool) -> str:
-        return f"({left} {'NOT ' if negated else ''}IN ({', '.join(items)}))"
-
-    def like(self, left: str, op: str, pattern: str, negated: bool) -> str:
-        return f"({left} {'NOT ' if negated else ''}{op} {pattern})"
-
-    def between(self, operand: str, low: str, high: str, negated: bool) -> str:
-        return f"({operand} {'NOT ' if negated else ''}BETWEEN {low} AND {high})"
-
-    def not_(self, operand: str) -> str:
-        return f"(NOT {operand})"
-
-    def junction(self, op: str, parts: list[str]) -> str:
-        return "(" + f" {op} ".join(parts) + ")"
-
-
-@dataclass
-class _Parser(Generic[E]):
+class _Parser:
     tokens: list[Token]
     columns: frozenset[str]
     readable: frozenset[str]
     params: Mapping[int, str]
-    build: Builder[E]
+    prefix: str
+    values: dict[str, str] = field(default_factory=dict)
     used: set[str] = field(default_factory=set)
     at: int = 0
     depth: int = 0
@@ -267,8 +173,13 @@ class _Parser(Generic[E]):
         finally:
             self.depth -= 1
 
+    def bind(self, value: str) -> str:
+        name = f"{self.prefix}{len(self.values) + 1}"
+        self.values[name] = value
+        return f":{name}"
+
     # -- grammar --
-    def parse(self) -> E:
+    def parse(self) -> str:
         if not self.tokens:
             raise WhereError("the where clause is empty")
         sql = self.disjunction()
@@ -276,25 +187,25 @@ class _Parser(Generic[E]):
             raise self.fail("unexpected input")
         return sql
 
-    def disjunction(self) -> E:
+    def disjunction(self) -> str:
         parts = [self.conjunction()]
         while self.accept_word("or"):
             parts.append(self.conjunction())
-        return parts[0] if len(parts) == 1 else self.build.junction("OR", parts)
+        return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
 
-    def conjunction(self) -> E:
+    def conjunction(self) -> str:
         parts = [self.negation()]
         while self.accept_word("and"):
             parts.append(self.negation())
-        return parts[0] if len(parts) == 1 else self.build.junction("AND", parts)
+        return parts[0] if len(parts) == 1 else "(" + " AND ".join(parts) + ")"
 
-    def negation(self) -> E:
+    def negation(self) -> str:
         if self.accept_word("not"):
             with self.nested():
-                return self.build.not_(self.negation())
+                return f"(NOT {self.negation()})"
         return self.predicate()
 
-    def predicate(self) -> E:
+    def predicate(self) -> str:
         left = self.additive()
         token = self.peek()
         if token is not None and token.kind == "op" and token.text in _COMPARISONS:
@@ -305,19 +216,22 @@ class _Parser(Generic[E]):
                 with self.nested():
                     array = self.additive()
                 self.expect_op(")")
-                return self.build.compare_any(left, op, array)
-            return self.build.compare(left, op, self.additive())
+                return f"({left} {op} ANY ({array}))"
+            return f"({left} {op} {self.additive()})"
         if self.accept_word("is"):
-            negated = self.accept_word("not")
-            for what in ("null", "true", "false"):
-                if self.accept_word(what):
-                    return self.build.is_(left, what.upper(), negated)
+            negated = "NOT " if self.accept_word("not") else ""
+            if self.accept_word("null"):
+                return f"({left} IS {negated}NULL)"
+            if self.accept_word("true"):
+                return f"({left} IS {negated}TRUE)"
+            if self.accept_word("false"):
+                return f"({left} IS {negated}FALSE)"
             if self.accept_word("distinct"):
                 if not self.accept_word("from"):
                     raise self.fail("expected FROM")
-                return self.build.distinct(left, self.additive(), negated)
+                return f"({left} IS {negated}DISTINCT FROM {self.additive()})"
             raise self.fail("expected NULL, TRUE, FALSE or DISTINCT FROM")
-        negated = self.word() == "not" and self.word(1) in ("in", "like", "ilike", "between")
+        negated = "NOT " if self.word() == "not" and self.word(1) in ("in", "like", "ilike", "between") else ""
         if negated:
             self.at += 1
         if self.accept_word("in"):
@@ -327,57 +241,57 @@ class _Parser(Generic[E]):
                 while self.accept_op(","):
                     items.append(self.additive())
             self.expect_op(")")
-            return self.build.in_(left, items, negated)
+            return f"({left} {negated}IN ({', '.join(items)}))"
         for op in ("like", "ilike"):
             if self.accept_word(op):
-                return self.build.like(left, op.upper(), self.additive(), negated)
+                return f"({left} {negated}{op.upper()} {self.additive()})"
         if self.accept_word("between"):
             low = self.additive()
             if not self.accept_word("and"):
                 raise self.fail("expected AND")
-            return self.build.between(left, low, self.additive(), negated)
+            return f"({left} {negated}BETWEEN {low} AND {self.additive()})"
         if negated:
             raise self.fail("expected IN, LIKE, ILIKE or BETWEEN")
         return left
 
-    def _binary(self, ops: tuple[str, ...], operand: Callable[[], E]) -> E:
+    def _binary(self, ops: tuple[str, ...], operand: Callable[[], str]) -> str:
         sql = operand()
         while True:
             token = self.peek()
             if token is None or token.kind != "op" or token.text not in ops:
                 return sql
             self.at += 1
-            sql = self.build.arithmetic(sql, token.text, operand())
+            sql = f"({sql} {token.text} {operand()})"
 
-    def additive(self) -> E:
+    def additive(self) -> str:
         return self._binary(("+", "-", "||"), self.multiplicative)
 
-    def multiplicative(self) -> E:
+    def multiplicative(self) -> str:
         return self._binary(("*", "/", "%"), self.unary)
 
-    def unary(self) -> E:
+    def unary(self) -> str:
         if self.accept_op("-"):
             with self.nested():
-                return self.build.negative(self.unary())
+                return f"(- {self.unary()})"
         sql = self.primary()
         while self.accept_op("::"):
             name = self.word()
             if name not in CASTS:
                 raise self.fail(f"casts are allowed only to {', '.join(sorted(CASTS))}")
             self.at += 1
-            sql = self.build.cast(sql, CASTS[name])
+            sql = f"CAST({sql} AS {CASTS[name]})"
         return sql
 
-    def primary(self) -> E:
+    def primary(self) -> str:
         token = self.peek()
         if token is None:
             raise self.fail("expected a value")
         if token.kind == "string":
             self.at += 1
-            return self.build.value(token.text[1:-1].replace("''", "'"))
+            return self.bind(token.text[1:-1].replace("''", "'"))
         if token.kind == "number":
             self.at += 1
-            return self.build.number(token.text)
+            return token.text
         if token.kind == "param":
             self.at += 1
             number = parameter_number(token.text[1:])
@@ -385,7 +299,7 @@ class _Parser(Generic[E]):
                 raise WhereError(f"parameters go up to ${10**MAX_PARAMETER_DIGITS - 1}", token.position)
             if number not in self.params:
                 raise WhereError(f"no value for parameter {token.text}", token.position)
-            return self.build.value(self.params[number])
+            return self.bind(self.params[number])
         if token.kind == "op" and token.text == "(":
             self.at += 1
             with self.nested():
@@ -399,7 +313,7 @@ class _Parser(Generic[E]):
             name = token.text.lower()
             if name in ("true", "false", "null"):
                 self.at += 1
-                return self.build.constant(name.upper())
+                return name.upper()
             if self.is_op("(", 1):
                 return self.function(name, token)
             if name in KEYWORDS:
@@ -408,7 +322,7 @@ class _Parser(Generic[E]):
             return self.column(name, token)
         raise self.fail("expected a value")
 
-    def function(self, name: str, token: Token) -> E:
+    def function(self, name: str, token: Token) -> str:
         if name not in FUNCTIONS:
             raise WhereError(f"function {name!r} is not allowed", token.position)
         self.at += 2
@@ -417,15 +331,15 @@ class _Parser(Generic[E]):
             while self.accept_op(","):
                 args.append(self.additive())
         self.expect_op(")")
-        return self.build.function(name, args)
+        return f"{name}({', '.join(args)})"
 
-    def column(self, name: str, token: Token) -> E:
+    def column(self, name: str, token: Token) -> str:
         if name not in self.columns:
             raise WhereError(f"unknown column {name!r}", token.position)
         if name not in self.readable:
             raise ColumnRefused(f"column {name!r} is not readable by your role", token.position)
         self.used.add(name)
-        return self.build.column(name)
+        return '"' + name.replace('"', '""') + '"'
 
 
 def compile_where(
@@ -437,20 +351,14 @@ def compile_where(
     prefix: str = "w",
 ) -> Compiled:
     """Parse ``source`` and write it back as SQL with bound values (``:w1``, ``:w2``, ...)."""
-    build = SqlBuilder(prefix)
-    parser = _Parser(tokenize(source), columns, readable, params, build)
+    parser = _Parser(tokenize(source), columns, readable, params, prefix)
     sql = parser.parse()
-    return Compiled(sql=sql, values=build.values, columns=frozenset(parser.used))
-
-
-def parse_clause(source: str, *, columns: frozenset[str], params: Mapping[int, str], build: Builder[E]) -> E:
-    """``source`` (a clause of the subset) made by ``build``; every column of ``columns`` may be named."""
-    return _Parser(tokenize(source), columns, columns, params, build).parse()
+    return Compiled(sql=sql, values=parser.values, columns=frozenset(parser.used))
 
 
 def compile_order_by(source: str, *, columns: frozenset[str], readable: frozenset[str]) -> str:
     """``col [ASC|DESC] [NULLS FIRST|LAST], ...`` with known, readable columns only."""
-    parser = _Parser(tokenize(source), columns, readable, {}, SqlBuilder("o"))
+    parser = _Parser(tokenize(source), columns, readable, {}, "o")
     parts = []
     while True:
         token = parser.peek()
