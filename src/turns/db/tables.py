@@ -431,6 +431,14 @@ photo_uploads = Table(
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=FetchedValue()),
 )
 
+report_snapshots = Table(
+    "report_snapshots",
+    metadata,
+    Column("report", String(50), primary_key=True),
+    Column("body", JSONB, nullable=False),
+    Column("as_of", DateTime(timezone=True), nullable=False),
+)
+
 notifications = Table(
     "notifications",
     metadata,
