@@ -32,8 +32,11 @@ NO_AMOUNTS = " A role that may not read amounts (VENDOR) gets 403."
 def _report(path: str, build: ReportBuilder, summary: str, description: str) -> None:
     """``GET path``: the report ``build`` makes (its operation, named after it, answers what it returns)."""
 
-    async def endpoint(conn: ReadTransaction, user: User, filters: Filters) -> BaseModel:
-        return await snapshots.report(conn, user, filters, path.removeprefix("/"), build)
+    async def endpoint(conn: ReadTransaction, user: User, filters: Filters) -> BaseModel | Response:
+        kept = await snapshots.stored(conn, user, filters, path.removeprefix("/"))
+        if kept is not None:
+            return Response(kept, media_type="application/json")
+        return await snapshots.computed(conn, user, filters, build)
 
     router.add_api_route(
         path,

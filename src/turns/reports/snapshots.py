@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from typing import get_type_hints
 
 from pydantic import BaseModel
-from sqlalchemy import func, select
+from sqlalchemy import Text, cast, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -54,18 +54,28 @@ def from_snapshot(user: CurrentUser, filters: ReportFilters) -> bool:
     return user.role in ADMINS and filters == NO_FILTERS
 
 
+async def stored(conn: AsyncConnection, user: CurrentUser, filters: ReportFilters, name: str) -> str | None:
+    """The JSON of report ``name``'s snapshot with its ``as_of``, when ``user``'s report with
+    ``filters`` is the admin-wide one and a snapshot was taken: sent as stored, the body was
+    validated when it was taken (a large report, the vendors' cards, is not parsed again)."""
+    if name not in SNAPSHOTS or not from_snapshot(user, filters):
+        return None
+    with_time = report_snapshots.c.body.op("||")(func.jsonb_build_object("as_of", report_snapshots.c.as_of))
+    kept = select(cast(with_time, Text)).where(report_snapshots.c.report == name)
+    found: str | None = (await conn.execute(kept)).scalar_one_or_none()
+    return found
+
+
 async def report(
     conn: AsyncConnection, user: CurrentUser, filters: ReportFilters, name: str, build: ReportBuilder
 ) -> BaseModel:
     """Report ``name`` (made by ``build``) as ``user`` sees it with ``filters``: from its snapshot
-    when it is an admin-wide report of :data:`SNAPSHOTS` and one was taken, else computed now."""
-    if name in SNAPSHOTS and from_snapshot(user, filters):
-        kept = select(report_snapshots.c.body, report_snapshots.c.as_of).where(report_snapshots.c.report == name)
-        taken = (await conn.execute(kept)).first()
-        if taken is not None:
-            model: type[BaseModel] = get_type_hints(build)["return"]
-            return model.model_validate({**taken.body, "as_of": taken.as_of})
-    return await computed(conn, user, filters, build)
+    when :func:`stored` has one, else computed now."""
+    kept = await stored(conn, user, filters, name)
+    if kept is None:
+        return await computed(conn, user, filters, build)
+    model: type[BaseModel] = get_type_hints(build)["return"]
+    return model.model_validate_json(kept)
 
 
 async def computed(conn: AsyncConnection, user: CurrentUser, filters: ReportFilters, build: ReportBuilder) -> BaseModel:
