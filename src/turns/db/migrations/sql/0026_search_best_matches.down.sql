@@ -1,8 +1,6 @@
 SET LOCAL lock_timeout = '10s';
 GRANT turns_definer TO CURRENT_USER;
 GRANT CREATE ON SCHEMA public TO turns_definer;
-DROP INDEX idx_properties_nearest_id, idx_properties_nearest_name, idx_properties_nearest_address,
-  idx_vendors_nearest_company, idx_vendors_nearest_contact;
 
 -- The function of 0011_user_reference_roles: passes at similarity 0.8, 0.6, then the caller's threshold.
 CREATE OR REPLACE FUNCTION search_candidates(p_kind text, p_q text, p_limit integer)
