@@ -10,7 +10,7 @@ from typing import Any
 import psycopg
 import pytest
 
-from tests.fixtures.factory import User
+from tests.fixtures.factory import Factory, User
 from tests.fixtures.server import LiveServer
 from tests.photos.conftest import defer, run_jobs
 from tests.reports.data import World
@@ -60,55 +60,84 @@ def refresh(server: LiveServer, db: DatabaseUrls) -> None:
     run_jobs(server, db)
 
 
-def write(db: DatabaseUrls, statement: str, *params: Any) -> None:
+def write(db: DatabaseUrls, statement: str) -> None:
     """Change the data as the system user, with every trigger (the stage history's) firing."""
     with psycopg.connect(db.owner) as conn:
         conn.execute(SET_CONTEXT_SQL, system_actor("test").params())
-        conn.execute(statement, params)
+        conn.execute(statement.encode())
 
 
 def stage(order: int) -> str:
     return f"(SELECT id FROM turn_stages WHERE display_order = {order})"
 
 
-def test_snapshots_equal_the_direct_computation_before_and_after_writes(
-    world: World, report: Report, live_server: LiveServer, db: DatabaseUrls
+def upkeep_is_exact(
+    report: Report, server: LiveServer, db: DatabaseUrls, admin: User, manager: User, writes: list[str]
 ) -> None:
-    admin, manager, ids = world.admin, world.manager, world.ids
+    """Each role's reports equal the direct computation before the job has run, after it, and
+    after ``writes`` (statements run one by one) once it has run again; until then an admin
+    reads the snapshot of its as_of while a manager reads the present."""
     before = direct(db, admin)
     # No snapshot yet: computed on request, the same figures.
     assert answers(report, admin)[0] == before
-    refresh(live_server, db)
+    refresh(server, db)
     taken, first_as_of = answers(report, admin)
     assert taken == before
     assert answers(report, manager)[0] == direct(db, manager)
-
-    # A stage move, a completion, a vendor and a property reassignment, a move-in, a delete.
-    write(db, f"UPDATE turns SET stage_id = {stage(3)} WHERE id = %s", ids["a2"])
-    write(db, f"UPDATE turns SET stage_id = {stage(4)} WHERE id = %s", ids["a1"])
-    write(
-        db,
-        "UPDATE turns SET turn_completion_date = current_date, is_active = false, change_order_amount = 125"
-        " WHERE id = %s",
-        ids["a3"],
-    )
-    write(db, "UPDATE turns SET vendor_id = %s WHERE id = %s", ids["v2"], ids["t2"])
-    write(db, "UPDATE turns SET property_id = %s WHERE id = %s", ids["p1"], ids["t4"])
-    write(db, "UPDATE properties SET move_in_date = '2024-02-15' WHERE id = %s", ids["p2"])
-    write(db, "DELETE FROM turns WHERE id = %s", ids["t1"])
-    after = direct(db, admin)
+    managed_before = direct(db, manager)
+    for statement in writes:
+        write(db, statement)
+    after, managed_after = direct(db, admin), direct(db, manager)
     assert after != before
-
-    # Until the job runs again the admin reads the snapshot of its as_of; a manager reads now.
+    assert managed_after != managed_before
     assert answers(report, admin) == (before, first_as_of)
-    assert answers(report, manager)[0] == direct(db, manager)
-    refresh(live_server, db)
+    assert answers(report, manager)[0] == managed_after
+    refresh(server, db)
     refreshed, as_of = answers(report, admin)
     assert refreshed == after
     assert all(as_of[name] > first_as_of[name] for name in SNAPSHOTS)
     # A filtered admin report is computed now.
     filtered = report(admin, "turn-time", market="Atlanta").json()
     assert filtered["as_of"] > as_of["turn-time"]
+
+
+def test_snapshots_equal_the_direct_computation_before_and_after_writes(
+    world: World, report: Report, live_server: LiveServer, db: DatabaseUrls
+) -> None:
+    ids = {name: f"'{value}'" for name, value in world.ids.items()}
+    # A stage move, a completion, a vendor and a property reassignment, a move-in, a delete.
+    writes = [
+        f"UPDATE turns SET stage_id = {stage(3)} WHERE id = {ids['a2']}",
+        f"UPDATE turns SET stage_id = {stage(4)} WHERE id = {ids['a1']}",
+        "UPDATE turns SET turn_completion_date = current_date, is_active = false, change_order_amount = 125"
+        f" WHERE id = {ids['a3']}",
+        f"UPDATE turns SET vendor_id = {ids['v2']} WHERE id = {ids['t2']}",
+        f"UPDATE turns SET property_id = {ids['p1']} WHERE id = {ids['t4']}",
+        f"UPDATE properties SET move_in_date = '2024-02-15' WHERE id = {ids['p2']}",
+        f"DELETE FROM turns WHERE id = {ids['t1']}",
+    ]
+    upkeep_is_exact(report, live_server, db, world.admin, world.manager, writes)
+
+
+def test_snapshots_on_the_demo_data(
+    demo: dict[str, Any], factory: Factory, report: Report, live_server: LiveServer, db: DatabaseUrls
+) -> None:
+    """The same on the demo data (a manager given the first twenty properties)."""
+    admin, manager = factory.user("ADMIN"), factory.user("PROPERTY_MANAGER")
+    mine = "(SELECT id FROM properties ORDER BY property_id LIMIT 20)"
+    write(db, f"UPDATE properties SET property_manager_id = '{manager.id}' WHERE id IN {mine}")
+    active = f"SELECT id FROM turns WHERE is_active AND property_id IN {mine} ORDER BY turn_id"
+    writes = [
+        f"UPDATE turns SET stage_id = {stage(3)} WHERE id = ({active} LIMIT 1)",
+        "UPDATE turns SET turn_completion_date = current_date, is_active = false"
+        f" WHERE id = ({active} OFFSET 1 LIMIT 1)",
+        "UPDATE turns SET vendor_id = (SELECT id FROM vendors ORDER BY company_name LIMIT 1)"
+        f" WHERE id = ({active} OFFSET 2 LIMIT 1)",
+        f"UPDATE turns SET property_id = (SELECT id FROM {mine} p LIMIT 1) WHERE id = ({active} OFFSET 3 LIMIT 1)",
+        f"UPDATE properties SET move_in_date = current_date WHERE id IN (SELECT id FROM {mine} p OFFSET 4 LIMIT 2)",
+        f"DELETE FROM turns WHERE id = ({active} OFFSET 4 LIMIT 1)",
+    ]
+    upkeep_is_exact(report, live_server, db, admin, manager, writes)
 
 
 def test_only_admins_read_snapshots(world: World, report: Report, live_server: LiveServer, db: DatabaseUrls) -> None:
