@@ -3,7 +3,9 @@
 Every report aggregates the rows RLS lets the caller see, takes the filters of
 :class:`turns.reports.filters.ReportFilters`, and answers 403 to a role that may not read a
 column it is built on (a vendor user gets no amounts and no approvals). A USER sees no
-turns or properties, so their reports are empty.
+turns or properties, so their reports are empty. An admin's unfiltered report is read from
+the snapshot the reporting job keeps (:mod:`turns.reports.snapshots`); every report says in
+``as_of`` when its figures were computed.
 """
 
 from __future__ import annotations
