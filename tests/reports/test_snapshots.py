@@ -5,6 +5,7 @@ manager's reports stay computed on request over their properties; only admins re
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 from typing import Any
 
 import psycopg
@@ -43,7 +44,7 @@ def direct(db: DatabaseUrls, user: User) -> dict[str, Any]:
     return asyncio.run(work())
 
 
-def answers(report: Report, user: User) -> tuple[dict[str, Any], dict[str, str]]:
+def answers(report: Report, user: User) -> tuple[dict[str, Any], dict[str, datetime]]:
     """Every snapshotted report as the API answers ``user``, and each one's ``as_of``."""
     bodies = {}
     for name in SNAPSHOTS:
@@ -51,7 +52,7 @@ def answers(report: Report, user: User) -> tuple[dict[str, Any], dict[str, str]]
         assert response.status_code == 200, response.text
         bodies[name] = response.json()
     return {n: {k: v for k, v in b.items() if k != "as_of"} for n, b in bodies.items()}, {
-        n: b["as_of"] for n, b in bodies.items()
+        n: datetime.fromisoformat(b["as_of"]) for n, b in bodies.items()
     }
 
 
@@ -98,7 +99,7 @@ def upkeep_is_exact(
     assert all(as_of[name] > first_as_of[name] for name in SNAPSHOTS)
     # A filtered admin report is computed now.
     filtered = report(admin, "turn-time", market="Atlanta").json()
-    assert filtered["as_of"] > as_of["turn-time"]
+    assert datetime.fromisoformat(filtered["as_of"]) > as_of["turn-time"]
 
 
 def test_snapshots_equal_the_direct_computation_before_and_after_writes(

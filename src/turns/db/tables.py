@@ -23,7 +23,7 @@ from sqlalchemy import (
     Table,
     Text,
 )
-from sqlalchemy.dialects.postgresql import INET, JSONB, UUID
+from sqlalchemy.dialects.postgresql import INET, JSON, JSONB, UUID
 
 metadata = MetaData()
 
@@ -435,7 +435,7 @@ report_snapshots = Table(
     "report_snapshots",
     metadata,
     Column("report", String(50), primary_key=True),
-    Column("body", JSONB, nullable=False),
+    Column("body", JSON, nullable=False),
     Column("as_of", DateTime(timezone=True), nullable=False),
 )
 

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from typing import get_type_hints
 
 from pydantic import BaseModel
-from sqlalchemy import Text, cast, func, select
+from sqlalchemy import JSON, Text, cast, func, literal, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -29,6 +29,7 @@ from turns.db.context import SYSTEM_USER_ID
 from turns.db.tables import report_snapshots
 from turns.reports import by_stage, cost, durations, scope, vendors
 from turns.reports.filters import ReportBuilder, ReportFilters
+from turns.reports.schemas import AsOf
 
 SNAPSHOTS: dict[str, ReportBuilder] = {
     "turn-time": durations.turn_time,
@@ -56,14 +57,18 @@ def from_snapshot(user: CurrentUser, filters: ReportFilters) -> bool:
 
 async def stored(conn: AsyncConnection, user: CurrentUser, filters: ReportFilters, name: str) -> str | None:
     """The JSON of report ``name``'s snapshot with its ``as_of``, when ``user``'s report with
-    ``filters`` is the admin-wide one and a snapshot was taken: sent as stored, the body was
-    validated when it was taken (a large report, the vendors' cards, is not parsed again)."""
+    ``filters`` is the admin-wide one and a snapshot was taken. The body is sent as it was
+    written (validated then): the vendors' cards at a hundred thousand properties are megabytes
+    that parsing and serializing again would spend most of a request on."""
     if name not in SNAPSHOTS or not from_snapshot(user, filters):
         return None
-    with_time = report_snapshots.c.body.op("||")(func.jsonb_build_object("as_of", report_snapshots.c.as_of))
-    kept = select(cast(with_time, Text)).where(report_snapshots.c.report == name)
-    found: str | None = (await conn.execute(kept)).scalar_one_or_none()
-    return found
+    kept = select(cast(report_snapshots.c.body, Text), report_snapshots.c.as_of)
+    found = (await conn.execute(kept.where(report_snapshots.c.report == name))).first()
+    if found is None:
+        return None
+    body: str = found[0]
+    # The body is a JSON object written by pydantic: as_of, written the same way, goes in last.
+    return f"{body[:-1]},{AsOf(as_of=found[1]).model_dump_json()[1:]}"
 
 
 async def report(
@@ -89,8 +94,7 @@ async def take(conn: AsyncConnection, name: str) -> datetime:
     (the database's clock when the computation began: the figures include every commit before it)."""
     as_of: datetime = (await conn.execute(select(func.clock_timestamp()))).scalar_one()
     found = await SNAPSHOTS[name](conn, _SYSTEM, NO_FILTERS)
-    body = found.model_dump(mode="json", exclude={"as_of"})
-    row = {"report": name, "body": body, "as_of": as_of}
-    upsert = insert(report_snapshots).values(row)
+    body = cast(literal(found.model_dump_json(exclude={"as_of"}), Text), JSON)
+    upsert = insert(report_snapshots).values(report=name, body=body, as_of=as_of)
     await conn.execute(upsert.on_conflict_do_update(index_elements=["report"], set_={"body": body, "as_of": as_of}))
     return as_of

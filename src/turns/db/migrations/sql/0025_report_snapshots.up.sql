@@ -8,7 +8,7 @@ SET LOCAL lock_timeout = '10s';
 
 CREATE TABLE report_snapshots (
   report VARCHAR(50) PRIMARY KEY,
-  body JSONB NOT NULL,
+  body JSON NOT NULL,  -- kept as written (json, not jsonb): sent as it is, never converted
   as_of TIMESTAMPTZ NOT NULL
 );
 ALTER TABLE report_snapshots ENABLE ROW LEVEL SECURITY;
