@@ -53,6 +53,15 @@ export function formatDate(value) {
   return date.toLocaleString('en-US', options)
 }
 
+/** How long ago a timestamp was, in words: "just now", "5 minutes ago", "3 hours ago", "2 days ago". */
+export function timeAgo(timestamp) {
+  const minutes = Math.max(0, Math.round((Date.now() - Date.parse(timestamp)) / 60_000))
+  if (minutes < 1) return 'just now'
+  if (minutes < 120) return `${minutes} minute${minutes === 1 ? '' : 's'} ago`
+  const hours = Math.round(minutes / 60)
+  return hours < 48 ? `${hours} hours ago` : `${Math.round(hours / 24)} days ago`
+}
+
 export function isOverdue(turn) {
   return Boolean(turn.expected_completion_date && !turn.turn_completion_date && turn.expected_completion_date < today())
 }

@@ -23,7 +23,7 @@ from sqlalchemy import (
     Table,
     Text,
 )
-from sqlalchemy.dialects.postgresql import INET, JSONB, UUID
+from sqlalchemy.dialects.postgresql import INET, JSON, JSONB, UUID
 
 metadata = MetaData()
 
@@ -429,6 +429,14 @@ photo_uploads = Table(
     Column("digest", String(64), nullable=False),
     Column("photo_id", UUID(as_uuid=True), ForeignKey("photos.id"), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=FetchedValue()),
+)
+
+report_snapshots = Table(
+    "report_snapshots",
+    metadata,
+    Column("report", String(50), primary_key=True),
+    Column("body", JSON, nullable=False),
+    Column("as_of", DateTime(timezone=True), nullable=False),
 )
 
 notifications = Table(

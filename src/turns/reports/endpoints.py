@@ -3,7 +3,9 @@
 Every report aggregates the rows RLS lets the caller see, takes the filters of
 :class:`turns.reports.filters.ReportFilters`, and answers 403 to a role that may not read a
 column it is built on (a vendor user gets no amounts and no approvals). A USER sees no
-turns or properties, so their reports are empty.
+turns or properties, so their reports are empty. An admin's unfiltered report is read from
+the snapshot the reporting job keeps (:mod:`turns.reports.snapshots`); every report says in
+``as_of`` when its figures were computed.
 """
 
 from __future__ import annotations
@@ -19,9 +21,9 @@ from turns.api.versioned import PageQuery, User, sort_field
 from turns.auth.transaction import ReadTransaction, Transaction
 from turns.exports.formats import MEDIA_TYPES
 from turns.kit.errors import PROBLEM_RESPONSES, Forbidden
-from turns.reports import by_stage, cost, durations, scope, summary, vendors
+from turns.reports import by_stage, cost, durations, scope, snapshots, summary, vendors
 from turns.reports.filters import ReportBuilder, ReportFilters
-from turns.reports.schemas import PropertySummaryPage, RefreshQueued
+from turns.reports.schemas import PropertySummaryPage, RefreshQueued, VendorsReport
 from turns.reports.scorecard_export import FORMATS, ScorecardFormat, scorecard_file
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"], responses=PROBLEM_RESPONSES)
@@ -32,8 +34,11 @@ NO_AMOUNTS = " A role that may not read amounts (VENDOR) gets 403."
 def _report(path: str, build: ReportBuilder, summary: str, description: str) -> None:
     """``GET path``: the report ``build`` makes (its operation, named after it, answers what it returns)."""
 
-    async def endpoint(conn: ReadTransaction, user: User, filters: Filters) -> BaseModel:
-        return await build(conn, user, filters)
+    async def endpoint(conn: ReadTransaction, user: User, filters: Filters) -> BaseModel | Response:
+        kept = await snapshots.stored(conn, user, filters, path.removeprefix("/"))
+        if kept is not None:
+            return Response(kept, media_type="application/json")
+        return await snapshots.computed(conn, user, filters, build)
 
     router.add_api_route(
         path,
@@ -141,7 +146,9 @@ _report(
 async def export_vendor_scorecards(
     fmt: ScorecardFormat, conn: ReadTransaction, user: User, filters: Filters
 ) -> Response:
-    body, media_type = scorecard_file(await vendors.vendor_scorecards(conn, user, filters), fmt)
+    cards = await snapshots.report(conn, user, filters, "vendors", vendors.vendor_scorecards)
+    assert isinstance(cards, VendorsReport)
+    body, media_type = scorecard_file(cards, fmt)
     name = f"vendor-scorecards-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.{fmt}"
     headers = {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}
     return Response(body, media_type=media_type, headers=headers)

@@ -17,11 +17,19 @@ Figures = TypeVar("Figures", bound=BaseModel)
 MonthFigures = TypeVar("MonthFigures", bound=BaseModel)
 
 
+class AsOf(BaseModel):
+    as_of: datetime | None = Field(
+        default=None,
+        description="When the figures were computed: an admin's unfiltered report is read from the snapshot "
+        "the reporting job refreshes every five minutes, every other report is computed on request",
+    )
+
+
 class InMonth(BaseModel):
     month: date = Field(description="First day of the month")
 
 
-class ByMonth(BaseModel, Generic[Figures, MonthFigures]):
+class ByMonth(AsOf, Generic[Figures, MonthFigures]):
     overall: Figures
     by_month: list[MonthFigures] = Field(description="By month of completion, oldest first")
 
@@ -112,7 +120,7 @@ class StageDwell(BaseModel):
     waiting: int = Field(description="Active turns in this stage now")
 
 
-class StageDwellReport(BaseModel):
+class StageDwellReport(AsOf):
     stages: list[StageDwell] = Field(description="Every stage, in display order")
 
 
@@ -137,7 +145,7 @@ class StatusAgeing(Ageing):
     approval_status: ApprovalStatus | None
 
 
-class PipelineReport(BaseModel):
+class PipelineReport(AsOf):
     overall: Ageing
     by_stage: list[StageAgeing] = Field(description="Stages with active turns, in display order")
     by_approval_status: list[StatusAgeing] = Field(description="Approval statuses with active turns")
@@ -182,7 +190,7 @@ class VendorScorecard(BaseModel):
     )
 
 
-class VendorsReport(BaseModel):
+class VendorsReport(AsOf):
     vendors: list[VendorScorecard] = Field(
         description="Vendors with a job, a bid invitation or an agreed visit, by company name"
     )
@@ -220,7 +228,7 @@ class TradeCost(BaseModel):
     share: float | None = Field(default=None, description="Of the total of every trade (0 to 1)")
 
 
-class TradeCostReport(BaseModel):
+class TradeCostReport(AsOf):
     turns: int = Field(description="Completed turns in the period that have scope lines")
     total: Decimal = Field(description="Sum of every line's amount")
     average_per_turn: Decimal | None = None

@@ -11,7 +11,11 @@ of the limit.
 
 A record matches when one of its searched columns has a word similar to the text (pg_trgm's
 ``%>``, above the threshold set for the transaction) or contains it. Exact and prefix
-matches of an id rank first, then the word similarity of the best-matching column.
+matches of an id rank first, then the word similarity of the best-matching column, then the
+id. The function ranks only each column's best ``limit`` matches (a bounded sort over what its
+index finds; migration ``0026_search_best_matches``), the ids starting with the text, and the
+rows containing it when too few are similar: the same answer as ranking every match, without
+computing every similarity of thousands of equally similar rows several times.
 
 The candidates are then read from the table as the caller: RLS still decides which rows
 come back, and only the columns the role may read are returned.

@@ -3,6 +3,7 @@
 import { useId } from 'react'
 import { ApiError, readProblemText } from '../../data/api.js'
 import { ExportButtons } from '../common/export-buttons.jsx'
+import { formatDate, timeAgo } from '../../format.js'
 
 /**
  * A report's panel: title, what it counts, its figures (children(data)), an export ({resource, query}) of its rows,
@@ -22,13 +23,26 @@ export function ReportSection({ name, wide, title, about, report, exported, file
       {report.error ? (
         <ReportProblem error={report.error} onRetry={report.retry} />
       ) : report.data ? (
-        children(report.data)
+        <>
+          {report.data.as_of && <AsOf at={report.data.as_of} />}
+          {children(report.data)}
+        </>
       ) : (
         <p className="muted">Loading…</p>
       )}
       {files && <ExportButtons {...files} label={`Export the ${files.resource}:`} />}
       <ExportButtons {...exported} label={`Export the ${exported.resource} of ${title}:`} />
     </section>
+  )
+}
+
+/** When the figures were computed: an admin's unfiltered report comes from a snapshot the server
+ * refreshes every five minutes, so it can be a few minutes old. */
+function AsOf({ at }) {
+  return (
+    <p className="muted as-of">
+      Figures as of {formatDate(at)} ({timeAgo(at)}).
+    </p>
   )
 }
 

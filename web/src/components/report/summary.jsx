@@ -2,7 +2,7 @@
 // it is; admins can ask for a refresh now. Its rows come a page at a time.
 import { useEffect, useState } from 'react'
 import { api, readProblemText } from '../../data/api.js'
-import { formatDate, formatMoney } from '../../format.js'
+import { formatDate, formatMoney, timeAgo } from '../../format.js'
 import { isAdmin, useSession } from '../../data/session.js'
 import { DataTable } from '../common/data-table.jsx'
 
@@ -80,7 +80,7 @@ function Freshness({ data, onQueued }) {
     <div className="freshness">
       <p>
         {data.refreshed_at
-          ? `Figures as of ${formatDate(data.refreshed_at)} (${ago(data.refreshed_at)}); refreshed every 5 minutes.`
+          ? `Figures as of ${formatDate(data.refreshed_at)} (${timeAgo(data.refreshed_at)}); refreshed every 5 minutes.`
           : 'No figures yet for these properties.'}
         {data.refresh_pending && ' A refresh is under way.'}
       </p>
@@ -94,12 +94,4 @@ function Freshness({ data, onQueued }) {
       </p>
     </div>
   )
-}
-
-function ago(timestamp) {
-  const minutes = Math.max(0, Math.round((Date.now() - Date.parse(timestamp)) / 60_000))
-  if (minutes < 1) return 'just now'
-  if (minutes < 120) return `${minutes} minute${minutes === 1 ? '' : 's'} ago`
-  const hours = Math.round(minutes / 60)
-  return hours < 48 ? `${hours} hours ago` : `${Math.round(hours / 24)} days ago`
 }
