@@ -13,7 +13,7 @@ A record matches when one of its searched columns has a word similar to the text
 ``%>``, above the threshold set for the transaction) or contains it. Exact and prefix
 matches of an id rank first, then the word similarity of the best-matching column, then the
 id. The function ranks only each column's best ``limit`` matches (a bounded sort over what its
-index finds; migration ``0026_search_best_matches``), the ids starting with the text, and the
+index finds; migration ``0027_search_best_matches``), the ids starting with the text, and the
 rows containing it when too few are similar: the same answer as ranking every match, without
 computing every similarity of thousands of equally similar rows several times.
 

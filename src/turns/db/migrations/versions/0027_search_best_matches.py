@@ -3,15 +3,15 @@ similarity threshold, in up to three passes."""
 
 from turns.db.migrations.sqlfile import run_sql_file
 
-revision = "0026_search_best_matches"
-down_revision = "0025_report_snapshots"
+revision = "0027_search_best_matches"
+down_revision = "0026_report_snapshots"
 branch_labels = None
 depends_on = None
 
 
 def upgrade() -> None:
-    run_sql_file("0026_search_best_matches.up.sql")
+    run_sql_file("0027_search_best_matches.up.sql")
 
 
 def downgrade() -> None:
-    run_sql_file("0026_search_best_matches.down.sql")
+    run_sql_file("0027_search_best_matches.down.sql")
