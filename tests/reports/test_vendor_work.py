@@ -63,8 +63,8 @@ class Rows:
                 ("UPDATE bid_requests SET status = 'AWARDED', awarded_bid_id = %s WHERE id = %s", (bid, request))
             )
 
-    def line(self, turn: str, vendor: str, amount: str, done: date | None = None, removed: bool = False) -> None:
-        self.add(
+    def line(self, turn: str, vendor: str, amount: str, done: date | None = None, removed: bool = False) -> UUID:
+        return self.add(
             "INSERT INTO scope_lines (id, turn_id, property_id, trade, description, quantity, unit, unit_cost,"
             " amount, vendor_id, status, done_at, removed_at) SELECT %s, t.id, t.property_id, 'PAINT', 'work', 1,"
             " 'each', %s, %s, %s, %s, %s::date + time '15:00', CASE WHEN %s THEN now() END FROM turns t"
@@ -77,6 +77,17 @@ class Rows:
             removed,
             self.world.ids[turn],
         )
+
+    def cover(self, request: UUID, *lines: UUID) -> None:
+        """The request asks for a price of these lines."""
+        for line in lines:
+            self.add(
+                "INSERT INTO bid_request_lines (id, request_id, scope_line_id, turn_id, trade, description, quantity,"
+                " unit) SELECT %s, %s, l.id, l.turn_id, l.trade, l.description, l.quantity, l.unit"
+                " FROM scope_lines l WHERE l.id = %s",
+                request,
+                line,
+            )
 
     def visit(self, turn: str, vendor: str, status: str, starts: date, ends: date) -> None:
         self.add(
@@ -119,11 +130,16 @@ def work(world: World) -> World:
     rows.bid(rows.request("t2", "CANCELLED", past), "v1", "INVITED", answered=False)  # left out
 
     # v1 on t1: 1100 + 150 = 1250 against its 1000 quote; the removed line does not count.
-    rows.line("t1", "v1", "1100.00", date(2024, 1, 8))
-    rows.line("t1", "v1", "150.00", date(2024, 1, 10))
-    rows.line("t1", "v1", "999.00", removed=True)
+    # A line the manager gave v1 directly, never quoted, is not counted.
+    quoted = [
+        rows.line("t1", "v1", "1100.00", date(2024, 1, 8)),
+        rows.line("t1", "v1", "150.00", date(2024, 1, 10)),
+        rows.line("t1", "v1", "999.00", removed=True),
+    ]
+    rows.line("t1", "v1", "400.00", date(2024, 1, 8))
     rows.line("t1", "v2", "300.00", date(2024, 1, 9))
-    rows.line("t4", "v2", "1900.00")  # v2 on t4: 1900 against 2000, still open
+    rows.cover(r1, *quoted)
+    rows.cover(r4, rows.line("t4", "v2", "1900.00"))  # v2 on t4: 1900 against 2000, still open
     rows.line("t2", "v1", "80.00")
 
     rows.visit("t1", "v1", "DONE", date(2024, 1, 5), date(2024, 1, 10))  # on time: last line 01-10

@@ -127,8 +127,8 @@ _report(
     "active and completed jobs, on-time completions and rate, average final amount of completed "
     "jobs, and `vendors.average_rating`. `rework` is null: no column records rework. From the scope "
     "of work: bid invitations by answer (quoted, declined, unanswered, awaiting), bids won and the "
-    "win rate (won / quoted); the won quotes' total against the current amount of the vendor's "
-    "lines on those turns; visits with an agreed window, done, measured, on time (every line of the "
+    "win rate (won / quoted); the won quotes' total against the current amount of the lines "
+    "they covered; visits with an agreed window, done, measured, on time (every line of the "
     "vendor on the turn done by the window's last day) and the average days late of the late ones. "
     "A vendor has a card when it has a job, a bid invitation or an agreed visit. The period "
     "applies to the move-out date of the turns; `vendor_id` selects one vendor's card." + NO_AMOUNTS,

@@ -173,7 +173,7 @@ class VendorScorecard(BaseModel):
     awarded_quotes: Decimal | None = Field(default=None, description="Total of the won bids")
     awarded_actual: Decimal | None = Field(
         default=None,
-        description="Current amount of the vendor's scope lines (not removed) on the turns of its won bids",
+        description="Current amount of the lines its won bids covered, while they carry the vendor (not removed)",
     )
     actual_over_quote: float | None = Field(default=None, description="awarded_actual / awarded_quotes")
     actual_minus_quote: Decimal | None = Field(default=None, description="awarded_actual - awarded_quotes")

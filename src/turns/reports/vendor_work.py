@@ -16,9 +16,9 @@ Bids (migration 0021). Requests that were cancelled are left out: nobody could w
 - *awaiting*: not answered yet, and still open and not due;
 - *awarded*: won; the win rate is awarded / quoted.
 
-Quote to actual: the won quotes' total against the current amount of the scope lines that carry
-the vendor on the turns of its won bids (lines removed from a scope left out), however they got
-the vendor: the lines a bid covered, and any other line the manager gave it on that turn.
+Quote to actual: the won quotes' total against the current amount of the lines those bids
+covered, while they carry the winner (lines removed from a scope left out). Other lines the
+manager gave the vendor on the same turn were never quoted, so they are not counted.
 
 Visits (migration 0022). A visit counts once its window is agreed (ACCEPTED or DONE);
 proposed, countered and cancelled visits do not. Its lines are the vendor's lines on its turn
@@ -36,7 +36,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import ColumnElement, Date, Subquery, and_, case, cast, func, or_, select
 
-from turns.db.tables import bid_requests, bids, scope_lines, turns, vendor_visits
+from turns.db.tables import bid_request_lines, bid_requests, bids, scope_lines, turns, vendor_visits
 from turns.reports.aggregates import rounded, share
 
 Where = Sequence[ColumnElement[bool]]
@@ -74,23 +74,27 @@ def bid_figures(where: Where) -> Subquery:
 
 
 def awarded_work(where: Where) -> Subquery:
-    """The current amount of the vendor's lines on the turns where it won a bid (each turn once)."""
-    won = (
-        select(bids.c.vendor_id, bids.c.turn_id)
-        .distinct()
-        .select_from(bids.join(turns, turns.c.id == bids.c.turn_id))
-        .where(WON, *where)
-        .subquery("won")
-    )
-    theirs = and_(
-        scope_lines.c.turn_id == won.c.turn_id,
-        scope_lines.c.vendor_id == won.c.vendor_id,
+    """The current amount of the lines each won bid covered, while they carry the winner (each
+    line once; lines removed from a scope left out)."""
+    line = and_(
+        scope_lines.c.id == bid_request_lines.c.scope_line_id,
+        scope_lines.c.vendor_id == bids.c.vendor_id,
         scope_lines.c.removed_at.is_(None),
     )
+    covered = (
+        select(bids.c.vendor_id, scope_lines.c.id, scope_lines.c.amount)
+        .distinct()
+        .select_from(
+            bids.join(turns, turns.c.id == bids.c.turn_id)
+            .join(bid_request_lines, bid_request_lines.c.request_id == bids.c.request_id)
+            .join(scope_lines, line)
+        )
+        .where(WON, *where)
+        .subquery("covered")
+    )
     return (
-        select(won.c.vendor_id, func.coalesce(func.sum(scope_lines.c.amount), 0).label("awarded_actual"))
-        .select_from(won.outerjoin(scope_lines, theirs))
-        .group_by(won.c.vendor_id)
+        select(covered.c.vendor_id, func.sum(covered.c.amount).label("awarded_actual"))
+        .group_by(covered.c.vendor_id)
         .subquery("awarded_work")
     )
 
