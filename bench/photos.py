@@ -316,9 +316,10 @@ def render_photos(data: dict[str, Any] | None) -> list[str]:
         f"{' / '.join(str(mb) for mb in memory['rss_mb_peak_by_quarter'])} MB), {memory['rss_mb_after']} MB after, "
         f"while {data['sent_mb']} MB went through it. That is about "
         f"{round((memory['rss_mb_peak'] - memory['rss_mb_idle']) / data['clients'])} MB per photo in flight against "
-        f"{data['photo_mb']} MB per body: bodies are streamed to disk, and the memory is each image decoded whole "
-        "(to write it anew without its metadata); it stays level however many photos are sent, and grows with "
-        "how many are decoded at once.",
+        f"{data['photo_mb']} MB per body: bodies are streamed to disk; the memory is the images being decoded "
+        "whole to be written anew without their metadata (a few at a time, `images.DECODES_AT_ONCE`) and what "
+        "the allocator keeps of them (its arenas capped, `turns.kit.memory`). It stays level however many "
+        "photos are sent.",
         "",
         f"Size jobs (display and thumbnail WebP of each photo, a worker of {jobs['concurrency']}): "
         f"{jobs['photos']} photos in {jobs['seconds']} s, {jobs['photos_per_s']} photos/s ({jobs['mb_per_s']} MB/s "

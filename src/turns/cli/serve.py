@@ -15,6 +15,7 @@ from turns.cli.db import print_credentials
 from turns.config import local_url
 from turns.db import migrate
 from turns.db.urls import embedded_server
+from turns.kit.memory import limit_arenas
 from turns.seed.demo import DEMO_DOMAIN, Credential, demo_loaded, seed_demo
 
 FIRST_USER = ("PROPERTY_MANAGER", f"manager@{DEMO_DOMAIN}")
@@ -40,6 +41,7 @@ def _serve(host: str | None, port: int | None, announce: Callable[[str], None] |
     # names another host or port.
     url = s.public_url if host is None and port is None else local_url(host or s.host, port or s.port)
     host, port = host or s.host, port or s.port
+    limit_arenas()
     config = uvicorn.Config(
         "turns.app:create_app",
         factory=True,
