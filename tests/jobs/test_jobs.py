@@ -101,6 +101,7 @@ def test_property_summary_is_refreshed_by_a_periodic_job(db: DatabaseUrls, facto
     schedule = {p.task.name: p.cron for p in app.periodic_registry.periodic_tasks.values()}
     assert schedule == {
         report_tasks.REFRESH_PROPERTY_SUMMARY: "*/5 * * * *",
+        report_tasks.REFRESH_REPORT_SNAPSHOTS: "*/5 * * * *",
         export_tasks.PURGE_EXPORT_FILES: "7 * * * *",
         photo_tasks.PURGE: "*/10 * * * *",
     }
