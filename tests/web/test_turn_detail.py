@@ -123,7 +123,7 @@ def test_a_change_right_after_setting_the_lock_box_is_not_a_conflict(
 
     page.get_by_text("Set the lock box").click()
     form = page.get_by_role("form", name="Set the lock box")
-    form.get_by_label("New code (leave empty to keep the current one)").fill("5512-ZZ")
+    form.get_by_label("New code (leave empty to keep the current one)").fill("ZQ55-ZZ")
     form.get_by_label("Lock-box location").fill("Side gate")
     form.get_by_role("button", name="Save lock box").click()
     expect(page.get_by_role("region", name="Lock box").get_by_text("Side gate")).to_be_visible()
@@ -134,7 +134,7 @@ def test_a_change_right_after_setting_the_lock_box_is_not_a_conflict(
     assert (stored["lock_box_location"], stored["version"]) == ("Side gate", turn["version"] + 2)
     expect(page.get_by_text("Changed by someone else")).to_have_count(0)
     # The code went to the server only: nothing of it is kept on the device.
-    assert "5512" not in (page.evaluate("JSON.stringify(localStorage)") or "")
+    assert "ZQ55" not in (page.evaluate("JSON.stringify(localStorage)") or "")
 
 
 def _eventually_stored(api: ApiUser, turn_id: str, wo_number: str) -> dict[str, Any]:

@@ -241,8 +241,8 @@ def test_lock_box_reveal_is_audited_and_limited(client: httpx.Client, factory: F
     other_token = bearer(login(client, other_vendor))
     client.cookies.clear()
     url = f"/api/v1/turns/{turn['id']}/lock-box/reveal"
-    assert client.post(url, headers=cast.h("manager")).json() == {"code": "4321"}
-    assert client.post(url, headers=cast.h("vendor")).json() == {"code": "4321"}
+    assert client.post(url, headers=cast.h("manager")).json() == {"code": "KQ4321"}
+    assert client.post(url, headers=cast.h("vendor")).json() == {"code": "KQ4321"}
     assert client.post(url, headers=other_token).status_code == 404
     assert client.post(url, headers=cast.h("dfo")).status_code == 403
     views = factory.query(
@@ -253,10 +253,10 @@ def test_lock_box_reveal_is_audited_and_limited(client: httpx.Client, factory: F
     changed = client.put(
         f"/api/v1/turns/{turn['id']}/lock-box",
         headers=cast.h("vendor"),
-        json={"code": "9876", "location": "Back gate", "version": 1},
+        json={"code": "KQ9876", "location": "Back gate", "version": 1},
     )
-    assert changed.status_code == 200 and "9876" not in changed.text
-    assert client.post(url, headers=cast.h("manager")).json() == {"code": "9876"}
+    assert changed.status_code == 200 and "KQ9876" not in changed.text
+    assert client.post(url, headers=cast.h("manager")).json() == {"code": "KQ9876"}
     audit = factory.query(
         "SELECT new_values->>'primary_lock_box_code' FROM audit_logs WHERE record_id = %s AND action = 'UPDATE'",
         (turn["id"],),
