@@ -10,7 +10,7 @@ reads that row; the figures are those of ``as_of``, which every report returns.
 Everything else is computed on request as before, under RLS, with ``as_of`` the time of the
 request: a filtered admin report, every other role's report (a manager's covers only their
 properties; a vendor's refusals are the builders' own), and an admin's report before the first
-refresh. The table's policies let only admins read snapshots (migration 0025).
+refresh. The table's policies let only admins read snapshots (migration 0026).
 """
 
 from __future__ import annotations
