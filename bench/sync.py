@@ -121,34 +121,41 @@ async def _get(http: httpx.AsyncClient, query: dict[str, str]) -> httpx.Response
     raise AssertionError("unreachable")
 
 
-async def _live_latency(env: Environment, token: str, clients: int, writes: int) -> dict[str, Any]:
+async def _live_latency(env: Environment, tokens: list[str], writes: int) -> dict[str, Any]:
+    """Each token's client long-polls its user's shape of one turn (the same shape when the tokens are
+    the same user's, one shape per user otherwise)."""
+    clients = len(tokens)
     with psycopg.connect(env.urls.owner) as conn:
         conn.execute(SET_CONTEXT_SQL, system_actor("bench").params())
         row = conn.execute("SELECT id FROM turns ORDER BY created_at LIMIT 1").fetchone()
     assert row is not None
     turn = str(row[0])
     params = {"table": "turns", "where": "id = $1", "params[1]": turn}
-    headers = {"Authorization": f"Bearer {token}"}
     arrivals: dict[str, list[float]] = {}
-    async with httpx.AsyncClient(base_url=env.base_url, headers=headers, timeout=120) as http:
-        first = await http.get("/v1/shape", params={**params, "offset": "-1"})
-        if first.status_code != 200:
-            raise RuntimeError(f"shape request failed: {first.status_code} {first.text}")
-        start = {"handle": first.headers["electric-handle"], "offset": first.headers["electric-offset"]}
-        caught = await http.get("/v1/shape", params={**params, **start})
-        start["offset"] = caught.headers["electric-offset"]
+    starts: dict[str, dict[str, str]] = {}
+    async with httpx.AsyncClient(base_url=env.base_url, timeout=120) as http:
+        for token in dict.fromkeys(tokens):
+            headers = {"Authorization": f"Bearer {token}"}
+            first = await http.get("/v1/shape", params={**params, "offset": "-1"}, headers=headers)
+            if first.status_code != 200:
+                raise RuntimeError(f"shape request failed: {first.status_code} {first.text}")
+            start = {"handle": first.headers["electric-handle"], "offset": first.headers["electric-offset"]}
+            caught = await http.get("/v1/shape", params={**params, **start}, headers=headers)
+            starts[token] = {**start, "offset": caught.headers["electric-offset"]}
         ready = asyncio.Event()
         waiting = 0
 
         last = f"LAT-{clients}-{writes - 1}"
 
-        async def follow() -> None:
+        async def follow(token: str) -> None:
             # Until the last write arrives: writes that land in one step arrive as one change.
             # Each follower has its own connection, as separate clients do (one pool of N
             # connections would measure the pool: it slows down with every connection it holds).
             nonlocal waiting
+            start = starts[token]
             offset, cursor = start["offset"], ""
             done = False
+            headers = {"Authorization": f"Bearer {token}"}
             own = httpx.AsyncClient(base_url=env.base_url, headers=headers, limits=ONE_CONNECTION, timeout=120)
             async with own:
                 while not done:
@@ -167,7 +174,7 @@ async def _live_latency(env: Environment, token: str, clients: int, writes: int)
                             arrivals.setdefault(wo, []).append(now)
                             done = done or wo == last
 
-        followers = [asyncio.create_task(follow()) for _ in range(clients)]
+        followers = [asyncio.create_task(follow(token)) for token in tokens]
         await asyncio.wait_for(ready.wait(), timeout=120)
         await asyncio.sleep(0.5)
         process = psutil.Process(env.api_pid)
@@ -185,11 +192,30 @@ async def _live_latency(env: Environment, token: str, clients: int, writes: int)
     latencies = sorted((t - committed[label]) * 1000 for label, times in arrivals.items() for t in times)
     return {
         "clients": clients,
+        "shapes": len(starts),
         "deliveries": len(latencies),
         "p50_ms": round(statistics.median(latencies), 1),
         "p99_ms": round(latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))], 1),
         "api_rss_mb_while_held": round(rss_held / 1e6, 1),
     }
+
+
+def _staff_tokens(env: Environment, count: int) -> list[str]:
+    """Tokens of ``count`` users of the roles that read every turn (admins, approvers, inspectors),
+    made once per database with the benchmark password: each has its own shapes."""
+    roles = ("ADMIN", "DFO_APPROVER", "HO_APPROVER", "INSPECTOR")
+    emails = [f"bench-staff-{n}@bench.turns.dev" for n in range(count)]
+    with psycopg.connect(env.urls.owner) as conn:
+        conn.execute(SET_CONTEXT_SQL, system_actor("bench").params())
+        password = conn.execute("SELECT password_hash FROM users WHERE email = %s", (env.users["ADMIN"],)).fetchone()
+        assert password is not None
+        for n, email in enumerate(emails):
+            conn.execute(
+                "INSERT INTO users (email, first_name, last_name, role, is_active, email_verified, password_hash)"
+                " SELECT %s, 'Bench', %s, %s, true, true, %s WHERE NOT EXISTS (SELECT 1 FROM users WHERE email = %s)",
+                (email, f"Staff {n}", roles[n % len(roles)], password[0], email),
+            )
+    return [env.token(email) for email in emails]
 
 
 def run(env: Environment, *, smoke: bool) -> dict[str, Any]:
@@ -204,9 +230,13 @@ def run(env: Environment, *, smoke: bool) -> dict[str, Any]:
     idle = process.memory_info().rss
     live = []
     for clients in (1, 10, 50) if smoke else (1, 100, 1000):
-        live.append(asyncio.run(_live_latency(env, token, clients, writes=3 if smoke else 10)))
+        live.append(asyncio.run(_live_latency(env, [token] * clients, writes=3 if smoke else 10)))
     biggest = live[-1]
     results["live"] = live
+    results["live_distinct_users"] = [
+        asyncio.run(_live_latency(env, _staff_tokens(env, users), writes=3 if smoke else 10))
+        for users in ((10, 50) if smoke else (100, 500))
+    ]
     results["memory"] = {
         "api_rss_mb_idle": round(idle / 1e6, 1),
         "held_clients": biggest["clients"],

@@ -9,11 +9,12 @@ returns whole transactions, so a batch never holds part of one.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import psycopg
 
 from turns.sync.pgoutput import UNCHANGED, Begin, Change, Commit, Decoder, Truncate
+from turns.sync.shapes import format_sql
 
 PUBLICATION = "electric_publication"
 # Columns whose change can move rows in or out of *other* rows' visibility (see scope.py).
@@ -21,6 +22,7 @@ ASSIGNMENT_COLUMNS = {
     "users": ("role", "is_active", "vendor_id"),
     "properties": ("property_manager_id", "sr_property_manager_id"),
     "turns": ("property_id", "vendor_id", "flooring_vendor_id"),
+    "bids": ("vendor_id",),  # an invitation opens its request (and the request's lines) to the company
 }
 
 
@@ -38,6 +40,11 @@ class Batch:
     """Per table of :data:`ASSIGNMENT_COLUMNS`, old and new values of changed assignment columns
     (for ``users``: the ids of users whose role, activity or company changed)."""
     changes: int = 0
+    decoded: list[Change] = field(default_factory=list)
+    """The inserts, updates and deletes, in commit order, with whole rows (see :meth:`add`)."""
+    opaque: set[str] = field(default_factory=set)
+    """Tables of a change whose rows are not whole (an update without its old row, so a value
+    PostgreSQL did not send is unknown): their shapes are read as their users."""
 
     @property
     def empty(self) -> bool:
@@ -46,6 +53,11 @@ class Batch:
     def add(self, change: Change) -> None:
         table = change.relation.name
         self.changes += 1
+        whole = _whole(change)
+        if whole is None:
+            self.opaque.add(table)
+        else:
+            self.decoded.append(whole)
         for row in (change.new, change.old):
             if row is not None and isinstance(row.get("id"), str):
                 self.ids.setdefault(table, set()).add(str(row["id"]))
@@ -60,10 +72,25 @@ class Batch:
         if table == "users":
             found.add(str((new or old).get("id")))
             return
+        if table == "turns" and "property_id" in moved:
+            moved.extend(("vendor_id", "flooring_vendor_id"))  # its companies now read another property
         for column in moved:
             for value in (old.get(column), new.get(column)):
                 if isinstance(value, str):
                     found.add(value)
+
+
+def _whole(change: Change) -> Change | None:
+    """``change`` with the values an update left out (unchanged TOASTed values) taken from its old row;
+    None when the old row does not hold them, or is only its key."""
+    if change.old_is_key or (change.operation == "update" and change.old is None):
+        return None
+    if change.new is None or UNCHANGED not in change.new.values():
+        return change
+    old = change.old or {}
+    if any(old.get(c, UNCHANGED) is UNCHANGED for c, v in change.new.items() if v is UNCHANGED):
+        return None
+    return replace(change, new={c: old[c] if v is UNCHANGED else v for c, v in change.new.items()})
 
 
 def _differs(old: object, new: object) -> bool:
@@ -87,6 +114,8 @@ class Capture:
             self.conn = await psycopg.AsyncConnection.connect(
                 self.url, autocommit=True, application_name="turns-sync", prepare_threshold=None
             )
+            # Decoded values are written by this session: in the formats shapes are read with.
+            await self.conn.execute(format_sql(local=False))
             self.decoder = Decoder()
         return self.conn
 
@@ -189,4 +218,6 @@ def merge(batches: list[Batch]) -> Batch:
         for table, values in batch.reassigned.items():
             merged.reassigned.setdefault(table, set()).update(values)
         merged.changes += batch.changes
+        merged.decoded.extend(batch.decoded)
+        merged.opaque |= batch.opaque
     return merged

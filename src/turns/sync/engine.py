@@ -45,8 +45,10 @@ from turns.db.engines import Database
 from turns.sync import logfile
 from turns.sync.capture import Batch, Capture, SlotLost, merge
 from turns.sync.changes import diff
+from turns.sync.membership import plan
 from turns.sync.offsets import Offset
 from turns.sync.protocol import dumps, row_key, snapshot_end, snapshot_fields
+from turns.sync.reach import Router
 from turns.sync.shapes import FORMAT_SQL, MOVE_WITH_THEIR_TURN, PRIMARY_KEY, ShapeDefinition, column_schema
 from turns.sync.store import Appended, Snapshot, Store, StoredShape
 from turns.sync.subsets import Subset
@@ -64,6 +66,8 @@ _STEP_XID = text("SELECT CAST(pg_current_xact_id() AS text), set_config('synchro
 _USER_NOW = text("SELECT CAST(role AS text), CAST(vendor_id AS text), is_active FROM users WHERE id = :id")
 _SUBSET_TIMEOUT = text("SELECT set_config('statement_timeout', '5s', true)")  # it holds the engine's lock
 _WRITE_BYTES = 1 << 20
+_BY_INVITATION = ("bid_requests", "bid_request_lines")
+"""What a vendor user reads of the requests its company is invited to (migration 0021)."""
 
 
 class ShapeQueryError(ValueError):
@@ -100,8 +104,9 @@ def needs_full_read(definition: ShapeDefinition, batch: Batch) -> bool:
     The RLS policies (migrations 0002, 0018, 0019, 0022) make a manager's turns, and the rows that
     belong to them (:data:`MOVE_WITH_THEIR_TURN`: stage history, scope lines, photos, vendor visits), depend
     on which properties they manage, and a vendor user's properties and those rows on which
-    turns are assigned to their company; a turn moved to another property changes whose rows
-    they are. Admins, approvers and inspectors read every row: nothing moves.
+    turns are assigned to their company (and its bid requests on its invitations); a turn moved
+    to another property changes whose rows they are. Admins, approvers and inspectors read every
+    row: nothing moves.
     """
     properties = batch.reassigned.get("properties", set())
     turns = batch.reassigned.get("turns", set())
@@ -110,7 +115,8 @@ def needs_full_read(definition: ShapeDefinition, batch: Batch) -> bool:
             return True
         return definition.table in MOVE_WITH_THEIR_TURN and bool(turns)
     if is_vendor(definition.role) and definition.table in ("properties", *MOVE_WITH_THEIR_TURN):
-        return definition.vendor_id in turns
+        invited = definition.vendor_id in batch.reassigned.get("bids", set())
+        return definition.vendor_id in turns or (invited and definition.table in _BY_INVITATION)
     return False
 
 
@@ -128,6 +134,10 @@ class SyncEngine:
         self.wake = asyncio.Event()
         self.schemas: dict[tuple[str, tuple[str, ...]], dict[str, Any]] = {}
         self.steps = 0
+        self.decided_steps = 0
+        """Shape steps decided from decoded rows (and, below, read as the user), since the start."""
+        self.read_steps = 0
+        self.router = Router()
         self.used: dict[int, float] = {}
         self.removals: set[asyncio.Future[None]] = set()
 
@@ -155,6 +165,9 @@ class SyncEngine:
             self.last_lsn = confirmed if elsewhere else max(stored, confirmed)
             self.store.set_meta("last_lsn", str(self.last_lsn))
             self.store.set_meta("cluster", cluster)
+            self.router = Router()
+            for shape in self.store.all_shapes():
+                self.router.add(shape.id, ShapeDefinition.from_dict(shape.definition))
         self.ready.set()
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -224,33 +237,35 @@ class SyncEngine:
             return len(batches)
 
     async def _apply(self, batch: Batch) -> None:
-        plan: list[tuple[StoredShape, ShapeDefinition, list[str] | None]] = []
-        dropped: list[int] = []
-        moved_users = batch.reassigned.get("users", set())
-        for shape in self.store.all_shapes():
-            definition = ShapeDefinition.from_dict(shape.definition)
-            if definition.user_id in moved_users:
-                dropped.append(shape.id)  # their role or company changed: the shape is no longer theirs
-            elif definition.table in batch.truncated or needs_full_read(definition, batch):
-                plan.append((shape, definition, None))
-            elif batch.ids.get(definition.table):
-                plan.append((shape, definition, sorted(batch.ids[definition.table])))
+        step = plan(batch, self.router, needs_full_read)
         changed: list[int] = []
-        for shape_id in dropped:
-            self._remove_id(shape_id)
+        for shape_id in step.dropped:
+            self._remove_id(shape_id)  # their role or company changed: the shape is no longer theirs
         with self.store.transaction():
-            if plan:
+            if not step.empty:
                 async with self.database.primary.connect() as conn, conn.begin():
                     await conn.execute(_REPEATABLE_READ)
                     txids = [*batch.xids, int((await conn.execute(_STEP_XID)).scalar_one()) & 0xFFFFFFFF]
                     await conn.execute(_FORMATS)
-                    for shape, definition, ids in plan:
+                    for shape_id, ids in step.read.items():
+                        shape, definition = self._stored(shape_id)
                         rows = await self._read(conn, definition, ids)
                         if self._log_changes(shape, definition, ids, rows, txids, batch.commit_lsn):
-                            changed.append(shape.id)
+                            changed.append(shape_id)
+                for shape_id, (ids, rows) in step.decided.items():
+                    shape, definition = self._stored(shape_id)
+                    if self._log_changes(shape, definition, ids, rows, txids, batch.commit_lsn):
+                        changed.append(shape_id)
             self.store.set_meta("last_lsn", str(max(self.last_lsn, batch.end_lsn)))
+        self.decided_steps += len(step.decided)
+        self.read_steps += len(step.read)
         for shape_id in changed:
             self._notify(shape_id)
+
+    def _stored(self, shape_id: int) -> tuple[StoredShape, ShapeDefinition]:
+        shape = self.store.by_id(shape_id)
+        assert shape is not None, shape_id  # (the router holds exactly the catalog's shapes)
+        return shape, self.router.routes[shape_id].definition
 
     async def _read(
         self, conn: AsyncConnection, definition: ShapeDefinition, ids: list[str] | None
@@ -359,6 +374,7 @@ class SyncEngine:
             )
         created = self.store.by_id(shape_id)
         assert created is not None
+        self.router.add(shape_id, definition)
         log.info("sync_shape_created", handle=handle, table=definition.table, rows=written.rows)
         return created
 
@@ -448,6 +464,7 @@ class SyncEngine:
         """Remove a shape from the catalog, then its file: renamed at once (no new reader opens it),
         unlinked in a worker thread, so no request waits for a large file to go."""
         self.store.delete(shape.id)
+        self.router.remove(shape.id)
         path = self.store.file(shape.handle)
         gone = path.with_suffix(".removed")
         try:

@@ -41,6 +41,8 @@ class Change:
     operation: str  # insert | update | delete
     new: dict[str, object] | None = None
     old: dict[str, object] | None = None
+    old_is_key: bool = False
+    """The old row holds only the replica identity's key (the table is not ``REPLICA IDENTITY FULL``)."""
 
 
 @dataclass(frozen=True)
@@ -114,16 +116,16 @@ class Decoder:
             reader.expect(b"N")
             return Change(relation, "insert", new=_tuple(reader, relation))
         if kind == b"D":
-            reader.byte()  # K (key) or O (old row)
-            return Change(relation, "delete", old=_tuple(reader, relation))
+            marker = reader.byte()  # K (key) or O (old row)
+            return Change(relation, "delete", old=_tuple(reader, relation), old_is_key=marker == b"K")
         marker = reader.byte()
-        old = None
+        old, key_only = None, marker == b"K"
         if marker in (b"K", b"O"):
             old = _tuple(reader, relation)
             marker = reader.byte()
         if marker != b"N":
             raise DecodeError(f"update without a new row (saw {marker!r})")
-        return Change(relation, "update", new=_tuple(reader, relation), old=old)
+        return Change(relation, "update", new=_tuple(reader, relation), old=old, old_is_key=key_only)
 
 
 def _tuple(reader: _Reader, relation: Relation) -> dict[str, object]:

@@ -63,11 +63,22 @@ SCHEMA = "public"
 PRIMARY_KEY = "id"
 
 # Values are PostgreSQL's text output with the formats Electric's server fixes per session.
-FORMAT_SQL = (
-    "SELECT set_config('DateStyle', 'ISO, DMY', true), set_config('TimeZone', 'UTC', true),"
-    " set_config('extra_float_digits', '1', true), set_config('bytea_output', 'hex', true),"
-    " set_config('IntervalStyle', 'iso_8601', true)"
+FORMATS = (
+    ("DateStyle", "ISO, DMY"),
+    ("TimeZone", "UTC"),
+    ("extra_float_digits", "1"),
+    ("bytea_output", "hex"),
+    ("IntervalStyle", "iso_8601"),
 )
+
+
+def format_sql(*, local: bool) -> str:
+    """Sets :data:`FORMATS` for the transaction (``local``) or the session."""
+    scope = "true" if local else "false"
+    return "SELECT " + ", ".join(f"set_config('{name}', '{value}', {scope})" for name, value in FORMATS)
+
+
+FORMAT_SQL = format_sql(local=True)
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Generic, Protocol, TypeVar
 
 from turns.kit.limits import whole_number
 
@@ -115,14 +116,107 @@ class Compiled:
     columns: frozenset[str] = frozenset()
 
 
+E = TypeVar("E")
+
+
+class Builder(Protocol[E]):
+    """What the parser makes of each construct it reads: SQL text (:class:`SqlBuilder`), or an
+    evaluation of decoded rows (:mod:`turns.sync.predicates`). One grammar serves both."""
+
+    def value(self, text: str) -> E:
+        """A string literal or a parameter's value (typed by where it stands, as PostgreSQL does)."""
+
+    def number(self, text: str) -> E: ...
+    def constant(self, word: str) -> E:
+        """``TRUE``, ``FALSE`` or ``NULL``."""
+
+    def column(self, name: str) -> E: ...
+    def function(self, name: str, args: list[E]) -> E: ...
+    def cast(self, operand: E, type_name: str) -> E: ...
+    def negative(self, operand: E) -> E: ...
+    def arithmetic(self, left: E, op: str, right: E) -> E: ...
+    def compare(self, left: E, op: str, right: E) -> E: ...
+    def compare_any(self, left: E, op: str, array: E) -> E: ...
+    def is_(self, operand: E, what: str, negated: bool) -> E:
+        """``IS [NOT] NULL/TRUE/FALSE`` (``what`` in capitals)."""
+
+    def distinct(self, left: E, right: E, negated: bool) -> E: ...
+    def in_(self, left: E, items: list[E], negated: bool) -> E: ...
+    def like(self, left: E, op: str, pattern: E, negated: bool) -> E: ...
+    def between(self, operand: E, low: E, high: E, negated: bool) -> E: ...
+    def not_(self, operand: E) -> E: ...
+    def junction(self, op: str, parts: list[E]) -> E:
+        """``AND`` or ``OR`` of two or more parts."""
+
+
 @dataclass
-class _Parser:
+class SqlBuilder:
+    """The clause written back as SQL: columns quoted, every value bound (``:w1``, ``:w2`` ...)."""
+
+    prefix: str
+    values: dict[str, str] = field(default_factory=dict)
+
+    def value(self, text: str) -> str:
+        name = f"{self.prefix}{len(self.values) + 1}"
+        self.values[name] = text
+        return f":{name}"
+
+    def number(self, text: str) -> str:
+        return text
+
+    def constant(self, word: str) -> str:
+        return word
+
+    def column(self, name: str) -> str:
+        return '"' + name.replace('"', '""') + '"'
+
+    def function(self, name: str, args: list[str]) -> str:
+        return f"{name}({', '.join(args)})"
+
+    def cast(self, operand: str, type_name: str) -> str:
+        return f"CAST({operand} AS {type_name})"
+
+    def negative(self, operand: str) -> str:
+        return f"(- {operand})"
+
+    def arithmetic(self, left: str, op: str, right: str) -> str:
+        return f"({left} {op} {right})"
+
+    def compare(self, left: str, op: str, right: str) -> str:
+        return f"({left} {op} {right})"
+
+    def compare_any(self, left: str, op: str, array: str) -> str:
+        return f"({left} {op} ANY ({array}))"
+
+    def is_(self, operand: str, what: str, negated: bool) -> str:
+        return f"({operand} IS {'NOT ' if negated else ''}{what})"
+
+    def distinct(self, left: str, right: str, negated: bool) -> str:
+        return f"({left} IS {'NOT ' if negated else ''}DISTINCT FROM {right})"
+
+    def in_(self, left: str, items: list[str], negated: bool) -> str:
+        return f"({left} {'NOT ' if negated else ''}IN ({', '.join(items)}))"
+
+    def like(self, left: str, op: str, pattern: str, negated: bool) -> str:
+        return f"({left} {'NOT ' if negated else ''}{op} {pattern})"
+
+    def between(self, operand: str, low: str, high: str, negated: bool) -> str:
+        return f"({operand} {'NOT ' if negated else ''}BETWEEN {low} AND {high})"
+
+    def not_(self, operand: str) -> str:
+        return f"(NOT {operand})"
+
+    def junction(self, op: str, parts: list[str]) -> str:
+        return "(" + f" {op} ".join(parts) + ")"
+
+
+@dataclass
+class _Parser(Generic[E]):
     tokens: list[Token]
     columns: frozenset[str]
     readable: frozenset[str]
     params: Mapping[int, str]
-    prefix: str
-    values: dict[str, str] = field(default_factory=dict)
+    build: Builder[E]
     used: set[str] = field(default_factory=set)
     at: int = 0
     depth: int = 0
@@ -173,13 +267,8 @@ class _Parser:
         finally:
             self.depth -= 1
 
-    def bind(self, value: str) -> str:
-        name = f"{self.prefix}{len(self.values) + 1}"
-        self.values[name] = value
-        return f":{name}"
-
     # -- grammar --
-    def parse(self) -> str:
+    def parse(self) -> E:
         if not self.tokens:
             raise WhereError("the where clause is empty")
         sql = self.disjunction()
@@ -187,25 +276,25 @@ class _Parser:
             raise self.fail("unexpected input")
         return sql
 
-    def disjunction(self) -> str:
+    def disjunction(self) -> E:
         parts = [self.conjunction()]
         while self.accept_word("or"):
             parts.append(self.conjunction())
-        return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
+        return parts[0] if len(parts) == 1 else self.build.junction("OR", parts)
 
-    def conjunction(self) -> str:
+    def conjunction(self) -> E:
         parts = [self.negation()]
         while self.accept_word("and"):
             parts.append(self.negation())
-        return parts[0] if len(parts) == 1 else "(" + " AND ".join(parts) + ")"
+        return parts[0] if len(parts) == 1 else self.build.junction("AND", parts)
 
-    def negation(self) -> str:
+    def negation(self) -> E:
         if self.accept_word("not"):
             with self.nested():
-                return f"(NOT {self.negation()})"
+                return self.build.not_(self.negation())
         return self.predicate()
 
-    def predicate(self) -> str:
+    def predicate(self) -> E:
         left = self.additive()
         token = self.peek()
         if token is not None and token.kind == "op" and token.text in _COMPARISONS:
@@ -216,22 +305,19 @@ class _Parser:
                 with self.nested():
                     array = self.additive()
                 self.expect_op(")")
-                return f"({left} {op} ANY ({array}))"
-            return f"({left} {op} {self.additive()})"
+                return self.build.compare_any(left, op, array)
+            return self.build.compare(left, op, self.additive())
         if self.accept_word("is"):
-            negated = "NOT " if self.accept_word("not") else ""
-            if self.accept_word("null"):
-                return f"({left} IS {negated}NULL)"
-            if self.accept_word("true"):
-                return f"({left} IS {negated}TRUE)"
-            if self.accept_word("false"):
-                return f"({left} IS {negated}FALSE)"
+            negated = self.accept_word("not")
+            for what in ("null", "true", "false"):
+                if self.accept_word(what):
+                    return self.build.is_(left, what.upper(), negated)
             if self.accept_word("distinct"):
                 if not self.accept_word("from"):
                     raise self.fail("expected FROM")
-                return f"({left} IS {negated}DISTINCT FROM {self.additive()})"
+                return self.build.distinct(left, self.additive(), negated)
             raise self.fail("expected NULL, TRUE, FALSE or DISTINCT FROM")
-        negated = "NOT " if self.word() == "not" and self.word(1) in ("in", "like", "ilike", "between") else ""
+        negated = self.word() == "not" and self.word(1) in ("in", "like", "ilike", "between")
         if negated:
             self.at += 1
         if self.accept_word("in"):
@@ -241,57 +327,57 @@ class _Parser:
                 while self.accept_op(","):
                     items.append(self.additive())
             self.expect_op(")")
-            return f"({left} {negated}IN ({', '.join(items)}))"
+            return self.build.in_(left, items, negated)
         for op in ("like", "ilike"):
             if self.accept_word(op):
-                return f"({left} {negated}{op.upper()} {self.additive()})"
+                return self.build.like(left, op.upper(), self.additive(), negated)
         if self.accept_word("between"):
             low = self.additive()
             if not self.accept_word("and"):
                 raise self.fail("expected AND")
-            return f"({left} {negated}BETWEEN {low} AND {self.additive()})"
+            return self.build.between(left, low, self.additive(), negated)
         if negated:
             raise self.fail("expected IN, LIKE, ILIKE or BETWEEN")
         return left
 
-    def _binary(self, ops: tuple[str, ...], operand: Callable[[], str]) -> str:
+    def _binary(self, ops: tuple[str, ...], operand: Callable[[], E]) -> E:
         sql = operand()
         while True:
             token = self.peek()
             if token is None or token.kind != "op" or token.text not in ops:
                 return sql
             self.at += 1
-            sql = f"({sql} {token.text} {operand()})"
+            sql = self.build.arithmetic(sql, token.text, operand())
 
-    def additive(self) -> str:
+    def additive(self) -> E:
         return self._binary(("+", "-", "||"), self.multiplicative)
 
-    def multiplicative(self) -> str:
+    def multiplicative(self) -> E:
         return self._binary(("*", "/", "%"), self.unary)
 
-    def unary(self) -> str:
+    def unary(self) -> E:
         if self.accept_op("-"):
             with self.nested():
-                return f"(- {self.unary()})"
+                return self.build.negative(self.unary())
         sql = self.primary()
         while self.accept_op("::"):
             name = self.word()
             if name not in CASTS:
                 raise self.fail(f"casts are allowed only to {', '.join(sorted(CASTS))}")
             self.at += 1
-            sql = f"CAST({sql} AS {CASTS[name]})"
+            sql = self.build.cast(sql, CASTS[name])
         return sql
 
-    def primary(self) -> str:
+    def primary(self) -> E:
         token = self.peek()
         if token is None:
             raise self.fail("expected a value")
         if token.kind == "string":
             self.at += 1
-            return self.bind(token.text[1:-1].replace("''", "'"))
+            return self.build.value(token.text[1:-1].replace("''", "'"))
         if token.kind == "number":
             self.at += 1
-            return token.text
+            return self.build.number(token.text)
         if token.kind == "param":
             self.at += 1
             number = parameter_number(token.text[1:])
@@ -299,7 +385,7 @@ class _Parser:
                 raise WhereError(f"parameters go up to ${10**MAX_PARAMETER_DIGITS - 1}", token.position)
             if number not in self.params:
                 raise WhereError(f"no value for parameter {token.text}", token.position)
-            return self.bind(self.params[number])
+            return self.build.value(self.params[number])
         if token.kind == "op" and token.text == "(":
             self.at += 1
             with self.nested():
@@ -313,7 +399,7 @@ class _Parser:
             name = token.text.lower()
             if name in ("true", "false", "null"):
                 self.at += 1
-                return name.upper()
+                return self.build.constant(name.upper())
             if self.is_op("(", 1):
                 return self.function(name, token)
             if name in KEYWORDS:
@@ -322,7 +408,7 @@ class _Parser:
             return self.column(name, token)
         raise self.fail("expected a value")
 
-    def function(self, name: str, token: Token) -> str:
+    def function(self, name: str, token: Token) -> E:
         if name not in FUNCTIONS:
             raise WhereError(f"function {name!r} is not allowed", token.position)
         self.at += 2
@@ -331,15 +417,15 @@ class _Parser:
             while self.accept_op(","):
                 args.append(self.additive())
         self.expect_op(")")
-        return f"{name}({', '.join(args)})"
+        return self.build.function(name, args)
 
-    def column(self, name: str, token: Token) -> str:
+    def column(self, name: str, token: Token) -> E:
         if name not in self.columns:
             raise WhereError(f"unknown column {name!r}", token.position)
         if name not in self.readable:
             raise ColumnRefused(f"column {name!r} is not readable by your role", token.position)
         self.used.add(name)
-        return '"' + name.replace('"', '""') + '"'
+        return self.build.column(name)
 
 
 def compile_where(
@@ -351,14 +437,20 @@ def compile_where(
     prefix: str = "w",
 ) -> Compiled:
     """Parse ``source`` and write it back as SQL with bound values (``:w1``, ``:w2``, ...)."""
-    parser = _Parser(tokenize(source), columns, readable, params, prefix)
+    build = SqlBuilder(prefix)
+    parser = _Parser(tokenize(source), columns, readable, params, build)
     sql = parser.parse()
-    return Compiled(sql=sql, values=parser.values, columns=frozenset(parser.used))
+    return Compiled(sql=sql, values=build.values, columns=frozenset(parser.used))
+
+
+def parse_clause(source: str, *, columns: frozenset[str], params: Mapping[int, str], build: Builder[E]) -> E:
+    """``source`` (a clause of the subset) made by ``build``; every column of ``columns`` may be named."""
+    return _Parser(tokenize(source), columns, columns, params, build).parse()
 
 
 def compile_order_by(source: str, *, columns: frozenset[str], readable: frozenset[str]) -> str:
     """``col [ASC|DESC] [NULLS FIRST|LAST], ...`` with known, readable columns only."""
-    parser = _Parser(tokenize(source), columns, readable, {}, "o")
+    parser = _Parser(tokenize(source), columns, readable, {}, SqlBuilder("o"))
     parts = []
     while True:
         token = parser.peek()

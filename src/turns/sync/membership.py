@@ -1,0 +1,116 @@
+"""What a step means for each shape, decided from the decoded rows where the shape's reach allows.
+
+For every changed key the step's last change says what the row is now (or that it is gone), and
+the old and new rows of all its changes say which reaches it was in (:func:`turns.sync.reach.row_reaches`),
+so a row leaving a reach reaches the shapes it leaves. A shape with a reach and a predicate gets,
+for those keys, the rows it should hold now: in its reach, matching its ``where``, with its columns.
+The engine compares them with the rows the shape holds (:mod:`turns.sync.changes`), exactly as it
+compares rows read again, so in → in is an update, out → in an insert, in → out a delete, and a
+change already in the shape's snapshot is nothing. The other shapes are read as their users (the
+keys, or every row when the step moved rows of other keys in or out of their reach).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from turns.sync.capture import Batch
+from turns.sync.predicates import Undecidable
+from turns.sync.reach import Route, Router, row_reaches
+from turns.sync.shapes import MOVE_WITH_THEIR_TURN, PRIMARY_KEY, ShapeDefinition
+
+Rows = dict[str, dict[str, Any]]
+
+
+@dataclass
+class Plan:
+    dropped: list[int] = field(default_factory=list)
+    """Shapes of users whose role, company or activity changed."""
+    read: dict[int, list[str] | None] = field(default_factory=dict)
+    """Shapes read as their user: the keys (None: every row)."""
+    decided: dict[int, tuple[list[str], Rows]] = field(default_factory=dict)
+    """Shapes decided from the decoded rows: the keys, and the rows of them the shape holds now."""
+
+    @property
+    def empty(self) -> bool:
+        return not self.read and not self.decided
+
+
+@dataclass
+class _Table:
+    """A table's changes in a step: each key's row now (None: deleted) and every reach it was in."""
+
+    rows: dict[str, Mapping[str, Any] | None] = field(default_factory=dict)
+    reaches: dict[str, set[str]] = field(default_factory=dict)
+
+    def note(self, pk: str, row: Mapping[str, Any], table: str) -> None:
+        self.reaches.setdefault(pk, set()).update(row_reaches(table, row))
+
+
+def _tables(batch: Batch) -> dict[str, _Table]:
+    found: dict[str, _Table] = {}
+    for change in batch.decoded:
+        table = change.relation.name
+        changed = found.setdefault(table, _Table())
+        old, new = change.old, change.new
+        if old is not None:
+            pk = str(old[PRIMARY_KEY])
+            changed.note(pk, old, table)
+            if new is None or str(new[PRIMARY_KEY]) != pk:
+                changed.rows[pk] = None
+        if new is not None:
+            pk = str(new[PRIMARY_KEY])
+            changed.note(pk, new, table)
+            changed.rows[pk] = new
+    return found
+
+
+def plan(batch: Batch, router: Router, full_read: Callable[[ShapeDefinition, Batch], bool]) -> Plan:
+    """Which shapes the step concerns and how: ``full_read`` says when a shape without a reach must be
+    read in full (see :func:`turns.sync.engine.needs_full_read`)."""
+    moved = batch.reassigned.get("users", set())
+    result = Plan(dropped=router.of_users(moved) if moved else [])
+    gone = set(result.dropped)
+    unknown = batch.truncated | batch.opaque
+    # (the tables a reassignment may open or close to users without a reach: see full_read)
+    tables = (
+        set(batch.ids) | unknown | (set(MOVE_WITH_THEIR_TURN) | {"turns", "properties"} if batch.reassigned else set())
+    )
+    for table in tables:
+        for found in router.on_table(table) if table in unknown else router.undecided(table):
+            if found.shape_id in gone:
+                continue
+            if table in batch.truncated or full_read(found.definition, batch):
+                result.read[found.shape_id] = None
+            elif batch.ids.get(table):
+                result.read[found.shape_id] = sorted(batch.ids[table])
+    for table, changed in _tables(batch).items():
+        if table in batch.truncated or table in batch.opaque:
+            continue
+        keys: dict[int, set[str]] = {}
+        for pk, reaches in changed.reaches.items():
+            for shape_id in router.reached(table, reaches):
+                keys.setdefault(shape_id, set()).add(pk)
+        for shape_id, pks in keys.items():
+            if shape_id in gone:
+                continue
+            ids = sorted(pks)
+            try:
+                result.decided[shape_id] = (ids, _rows_now(router.routes[shape_id], ids, changed, table))
+            except Undecidable:
+                result.read[shape_id] = ids
+    return result
+
+
+def _rows_now(found: Route, ids: list[str], changed: _Table, table: str) -> Rows:
+    """The rows of ``ids`` the shape holds after the step, with its columns."""
+    assert found.predicate is not None
+    columns = found.definition.columns
+    rows: Rows = {}
+    for pk in ids:
+        row = changed.rows[pk]
+        if row is not None and found.reach in row_reaches(table, row) and found.predicate(row):
+            rows[pk] = {c: row[c] for c in columns}
+    return rows

@@ -1,0 +1,130 @@
+"""A shape's *reach*: what RLS lets its user see of its table, held as data, so a decoded change
+is routed to the shapes it concerns and their membership is decided without reading the row again.
+
+A reach is a key: ``all`` (every row), ``self:<user>`` (the user's own rows), ``vendor:<company>``
+(rows naming the company). A row belongs to the reaches :func:`row_reaches` lists, worked out from
+the row alone; a shape sees a row when its reach is among them and its ``where`` holds
+(:mod:`turns.sync.predicates`). The two functions restate the SELECT policies of the synced tables
+(migrations 0002, 0018-0023) for the cases where the row alone decides; every other shape has no
+reach (None) and is read as its user, as before. RLS stays the rule: the sync tests compare every
+role's shapes with what the API reads.
+
+:class:`Router` is the index ``table → reach → shapes`` the engine keeps in memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import structlog
+
+from turns.access.actions import SEES_EVERY_ROW, is_vendor
+from turns.access.roles import ADMINS, APPROVERS, USER
+from turns.sync.predicates import Predicate, Unsupported, compile_predicate
+from turns.sync.shapes import BIDS, HIDDEN_FROM_VENDORS, MOVE_WITH_THEIR_TURN, ShapeDefinition
+
+log = structlog.get_logger(__name__)
+
+ALL = "all"
+NONE = "none"
+"""The reach of a shape RLS gives no row at all (no row is ever in it)."""
+READ = "read"
+"""The index's key for shapes without a reach: every change of their table concerns them."""
+FOR_EVERYONE = frozenset({"turn_stages", "utility_providers"})
+"""Tables every signed-in user reads in full."""
+_BID_READERS = ADMINS | APPROVERS
+_WORK = frozenset({"turns", "properties"}) | MOVE_WITH_THEIR_TURN
+
+
+def shape_reach(definition: ShapeDefinition) -> str | None:
+    """The reach of the shape's user on its table, when the row alone decides it; None otherwise."""
+    table, role = definition.table, definition.role
+    if table in FOR_EVERYONE:
+        return ALL
+    if table == "notifications":
+        return f"self:{definition.user_id}"
+    if table == "users":
+        return f"self:{definition.user_id}" if is_vendor(role) else ALL
+    if table == "vendors":
+        return f"vendor:{definition.vendor_id}" if is_vendor(role) else ALL
+    if table in BIDS:
+        return ALL if role in _BID_READERS else None
+    if table in _WORK and role in SEES_EVERY_ROW:
+        return ALL
+    if (table in HIDDEN_FROM_VENDORS and is_vendor(role)) or (role == USER and table in ("turns", "properties")):
+        return NONE
+    return None
+
+
+def row_reaches(table: str, row: Mapping[str, Any]) -> set[str]:
+    """The reaches ``row`` of ``table`` is in (only those :func:`shape_reach` can give)."""
+    if table == "notifications":
+        return {f"self:{row['user_id']}"}
+    if table == "users":
+        return {ALL, f"self:{row['id']}"}
+    if table == "vendors":
+        return {ALL, f"vendor:{row['id']}"}
+    return {ALL}
+
+
+@dataclass(frozen=True)
+class Route:
+    """How a shape learns of changes: by its reach and predicate, or (either None) by reading."""
+
+    shape_id: int
+    definition: ShapeDefinition
+    reach: str | None
+    predicate: Predicate | None
+
+    @property
+    def decided(self) -> bool:
+        """Whether decoded rows decide the shape's membership (else its rows are read as its user)."""
+        return self.reach is not None and self.predicate is not None
+
+
+def route(shape_id: int, definition: ShapeDefinition) -> Route:
+    reach = shape_reach(definition)
+    try:
+        predicate = compile_predicate(definition.table, definition.where_sql, definition.where_values)
+    except Unsupported as exc:
+        log.info("sync_where_read_as_user", shape=shape_id, reason=str(exc))
+        predicate = None
+    return Route(shape_id, definition, reach, predicate)
+
+
+class Router:
+    """The shapes in memory, indexed ``table → reach → shape ids`` (:data:`READ` for shapes without one)."""
+
+    def __init__(self) -> None:
+        self.routes: dict[int, Route] = {}
+        self.index: dict[str, dict[str, set[int]]] = {}
+
+    def add(self, shape_id: int, definition: ShapeDefinition) -> None:
+        found = route(shape_id, definition)
+        self.routes[shape_id] = found
+        key = found.reach if found.decided and found.reach is not None else READ
+        self.index.setdefault(definition.table, {}).setdefault(key, set()).add(shape_id)
+
+    def remove(self, shape_id: int) -> None:
+        found = self.routes.pop(shape_id, None)
+        if found is None:
+            return
+        for ids in self.index.get(found.definition.table, {}).values():
+            ids.discard(shape_id)
+
+    def on_table(self, table: str) -> list[Route]:
+        return [self.routes[i] for ids in self.index.get(table, {}).values() for i in ids]
+
+    def undecided(self, table: str) -> list[Route]:
+        """The shapes of ``table`` read as their users."""
+        return [self.routes[i] for i in self.index.get(table, {}).get(READ, ())]
+
+    def reached(self, table: str, reaches: Iterable[str]) -> set[int]:
+        """The shapes of ``table`` whose reach is one of ``reaches``."""
+        by_reach = self.index.get(table, {})
+        return {i for reach in reaches for i in by_reach.get(reach, ())}
+
+    def of_users(self, users: set[str]) -> list[int]:
+        return [i for i, r in self.routes.items() if r.definition.user_id in users]
