@@ -124,3 +124,33 @@ def test_snapshot_chunks_are_numbered_and_etags_revalidate(db: DatabaseUrls, fac
 
 def _assert_empty(folder: Path) -> None:
     assert list(folder.iterdir()) == []
+
+
+def test_a_step_sends_its_rows_in_the_order_they_changed(sync_client: httpx.Client, factory: Factory) -> None:
+    """One transaction updates a vendor the client holds, then adds one whose key sorts first:
+    the update comes first, as in the transaction (not in key order)."""
+    held = factory.vendor(company_name="HELD", contact_name="one")
+    headers = bearer(login(sync_client, factory.user("ADMIN")))
+    sync_client.cookies.clear()
+    first = _get(sync_client, headers, table="vendors", offset="-1", where="company_name IN ('HELD', 'FIRST')")
+    start = {"handle": first.headers["electric-handle"], "offset": first.headers["electric-offset"]}
+    factory.query(
+        "WITH changed AS (UPDATE vendors SET contact_name = 'two' WHERE id = %s RETURNING id)"
+        " INSERT INTO vendors (id, company_name, email, is_approved)"
+        " SELECT '00000000-0000-4000-8000-000000000001', 'FIRST', 'first@example.com', true FROM changed RETURNING id",
+        (held,),
+    )
+
+    def both() -> list[tuple[str, str]]:
+        messages = _get(
+            sync_client, headers, table="vendors", where="company_name IN ('HELD', 'FIRST')", **start
+        ).json()
+        sent = [
+            (m["headers"]["operation"], m["value"].get("contact_name") or m["value"]["company_name"])
+            for m in messages
+            if "key" in m
+        ]
+        assert len(sent) == 2
+        return sent
+
+    assert eventually(both) == [("update", "two"), ("insert", "FIRST")]

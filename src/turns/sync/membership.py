@@ -96,7 +96,7 @@ def plan(batch: Batch, router: Router, full_read: Callable[[ShapeDefinition, Bat
         for shape_id, pks in keys.items():
             if shape_id in gone:
                 continue
-            ids = sorted(pks)
+            ids = [pk for pk in changed.rows if pk in pks]  # in the order the step changed them
             try:
                 result.decided[shape_id] = (ids, _rows_now(router.routes[shape_id], ids, changed, table))
             except Undecidable:
