@@ -163,6 +163,27 @@ class Capture:
             raise SlotLost(f"replication slot {self.slot} is missing")
         return int(str(row[0]))
 
+    async def wal_end(self) -> int:
+        """Where the WAL ends now, flushed: every transaction committed so far is before it and
+        decoding can reach it. (With ``synchronous_commit`` off, as on the embedded server, a
+        commit returns before its record is flushed, and decoding reads flushed WAL only. A
+        transaction of our own that writes WAL (a message pgoutput does not pass on) and commits
+        with it on flushes everything before it; one that only took an id would commit
+        asynchronously all the same.)"""
+        conn = await self.connect()
+        row = await (
+            await conn.execute(
+                "SELECT pg_current_wal_insert_lsn() - '0/0'::pg_lsn, pg_current_wal_flush_lsn() - '0/0'::pg_lsn"
+            )
+        ).fetchone()
+        assert row is not None
+        end, flushed = int(str(row[0])), int(str(row[1]))
+        if flushed < end:
+            async with conn.transaction():
+                await conn.execute("SET LOCAL synchronous_commit = on")
+                await conn.execute("SELECT pg_logical_emit_message(true, 'turns.flush', '')")
+        return end
+
     async def peek(self) -> list[Batch]:
         """The transactions committed since the slot's position, one batch each, in commit order."""
         conn = await self.connect()

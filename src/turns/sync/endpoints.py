@@ -21,7 +21,7 @@ from turns.access.identity import CurrentUser
 from turns.access.roles import ADMINS
 from turns.kit.errors import PROBLEM_RESPONSES, NotFound, Unauthorized
 from turns.sync import gatekeeper, logfile, protocol
-from turns.sync.engine import ShapeQueryError, StaleUser, SyncEngine
+from turns.sync.engine import NotReady, ShapeQueryError, StaleUser, SyncEngine
 from turns.sync.offsets import Offset
 from turns.sync.params import InvalidRequest, RefusedRequest, ShapeRequest, parse
 from turns.sync.sessions import still_signed_in, sync_user
@@ -148,11 +148,7 @@ async def _serve(request: Request, user: CurrentUser, subset: dict[str, Any] | N
             return _invalid(exc)
     engine = _engine(request)
     if engine is None or not engine.ready.is_set():
-        return JSONResponse(
-            {"message": "sync is not ready"},
-            status_code=503,
-            headers={"retry-after": "5", "cache-control": protocol.NO_STORE},
-        )
+        return _not_ready()
     try:
         return await _answer(request, engine, user, subset)
     except StaleUser:
@@ -295,6 +291,8 @@ async def _subset(
         found = await engine.subset(shape.id, definition, subset)
     except ShapeQueryError as exc:
         return _invalid(InvalidRequest("subset__where", str(exc)))
+    except NotReady:
+        return _not_ready()
     if found is None:
         return await _must_refetch(engine, shape_request)
     if subset.too_many(found.matched):
@@ -306,6 +304,14 @@ async def _subset(
     headers = protocol.headers(shape.handle, protocol.NO_STORE, offset=offset, schema=schema, snapshot=True)
     body = protocol.subset_body(definition.table, found.rows, found.metadata)
     return Response(body, media_type="application/json", headers=headers)
+
+
+def _not_ready() -> Response:
+    return JSONResponse(
+        {"message": "sync is not ready"},
+        status_code=503,
+        headers={"retry-after": "5", "cache-control": protocol.NO_STORE},
+    )
 
 
 async def _chunk(

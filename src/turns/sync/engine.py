@@ -74,6 +74,10 @@ class ShapeQueryError(ValueError):
     """PostgreSQL refused the shape's query (e.g. a where clause comparing a number to text)."""
 
 
+class NotReady(Exception):
+    """The engine lost its place (the slot or the database went away) and is starting again."""
+
+
 class StaleUser(Exception):
     """The user's role, company or active flag is no longer what the request was signed in with."""
 
@@ -224,17 +228,26 @@ class SyncEngine:
     async def step(self) -> int:
         """Apply what the slot holds; returns how many transactions it read."""
         async with self.lock:
-            batches = await self.capture.peek()
-            if not batches:
-                return 0
-            fresh = [b for b in batches if b.end_lsn > self.last_lsn]
-            if fresh:
-                await self._apply(merge(fresh))
-            end = batches[-1].end_lsn
-            await self.capture.advance(end)
-            self.last_lsn = max(self.last_lsn, end)
-            self.steps += 1
-            return len(batches)
+            return await self._step()
+
+    async def _step(self) -> int:
+        batches = await self.capture.peek()
+        if not batches:
+            return 0
+        fresh = [b for b in batches if b.end_lsn > self.last_lsn]
+        if fresh:
+            await self._apply(merge(fresh))
+        end = batches[-1].end_lsn
+        await self.capture.advance(end)
+        self.last_lsn = max(self.last_lsn, end)
+        self.steps += 1
+        return len(batches)
+
+    async def _catch_up(self) -> None:
+        """Step until every transaction committed before this call is in the logs (under the lock)."""
+        end = await self.capture.wal_end()
+        while self.last_lsn < end and await self._step():
+            pass
 
     async def _apply(self, batch: Batch) -> None:
         step = plan(batch, self.router, needs_full_read)
@@ -413,13 +426,23 @@ class SyncEngine:
         """The rows of ``subset`` of the shape: their values as the shape holds them at its head,
         and what tells the client which log messages they contain.
 
-        The keys are read as the user under the engine's lock, between steps: every step the
-        head includes has committed before the snapshot, every later one starts after it. The
+        The engine first steps until its logs hold every transaction committed before the
+        request, so no row committed before it is missing from the answer (nor arrives later,
+        as an insert, to a client that only fetched the subset). The keys are then read as the
+        user under the engine's lock, between steps: every step the head includes has committed
+        before the snapshot, every later one starts after it. The
         snapshot's ``xmin:xmax:xip`` therefore shows a step's own transaction id (the last of
         its messages' txids) exactly when the step is in the head, which is how the client
         drops the messages the subset already holds. None when the shape is gone.
         """
         async with self.lock:
+            try:
+                await self._catch_up()
+            except (SlotLost, OSError, psycopg.Error, sqlalchemy.exc.SQLAlchemyError) as exc:
+                log.warning("sync_catch_up_failed", error=str(exc))
+                await self.capture.close()
+                self.ready.clear()  # the loop starts again from the slot, as after a failed step
+                raise NotReady from exc
             shape = self.store.by_id(shape_id)
             if shape is None:
                 return None
