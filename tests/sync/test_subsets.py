@@ -101,17 +101,22 @@ def test_subset_then_live_changes_converge(synced: LiveServer, factory: Factory,
     assert state["counts"]["duplicate"] == 0 and state["counts"]["missing"] == 0
 
 
+def _following_vendors(http: httpx.Client, factory: Factory) -> tuple[str, dict[str, str], dict[str, str]]:
+    """An admin's token, and the request and place of a client following the vendors' changes."""
+    token = login(http, factory.user("ADMIN"))
+    http.cookies.clear()
+    query = {"table": "vendors", "log": "changes_only"}
+    first = http.get("/v1/shape", params={**query, "offset": "-1"}, headers=bearer(token))
+    return token, query, {"handle": first.headers["electric-handle"], "offset": first.headers["electric-offset"]}
+
+
 def test_log_messages_a_subset_holds_are_dropped(
     synced: LiveServer, factory: Factory, clients: list[NodeClient]
 ) -> None:
     """A client behind the log asks for a subset: of the messages it then reads, those the subset
     already holds are dropped (Electric's snapshot metadata), the others are applied."""
     with httpx.Client(base_url=synced.base_url, timeout=30) as http:
-        token = login(http, factory.user("ADMIN"))
-        http.cookies.clear()
-        query = {"table": "vendors", "log": "changes_only"}
-        first = http.get("/v1/shape", params={**query, "offset": "-1"}, headers=bearer(token))
-        start = {"handle": first.headers["electric-handle"], "offset": first.headers["electric-offset"]}
+        token, query, start = _following_vendors(http, factory)
         made = [factory.vendor(company_name=f"AHEAD-{n}", contact_name="one") for n in range(3)]
         factory.query("UPDATE vendors SET contact_name = 'two' WHERE id = %s RETURNING id", (made[0],))
         other = factory.vendor(company_name="BESIDE", contact_name="three")
@@ -157,11 +162,7 @@ def test_a_subset_holds_every_row_committed_before_it_was_asked(synced: LiveServ
     a subset still holds the row: the engine catches up first, so a client that only fetches a
     subset never misses a committed row."""
     with httpx.Client(base_url=synced.base_url, timeout=30) as http:
-        token = login(http, factory.user("ADMIN"))
-        http.cookies.clear()
-        query = {"table": "vendors", "log": "changes_only"}
-        first = http.get("/v1/shape", params={**query, "offset": "-1"}, headers=bearer(token))
-        start = {"handle": first.headers["electric-handle"], "offset": first.headers["electric-offset"]}
+        token, query, start = _following_vendors(http, factory)
         subset = {"subset__where": "company_name LIKE 'AT-ONCE-%'", "subset__order_by": "company_name"}
         made: list[str] = []
         for n in range(8):
