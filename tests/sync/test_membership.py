@@ -211,3 +211,5 @@ def test_every_step_keeps_shapes_equal_to_what_the_api_reads(
             suppress_health_check=list(HealthCheck),
         ),
     )
+    # Managers' and vendor users' turns, not only everyone's rows, were decided from the decoded rows.
+    assert {"all", "vendor", "manager"} <= set(synced.app.state.sync.decided), synced.app.state.sync.decided

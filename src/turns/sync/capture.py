@@ -151,6 +151,12 @@ class Capture:
         assert row is not None
         return f"{row[0]}/{int(str(row[1]), 16)}"
 
+    async def _wal_insert(self) -> int:
+        conn = await self.connect()
+        row = await (await conn.execute("SELECT pg_current_wal_insert_lsn() - '0/0'::pg_lsn")).fetchone()
+        assert row is not None
+        return int(str(row[0]))
+
     async def confirmed_lsn(self) -> int:
         conn = await self.connect()
         row = await (
@@ -171,18 +177,25 @@ class Capture:
         with it on flushes everything before it; one that only took an id would commit
         asynchronously all the same.)"""
         conn = await self.connect()
-        row = await (
-            await conn.execute(
-                "SELECT pg_current_wal_insert_lsn() - '0/0'::pg_lsn, pg_current_wal_flush_lsn() - '0/0'::pg_lsn"
-            )
-        ).fetchone()
+        end = await self._wal_insert()
+        row = await (await conn.execute("SELECT pg_current_wal_flush_lsn() - '0/0'::pg_lsn")).fetchone()
         assert row is not None
-        end, flushed = int(str(row[0])), int(str(row[1]))
-        if flushed < end:
+        if int(str(row[0])) < end:
             async with conn.transaction():
                 await conn.execute("SET LOCAL synchronous_commit = on")
                 await conn.execute("SELECT pg_logical_emit_message(true, 'turns.flush', '')")
         return end
+
+    async def property_managers(self) -> tuple[dict[str, tuple[str, ...]], int]:
+        """Each property's managers now, and the end of the WAL after they were read (every change
+        of ``properties`` the read missed is decoded after it)."""
+        conn = await self.connect()
+        cursor = await conn.execute(
+            "SELECT CAST(id AS text), CAST(property_manager_id AS text), CAST(sr_property_manager_id AS text)"
+            " FROM properties"
+        )
+        found = {str(row[0]): tuple(str(m) for m in row[1:] if m is not None) for row in await cursor.fetchall()}
+        return found, await self._wal_insert()
 
     async def peek(self) -> list[Batch]:
         """The transactions committed since the slot's position, one batch each, in commit order."""

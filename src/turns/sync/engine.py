@@ -24,6 +24,7 @@ import json
 import os
 import secrets
 import time
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,7 +49,7 @@ from turns.sync.changes import diff
 from turns.sync.membership import plan
 from turns.sync.offsets import Offset
 from turns.sync.protocol import dumps, row_key, snapshot_end, snapshot_fields
-from turns.sync.reach import Router
+from turns.sync.reach import Managers, Router
 from turns.sync.shapes import FORMAT_SQL, MOVE_WITH_THEIR_TURN, PRIMARY_KEY, ShapeDefinition, column_schema
 from turns.sync.store import Appended, Snapshot, Store, StoredShape
 from turns.sync.subsets import Subset
@@ -138,9 +139,11 @@ class SyncEngine:
         self.wake = asyncio.Event()
         self.schemas: dict[tuple[str, tuple[str, ...]], dict[str, Any]] = {}
         self.steps = 0
-        self.decided_steps = 0
-        """Shape steps decided from decoded rows (and, below, read as the user), since the start."""
+        self.decided: Counter[str] = Counter()
+        """Shape steps decided from decoded rows since the start, by the kind of the shape's reach
+        (``all``, ``self``, ``vendor``, ``manager``, ``none``)."""
         self.read_steps = 0
+        """Shape steps read again as the shape's user since the start."""
         self.router = Router()
         self.used: dict[int, float] = {}
         self.removals: set[asyncio.Future[None]] = set()
@@ -169,7 +172,8 @@ class SyncEngine:
             self.last_lsn = confirmed if elsewhere else max(stored, confirmed)
             self.store.set_meta("last_lsn", str(self.last_lsn))
             self.store.set_meta("cluster", cluster)
-            self.router = Router()
+            managers, loaded_at = await self.capture.property_managers()
+            self.router = Router(Managers(managers, loaded_at))
             for shape in self.store.all_shapes():
                 self.router.add(shape.id, ShapeDefinition.from_dict(shape.definition))
         self.ready.set()
@@ -270,7 +274,7 @@ class SyncEngine:
                     if self._log_changes(shape, definition, ids, rows, txids, batch.commit_lsn):
                         changed.append(shape_id)
             self.store.set_meta("last_lsn", str(max(self.last_lsn, batch.end_lsn)))
-        self.decided_steps += len(step.decided)
+        self.decided.update(str(self.router.routes[i].reach).partition(":")[0] for i in step.decided)
         self.read_steps += len(step.read)
         for shape_id in changed:
             self._notify(shape_id)

@@ -18,7 +18,7 @@ from typing import Any
 
 from turns.sync.capture import Batch
 from turns.sync.predicates import Undecidable
-from turns.sync.reach import Route, Router, row_reaches
+from turns.sync.reach import Managers, Route, Router, row_reaches
 from turns.sync.shapes import MOVE_WITH_THEIR_TURN, PRIMARY_KEY, ShapeDefinition
 
 Rows = dict[str, dict[str, Any]]
@@ -45,11 +45,17 @@ class _Table:
     rows: dict[str, Mapping[str, Any] | None] = field(default_factory=dict)
     reaches: dict[str, set[str]] = field(default_factory=dict)
 
-    def note(self, pk: str, row: Mapping[str, Any], table: str) -> None:
-        self.reaches.setdefault(pk, set()).update(row_reaches(table, row))
+    def note(self, pk: str, row: Mapping[str, Any], table: str, managers: Managers) -> None:
+        self.reaches.setdefault(pk, set()).update(row_reaches(table, row, managers))
 
 
-def _tables(batch: Batch) -> dict[str, _Table]:
+def _tables(batch: Batch, managers: Managers) -> dict[str, _Table]:
+    """The step's changes by table. ``managers`` first takes the step's changes of ``properties``, so
+    a turn's managers are its property's after the step (whose managers changed in the step are read
+    in full: see :func:`turns.sync.engine.needs_full_read`)."""
+    for change in batch.decoded:
+        if change.relation.name == "properties":
+            managers.note(change.old, change.new)
     found: dict[str, _Table] = {}
     for change in batch.decoded:
         table = change.relation.name
@@ -57,19 +63,20 @@ def _tables(batch: Batch) -> dict[str, _Table]:
         old, new = change.old, change.new
         if old is not None:
             pk = str(old[PRIMARY_KEY])
-            changed.note(pk, old, table)
+            changed.note(pk, old, table, managers)
             if new is None or str(new[PRIMARY_KEY]) != pk:
                 changed.rows[pk] = None
         if new is not None:
             pk = str(new[PRIMARY_KEY])
-            changed.note(pk, new, table)
+            changed.note(pk, new, table, managers)
             changed.rows[pk] = new
     return found
 
 
 def plan(batch: Batch, router: Router, full_read: Callable[[ShapeDefinition, Batch], bool]) -> Plan:
-    """Which shapes the step concerns and how: ``full_read`` says when a shape without a reach must be
-    read in full (see :func:`turns.sync.engine.needs_full_read`)."""
+    """Which shapes the step concerns and how: ``full_read`` says when a shape must be read in full
+    because the step moved rows of other keys in or out of its user's reach (see
+    :func:`turns.sync.engine.needs_full_read`)."""
     moved = batch.reassigned.get("users", set())
     result = Plan(dropped=router.of_users(moved) if moved else [])
     gone = set(result.dropped)
@@ -79,14 +86,19 @@ def plan(batch: Batch, router: Router, full_read: Callable[[ShapeDefinition, Bat
         set(batch.ids) | unknown | (set(MOVE_WITH_THEIR_TURN) | {"turns", "properties"} if batch.reassigned else set())
     )
     for table in tables:
-        for found in router.on_table(table) if table in unknown else router.undecided(table):
+        # Every shape of the table when a reassignment may move rows of other keys into or out of a
+        # reach; else only the shapes read as their users.
+        for found in router.on_table(table) if table in unknown or batch.reassigned else router.undecided(table):
             if found.shape_id in gone:
                 continue
             if table in batch.truncated or full_read(found.definition, batch):
                 result.read[found.shape_id] = None
-            elif batch.ids.get(table):
+            elif batch.ids.get(table) and (table in unknown or not found.decided):
                 result.read[found.shape_id] = sorted(batch.ids[table])
-    for table, changed in _tables(batch).items():
+    if batch.ids.get("turns") and not router.managers.current_for(batch.end_lsn):
+        for shape_id in router.of_managers("turns"):  # (the step may predate the managers loaded)
+            result.read.setdefault(shape_id, sorted(batch.ids["turns"]))
+    for table, changed in _tables(batch, router.managers).items():
         if table in batch.truncated or table in batch.opaque:
             continue
         keys: dict[int, set[str]] = {}
@@ -94,23 +106,26 @@ def plan(batch: Batch, router: Router, full_read: Callable[[ShapeDefinition, Bat
             for shape_id in router.reached(table, reaches):
                 keys.setdefault(shape_id, set()).add(pk)
         for shape_id, pks in keys.items():
-            if shape_id in gone:
+            if shape_id in gone or shape_id in result.read:
                 continue
             ids = [pk for pk in changed.rows if pk in pks]  # in the order the step changed them
             try:
-                result.decided[shape_id] = (ids, _rows_now(router.routes[shape_id], ids, changed, table))
+                result.decided[shape_id] = (
+                    ids,
+                    _rows_now(router.routes[shape_id], ids, changed, table, router.managers),
+                )
             except Undecidable:
                 result.read[shape_id] = ids
     return result
 
 
-def _rows_now(found: Route, ids: list[str], changed: _Table, table: str) -> Rows:
+def _rows_now(found: Route, ids: list[str], changed: _Table, table: str, managers: Managers) -> Rows:
     """The rows of ``ids`` the shape holds after the step, with its columns."""
     assert found.predicate is not None
     columns = found.definition.columns
     rows: Rows = {}
     for pk in ids:
         row = changed.rows[pk]
-        if row is not None and found.reach in row_reaches(table, row) and found.predicate(row):
+        if row is not None and found.reach in row_reaches(table, row, managers) and found.predicate(row):
             rows[pk] = {c: row[c] for c in columns}
     return rows

@@ -2,8 +2,10 @@
 is routed to the shapes it concerns and their membership is decided without reading the row again.
 
 A reach is a key: ``all`` (every row), ``self:<user>`` (the user's own rows), ``vendor:<company>``
-(rows naming the company). A row belongs to the reaches :func:`row_reaches` lists, worked out from
-the row alone; a shape sees a row when its reach is among them and its ``where`` holds
+(rows naming the company), ``manager:<user>`` (the properties a manager or senior manager is named
+on, and their turns). A row belongs to the reaches :func:`row_reaches` lists, worked out from the
+row alone and, for a turn, the managers of its property (:class:`Managers`, kept from the decoded
+changes of ``properties``); a shape sees a row when its reach is among them and its ``where`` holds
 (:mod:`turns.sync.predicates`). The two functions restate the SELECT policies of the synced tables
 (migrations 0002, 0018-0023) for the cases where the row alone decides; every other shape has no
 reach (None) and is read as its user, as before. RLS stays the rule: the sync tests compare every
@@ -15,13 +17,13 @@ role's shapes with what the API reads.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import structlog
 
 from turns.access.actions import SEES_EVERY_ROW, is_vendor
-from turns.access.roles import ADMINS, APPROVERS, USER
+from turns.access.roles import ADMINS, APPROVERS, MANAGERS, USER
 from turns.sync.predicates import Predicate, Unsupported, compile_predicate
 from turns.sync.shapes import BIDS, HIDDEN_FROM_VENDORS, MOVE_WITH_THEIR_TURN, ShapeDefinition
 
@@ -53,20 +55,64 @@ def shape_reach(definition: ShapeDefinition) -> str | None:
         return ALL if role in _BID_READERS else None
     if table in _WORK and role in SEES_EVERY_ROW:
         return ALL
+    if table in ("turns", "properties") and role in MANAGERS:
+        return f"manager:{definition.user_id}"
+    if table == "turns" and is_vendor(role):
+        return f"vendor:{definition.vendor_id}"
     if (table in HIDDEN_FROM_VENDORS and is_vendor(role)) or (role == USER and table in ("turns", "properties")):
         return NONE
     return None
 
 
-def row_reaches(table: str, row: Mapping[str, Any]) -> set[str]:
-    """The reaches ``row`` of ``table`` is in (only those :func:`shape_reach` can give)."""
+def row_reaches(table: str, row: Mapping[str, Any], managers: Managers) -> set[str]:
+    """The reaches ``row`` of ``table`` is in (only those :func:`shape_reach` can give); a turn's
+    managers are those ``managers`` holds for its property."""
     if table == "notifications":
         return {f"self:{row['user_id']}"}
     if table == "users":
         return {ALL, f"self:{row['id']}"}
     if table == "vendors":
         return {ALL, f"vendor:{row['id']}"}
+    if table == "properties":
+        return {ALL, *_named("manager", row, "property_manager_id", "sr_property_manager_id")}
+    if table == "turns":
+        named = _named("vendor", row, "vendor_id", "flooring_vendor_id")
+        return {ALL, *named, *(f"manager:{m}" for m in managers.of(str(row["property_id"])))}
     return {ALL}
+
+
+def _named(kind: str, row: Mapping[str, Any], *columns: str) -> set[str]:
+    return {f"{kind}:{row[c]}" for c in columns if row.get(c) is not None}
+
+
+@dataclass
+class Managers:
+    """Each property's manager and senior manager, as of the steps decoded so far.
+
+    Loaded once from the database when the engine starts (``loaded_at``: the end of the WAL when it
+    was read) and kept from the decoded changes of ``properties`` after that. A step that ends
+    before ``loaded_at`` may predate what was loaded, so it does not decide managers' turn shapes
+    (they are read as their users, as before).
+    """
+
+    by_property: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    loaded_at: int = -1
+    """-1: nothing loaded (no step decides managers' turns)."""
+
+    def of(self, property_id: str) -> tuple[str, ...]:
+        return self.by_property.get(property_id, ())
+
+    def current_for(self, end_lsn: int) -> bool:
+        """Whether the index holds the managers of every property as of a step ending at ``end_lsn``."""
+        return 0 <= self.loaded_at < end_lsn
+
+    def note(self, old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> None:
+        """A decoded change of ``properties``."""
+        if old is not None and (new is None or old["id"] != new["id"]):
+            self.by_property.pop(str(old["id"]), None)
+        if new is not None:
+            names = (new.get("property_manager_id"), new.get("sr_property_manager_id"))
+            self.by_property[str(new["id"])] = tuple(str(n) for n in names if n is not None)
 
 
 @dataclass(frozen=True)
@@ -97,9 +143,10 @@ def route(shape_id: int, definition: ShapeDefinition) -> Route:
 class Router:
     """The shapes in memory, indexed ``table → reach → shape ids`` (:data:`READ` for shapes without one)."""
 
-    def __init__(self) -> None:
+    def __init__(self, managers: Managers | None = None) -> None:
         self.routes: dict[int, Route] = {}
         self.index: dict[str, dict[str, set[int]]] = {}
+        self.managers = managers or Managers()
 
     def add(self, shape_id: int, definition: ShapeDefinition) -> None:
         found = route(shape_id, definition)
@@ -125,6 +172,11 @@ class Router:
         """The shapes of ``table`` whose reach is one of ``reaches``."""
         by_reach = self.index.get(table, {})
         return {i for reach in reaches for i in by_reach.get(reach, ())}
+
+    def of_managers(self, table: str) -> set[int]:
+        """The shapes of ``table`` whose reach is a manager's."""
+        by_reach = self.index.get(table, {})
+        return {i for reach, ids in by_reach.items() if reach.startswith("manager:") for i in ids}
 
     def of_users(self, users: set[str]) -> list[int]:
         return [i for i, r in self.routes.items() if r.definition.user_id in users]
