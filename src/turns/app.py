@@ -44,6 +44,7 @@ from turns.search.endpoints import router as search_router
 from turns.stages.endpoints import router as stages_router
 from turns.sync.endpoints import router as sync_router
 from turns.sync.engine import engine_for
+from turns.sync.sessions import cache_of
 from turns.unit_turns.endpoints import router as turns_router
 from turns.users.endpoints import links_router
 from turns.users.endpoints import router as users_router
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None, urls: DatabaseUrls | None = Non
         workers = [asyncio.create_task(database.monitor_replica(stop))]
         if settings.sync and not settings.electric_url:
             app.state.sync = engine_for(database, settings)
+            app.state.sync.users_changed = cache_of(app).forget_users
             workers.append(asyncio.create_task(app.state.sync.run(stop)))
         if settings.run_worker:
             mailer = Mailer(database, settings.smtp_url, settings.mail_from, settings.public_url)

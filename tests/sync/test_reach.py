@@ -58,8 +58,8 @@ def test_a_step_older_than_the_loaded_managers_is_read_as_the_managers() -> None
 
 
 def test_a_property_handed_over_in_the_step_reads_both_managers_in_full() -> None:
-    handed = {"id": HOME, "property_manager_id": OTHER, "sr_property_manager_id": None}
-    before = {"id": HOME, "property_manager_id": PM, "sr_property_manager_id": None}
+    handed: dict[str, object] = {"id": HOME, "property_manager_id": OTHER, "sr_property_manager_id": None}
+    before: dict[str, object] = {"id": HOME, "property_manager_id": PM, "sr_property_manager_id": None}
     step = _step(
         150,
         Change(PROPERTIES, "update", new=handed, old=before),

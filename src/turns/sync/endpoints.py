@@ -24,6 +24,7 @@ from turns.sync import gatekeeper, logfile, protocol
 from turns.sync.engine import NotReady, ShapeQueryError, StaleUser, SyncEngine
 from turns.sync.offsets import Offset
 from turns.sync.params import InvalidRequest, RefusedRequest, ShapeRequest, parse
+from turns.sync.reach import shape_key
 from turns.sync.sessions import still_signed_in, sync_user
 from turns.sync.store import Span, StoredShape
 from turns.sync.subsets import (
@@ -188,7 +189,7 @@ async def _answer(request: Request, engine: SyncEngine, user: CurrentUser, subse
 
 async def _resolve(engine: SyncEngine, shape_request: ShapeRequest) -> StoredShape | Response:
     definition = shape_request.definition
-    key = definition.key()
+    key = shape_key(definition)
     if shape_request.handle is not None:
         named = engine.reads.by_handle(shape_request.handle)
         if named is not None and named.key == key:
@@ -324,8 +325,11 @@ async def _chunk(
         span = engine.reads.span(shape, shape_request.offset)
         if shape_request.live and span.start == span.end:
             await _wait(request, event, LONG_POLL_SECONDS)
-            if await still_signed_in(request) is None:
+            user = await still_signed_in(request)
+            if user is None:
                 raise Unauthorized("the session ended", headers=_SIGN_IN)
+            if not _still_theirs(request, user, shape):
+                return await _answer(request, engine, user, None)  # 409 to the shape they may read now
             found = engine.reads.by_id(shape.id)
             if found is None:
                 return await _must_refetch(engine, shape_request)
@@ -340,6 +344,16 @@ async def _chunk(
         return await _must_refetch(engine, shape_request)
 
 
+def _still_theirs(request: Request, user: CurrentUser, shape: StoredShape) -> bool:
+    """Whether ``user`` (as they are now) still asks for ``shape`` with this request: a shape shared
+    by a reach stays when one user's role or company changes, so a request held from before asks
+    again (the session cache forgets such a user as soon as the engine decodes the change)."""
+    try:
+        return shape_key(parse(request.query_params, user).definition) == shape.key
+    except (InvalidRequest, RefusedRequest):
+        return False
+
+
 def _sse(
     request: Request, engine: SyncEngine, shape: StoredShape, schema: str, shape_request: ShapeRequest
 ) -> Response:
@@ -352,8 +366,12 @@ def _sse(
         event = engine.watch(shape.id)
         try:
             while time.monotonic() < deadline and not await request.is_disconnected():
-                if await still_signed_in(request) is None:
+                user = await still_signed_in(request)
+                if user is None:
                     return  # the client reconnects, and is refused
+                if not _still_theirs(request, user, shape):
+                    yield protocol.sse_event(protocol.MUST_REFETCH_MESSAGE).encode()
+                    return
                 event.clear()
                 seen = engine.last_lsn
                 current = engine.reads.by_id(shape.id)

@@ -25,7 +25,7 @@ import os
 import secrets
 import time
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -49,7 +49,7 @@ from turns.sync.changes import diff
 from turns.sync.membership import plan
 from turns.sync.offsets import Offset
 from turns.sync.protocol import dumps, row_key, snapshot_end, snapshot_fields
-from turns.sync.reach import Managers, Router
+from turns.sync.reach import Managers, Router, shape_key
 from turns.sync.shapes import FORMAT_SQL, MOVE_WITH_THEIR_TURN, PRIMARY_KEY, ShapeDefinition, column_schema
 from turns.sync.store import Appended, Snapshot, Store, StoredShape
 from turns.sync.subsets import Subset
@@ -147,6 +147,9 @@ class SyncEngine:
         self.router = Router()
         self.used: dict[int, float] = {}
         self.removals: set[asyncio.Future[None]] = set()
+        self.users_changed: Callable[[set[str]], None] = lambda users: None
+        """Told the ids of users whose role, company or active flag a step changed (their shapes of
+        their own are removed; the session cache forgets them, since shapes shared by a reach stay)."""
 
     # -- life cycle --
     async def start(self) -> None:
@@ -255,6 +258,8 @@ class SyncEngine:
 
     async def _apply(self, batch: Batch) -> None:
         step = plan(batch, self.router, needs_full_read)
+        if batch.reassigned.get("users"):
+            self.users_changed(batch.reassigned["users"])
         changed: list[int] = []
         for shape_id in step.dropped:
             self._remove_id(shape_id)  # their role or company changed: the shape is no longer theirs
@@ -351,7 +356,7 @@ class SyncEngine:
     # -- shapes --
     async def shape_for(self, definition: ShapeDefinition) -> StoredShape:
         """The shape of ``definition``, snapshotted now if it does not exist yet."""
-        key = definition.key()
+        key = shape_key(definition)
         found = self.reads.by_key(key)
         if found is not None:
             return found

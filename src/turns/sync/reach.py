@@ -16,6 +16,8 @@ role's shapes with what the API reads.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -62,6 +64,27 @@ def shape_reach(definition: ShapeDefinition) -> str | None:
     if (table in HIDDEN_FROM_VENDORS and is_vendor(role)) or (role == USER and table in ("turns", "properties")):
         return NONE
     return None
+
+
+SHARED_BY = ("user_id", "role", "vendor_id")
+"""What users who share a shape may differ in."""
+
+
+def shared(reach: str | None) -> bool:
+    """Whether every user of ``reach`` reads the same rows of the table: every row, a vendor
+    company's (its users read the same), or none. (A manager's or a user's own rows are theirs.)"""
+    return reach is not None and (reach in (ALL, NONE) or reach.startswith("vendor:"))
+
+
+def shape_key(definition: ShapeDefinition) -> str:
+    """The shape ``definition`` asks for. Users with the same reach, where it is :func:`shared`, and
+    the same columns (a role's column rules) share one shape and its log: the user is not part of
+    its key, only the reach. Every other shape is its user's own."""
+    fields = {name: getattr(definition, name) for name in definition.__dataclass_fields__}
+    reach = shape_reach(definition)
+    if shared(reach):
+        fields = {name: value for name, value in fields.items() if name not in SHARED_BY} | {"reach": reach}
+    return hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()
 
 
 def row_reaches(table: str, row: Mapping[str, Any], managers: Managers) -> set[str]:

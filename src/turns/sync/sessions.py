@@ -4,8 +4,9 @@ Every live request re-issues ``GET /v1/shape``, so hundreds of clients would res
 session in the database many times a second. Sync requests resolve it through this cache
 instead: by the token's hash, at most once per :data:`SECONDS` (requests for a token arriving
 together share one look-up). The price is a bound, not a hole: a session that is signed out,
-revoked or expires, or a user whose role, company or active flag changes, is seen within
-:data:`SECONDS` by new requests, and a held long-poll checks again before it answers.
+revoked or expires is seen within :data:`SECONDS` by new requests, and a held long-poll checks
+again before it answers. A user whose role, company or active flag changes is forgotten as soon
+as the sync engine decodes the change (:meth:`SessionCache.forget_users`).
 Shapes are never created for a stale user (the engine compares the user it reads as).
 """
 
@@ -67,6 +68,11 @@ class SessionCache:
                 del self.entries[next(iter(self.entries))]  # the oldest
         self.entries.pop(key, None)
         self.entries[key] = (now + self.seconds, user)
+
+    def forget_users(self, users: set[str]) -> None:
+        """The next requests of ``users`` (ids) read their sessions from the database: their role,
+        company or active flag changed."""
+        self.entries = {k: v for k, v in self.entries.items() if str(v[1].id) not in users}
 
     def forget(self, token: str) -> None:
         """The next request with ``token`` reads its session from the database."""

@@ -8,7 +8,6 @@ API reads them, so RLS decides which rows a user receives and
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
@@ -92,11 +91,6 @@ class ShapeDefinition:
     user_id: str
     role: str
     vendor_id: str | None
-
-    def key(self) -> str:
-        # What json.dumps(asdict(self)) writes, without asdict's deep copy (every request asks).
-        fields = {name: getattr(self, name) for name in self.__dataclass_fields__}
-        return hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
