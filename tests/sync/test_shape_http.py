@@ -53,6 +53,8 @@ def test_snapshot_then_live_change(sync_client: httpx.Client, factory: Factory) 
     assert value == {"id": str(turn), "wo_number": "WO-9", "version": "2", "updated_at": value["updated_at"]}
     assert messages[-1]["headers"]["control"] == "up-to-date"
     assert "electric-cursor" in live.headers
+    assert "electric-schema" not in live.headers  # (non-live answers only, as Electric)
+    assert "electric-schema" in caught_up.headers
 
 
 def test_where_on_uuid_enum_and_date_columns(sync_client: httpx.Client, factory: Factory) -> None:

@@ -213,6 +213,11 @@ async def _schema(engine: SyncEngine, shape_request: ShapeRequest) -> str:
     return protocol.dumps(await engine.schema(shape_request.definition))
 
 
+def _non_live(schema: str, shape_request: ShapeRequest) -> str | None:
+    """``electric-schema`` goes with non-live answers only, as Electric sends it (a live client has it)."""
+    return None if shape_request.live else schema
+
+
 def _response(
     shape: StoredShape,
     content: bytes,
@@ -226,7 +231,13 @@ def _response(
 ) -> Response:
     cursor = protocol.cursor(shape_request.cursor, time.time()) if shape_request.live else None
     headers = protocol.headers(
-        shape.handle, cache, offset=offset, schema=schema, cursor=cursor, up_to_date=up_to_date, etag=etag
+        shape.handle,
+        cache,
+        offset=offset,
+        schema=_non_live(schema, shape_request),
+        cursor=cursor,
+        up_to_date=up_to_date,
+        etag=etag,
     )
     return Response(content, media_type="application/json", headers=headers)
 
@@ -259,7 +270,13 @@ async def _log_response(
     streamed = logfile.Streamed(engine.reads.file(shape.handle), span.start, span.end, controls)
     cursor = protocol.cursor(shape_request.cursor, time.time()) if shape_request.live else None
     headers = protocol.headers(
-        shape.handle, cache, offset=span.offset, schema=schema, cursor=cursor, up_to_date=span.up_to_date, etag=etag
+        shape.handle,
+        cache,
+        offset=span.offset,
+        schema=_non_live(schema, shape_request),
+        cursor=cursor,
+        up_to_date=span.up_to_date,
+        etag=etag,
     )
     headers["content-length"] = str(streamed.length)
     return StreamingResponse(streamed.parts(), media_type="application/json", headers=headers)
@@ -398,7 +415,7 @@ def _sse(
             engine.unwatch(shape.id, event)
 
     cursor = protocol.cursor(shape_request.cursor, time.time())
-    headers = protocol.headers(shape.handle, protocol.NO_STORE, offset=start, schema=schema, cursor=cursor)
+    headers = protocol.headers(shape.handle, protocol.NO_STORE, offset=start, cursor=cursor)
     return StreamingResponse(events(), media_type="text/event-stream", headers=headers)
 
 
