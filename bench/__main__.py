@@ -163,6 +163,16 @@ def render_sync(data: dict[str, Any] | None) -> list[str]:
             for row in data["live"]
         ),
         "",
+        "**Beside other users' shapes** (one admin's client; each other user, a manager, holds a live"
+        " long-poll on a turns shape of their own, which the updated turn is not in):",
+        "",
+        "| other users' shapes | p50 ms | p99 ms |",
+        "| --- | --- | --- |",
+        *(
+            f"| {row['user_shapes']} | {row['p50_ms']} | {row['p99_ms']} |"
+            for row in data.get("beside_user_shapes", [])
+        ),
+        "",
         f"Memory: the API process held {data['memory']['held_clients']} live clients at about "
         f"{data['memory']['kb_per_held_client']} kB each over its idle {data['memory']['api_rss_mb_idle']} MB.",
     ]

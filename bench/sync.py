@@ -192,7 +192,7 @@ async def _live_latency(env: Environment, tokens: list[str], writes: int) -> dic
     latencies = sorted((t - committed[label]) * 1000 for label, times in arrivals.items() for t in times)
     return {
         "clients": clients,
-        "shapes": len(starts),
+        "shapes": len({start["handle"] for start in starts.values()}),
         "deliveries": len(latencies),
         "p50_ms": round(statistics.median(latencies), 1),
         "p99_ms": round(latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))], 1),
@@ -200,11 +200,10 @@ async def _live_latency(env: Environment, tokens: list[str], writes: int) -> dic
     }
 
 
-def _staff_tokens(env: Environment, count: int) -> list[str]:
-    """Tokens of ``count`` users of the roles that read every turn (admins, approvers, inspectors),
-    made once per database with the benchmark password: each has its own shapes."""
-    roles = ("ADMIN", "DFO_APPROVER", "HO_APPROVER", "INSPECTOR")
-    emails = [f"bench-staff-{n}@bench.turns.dev" for n in range(count)]
+def _manager_tokens(env: Environment, count: int) -> list[str]:
+    """Tokens of ``count`` property managers, made once per database with the benchmark password:
+    each has a turns shape of their own (managers' shapes are never shared)."""
+    emails = [f"bench-manager-{n}@bench.turns.dev" for n in range(count)]
     with psycopg.connect(env.urls.owner) as conn:
         conn.execute(SET_CONTEXT_SQL, system_actor("bench").params())
         password = conn.execute("SELECT password_hash FROM users WHERE email = %s", (env.users["ADMIN"],)).fetchone()
@@ -212,10 +211,41 @@ def _staff_tokens(env: Environment, count: int) -> list[str]:
         for n, email in enumerate(emails):
             conn.execute(
                 "INSERT INTO users (email, first_name, last_name, role, is_active, email_verified, password_hash)"
-                " SELECT %s, 'Bench', %s, %s, true, true, %s WHERE NOT EXISTS (SELECT 1 FROM users WHERE email = %s)",
-                (email, f"Staff {n}", roles[n % len(roles)], password[0], email),
+                " SELECT %s, 'Bench', %s, 'PROPERTY_MANAGER', true, true, %s"
+                " WHERE NOT EXISTS (SELECT 1 FROM users WHERE email = %s)",
+                (email, f"Manager {n}", password[0], email),
             )
     return [env.token(email) for email in emails]
+
+
+async def _beside_user_shapes(env: Environment, token: str, others: list[str], writes: int) -> dict[str, Any]:
+    """Commit to client of one admin while ``others`` (managers' tokens) each hold a live long-poll on
+    a turns shape of their own: what every other user's shape costs a change that is not theirs."""
+    stop = asyncio.Event()
+
+    async def hold(other: str) -> None:
+        headers = {"Authorization": f"Bearer {other}"}
+        async with httpx.AsyncClient(base_url=env.base_url, headers=headers, limits=ONE_CONNECTION, timeout=120) as own:
+            query = {"table": "turns", "offset": "-1"}
+            while not stop.is_set():
+                response = await _get(own, query)
+                query = {
+                    "table": "turns",
+                    "handle": response.headers["electric-handle"],
+                    "offset": response.headers["electric-offset"],
+                    "live": "true",
+                }
+
+    holders = [asyncio.create_task(hold(other)) for other in others]
+    await asyncio.sleep(1 + len(others) / 200)  # (every holder has its shape and waits)
+    try:
+        measured = await _live_latency(env, [token], writes)
+    finally:
+        stop.set()
+        for holder in holders:
+            holder.cancel()
+        await asyncio.gather(*holders, return_exceptions=True)
+    return {"user_shapes": len(others), "p50_ms": measured["p50_ms"], "p99_ms": measured["p99_ms"]}
 
 
 def run(env: Environment, *, smoke: bool) -> dict[str, Any]:
@@ -233,9 +263,10 @@ def run(env: Environment, *, smoke: bool) -> dict[str, Any]:
         live.append(asyncio.run(_live_latency(env, [token] * clients, writes=3 if smoke else 10)))
     biggest = live[-1]
     results["live"] = live
-    results["live_distinct_users"] = [
-        asyncio.run(_live_latency(env, _staff_tokens(env, users), writes=3 if smoke else 10))
-        for users in ((10, 50) if smoke else (100, 500))
+    managers = _manager_tokens(env, 5 if smoke else 1000)
+    results["beside_user_shapes"] = [
+        asyncio.run(_beside_user_shapes(env, token, managers[:count], writes=3 if smoke else 10))
+        for count in ((0, 5) if smoke else (0, 100, 1000))
     ]
     results["memory"] = {
         "api_rss_mb_idle": round(idle / 1e6, 1),
