@@ -110,6 +110,21 @@ def _following_vendors(http: httpx.Client, factory: Factory) -> tuple[str, dict[
     return token, query, {"handle": first.headers["electric-handle"], "offset": first.headers["electric-offset"]}
 
 
+def test_changes_only_from_the_start_is_the_snapshots_end(synced: LiveServer, factory: Factory) -> None:
+    """No rows, and Electric's snapshot-end control message: the changes follow from the offset."""
+    factory.vendor(company_name="BEFORE")
+    with httpx.Client(base_url=synced.base_url, timeout=30) as http:
+        token = login(http, factory.user("ADMIN"))
+        http.cookies.clear()
+        first = http.get(
+            "/v1/shape", params={"table": "vendors", "log": "changes_only", "offset": "-1"}, headers=bearer(token)
+        )
+    assert first.status_code == 200
+    [message] = first.json()
+    assert message["headers"]["control"] == "snapshot-end"
+    assert set(message["headers"]) == {"control", "xmin", "xmax", "xip_list"}
+
+
 def test_log_messages_a_subset_holds_are_dropped(
     synced: LiveServer, factory: Factory, clients: list[NodeClient]
 ) -> None:

@@ -294,7 +294,11 @@ async def _first_chunk(
     request: Request, engine: SyncEngine, shape: StoredShape, schema: str, shape_request: ShapeRequest
 ) -> Response:
     if shape_request.definition.log == "changes_only":
-        return _response(shape, b"[]", shape.head, schema, shape_request, False, cache=protocol.CHUNK_CACHE)
+        # No rows, only the snapshot's end (as Electric sends it); the changes follow from the head.
+        span = Span(shape.snapshot_end, shape.log_start, shape.head, False)
+        return await _log_response(
+            request, engine, shape, schema, shape_request, span, seen=engine.last_lsn, cache=protocol.CHUNK_CACHE
+        )
     span = engine.reads.first_chunk(shape)
     return await _log_response(
         request, engine, shape, schema, shape_request, span, seen=engine.last_lsn, cache=protocol.SNAPSHOT_CACHE
