@@ -97,6 +97,6 @@ def test_refusals_are_in_the_document() -> None:
     """What the generated requests rarely reach: signing out before removing a shape, a body over
     the size limit."""
     paths = create_app(Settings.from_env()).openapi()["paths"]
-    assert set(paths["/v1/shape"]["delete"]["responses"]) == {"202", "401", "404", "422"}
+    assert set(paths["/v1/shape"]["delete"]["responses"]) == {"202", "400", "401", "404", "422"}
     for path in ("/v1/shape", "/api/v1/properties"):
         assert PROBLEM in paths[path]["post"]["responses"]["413"]["content"]

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 from tests.fixtures.api import session_token
 from tests.fixtures.factory import Factory, bearer
@@ -104,16 +105,21 @@ def test_resume_from_an_offset(synced: LiveServer, factory: Factory, clients: li
     assert state["counts"]["duplicate"] == 0 and state["counts"]["missing"] == 0
 
 
+@pytest.mark.parametrize("named_by", ["handle", "table"])
 def test_must_refetch_after_the_shape_is_dropped(
-    synced: LiveServer, factory: Factory, clients: list[NodeClient]
+    synced: LiveServer, factory: Factory, clients: list[NodeClient], named_by: str
 ) -> None:
+    """``DELETE /v1/shape`` names the shape by its handle, or by its parameters as Electric's does."""
     admin = factory.user("ADMIN")
     home = factory.property(None, None)
     token = session_token(synced.base_url, admin)
     client = _start(clients, synced, token, "properties")
     state = client.wait_for(lambda s: str(home) in ids(s))
     with httpx.Client(base_url=synced.base_url, headers=bearer(token)) as api:
-        assert api.delete("/v1/shape", params={"handle": state["handle"]}).status_code == 202
+        named = {"handle": state["handle"]} if named_by == "handle" else {"table": "properties"}
+        assert api.delete("/v1/shape", params=named).status_code == 202
+        refused = api.delete("/v1/shape")
+        assert refused.status_code == 400 and list(refused.json()["errors"]) == ["table"]
     refetched = client.wait_for(lambda s: s["handle"] != state["handle"])
     assert ids(refetched) == ids(state)
     assert refetched["counts"]["mustRefetch"] == 1

@@ -16,6 +16,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse, StreamingResponse
+from starlette.datastructures import QueryParams
 
 from turns.access.identity import CurrentUser
 from turns.access.roles import ADMINS
@@ -451,13 +452,30 @@ async def sync_health(request: Request) -> Any:
 @router.delete(
     "/v1/shape",
     status_code=202,
-    summary="Remove a shape (its user or an admin); its clients refetch",
-    responses={401: PROBLEM_RESPONSES[401], 404: PROBLEM_RESPONSES[404] | {"description": "No such shape of yours"}},
+    summary="Remove a shape, named by its handle or by its table and clause, as Electric's DELETE"
+    " (the user whose request made it, or an admin); its clients refetch",
+    responses={
+        400: {"description": "Neither a handle nor a table", "content": {"application/problem+json": {}}},
+        401: PROBLEM_RESPONSES[401],
+        404: PROBLEM_RESPONSES[404] | {"description": "No such shape of yours"},
+    },
 )
-async def delete_shape(request: Request, user: User, handle: str) -> Response:
+async def delete_shape(request: Request, user: User, handle: str | None = None, table: str | None = None) -> Response:
     engine = _engine(request)
-    shape = engine.reads.by_handle(handle) if engine is not None else None
-    if engine is None or shape is None or (shape.user_id != str(user.id) and user.role not in ADMINS):
+    if handle is None and table is None:
+        return _invalid(InvalidRequest("table", "name the shape: its table (and clause), or its handle"))
+    if engine is None:
+        raise NotFound("no such shape")
+    if handle is not None:
+        shape = engine.reads.by_handle(handle)
+    else:
+        # The shape the same parameters would read (this user's, or the one they share).
+        asked = {k: v for k, v in request.query_params.items() if k not in ("offset", "live", "cursor")}
+        try:
+            shape = engine.reads.by_key(shape_key(parse(QueryParams({**asked, "offset": "-1"}), user).definition))
+        except InvalidRequest as exc:
+            return _invalid(exc)
+    if shape is None or (shape.user_id != str(user.id) and user.role not in ADMINS):
         raise NotFound("no such shape")
     await engine.drop(shape.id)
     return Response(status_code=202, headers={"cache-control": protocol.NO_STORE})
