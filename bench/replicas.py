@@ -203,10 +203,10 @@ def _ratio(a: float, b: float) -> float | None:
 
 def run(env: Environment, *, smoke: bool) -> dict[str, Any]:
     # Rounds take turns between the scenarios, so a drift in the machine's other load is shared.
-    load = Load(2, 20, 2.0) if smoke else Load(8, 10_000, 8.0, rounds=3)
+    load = Load(2, 10, 2.0) if smoke else Load(8, 10_000, 8.0, rounds=3)
     paused_load = load if smoke else Load(8, 10_000, 16.0)
     # After the load's clients begin (START_DELAY_S after it is started).
-    pause_after, pause_window = (0.8, 1.0) if smoke else (5.0, 6.0)
+    pause_after, pause_window = (0.1, 0.5) if smoke else (5.0, 6.0)
     manager = env.users["PROPERTY_MANAGER"]
     turns = turns_of(env, user_id_of(env, manager), load.clients)
 
