@@ -153,17 +153,22 @@ def standby(env: Environment) -> Iterator[Standby]:
     replica.create()
     try:
         replica.start()
-        with psycopg.connect(env.server.url(SUPERUSER, "postgres"), autocommit=True) as conn:
-            row = conn.execute("SELECT pg_current_wal_lsn()::text").fetchone()
-        assert row is not None
-        target, deadline = parse_lsn(str(row[0])), time.monotonic() + 120
-        while parse_lsn(replica.status().replay_lsn or "0/0") < target:
-            if time.monotonic() > deadline:
-                raise RuntimeError("the standby did not catch up")
-            time.sleep(0.05)
+        caught_up(env, replica)
         yield replica
     finally:
         replica.delete()
+
+
+def caught_up(env: Environment, replica: Standby) -> None:
+    """Once ``replica`` has replayed everything the benchmark's server has written so far."""
+    with psycopg.connect(env.server.url(SUPERUSER, "postgres"), autocommit=True) as conn:
+        row = conn.execute("SELECT pg_current_wal_lsn()::text").fetchone()
+    assert row is not None
+    target, deadline = parse_lsn(str(row[0])), time.monotonic() + 120
+    while parse_lsn(replica.status().replay_lsn or "0/0") < target:
+        if time.monotonic() > deadline:
+            raise RuntimeError("the standby did not catch up")
+        time.sleep(0.05)
 
 
 def machine() -> dict[str, Any]:

@@ -8,6 +8,7 @@ each), each repeating one operation until it has done ``requests_per_client`` or
 from __future__ import annotations
 
 import atexit
+import importlib
 import multiprocessing
 import statistics
 import threading
@@ -117,6 +118,20 @@ def _pool(processes: int) -> tuple[ProcessPoolExecutor, int]:
         _pools[size] = pool
         atexit.register(pool.shutdown)
     return pool, size
+
+
+def _import(modules: tuple[str, ...]) -> None:
+    for module in modules:
+        importlib.import_module(module)
+
+
+def start_workers(modules: tuple[str, ...], processes: int = 2) -> None:
+    """Start the worker processes of the loads now, each importing ``modules`` (where the operations
+    they will run are defined), while the run does other work (a data set loading, an API process
+    starting)."""
+    pool, size = _pool(processes)
+    for _ in range(size):
+        pool.submit(_import, modules)
 
 
 def run_load(

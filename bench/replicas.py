@@ -37,7 +37,7 @@ import psycopg
 from prometheus_client.parser import text_string_to_metric_families
 
 from bench.api import ApiUpdate, turns_of, user_id_of
-from bench.harness import Environment, api_process, run_line, standby
+from bench.harness import Environment, api_starting, caught_up, run_line, standby
 from bench.load import START_DELAY_S, LoadResult, run_load
 from turns.db import logins
 from turns.db.embedded import SUPERUSER
@@ -213,14 +213,16 @@ def run(env: Environment, *, smoke: bool) -> dict[str, Any]:
     def sessions() -> list[str]:
         return [env.token(manager) for _ in range(load.clients)]
 
-    own, readers, writers = sessions(), sessions(), sessions()
     samples = {name: Sample() for name in SCENARIOS}
     with standby(env) as replica:
         replica_url = replica.url(logins.APP, logins.DATABASE)
-        with api_process(env.urls, env.server.data_dir, NEON_READ_REPLICA_URL=replica_url, TURNS_SYNC="false") as (
-            base_url,
-            _,
-        ):
+        with api_starting(
+            env.urls, env.server.data_dir, NEON_READ_REPLICA_URL=replica_url, TURNS_SYNC="false"
+        ) as ready:
+            # Signed in while the replica's API starts (each sign-in costs argon2's work), and replayed.
+            own, readers, writers = sessions(), sessions(), sessions()
+            caught_up(env, replica)
+            base_url, _ = ready()
             scenarios = {
                 "primary": Scenario(env.base_url, own, own),
                 "replica_other_session": Scenario(base_url, readers, writers),
