@@ -16,6 +16,7 @@ from typing import Any
 
 from bench import api, backups, photos, replicas, reports, scope, sync, web
 from bench.harness import ROOT, environment, machine, run_line, write_results
+from bench.load import start_workers
 from bench.profile import profiled, summary
 
 BENCHMARKS = {
@@ -202,6 +203,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     properties = args.properties or (60 if args.smoke else 100_000)
     command = "python -m bench " + " ".join(argv if argv is not None else sys.argv[1:])
+    start_workers(tuple(f"bench.{name}" for name in args.only))
     with environment(properties, args.data_dir) as env:
         results: dict[str, Any] = {"machine": machine()}
         for name in args.only:

@@ -154,7 +154,7 @@ def compare(api: LoadResult, direct: LoadResult) -> dict[str, Any]:
 
 
 def run(env: Environment, *, smoke: bool) -> dict[str, Any]:
-    count = 20 if smoke else 400
+    count = 10 if smoke else 400
     seconds = 2.0 if smoke else 30.0
     manager = env.users["PROPERTY_MANAGER"]
     manager_id = user_id_of(env, manager)

@@ -9,7 +9,7 @@ import platform
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -70,18 +70,19 @@ def environment(properties: int, data_dir: Path | None = None) -> Iterator[Envir
     bootstrap_embedded(server)
     urls = embedded_urls(server)
     migrate.upgrade(urls.owner)
-    with psycopg.connect(urls.owner) as conn:
-        conn.execute(SET_CONTEXT_SQL, system_actor("bench").params())
-        loaded = conn.execute("SELECT count(*) FROM properties").fetchone()
-    if loaded == (0,):
-        started = time.perf_counter()
-        seed_demo(urls.owner)
-        if properties > DEMO_PROPERTIES:
-            seed_scale(urls.owner, properties - DEMO_PROPERTIES)
-        print(f"seeded {properties} properties in {time.perf_counter() - started:.1f} s", file=sys.stderr)
-    users = _bench_users(urls.owner)
     try:
-        with api_process(urls, data_dir) as (base_url, pid):
+        with api_starting(urls, data_dir) as ready:  # the API starts while the data is loaded
+            with psycopg.connect(urls.owner) as conn:
+                conn.execute(SET_CONTEXT_SQL, system_actor("bench").params())
+                loaded = conn.execute("SELECT count(*) FROM properties").fetchone()
+            if loaded == (0,):
+                started = time.perf_counter()
+                seed_demo(urls.owner)
+                if properties > DEMO_PROPERTIES:
+                    seed_scale(urls.owner, properties - DEMO_PROPERTIES)
+                print(f"seeded {properties} properties in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+            users = _bench_users(urls.owner)
+            base_url, pid = ready()
             yield Environment(
                 urls=urls, server=server, base_url=base_url, properties=properties, users=users, api_pid=pid
             )
@@ -93,6 +94,15 @@ def environment(properties: int, data_dir: Path | None = None) -> Iterator[Envir
 def api_process(urls: DatabaseUrls, data_dir: Path, **settings: str) -> Iterator[tuple[str, int]]:
     """A ``turns serve`` process on ``urls`` (and ``settings``, as environment variables) until the block
     ends: its base URL and pid, once it is ready."""
+    with api_starting(urls, data_dir, **settings) as ready:
+        yield ready()
+
+
+@contextmanager
+def api_starting(urls: DatabaseUrls, data_dir: Path, **settings: str) -> Iterator[Callable[[], tuple[str, int]]]:
+    """A ``turns serve`` process as :func:`api_process`, started: the block calls the function it gets for
+    the base URL and pid, which waits until the process is ready. What the block does before that runs
+    while the process starts (its imports take seconds)."""
     port = free_port()
     env = {
         **os.environ,
@@ -114,18 +124,21 @@ def api_process(urls: DatabaseUrls, data_dir: Path, **settings: str) -> Iterator
         stderr=subprocess.DEVNULL,
     )
     base_url = f"http://127.0.0.1:{port}"
-    try:
+
+    def ready() -> tuple[str, int]:
         deadline = time.monotonic() + 60
         while True:
             try:
                 if httpx.get(f"{base_url}/readyz", timeout=2).status_code == 200:
-                    break
+                    return base_url, api.pid
             except httpx.HTTPError:
                 pass
             if time.monotonic() > deadline or api.poll() is not None:
                 raise RuntimeError("the API did not become ready")
             time.sleep(0.2)
-        yield base_url, api.pid
+
+    try:
+        yield ready
     finally:
         api.terminate()
         api.wait(timeout=30)
@@ -140,17 +153,22 @@ def standby(env: Environment) -> Iterator[Standby]:
     replica.create()
     try:
         replica.start()
-        with psycopg.connect(env.server.url(SUPERUSER, "postgres"), autocommit=True) as conn:
-            row = conn.execute("SELECT pg_current_wal_lsn()::text").fetchone()
-        assert row is not None
-        target, deadline = parse_lsn(str(row[0])), time.monotonic() + 120
-        while parse_lsn(replica.status().replay_lsn or "0/0") < target:
-            if time.monotonic() > deadline:
-                raise RuntimeError("the standby did not catch up")
-            time.sleep(0.05)
+        caught_up(env, replica)
         yield replica
     finally:
         replica.delete()
+
+
+def caught_up(env: Environment, replica: Standby) -> None:
+    """Once ``replica`` has replayed everything the benchmark's server has written so far."""
+    with psycopg.connect(env.server.url(SUPERUSER, "postgres"), autocommit=True) as conn:
+        row = conn.execute("SELECT pg_current_wal_lsn()::text").fetchone()
+    assert row is not None
+    target, deadline = parse_lsn(str(row[0])), time.monotonic() + 120
+    while parse_lsn(replica.status().replay_lsn or "0/0") < target:
+        if time.monotonic() > deadline:
+            raise RuntimeError("the standby did not catch up")
+        time.sleep(0.05)
 
 
 def machine() -> dict[str, Any]:

@@ -8,6 +8,7 @@ each), each repeating one operation until it has done ``requests_per_client`` or
 from __future__ import annotations
 
 import atexit
+import importlib
 import multiprocessing
 import statistics
 import threading
@@ -96,24 +97,41 @@ def _worker(
 def _ready(factory: OperationFactory) -> None:
     """Nothing, once ``factory`` (and so what it imports) is loaded in a worker process; the pause
     keeps one worker from taking every warm-up."""
-    time.sleep(0.2)
+    time.sleep(0.05)
 
 
-START_DELAY_S = 0.3
-"""How long after a load is started its clients begin (its worker processes being up)."""
+START_DELAY_S = 0.1
+"""How long after a load is started its clients begin (its worker processes being up, their clients
+made: a client that is not ready yet begins late, and the load's time counts from the first to begin)."""
 
 _pools: dict[int, ProcessPoolExecutor] = {}
 
 
-def _pool(processes: int) -> ProcessPoolExecutor:
-    """Worker processes kept for the whole run: a spawned interpreter takes seconds to import the
-    benchmarks, so they are started once and every load reuses them."""
-    pool = _pools.get(processes)
+def _pool(processes: int) -> tuple[ProcessPoolExecutor, int]:
+    """Worker processes kept for the whole run, and how many: a spawned interpreter takes seconds to
+    import the benchmarks, so they are started once and every load reuses them (a load on fewer
+    processes runs on a larger pool's)."""
+    size = min((size for size in _pools if size >= processes), default=processes)
+    pool = _pools.get(size)
     if pool is None:
-        pool = ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("spawn"))
-        _pools[processes] = pool
+        pool = ProcessPoolExecutor(max_workers=size, mp_context=multiprocessing.get_context("spawn"))
+        _pools[size] = pool
         atexit.register(pool.shutdown)
-    return pool
+    return pool, size
+
+
+def _import(modules: tuple[str, ...]) -> None:
+    for module in modules:
+        importlib.import_module(module)
+
+
+def start_workers(modules: tuple[str, ...], processes: int = 2) -> None:
+    """Start the worker processes of the loads now, each importing ``modules`` (where the operations
+    they will run are defined), while the run does other work (a data set loading, an API process
+    starting)."""
+    pool, size = _pool(processes)
+    for _ in range(size):
+        pool.submit(_import, modules)
 
 
 def run_load(
@@ -122,8 +140,8 @@ def run_load(
     processes = max(1, min(processes, clients))
     share = [clients // processes + (1 if i < clients % processes else 0) for i in range(processes)]
     starts = [sum(share[:i]) for i in range(processes)]
-    pool = _pool(processes)
-    for warm_up in [pool.submit(_ready, factory) for _ in range(processes)]:
+    pool, size = _pool(processes)
+    for warm_up in [pool.submit(_ready, factory) for _ in range(size)]:
         warm_up.result(timeout=120)
     start_at = time.time() + START_DELAY_S  # every client starts at once
     futures = [

@@ -305,7 +305,7 @@ def refresh(env: Environment, runs: int) -> dict[str, Any]:
 
 
 def run(env: Environment, *, smoke: bool) -> dict[str, Any]:
-    repeat = 3 if smoke else 30
+    repeat = 1 if smoke else 30
     callers = {role: _caller(env, role) for role in ROLES}
     taken = take_snapshots(env)
     return {

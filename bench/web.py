@@ -153,13 +153,13 @@ def run(env: Environment, *, smoke: bool) -> dict[str, Any]:
         email = web.users["ADMIN"]
         token = web.token(email)
         turn = _movable(web)
-        moves = 4 if smoke else 20
+        moves = 2 if smoke else 20
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=executable, args=ARGS)
             page = _signed_in(browser, web.base_url, email)
             first_s = _render_s(page, active)  # shapes created on the server by the sign-in above
-            warm = [_render_s(page, active) for _ in range(3 if smoke else 10)]
-            http_s = statistics.median(_http_read_s(web.base_url, token) for _ in range(3))
+            warm = [_render_s(page, active) for _ in range(1 if smoke else 10)]
+            http_s = statistics.median(_http_read_s(web.base_url, token) for _ in range(1 if smoke else 3))
             watcher = _signed_in(browser, web.base_url, email)
             browser_ms = _live_browser_ms(page, watcher, turn, moves)
             browser.close()

@@ -6,11 +6,15 @@ Each start of the command costs seconds of imports, so independent invocations r
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
+from typer.testing import CliRunner, Result
+
 from tests.fixtures.factory import Factory
+from turns.cli import app
 from turns.db import migrate
 from turns.db.urls import DatabaseUrls
 
@@ -103,3 +107,42 @@ def test_commands(db: DatabaseUrls, empty_db: DatabaseUrls, factory: Factory, tm
     assert factory.query("SELECT role::text FROM users WHERE email = 'new.admin@example.com'") == [("ADMIN",)]
     assert empty_status.returncode == 1
     assert empty_status.stdout.strip() == f"schema: empty (code: {head})  -> run `turns db migrate`"
+
+
+def test_help_lists_every_command() -> None:
+    """Each command's module is imported when the command runs; help imports them all to describe them."""
+    runner = CliRunner()
+    assert _commands(runner.invoke(app, ["--help"])) == ["db", "users", "monitor", "serve", "up", "import", "worker"]
+    assert _commands(runner.invoke(app, ["db", "--help"])) == [
+        *("migrate", "downgrade", "status", "reset", "url", "psql", "roles", "start", "stop"),
+        *("replica", "branch", "seed", "backup", "backups", "check-backups", "restore"),
+    ]
+    assert _commands(runner.invoke(app, ["db", "branch", "--help"])) == ["create", "list", "delete"]
+
+
+def _commands(result: Result) -> list[str]:
+    """The commands a help page lists, in its order."""
+    assert result.exit_code == 0, result.output
+    commands = result.output.split("Commands")[1]
+    return re.findall(r"^│ ([a-z][a-z-]*) ", commands, flags=re.MULTILINE)
+
+
+def test_a_command_imports_only_what_it_needs(db: DatabaseUrls) -> None:
+    """``turns db url`` starts without the web server, the importer, the seeding or the backups (each
+    would add seconds to every start of the command)."""
+    script = (
+        "import sys; from typer.testing import CliRunner; from turns.cli import app; "
+        "print(CliRunner().invoke(app, ['db', 'url']).output, end=''); print(*sorted(sys.modules))"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", script],
+        env=environment(Path("unused"), db.owner, db.app),
+        capture_output=True,
+        text=True,
+    )
+    url, modules = run.stdout.splitlines()
+    assert url == db.app, run.stderr
+    loaded = set(modules.split())
+    assert {"turns.cli.db", "turns.cli.common"} <= loaded
+    assert loaded.isdisjoint({"fastapi", "uvicorn", "turns.app", "turns.cli.serve", "turns.cli.backups"})
+    assert loaded.isdisjoint({"turns.cli.imports", "turns.cli.seed", "turns.seed.demo", "turns.cli.replica"})

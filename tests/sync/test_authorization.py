@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from tests.fixtures.factory import Factory, User, login
 from tests.fixtures.server import LiveServer
-from tests.sync.shape_http import eventually, fetch, visible
+from tests.sync.shape_http import eventually, fetch, visible_in
 from turns.access.columns import readable_columns
 from turns.db.urls import DatabaseUrls
 from turns.sync.shapes import BIDS
@@ -66,9 +66,10 @@ def _inspect(factory: Factory, turn: Any, inspector: User) -> None:
 
 def _check(client: httpx.Client, urls: DatabaseUrls, tokens: dict[str, str], users: dict[str, User]) -> None:
     for name, user in users.items():
+        readable = visible_in(urls, user.id, TABLES)
         for table in TABLES:
             rows = fetch(client, tokens[name], table)
-            assert {str(r["id"]) for r in rows.values()} == visible(urls, user.id, table), (name, table)
+            assert {str(r["id"]) for r in rows.values()} == readable[table], (name, table)
             allowed = readable_columns(table, user.role)
             assert all(set(row) == allowed for row in rows.values()), (name, table)
 

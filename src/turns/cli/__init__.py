@@ -4,15 +4,26 @@ from __future__ import annotations
 
 import typer
 
-from turns.cli import db, imports, monitor, serve, users, worker
+from turns.cli.lazy import lazy_group
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, help="Turns: unit turns for rental operators.")
-app.add_typer(db.app, name="db")
-app.add_typer(users.app, name="users")
-app.add_typer(monitor.app, name="monitor")
-serve.register(app)
-imports.register(app)
-worker.register(app)
+app = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    cls=lazy_group(
+        groups={"db": "turns.cli.db", "users": "turns.cli.users", "monitor": "turns.cli.monitor"},
+        commands={
+            "serve": "turns.cli.serve",
+            "up": "turns.cli.serve",
+            "import": "turns.cli.imports",
+            "worker": "turns.cli.worker",
+        },
+    ),
+)
+
+
+@app.callback()
+def turns() -> None:
+    """Turns: unit turns for rental operators."""
 
 
 def main() -> None:

@@ -72,124 +72,128 @@ def _size(n: int) -> str:
     return f"{value:.1f} TiB"
 
 
-def register(app: typer.Typer) -> None:
-    app.add_typer(branch_app, name="branch")
+app = typer.Typer()
 
-    @app.command("backup")
-    def backup_cmd() -> None:
-        """Take a base backup now (and turn on continuous WAL archiving the first time)."""
-        if neon.configured():
-            typer.echo("on Neon the history is kept by the platform: nothing to back up (see `turns db restore`)")
-            return
-        backups = _backups()
-        urls()
-        with _step(f"base backup into {backups.where}"):
-            taken = backups.backup()
-        typer.echo(f"backup {taken.backup_id}: {_size(taken.size_bytes)}, ended {taken.end.isoformat()}")
 
-    @app.command("backups")
-    def backups_cmd() -> None:
-        """List the backups, their sizes and the time range a restore can reach."""
-        if neon.configured():
-            fail("on Neon, the restorable range is the project's history window (Neon's console, Settings)")
-        backups = _backups()
-        with clear_errors():
-            catalogue = backups.catalogue()
-        typer.echo(f"{'backup':<18}{'ended':<28}{'size':>12}{'wal':>12}  status")
-        for item in catalogue.backups:
-            size, wal = _size(item.size_bytes), _size(item.wal_bytes)
-            typer.echo(
-                f"{item.backup_id:<18}{item.end.isoformat(timespec='seconds'):<28}{size:>12}{wal:>12}  {item.status}"
-            )
-        if catalogue.restorable_from is None or catalogue.restorable_to is None:
-            fail(f"no complete backup in {backups.where}")
-        typer.echo(f"restorable from {catalogue.restorable_from.isoformat()} to {catalogue.restorable_to.isoformat()}")
+@app.command("backup")
+def backup_cmd() -> None:
+    """Take a base backup now (and turn on continuous WAL archiving the first time)."""
+    if neon.configured():
+        typer.echo("on Neon the history is kept by the platform: nothing to back up (see `turns db restore`)")
+        return
+    backups = _backups()
+    urls()
+    with _step(f"base backup into {backups.where}"):
+        taken = backups.backup()
+    typer.echo(f"backup {taken.backup_id}: {_size(taken.size_bytes)}, ended {taken.end.isoformat()}")
 
-    @app.command("check-backups")
-    def check_cmd() -> None:
-        """Restore the newest backup into a scratch folder, start it and query it; fail loudly otherwise."""
-        backups = _backups()
-        urls()
-        scratch = Path(tempfile.mkdtemp(prefix="check-", dir=backups.server.data_dir))
-        with _step("restoring the newest backup into a scratch folder"):
-            count = backups.check(scratch)
-        typer.echo(f"backups OK: the newest restores and starts ({count} turns)")
 
-    @app.command("restore")
-    def restore_cmd(
-        to: str = typer.Option(None, "--to", help="The time to restore to; the newest archived WAL when omitted."),
-        into: Path = typer.Option(None, "--into", help="A new data directory (default: <data dir>/restores/<time>)."),
-        switch: bool = typer.Option(
-            False, "--switch", help="Replace the current data directory with the restored one."
-        ),
-    ) -> None:
-        """Restore into a NEW data directory and start it on a free port; the current one stays untouched."""
-        target = parse_time(to) if to else None
-        if neon.configured():
-            if switch:
-                fail("--switch is not done on Neon: point DATABASE_URL at the printed URLs instead")
-            name = f"restore-{(target or datetime.now().astimezone()).strftime('%Y%m%d-%H%M%S')}"
-            with _step(f"Neon branch {name}"):
-                created = neon.Neon.from_env().create(name, target)
-            for line in created.lines():
-                typer.echo(line)
-            return
-        backups = _backups()
-        stamp = (target or datetime.now().astimezone()).strftime("%Y%m%dT%H%M%S")
-        into = (into or backups.server.data_dir / "restores" / stamp).resolve()
-        with _step(f"restoring to {target.isoformat() if target else 'the newest archived WAL'} into {into}"):
-            restored = backups.restore(into, target)
+@app.command("backups")
+def backups_cmd() -> None:
+    """List the backups, their sizes and the time range a restore can reach."""
+    if neon.configured():
+        fail("on Neon, the restorable range is the project's history window (Neon's console, Settings)")
+    backups = _backups()
+    with clear_errors():
+        catalogue = backups.catalogue()
+    typer.echo(f"{'backup':<18}{'ended':<28}{'size':>12}{'wal':>12}  status")
+    for item in catalogue.backups:
+        size, wal = _size(item.size_bytes), _size(item.wal_bytes)
+        typer.echo(
+            f"{item.backup_id:<18}{item.end.isoformat(timespec='seconds'):<28}{size:>12}{wal:>12}  {item.status}"
+        )
+    if catalogue.restorable_from is None or catalogue.restorable_to is None:
+        fail(f"no complete backup in {backups.where}")
+    typer.echo(f"restorable from {catalogue.restorable_from.isoformat()} to {catalogue.restorable_to.isoformat()}")
+
+
+@app.command("check-backups")
+def check_cmd() -> None:
+    """Restore the newest backup into a scratch folder, start it and query it; fail loudly otherwise."""
+    backups = _backups()
+    urls()
+    scratch = Path(tempfile.mkdtemp(prefix="check-", dir=backups.server.data_dir))
+    with _step("restoring the newest backup into a scratch folder"):
+        count = backups.check(scratch)
+    typer.echo(f"backups OK: the newest restores and starts ({count} turns)")
+
+
+@app.command("restore")
+def restore_cmd(
+    to: str = typer.Option(None, "--to", help="The time to restore to; the newest archived WAL when omitted."),
+    into: Path = typer.Option(None, "--into", help="A new data directory (default: <data dir>/restores/<time>)."),
+    switch: bool = typer.Option(False, "--switch", help="Replace the current data directory with the restored one."),
+) -> None:
+    """Restore into a NEW data directory and start it on a free port; the current one stays untouched."""
+    target = parse_time(to) if to else None
+    if neon.configured():
         if switch:
-            with _step(f"switching {backups.server.data_dir} to the restored copy and backing it up"):
-                _switch(backups, restored)
-            restored = backups.server
-        _print_urls(restored)
+            fail("--switch is not done on Neon: point DATABASE_URL at the printed URLs instead")
+        name = f"restore-{(target or datetime.now().astimezone()).strftime('%Y%m%d-%H%M%S')}"
+        with _step(f"Neon branch {name}"):
+            created = neon.Neon.from_env().create(name, target)
+        for line in created.lines():
+            typer.echo(line)
+        return
+    backups = _backups()
+    stamp = (target or datetime.now().astimezone()).strftime("%Y%m%dT%H%M%S")
+    into = (into or backups.server.data_dir / "restores" / stamp).resolve()
+    with _step(f"restoring to {target.isoformat() if target else 'the newest archived WAL'} into {into}"):
+        restored = backups.restore(into, target)
+    if switch:
+        with _step(f"switching {backups.server.data_dir} to the restored copy and backing it up"):
+            _switch(backups, restored)
+        restored = backups.server
+    _print_urls(restored)
 
-    @branch_app.command("create")
-    def branch_create(
-        name: str,
-        at: str = typer.Option(None, "--at", help="A past time (from the backups); now when omitted."),
-    ) -> None:
-        """A writable copy of the database on its own port, with its connection URLs."""
-        when = parse_time(at) if at else None
-        if neon.configured():
-            with _step(f"Neon branch {name}"):
-                created = neon.Neon.from_env().create(name, when)
-            for line in created.lines():
-                typer.echo(line)
-            return
-        backups = _backups()
-        urls()
-        with _step(f"branch {name}"):
-            branch = Branches(backups.server).create(name, backups, when)
-        _print_urls(branch.server)
-        typer.echo(f"run Turns on it: turns up --branch {name}")
 
-    @branch_app.command("list")
-    def branch_list() -> None:
-        """The branches, with their state and port."""
-        if neon.configured():
-            with clear_errors():
-                try:
-                    found = neon.Neon.from_env().list()
-                except neon.NeonError as exc:
-                    fail(str(exc))
-            for item in found:
-                typer.echo(f"{item.name:<32}{item.branch_id:<28}{item.state:<10}{item.created_at}")
-            return
-        for branch in Branches(_backups().server).list():
-            state = "running" if branch.running else "stopped"
-            typer.echo(f"{branch.name:<32}{state:<10}port {branch.server.info().port}")
+@branch_app.command("create")
+def branch_create(
+    name: str,
+    at: str = typer.Option(None, "--at", help="A past time (from the backups); now when omitted."),
+) -> None:
+    """A writable copy of the database on its own port, with its connection URLs."""
+    when = parse_time(at) if at else None
+    if neon.configured():
+        with _step(f"Neon branch {name}"):
+            created = neon.Neon.from_env().create(name, when)
+        for line in created.lines():
+            typer.echo(line)
+        return
+    backups = _backups()
+    urls()
+    with _step(f"branch {name}"):
+        branch = Branches(backups.server).create(name, backups, when)
+    _print_urls(branch.server)
+    typer.echo(f"run Turns on it: turns up --branch {name}")
 
-    @branch_app.command("delete")
-    def branch_delete(name: str) -> None:
-        """Stop a branch and delete its data (on Neon: delete the Neon branch)."""
-        if neon.configured():
-            with _step(f"deleting Neon branch {name}"):
-                neon.Neon.from_env().delete(name)
-            return
-        with _step(f"deleting branch {name}"):
-            Branches(_backups().server).delete(name)
+
+@branch_app.command("list")
+def branch_list() -> None:
+    """The branches, with their state and port."""
+    if neon.configured():
+        with clear_errors():
+            try:
+                found = neon.Neon.from_env().list()
+            except neon.NeonError as exc:
+                fail(str(exc))
+        for item in found:
+            typer.echo(f"{item.name:<32}{item.branch_id:<28}{item.state:<10}{item.created_at}")
+        return
+    for branch in Branches(_backups().server).list():
+        state = "running" if branch.running else "stopped"
+        typer.echo(f"{branch.name:<32}{state:<10}port {branch.server.info().port}")
+
+
+@branch_app.command("delete")
+def branch_delete(name: str) -> None:
+    """Stop a branch and delete its data (on Neon: delete the Neon branch)."""
+    if neon.configured():
+        with _step(f"deleting Neon branch {name}"):
+            neon.Neon.from_env().delete(name)
+        return
+    with _step(f"deleting branch {name}"):
+        Branches(_backups().server).delete(name)
 
 
 def _switch(backups: Backups, restored: EmbeddedPostgres) -> None:

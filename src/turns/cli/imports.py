@@ -37,32 +37,34 @@ class Kind(StrEnum):
     vendors = "vendors"
 
 
-def register(app: typer.Typer) -> None:
-    @app.command("import")
-    def import_file(
-        kind: Kind = typer.Argument(..., help="What the file holds."),
-        file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True, help="A CSV file (UTF-8)."),
-        as_email: str | None = typer.Option(
-            None, "--as", metavar="EMAIL", help="Act as this user (default: the system user)."
-        ),
-        check: bool = typer.Option(False, "--check", help="Only report the file's problems; write nothing."),
-    ) -> None:
-        """Import move-outs (start turns), properties or vendors from a CSV file: every row, or nothing."""
-        if file.stat().st_size > MAX_FILE_BYTES:
-            fail(f"{file} is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; split it into smaller files")
-        data = file.read_bytes()
-        try:
-            with clear_errors():
-                database = Database.connect(urls(), pool_size=1)
-                result = asyncio.run(_run(database, kind.value, file, data, as_email, check))
-        except Unprocessable as exc:
-            _print_report(exc.extra.get("report"))
-            fail(exc.detail or "the file cannot be imported")
-        except Problem as exc:
-            fail(exc.detail or exc.title)
-        if result is not None:
-            rows = f"{result.imported} row{'s' if result.imported != 1 else ''}"
-            typer.echo(f"imported {rows} of {kind.value} from {result.file_name} (import {result.import_id})")
+app = typer.Typer()
+
+
+@app.command("import")
+def import_file(
+    kind: Kind = typer.Argument(..., help="What the file holds."),
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True, help="A CSV file (UTF-8)."),
+    as_email: str | None = typer.Option(
+        None, "--as", metavar="EMAIL", help="Act as this user (default: the system user)."
+    ),
+    check: bool = typer.Option(False, "--check", help="Only report the file's problems; write nothing."),
+) -> None:
+    """Import move-outs (start turns), properties or vendors from a CSV file: every row, or nothing."""
+    if file.stat().st_size > MAX_FILE_BYTES:
+        fail(f"{file} is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; split it into smaller files")
+    data = file.read_bytes()
+    try:
+        with clear_errors():
+            database = Database.connect(urls(), pool_size=1)
+            result = asyncio.run(_run(database, kind.value, file, data, as_email, check))
+    except Unprocessable as exc:
+        _print_report(exc.extra.get("report"))
+        fail(exc.detail or "the file cannot be imported")
+    except Problem as exc:
+        fail(exc.detail or exc.title)
+    if result is not None:
+        rows = f"{result.imported} row{'s' if result.imported != 1 else ''}"
+        typer.echo(f"imported {rows} of {kind.value} from {result.file_name} (import {result.import_id})")
 
 
 async def _run(

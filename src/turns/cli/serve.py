@@ -11,7 +11,7 @@ import uvicorn
 
 from turns.cli.backups import branch_data_dir
 from turns.cli.common import clear_errors, settings, urls
-from turns.cli.db import print_credentials
+from turns.cli.seed import print_credentials
 from turns.config import local_url
 from turns.db import migrate
 from turns.db.urls import embedded_server
@@ -68,34 +68,37 @@ def first_steps(url: str, credentials: list[Credential], demo: bool) -> None:
         )
 
 
-def register(app: typer.Typer) -> None:
-    @app.command("serve")
-    def serve(host: str | None = typer.Option(None), port: int | None = typer.Option(None)) -> None:
-        """Run the API server (starts the embedded database if it is the one configured)."""
-        urls()
-        _serve(host, port)
+app = typer.Typer()
 
-    @app.command("up")
-    def up(
-        host: str | None = typer.Option(None),
-        port: int | None = typer.Option(None),
-        demo: bool = typer.Option(True, help="Load the demo data set when the database has none."),
-        branch: str | None = typer.Option(None, "--branch", help="Run on a branch (`turns db branch create`)."),
-    ) -> None:
-        """Everything at once: database, migrations, demo data, API server."""
-        if branch is not None:
-            os.environ["TURNS_DATA_DIR"] = str(branch_data_dir(branch))
-        s = settings()
-        started_here = s.embedded and not embedded_server(s).is_running()
-        resolved = urls()
-        credentials: list[Credential] = []
-        try:
-            with clear_errors():
-                migrate.upgrade(resolved.owner)
-                if demo and not demo_loaded(resolved.owner):
-                    credentials = seed_demo(resolved.owner, photo_store=s.photo_store_url)
-                has_demo = demo_loaded(resolved.owner)
-            _serve(host, port, lambda url: first_steps(url, credentials, has_demo))
-        finally:
-            if started_here:
-                embedded_server(s).stop()
+
+@app.command("serve")
+def serve(host: str | None = typer.Option(None), port: int | None = typer.Option(None)) -> None:
+    """Run the API server (starts the embedded database if it is the one configured)."""
+    urls()
+    _serve(host, port)
+
+
+@app.command("up")
+def up(
+    host: str | None = typer.Option(None),
+    port: int | None = typer.Option(None),
+    demo: bool = typer.Option(True, help="Load the demo data set when the database has none."),
+    branch: str | None = typer.Option(None, "--branch", help="Run on a branch (`turns db branch create`)."),
+) -> None:
+    """Everything at once: database, migrations, demo data, API server."""
+    if branch is not None:
+        os.environ["TURNS_DATA_DIR"] = str(branch_data_dir(branch))
+    s = settings()
+    started_here = s.embedded and not embedded_server(s).is_running()
+    resolved = urls()
+    credentials: list[Credential] = []
+    try:
+        with clear_errors():
+            migrate.upgrade(resolved.owner)
+            if demo and not demo_loaded(resolved.owner):
+                credentials = seed_demo(resolved.owner, photo_store=s.photo_store_url)
+            has_demo = demo_loaded(resolved.owner)
+        _serve(host, port, lambda url: first_steps(url, credentials, has_demo))
+    finally:
+        if started_here:
+            embedded_server(s).stop()
