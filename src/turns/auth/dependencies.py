@@ -33,14 +33,15 @@ OTHER_SITES = frozenset({"cross-site", "same-site"})
 """``Sec-Fetch-Site`` values of requests that pages of another origin's site started."""
 bearer_scheme = HTTPBearer(auto_error=False, description="A session token from POST /api/v1/auth/login")
 
-_SESSION = (
-    "session_id, user_id, email, role::text AS role, vendor_id, first_name, last_name, expires_at"
-    " FROM auth_resolve_session(%(token_hash)s, make_interval(mins => %(idle)s))"
+_COLUMNS = "session_id, user_id, email, role::text AS role, vendor_id, first_name, last_name, expires_at"
+_RESOLVE = text(f"SELECT {_COLUMNS} FROM auth_resolve_session(:token_hash, make_interval(mins => :idle))")
+RESOLVE_ACTING_SQL = (
+    f"SELECT {context_calls(user_id='user_id::text', session_id='session_id::text')}, {_COLUMNS}, touch_due"
+    " FROM auth_session_of(%(token_hash)s, make_interval(mins => %(idle)s))"
 )
-_RESOLVE = text("SELECT " + _SESSION.replace("%(", ":").replace(")s", ""))
-RESOLVE_ACTING_SQL = f"SELECT {context_calls(user_id='user_id::text', session_id='session_id::text')}, {_SESSION}"
 """The session behind a token, made the acting user of the transaction in the same statement
-(:mod:`turns.db.context`'s settings, the session's user and id in place of parameters)."""
+(:mod:`turns.db.context`'s settings, the session's user and id in place of parameters). It only
+reads: ``touch_due`` says whether :func:`resolve_token` should touch the session, apart."""
 
 
 def request_token(request: Request) -> tuple[str, bool] | None:
@@ -69,17 +70,37 @@ async def resolve_token(database: Database, settings: Settings, token: str) -> C
     return None if row is None else _user_of(row)
 
 
-def resolver_acting_in(conn: AsyncConnection, actor: Actor) -> Resolver:
-    """A :data:`Resolver` that resolves the session inside ``conn``'s transaction, as its first
-    statement, and makes it the transaction's acting user at once: ``actor`` gives the request's
-    context, IP and user agent; the session gives the user and the session id."""
+class SessionInTransaction:
+    """Resolves a request's session inside its transaction, as the transaction's first statement,
+    and makes it the transaction's acting user at once: ``actor`` gives the request's context,
+    IP and user agent; the session gives the user and the session id.
 
-    async def resolve(database: Database, settings: Settings, token: str) -> CurrentUser | None:
-        params = actor.params() | {"token_hash": token_hash(token), "idle": settings.session_idle_minutes}
-        row = await opening(conn, (RESOLVE_ACTING_SQL, params))
-        return None if row is None else _user_of(row)
+    That statement only reads the session. A session due a touch (its last use over a minute
+    ago) is touched by :meth:`touch`, called once the transaction is over: a touch inside it
+    would hold the session's row lock, and block the same session's other requests, until the
+    request ends, and be undone if it fails."""
 
-    return resolve
+    def __init__(self, actor: Actor) -> None:
+        self.actor = actor
+        self.due: str | None = None
+
+    def resolver(self, conn: AsyncConnection) -> Resolver:
+        """The :data:`Resolver` that resolves the session in ``conn``'s (unbegun) transaction."""
+
+        async def resolve(database: Database, settings: Settings, token: str) -> CurrentUser | None:
+            params = self.actor.params() | {"token_hash": token_hash(token), "idle": settings.session_idle_minutes}
+            row = await opening(conn, (RESOLVE_ACTING_SQL, params))
+            if row is None:
+                return None
+            self.due = token if row["touch_due"] else None
+            return _user_of(row)
+
+        return resolve
+
+    async def touch(self, database: Database, settings: Settings) -> None:
+        """Note the session's use, when it was due, in a transaction of its own."""
+        if self.due is not None:
+            await resolve_token(database, settings, self.due)
 
 
 def _user_of(row: Mapping[Any, Any]) -> CurrentUser:

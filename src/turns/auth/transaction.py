@@ -19,7 +19,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from turns.access.identity import CurrentUser
-from turns.auth.dependencies import bearer_scheme, current_user, resolver_acting_in, signed_in
+from turns.auth.dependencies import SessionInTransaction, bearer_scheme, current_user, signed_in
 from turns.db.context import SET_CONTEXT_SQL, Actor
 from turns.db.engines import Database
 from turns.db.flight import connected, opening
@@ -106,13 +106,20 @@ async def _user_transaction(
     _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)] = None,
 ) -> AsyncIterator[AsyncConnection]:
     database: Database = request.app.state.database
-    async with _on_primary(database, partial(_signed_in_acting, request)) as (conn, actor):
-        yield conn
-    # Sent back as a response header by the read path's middleware (turns.replicas.middleware).
-    request.state.commit_lsn = database.unreplayed_lsn(actor_key(actor))
+    anonymous = Actor(
+        user_id=None, context="api", ip_address=client_ip(request), user_agent=request.headers.get("user-agent")
+    )
+    session = SessionInTransaction(anonymous)
+    try:
+        async with _on_primary(database, partial(_signed_in_acting, request, session)) as (conn, actor):
+            yield conn
+        # Sent back as a response header by the read path's middleware (turns.replicas.middleware).
+        request.state.commit_lsn = database.unreplayed_lsn(actor_key(actor))
+    finally:
+        await session.touch(database, request.app.state.settings)
 
 
-async def _signed_in_acting(request: Request, conn: AsyncConnection) -> Actor:
+async def _signed_in_acting(request: Request, session: SessionInTransaction, conn: AsyncConnection) -> Actor:
     """The signed-in user as the acting user of ``conn``'s transaction: the session is resolved
     by the transaction's first statement, which also sets the acting user (one round trip, with
     the ``BEGIN``). When the endpoint asked for the user first (:func:`current_user`, on its own
@@ -120,10 +127,7 @@ async def _signed_in_acting(request: Request, conn: AsyncConnection) -> Actor:
     known: CurrentUser | None = getattr(request.state, "user", None)
     if known is not None:
         return await _act_as(user_actor(request, known), conn)
-    anonymous = Actor(
-        user_id=None, context="api", ip_address=client_ip(request), user_agent=request.headers.get("user-agent")
-    )
-    return user_actor(request, await signed_in(request, resolver_acting_in(conn, anonymous)))
+    return user_actor(request, await signed_in(request, session.resolver(conn)))
 
 
 async def _read_transaction(
