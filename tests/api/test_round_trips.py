@@ -81,9 +81,7 @@ def _trips(wire: Wire, send: Any) -> int:
     return wire.round_trips() - before
 
 
-def test_a_turn_update_and_a_turn_list_wait_for_the_database_few_times(
-    wire: tuple[httpx.Client, Wire], factory: Factory
-) -> None:
+def test_requests_wait_for_the_database_few_times(wire: tuple[httpx.Client, Wire], factory: Factory) -> None:
     http, traced = wire
     manager = factory.user("PROPERTY_MANAGER")
     turn = factory.turn(factory.property(manager, None))
@@ -101,6 +99,11 @@ def test_a_turn_update_and_a_turn_list_wait_for_the_database_few_times(
     assert updates == [5, 5, 5]
     # The liveness check; BEGIN, session and settings; the page; COMMIT.
     assert lists == [4, 4, 4]
+    stages = [_trips(traced, lambda: http.get("/api/v1/turn-stages", headers=headers)) for _ in "abc"]
+    # On the read path the session is resolved on the primary first (a replica may lag behind a
+    # sign-in or a sign-out): a liveness check and the session; then a liveness check, BEGIN with
+    # READ ONLY and the settings; the page; COMMIT.
+    assert stages == [6, 6, 6]
 
 
 def _routes(routes: list[Any]) -> Iterator[APIRoute]:

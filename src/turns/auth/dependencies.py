@@ -25,8 +25,8 @@ from turns.auth.tokens import COOKIE, CSRF_HEADER, csrf_token, token_hash
 from turns.config import Settings
 from turns.db.context import Actor, context_calls
 from turns.db.engines import Database
-from turns.db.flight import opening
 from turns.kit.errors import Forbidden, Unauthorized
+from turns.kit.flight import opening
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 OTHER_SITES = frozenset({"cross-site", "same-site"})

@@ -15,19 +15,16 @@ from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from turns.access.identity import CurrentUser
 from turns.auth.dependencies import SessionInTransaction, bearer_scheme, current_user, signed_in
 from turns.db.context import SET_CONTEXT_SQL, Actor
 from turns.db.engines import Database
-from turns.db.flight import connected, opening
+from turns.kit.flight import connected, opening
 from turns.replicas.router import ReplicaLost
 
 T = TypeVar("T")
-
-_SET_CONTEXT = text(SET_CONTEXT_SQL.replace("%(", ":").replace(")s", ""))
 
 
 def client_ip(request: Request) -> str | None:
@@ -43,8 +40,7 @@ async def open_transaction(
     ``read_only`` transactions go to the read path: the replica when one is configured and
     has replayed this actor's last write (see :mod:`turns.replicas.router`)."""
     if read_only:
-        async with database.read(actor_key(actor)) as conn:
-            await conn.execute(_SET_CONTEXT, actor.params())
+        async with database.read(actor_key(actor), (SET_CONTEXT_SQL, actor.params())) as conn:
             yield conn
         return
     async with _on_primary(database, partial(_act_as, actor)) as (conn, _):

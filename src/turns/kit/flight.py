@@ -24,6 +24,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 Statement = tuple[str, Mapping[str, Any] | None]
 """A statement in psycopg's placeholder style, and its parameters."""
 
+READ_ONLY: Statement = ("SET TRANSACTION READ ONLY", None)
+
 
 @asynccontextmanager
 async def connected(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
@@ -49,3 +51,11 @@ async def opening(conn: AsyncConnection, *statements: Statement) -> dict[str, An
             cursors.append(cursor)
     last = cursors[-1]
     return await last.fetchone() if last.description is not None else None
+
+
+@asynccontextmanager
+async def read_only(engine: AsyncEngine, *statements: Statement) -> AsyncIterator[AsyncConnection]:
+    """A read-only transaction whose first statements are ``statements``, sent with its ``BEGIN``."""
+    async with connected(engine) as conn, conn.begin():
+        await opening(conn, READ_ONLY, *statements)
+        yield conn
