@@ -215,3 +215,37 @@ def test_expired_sessions_are_purged(client: httpx.Client, factory: Factory) -> 
 
     assert asyncio.run(purge()) == 1
     assert factory.query("SELECT token_hash FROM sessions") == [(hashlib.sha256(live.encode()).digest(),)]
+
+
+def test_a_session_is_touched_at_most_once_a_minute_whatever_the_request_answers(
+    client: httpx.Client, factory: Factory
+) -> None:
+    """The session is resolved inside the request's transaction; its touch is not, so a request
+    that fails (rolled back) still counts as the session's use."""
+    user = factory.user("ADMIN")
+    token = login(client, user)
+    client.cookies.clear()
+    digest = hashlib.sha256(token.encode()).digest()
+
+    def seen_ago(seconds: int) -> None:
+        factory.query(
+            "UPDATE sessions SET last_seen_at = now() - make_interval(secs => %s) WHERE token_hash = %s RETURNING id",
+            (seconds, digest),
+        )
+
+    def seconds_since_seen() -> float:
+        rows = factory.query(
+            "SELECT extract(epoch FROM now() - last_seen_at) FROM sessions WHERE token_hash = %s", (digest,)
+        )
+        return float(rows[0][0])
+
+    missing = "/api/v1/turns/00000000-0000-0000-0000-00000000abcd"
+    seen_ago(300)
+    assert client.get(missing, headers=bearer(token)).status_code == 404
+    assert seconds_since_seen() < 30
+    seen_ago(30)
+    assert client.get("/api/v1/turns", headers=bearer(token)).status_code == 200
+    assert 30 <= seconds_since_seen() < 60
+    seen_ago(300)
+    assert client.get("/api/v1/turns", headers=bearer(token)).status_code == 200
+    assert seconds_since_seen() < 30

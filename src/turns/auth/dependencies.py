@@ -11,29 +11,37 @@ write (an export's audit row). Bearer-token clients are not exposed to CSRF and 
 from __future__ import annotations
 
 import hmac
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from turns.access.identity import CurrentUser
 from turns.auth.tokens import COOKIE, CSRF_HEADER, csrf_token, token_hash
 from turns.config import Settings
+from turns.db.context import Actor, context_calls
 from turns.db.engines import Database
 from turns.kit.errors import Forbidden, Unauthorized
+from turns.kit.flight import opening
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 OTHER_SITES = frozenset({"cross-site", "same-site"})
 """``Sec-Fetch-Site`` values of requests that pages of another origin's site started."""
 bearer_scheme = HTTPBearer(auto_error=False, description="A session token from POST /api/v1/auth/login")
 
-_RESOLVE = text(
-    "SELECT session_id, user_id, email, role::text AS role, vendor_id, first_name, last_name, expires_at"
-    " FROM auth_resolve_session(:token_hash, make_interval(mins => :idle))"
+_COLUMNS = "session_id, user_id, email, role::text AS role, vendor_id, first_name, last_name, expires_at"
+_RESOLVE = text(f"SELECT {_COLUMNS} FROM auth_resolve_session(:token_hash, make_interval(mins => :idle))")
+RESOLVE_ACTING_SQL = (
+    f"SELECT {context_calls(user_id='user_id::text', session_id='session_id::text')}, {_COLUMNS}, touch_due"
+    " FROM auth_session_of(%(token_hash)s, make_interval(mins => %(idle)s))"
 )
+"""The session behind a token, made the acting user of the transaction in the same statement
+(:mod:`turns.db.context`'s settings, the session's user and id in place of parameters). It only
+reads: ``touch_due`` says whether :func:`resolve_token` should touch the session, apart."""
 
 
 def request_token(request: Request) -> tuple[str, bool] | None:
@@ -48,15 +56,54 @@ def request_token(request: Request) -> tuple[str, bool] | None:
     return None
 
 
+Resolver = Callable[[Database, Settings, str], Awaitable[CurrentUser | None]]
+"""How a token becomes its session's user: :func:`resolve_token`, or a cache in front of it."""
+
+
 async def resolve_token(database: Database, settings: Settings, token: str) -> CurrentUser | None:
-    async with database.primary.connect() as conn, conn.begin():
-        row = (
-            (await conn.execute(_RESOLVE, {"token_hash": token_hash(token), "idle": settings.session_idle_minutes}))
-            .mappings()
-            .first()
-        )
-    if row is None:
-        return None
+    """The session behind ``token``, resolved on a connection of its own: one statement, its own
+    transaction (autocommit), so one round trip."""
+    async with database.primary.connect() as conn:
+        await conn.execution_options(isolation_level="AUTOCOMMIT")
+        params = {"token_hash": token_hash(token), "idle": settings.session_idle_minutes}
+        row = (await conn.execute(_RESOLVE, params)).mappings().first()
+    return None if row is None else _user_of(row)
+
+
+class SessionInTransaction:
+    """Resolves a request's session inside its transaction, as the transaction's first statement,
+    and makes it the transaction's acting user at once: ``actor`` gives the request's context,
+    IP and user agent; the session gives the user and the session id.
+
+    That statement only reads the session. A session due a touch (its last use over a minute
+    ago) is touched by :meth:`touch`, called once the transaction is over: a touch inside it
+    would hold the session's row lock, and block the same session's other requests, until the
+    request ends, and be undone if it fails."""
+
+    def __init__(self, actor: Actor) -> None:
+        self.actor = actor
+        self.due: str | None = None
+
+    def resolver(self, conn: AsyncConnection) -> Resolver:
+        """The :data:`Resolver` that resolves the session in ``conn``'s (unbegun) transaction."""
+
+        async def resolve(database: Database, settings: Settings, token: str) -> CurrentUser | None:
+            params = self.actor.params() | {"token_hash": token_hash(token), "idle": settings.session_idle_minutes}
+            row = await opening(conn, (RESOLVE_ACTING_SQL, params))
+            if row is None:
+                return None
+            self.due = token if row["touch_due"] else None
+            return _user_of(row)
+
+        return resolve
+
+    async def touch(self, database: Database, settings: Settings) -> None:
+        """Note the session's use, when it was due, in a transaction of its own."""
+        if self.due is not None:
+            await resolve_token(database, settings, self.due)
+
+
+def _user_of(row: Mapping[Any, Any]) -> CurrentUser:
     return CurrentUser(
         id=row["user_id"],
         email=row["email"],
@@ -66,10 +113,6 @@ async def resolve_token(database: Database, settings: Settings, token: str) -> C
         first_name=row["first_name"],
         last_name=row["last_name"],
     )
-
-
-Resolver = Callable[[Database, Settings, str], Awaitable[CurrentUser | None]]
-"""How a token becomes its session's user: :func:`resolve_token`, or a cache in front of it."""
 
 
 async def current_user(

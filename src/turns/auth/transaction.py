@@ -10,21 +10,21 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
-from sqlalchemy import text
+from fastapi.security import HTTPAuthorizationCredentials
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from turns.access.identity import CurrentUser
-from turns.auth.dependencies import current_user
+from turns.auth.dependencies import SessionInTransaction, bearer_scheme, current_user, signed_in
 from turns.db.context import SET_CONTEXT_SQL, Actor
 from turns.db.engines import Database
+from turns.kit.flight import connected, opening
 from turns.replicas.router import ReplicaLost
 
 T = TypeVar("T")
-
-_SET_CONTEXT = text(SET_CONTEXT_SQL.replace("%(", ":").replace(")s", ""))
 
 
 def client_ip(request: Request) -> str | None:
@@ -39,19 +39,31 @@ async def open_transaction(
 
     ``read_only`` transactions go to the read path: the replica when one is configured and
     has replayed this actor's last write (see :mod:`turns.replicas.router`)."""
-    client = actor_key(actor)
     if read_only:
-        async with database.read(client) as conn:
-            await conn.execute(_SET_CONTEXT, actor.params())
+        async with database.read(actor_key(actor), (SET_CONTEXT_SQL, actor.params())) as conn:
             yield conn
         return
-    async with database.primary.connect() as conn:
+    async with _on_primary(database, partial(_act_as, actor)) as (conn, _):
+        yield conn
+
+
+async def _act_as(actor: Actor, conn: AsyncConnection) -> Actor:
+    await opening(conn, (SET_CONTEXT_SQL, actor.params()))
+    return actor
+
+
+@asynccontextmanager
+async def _on_primary(
+    database: Database, start: Callable[[AsyncConnection], Awaitable[Actor]]
+) -> AsyncIterator[tuple[AsyncConnection, Actor]]:
+    """A transaction on the primary whose first statements, ``start``, name its acting user."""
+    async with connected(database.primary) as conn:
         async with conn.begin():
-            await conn.execute(_SET_CONTEXT, actor.params())
-            yield conn
+            actor = await start(conn)
+            yield conn, actor
             wrote = await database.wrote(conn)
         if wrote:
-            await database.committed(conn, client)
+            await database.committed(conn, actor_key(actor))
 
 
 async def run_read(database: Database, actor: Actor, work: Callable[[AsyncConnection], Awaitable[T]]) -> T:
@@ -86,14 +98,32 @@ def user_actor(request: Request, user: CurrentUser) -> Actor:
 
 
 async def _user_transaction(
-    request: Request, user: Annotated[CurrentUser, Depends(current_user)]
+    request: Request,
+    _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)] = None,
 ) -> AsyncIterator[AsyncConnection]:
     database: Database = request.app.state.database
-    actor = user_actor(request, user)
-    async with open_transaction(database, actor) as conn:
-        yield conn
-    # Sent back as a response header by the read path's middleware (turns.replicas.middleware).
-    request.state.commit_lsn = database.unreplayed_lsn(actor_key(actor))
+    anonymous = Actor(
+        user_id=None, context="api", ip_address=client_ip(request), user_agent=request.headers.get("user-agent")
+    )
+    session = SessionInTransaction(anonymous)
+    try:
+        async with _on_primary(database, partial(_signed_in_acting, request, session)) as (conn, actor):
+            yield conn
+        # Sent back as a response header by the read path's middleware (turns.replicas.middleware).
+        request.state.commit_lsn = database.unreplayed_lsn(actor_key(actor))
+    finally:
+        await session.touch(database, request.app.state.settings)
+
+
+async def _signed_in_acting(request: Request, session: SessionInTransaction, conn: AsyncConnection) -> Actor:
+    """The signed-in user as the acting user of ``conn``'s transaction: the session is resolved
+    by the transaction's first statement, which also sets the acting user (one round trip, with
+    the ``BEGIN``). When the endpoint asked for the user first (:func:`current_user`, on its own
+    connection), the transaction only sets it."""
+    known: CurrentUser | None = getattr(request.state, "user", None)
+    if known is not None:
+        return await _act_as(user_actor(request, known), conn)
+    return user_actor(request, await signed_in(request, session.resolver(conn)))
 
 
 async def _read_transaction(

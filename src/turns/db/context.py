@@ -11,13 +11,25 @@ from uuid import UUID
 
 SYSTEM_USER_ID = UUID("00000000-0000-0000-0000-000000000001")
 
-SET_CONTEXT_SQL = (
-    "SELECT set_config('app.current_user_id', %(user_id)s, true),"
-    " set_config('app.context', %(context)s, true),"
-    " set_config('app.ip_address', %(ip_address)s, true),"
-    " set_config('app.user_agent', %(user_agent)s, true),"
-    " set_config('app.session_id', %(session_id)s, true)"
-)
+_SETTINGS = {
+    "current_user_id": "user_id",
+    "context": "context",
+    "ip_address": "ip_address",
+    "user_agent": "user_agent",
+    "session_id": "session_id",
+}
+"""Each transaction-local setting of the acting user, and the :meth:`Actor.params` key it is set from."""
+
+
+def context_calls(**expressions: str) -> str:
+    """The ``set_config`` calls that make the acting user's settings, each set from its parameter
+    unless ``expressions`` gives the SQL of its value (keyed as the parameter)."""
+    return ", ".join(
+        f"set_config('app.{setting}', {expressions.get(key, f'%({key})s')}, true)" for setting, key in _SETTINGS.items()
+    )
+
+
+SET_CONTEXT_SQL = "SELECT " + context_calls()
 
 
 @dataclass(frozen=True)

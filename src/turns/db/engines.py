@@ -18,8 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 
 from turns.config import Settings
 from turns.db.urls import DatabaseUrls
+from turns.kit.flight import Statement, read_only
 from turns.replicas.monitor import LagMonitor
-from turns.replicas.router import READ_ONLY, ReplicaRouter
+from turns.replicas.router import ReplicaRouter
 
 
 def sqlalchemy_url(url: str) -> str:
@@ -91,14 +92,14 @@ class Database:
         return self.primary
 
     @contextlib.asynccontextmanager
-    async def read(self, client: str | None) -> AsyncIterator[AsyncConnection]:
-        """A read-only transaction that sees ``client``'s own committed writes: on the replica when it can."""
+    async def read(self, client: str | None, *opening: Statement) -> AsyncIterator[AsyncConnection]:
+        """A read-only transaction that sees ``client``'s own committed writes: on the replica when it can.
+        ``opening`` are its first statements, sent with its ``BEGIN`` (:mod:`turns.kit.flight`)."""
         if self.router is not None:
-            async with self.router.read(client) as conn:
+            async with self.router.read(client, *opening) as conn:
                 yield conn
             return
-        async with self.primary.connect() as conn, conn.begin():
-            await conn.execute(READ_ONLY)
+        async with read_only(self.primary, *opening) as conn:
             yield conn
 
     async def wrote(self, conn: AsyncConnection) -> bool:

@@ -109,8 +109,8 @@ async def export_turns(
     fmt: Format,
     params: Annotated[TurnExportQuery, Query()],
     request: Request,
-    user: User,
     conn: Transaction,
+    user: User,
     read: StreamingReadTransaction,
 ) -> Response:
     return await _export(request, RESOURCES["turns"], fmt, params, params.background, user, conn, read)
@@ -121,8 +121,8 @@ async def export_properties(
     fmt: Format,
     params: Annotated[PropertyExportQuery, Query()],
     request: Request,
-    user: User,
     conn: Transaction,
+    user: User,
     read: StreamingReadTransaction,
 ) -> Response:
     return await _export(request, RESOURCES["properties"], fmt, params, params.background, user, conn, read)
@@ -133,8 +133,8 @@ async def export_vendors(
     fmt: Format,
     params: Annotated[VendorExportQuery, Query()],
     request: Request,
-    user: User,
     conn: Transaction,
+    user: User,
     read: StreamingReadTransaction,
 ) -> Response:
     return await _export(request, RESOURCES["vendors"], fmt, params, params.background, user, conn, read)
@@ -145,8 +145,8 @@ async def export_audit(
     fmt: Format,
     params: Annotated[AuditExportQuery, Query()],
     request: Request,
-    user: User,
     conn: Transaction,
+    user: User,
     read: StreamingReadTransaction,
 ) -> Response:
     return await _export(request, RESOURCES["audit"], fmt, params, params.background, user, conn, read)

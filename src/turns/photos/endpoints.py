@@ -108,6 +108,6 @@ async def photo_file(
 
 
 @router.delete("/api/v1/photos/{photo_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Remove a photo")
-async def remove_photo(photo_id: UUID, user: User, conn: Transaction) -> Response:
+async def remove_photo(photo_id: UUID, conn: Transaction, user: User) -> Response:
     await service.remove(conn, user, photo_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -33,6 +33,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from turns.kit import flight
+from turns.kit.flight import Statement
 from turns.kit.lsn import parse_lsn
 from turns.replicas import metrics
 from turns.replicas.monitor import LagMonitor
@@ -85,8 +87,9 @@ class ReplicaRouter:
         if client is not None and self._pending.get(client, replay_lsn + 1) <= replay_lsn:
             del self._pending[client]
 
-    async def _replica_connection(self, client: str | None) -> AsyncConnection | None:
-        """A replica connection in a read-only transaction that sees ``client``'s writes, or None."""
+    async def _replica_connection(self, client: str | None, opening: tuple[Statement, ...]) -> AsyncConnection | None:
+        """A replica connection in a read-only transaction that sees ``client``'s writes, or None.
+        ``opening`` are the transaction's first statements, sent with its ``BEGIN``."""
         if not self.monitor.health.healthy:
             metrics.route("primary", "replica-unhealthy")
             return None
@@ -94,8 +97,9 @@ class ReplicaRouter:
         conn = self.replica.connect()
         try:
             await conn.start()
+            await conn.execution_options(isolation_level="AUTOCOMMIT")
             await conn.begin()
-            await conn.execute(READ_ONLY)
+            await flight.opening(conn, flight.READ_ONLY, *opening)
             known = self.monitor.health.replay_lsn
             if needed is not None and (known is None or known < needed):
                 deadline = time.monotonic() + self.wait_seconds
@@ -123,16 +127,15 @@ class ReplicaRouter:
         return conn
 
     @contextlib.asynccontextmanager
-    async def read(self, client: str | None) -> AsyncIterator[AsyncConnection]:
+    async def read(self, client: str | None, *opening: Statement) -> AsyncIterator[AsyncConnection]:
         """A read-only transaction on the replica when it can serve ``client``, else on the primary.
 
         A connection failure on the replica while the transaction is open is raised as
         :class:`ReplicaLost` (after marking the replica unhealthy), so the caller can retry.
         """
-        conn = await self._replica_connection(client)
+        conn = await self._replica_connection(client, opening)
         if conn is None:
-            async with self.primary.connect() as primary, primary.begin():
-                await primary.execute(READ_ONLY)
+            async with flight.read_only(self.primary, *opening) as primary:
                 yield primary
             return
         try:
