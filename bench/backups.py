@@ -7,8 +7,11 @@ replay. Archiving is turned off again at the end, so the benchmarks after this o
 
 At full size each copy of the data is many gigabytes on a disk others share: the drill holds at
 most the server, its backup and one copy at a time (the baseline copy is deleted once measured),
-checks before each step that the step leaves :data:`KEEP_FREE` free, and deletes everything it
-made at the end. It reports the least free space seen while it ran.
+has Barman compress the WAL of each change as soon as it is made, checks before each step that
+the step leaves :data:`KEEP_FREE` free, and deletes everything it made at the end. It reports the
+least free space seen while it ran. The API's sync slot may keep no more than
+:data:`SLOT_KEEPS` of WAL meanwhile: it would keep all of both changes until the API had decoded
+them (minutes at this size), and the API makes a new slot when it loses one.
 """
 
 from __future__ import annotations
@@ -37,9 +40,11 @@ MB = 1024 * 1024
 GB = 1024 * MB
 KEEP_FREE = 10 * GB
 """The free space every step must leave on the disk of the benchmark's data."""
-WAL_PER_TURN_CHANGE = 2
+WAL_PER_TURN_CHANGE = 5
 """The WAL of changing every turn once, against the size of the turns table and its indexes (full pages
-after a checkpoint: about one and a half, measured at 10,000 properties), for the space checks."""
+after each checkpoint, every index: 5.5 GB for 1.3 GB at 100,000 properties), for the space checks."""
+SLOT_KEEPS = "1GB"
+WAL_SEGMENT = 16 * MB
 
 
 class DiskShort(RuntimeError):
@@ -95,15 +100,22 @@ def _turns_bytes(url: str) -> int:
     return int(row[0]) if row else 0
 
 
-def _change_every_turn(server: EmbeddedPostgres, value: str) -> None:
+def _change_every_turn(backups: Backups, value: str) -> None:
+    """Every turn's work order number set to ``value``, then its WAL filed (compressed) by Barman and
+    the server's own copy recycled."""
+    server = backups.server
     url = server.url(SUPERUSER, logins.DATABASE)
-    _require_free(server.data_dir, WAL_PER_TURN_CHANGE * _turns_bytes(url), "changing every turn")
+    # Barman's inbox holds the WAL uncompressed until filed; pg_wal holds max_wal_size and the slot's share.
+    _require_free(server.data_dir, WAL_PER_TURN_CHANGE * _turns_bytes(url) + 3 * GB, "changing every turn")
     with psycopg.connect(url) as conn:
         conn.execute("ALTER TABLE turns DISABLE TRIGGER USER")  # the WAL of the rows, not of their audit
         try:
             conn.execute("UPDATE turns SET wo_number = %s", (value,))
         finally:
             conn.execute("ALTER TABLE turns ENABLE TRIGGER USER")
+    backups.catalogue()  # files what arrived
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("CHECKPOINT")
 
 
 def _plain_copy(server: EmbeddedPostgres, folder: Path) -> dict[str, float]:
@@ -133,6 +145,9 @@ def run(env: Environment, *, smoke: bool) -> dict[str, Any]:
     backups = Backups(server, scratch / "backups")
     superuser = server.url(SUPERUSER, logins.DATABASE)
     free_before = shutil.disk_usage(scratch).free
+    with psycopg.connect(server.url(SUPERUSER, "postgres"), autocommit=True) as conn:
+        conn.execute(f"ALTER SYSTEM SET max_slot_wal_keep_size = '{SLOT_KEEPS}'")
+        conn.execute("SELECT pg_reload_conf()")
     with _least_free(scratch) as least:
         try:
             return _drill(server, backups, scratch, superuser) | {
@@ -143,6 +158,7 @@ def run(env: Environment, *, smoke: bool) -> dict[str, Any]:
                 conn.execute("ALTER SYSTEM RESET archive_mode")
                 conn.execute("ALTER SYSTEM RESET archive_command")
                 conn.execute("ALTER SYSTEM RESET archive_timeout")
+                conn.execute("ALTER SYSTEM RESET max_slot_wal_keep_size")
             server.stop()
             server.ensure_running()
             shutil.rmtree(scratch, ignore_errors=True)
@@ -157,17 +173,17 @@ def _drill(server: EmbeddedPostgres, backups: Backups, scratch: Path, superuser:
     taken = backups.backup()
     backup_s = time.perf_counter() - started
 
-    _change_every_turn(server, "changed before")  # WAL a restore replays up to the noted time
+    _change_every_turn(backups, "changed before")  # WAL a restore replays up to the noted time
     with psycopg.connect(superuser) as conn:
         row = conn.execute("SELECT clock_timestamp()").fetchone()
     assert row is not None
     noted: datetime = row[0]
-    _change_every_turn(server, "changed after")  # ... and stops before this
+    _change_every_turn(backups, "changed after")  # ... and stops before this
     catalogue = backups.catalogue()
     wal_bytes = sum(b.wal_bytes for b in catalogue.backups)
 
-    # The copy, and the WAL it replays uncompressed beside it.
-    replayed = 2 * WAL_PER_TURN_CHANGE * _turns_bytes(superuser)
+    # The copy, and the archived WAL Barman puts beside it uncompressed for the replay.
+    replayed = len(backups._archived()) * WAL_SEGMENT
     _require_free(scratch, taken.size_bytes + replayed, "the restore")
     into = scratch / "restored"
     env_vars = {**os.environ, "TURNS_DATA_DIR": str(server.data_dir), "TURNS_BACKUP_DIR": str(scratch / "backups")}
