@@ -182,8 +182,9 @@ def _drill(server: EmbeddedPostgres, backups: Backups, scratch: Path, superuser:
     catalogue = backups.catalogue()
     wal_bytes = sum(b.wal_bytes for b in catalogue.backups)
 
-    # The copy, and the archived WAL Barman puts beside it uncompressed for the replay.
-    replayed = len(backups._archived()) * WAL_SEGMENT
+    # The copy, all the archived WAL Barman puts beside it uncompressed for the replay, the copy's own
+    # pg_wal while it replays (up to max_wal_size) and the turns' new row versions.
+    replayed = len(backups._archived()) * WAL_SEGMENT + 2 * GB + _turns_bytes(superuser)
     _require_free(scratch, taken.size_bytes + replayed, "the restore")
     into = scratch / "restored"
     env_vars = {**os.environ, "TURNS_DATA_DIR": str(server.data_dir), "TURNS_BACKUP_DIR": str(scratch / "backups")}
@@ -227,7 +228,8 @@ def render_backups(data: dict[str, Any] | None) -> list[str]:
         f"its audit triggers off ({data['wal_archived_mb']} MB of WAL archived, gzip-compressed), and "
         "`turns db restore --to` the time between the two changes (the machine shared with other runs): the "
         "command end to end (Barman's copy, WAL replay, the copy promoted and "
-        "started). Baseline: `pg_basebackup` of the running server, the copy started as it is (nothing to replay). "
+        "started). Baseline: `pg_basebackup` of the running server, the copy started as it is (nothing to replay), "
+        "taken first: Barman's copy after it may find part of the data in the page cache. "
         f"The restored copy held {data['restored_turns_as_of_noted_time']:,} of {data['turns']:,} turns as of the "
         "noted time (all of them: none carried the later change).",
         "",
@@ -250,6 +252,7 @@ def _render_disk(disk: dict[str, float] | None) -> list[str]:
     return [
         "",
         f"Disk: {disk['free_before_gb']} GB free when the drill started, {disk['least_free_gb']} GB at the least "
-        f"(a peak of {round(disk['free_before_gb'] - disk['least_free_gb'], 1)} GB: the server's new WAL, the "
-        "backup and the restored copy at once; the `pg_basebackup` copy is deleted once measured).",
+        f"(a peak of {round(disk['free_before_gb'] - disk['least_free_gb'], 1)} GB: the backup and its compressed "
+        "WAL, the restored copy and all that WAL beside it uncompressed, which Barman copies there for the replay; "
+        "the `pg_basebackup` copy is deleted once measured).",
     ]
