@@ -1,11 +1,14 @@
-"""Backups in an S3 bucket (a real S3 server, SeaweedFS): back up, restore to a noted time exactly,
-and a bucket that is missing or refuses the credentials named in one line."""
+"""Backups in an S3 bucket (a real S3 server, SeaweedFS): back up, restore to a noted time exactly (into
+a new directory, as a branch, or switched in under the same URL), and a bucket that is missing or refuses
+the credentials named in one line."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -15,6 +18,7 @@ from tests.backups.test_restore import snapshot
 from tests.fixtures.factory import Factory
 from tests.fixtures.s3 import S3Server
 from turns.db import logins, migrate
+from turns.db.cloud_backups import WAL_FOLDER
 from turns.db.embedded import SUPERUSER, EmbeddedPostgres
 from turns.db.urls import DatabaseUrls, bootstrap_embedded, embedded_urls
 
@@ -47,12 +51,9 @@ def in_bucket(tmp_path_factory: pytest.TempPathFactory, s3_server: S3Server) -> 
         server.stop()
 
 
-def test_backup_to_a_bucket_restores_to_a_noted_time(in_bucket: InBucket) -> None:
-    taken = run_turns(["db", "backup"], in_bucket.env())
-    assert taken.returncode == 0, taken.stderr
-    backup_id = taken.stdout.split()[1].rstrip(":")
-    assert f"turns/turns/base/{backup_id}/backup.info" in in_bucket.s3.keys(in_bucket.bucket)
-
+def _noted_then_changed(in_bucket: InBucket) -> tuple[dict[str, list[tuple[Any, ...]]], datetime]:
+    """New turns, the turns and their audit rows then, the server's time, and a mistake after it
+    (two turns deleted, two changed)."""
     factory = Factory(in_bucket.urls)
     turns = [factory.turn(factory.property()) for _ in range(4)]
     before = snapshot(in_bucket.urls.superuser)
@@ -63,6 +64,15 @@ def test_backup_to_a_bucket_restores_to_a_noted_time(in_bucket: InBucket) -> Non
     factory.unvetted("DELETE FROM turns WHERE id = ANY(%s)", (turns[:2],))
     factory.unvetted("UPDATE turns SET wo_number = 'by mistake' WHERE id = ANY(%s)", (turns[2:],))
     assert snapshot(in_bucket.urls.superuser) != before
+    return before, noted
+
+
+def test_backup_to_a_bucket_restores_to_a_noted_time(in_bucket: InBucket) -> None:
+    taken = run_turns(["db", "backup"], in_bucket.env())
+    assert taken.returncode == 0, taken.stderr
+    backup_id = taken.stdout.split()[1].rstrip(":")
+    assert f"turns/turns/base/{backup_id}/backup.info" in in_bucket.s3.keys(in_bucket.bucket)
+    before, noted = _noted_then_changed(in_bucket)
 
     listed = run_turns(["db", "backups"], in_bucket.env())
     assert listed.returncode == 0, listed.stderr
@@ -79,6 +89,55 @@ def test_backup_to_a_bucket_restores_to_a_noted_time(in_bucket: InBucket) -> Non
         assert snapshot(restored.url(SUPERUSER, logins.DATABASE)) == before
     finally:
         restored.stop()
+
+
+def test_a_branch_at_a_noted_time_from_the_bucket_holds_the_rows_then(in_bucket: InBucket) -> None:
+    assert run_turns(["db", "backup"], in_bucket.env()).returncode == 0
+    before, noted = _noted_then_changed(in_bucket)
+    after = snapshot(in_bucket.urls.superuser)
+
+    created = run_turns(["db", "branch", "create", "as-noted", "--at", noted.isoformat()], in_bucket.env())
+    assert created.returncode == 0, created.stderr
+    branch = EmbeddedPostgres(in_bucket.server.data_dir / "branches" / "as-noted")
+    assert f"TURNS_DATA_DIR={branch.data_dir}" in created.stdout
+    assert f"DATABASE_URL={embedded_urls(branch).owner}" in created.stdout
+    try:
+        assert branch.info().port != in_bucket.server.info().port
+        assert snapshot(branch.url(SUPERUSER, logins.DATABASE)) == before
+        assert not (branch.data_dir / WAL_FOLDER).exists()  # the fetched WAL went once replayed
+        with psycopg.connect(branch.url(SUPERUSER, logins.DATABASE)) as conn:
+            conn.execute("DELETE FROM turns")  # writable, and apart from the primary
+        listed = run_turns(["db", "branch", "list"], in_bucket.env())
+        assert listed.returncode == 0 and listed.stdout.split()[:2] == ["as-noted", "running"]
+    finally:
+        branch.stop()
+    assert snapshot(in_bucket.urls.superuser) == after
+    assert run_turns(["db", "branch", "delete", "as-noted"], in_bucket.env()).returncode == 0
+    assert not branch.data_dir.exists()
+
+
+def test_switch_to_a_noted_time_from_the_bucket_serves_the_rows_then_and_archives_on(in_bucket: InBucket) -> None:
+    assert run_turns(["db", "backup"], in_bucket.env()).returncode == 0
+    before, noted = _noted_then_changed(in_bucket)
+    port = in_bucket.server.info().port
+
+    switched = run_turns(["db", "restore", "--to", noted.isoformat(), "--switch"], in_bucket.env())
+    assert switched.returncode == 0, switched.stderr
+    kept = next(line.split(" in ", 1)[1] for line in switched.stdout.splitlines() if line.startswith("previous data"))
+    assert Path(kept).parent == in_bucket.server.data_dir and (Path(kept) / "PG_VERSION").exists()
+    assert f"DATABASE_URL={embedded_urls(in_bucket.server).owner}" in switched.stdout
+    assert in_bucket.server.info().port == port
+    assert snapshot(in_bucket.urls.superuser) == before  # the same URL serves the rows as of the time
+    backup_id = next(line.split()[1].rstrip(":") for line in switched.stdout.splitlines() if line.startswith("backup "))
+    assert f"turns/turns/base/{backup_id}/backup.info" in in_bucket.s3.keys(in_bucket.bucket)
+
+    # The archive goes on in the bucket along the restored history: the newest backup restores up to now.
+    added = Factory(in_bucket.urls).turn(Factory(in_bucket.urls).property(), wo_number="after the switch")
+    checked = run_turns(["db", "check-backups"], in_bucket.env())
+    assert checked.returncode == 0, checked.stderr
+    assert checked.stdout == f"backups OK: the newest restores and starts ({len(before['turns']) + 1} turns)\n"
+    with psycopg.connect(in_bucket.urls.superuser or "") as conn:
+        assert conn.execute("SELECT wo_number FROM turns WHERE id = %s", (added,)).fetchone() == ("after the switch",)
 
 
 def test_check_backups_restores_the_newest_from_the_bucket(in_bucket: InBucket) -> None:

@@ -20,6 +20,7 @@ import gzip
 import json
 import os
 import pwd
+import re
 import shutil
 import subprocess
 import sys
@@ -45,6 +46,8 @@ from turns.db.embedded import (
 SERVER = "turns"
 """The name of the embedded server in Barman's configuration."""
 DEFAULT_RETENTION = "RECOVERY WINDOW OF 7 DAYS"
+RECOVERY_SETTING = re.compile(r"\s*(restore_command|recovery_target\w*)\s*=")
+"""A line of ``postgresql.auto.conf`` that tells a restore what to fetch and where to stop."""
 
 
 class BackupError(EmbeddedError):
@@ -365,6 +368,7 @@ class Backups:
         kept = current.data_dir / f"pgdata.before-{datetime.now().strftime('%Y%m%dT%H%M%S')}"
         current.pgdata.rename(kept)
         restored.pgdata.rename(current.pgdata)
+        clear_recovery_settings(current.pgdata)
         with open(current.pgdata / "postgresql.auto.conf", "a") as conf:
             conf.write(f"archive_mode = 'on'\narchive_command = '{self.archive_command()}'\n")
         status = current.pgdata / "pg_wal" / "archive_status"
@@ -391,6 +395,16 @@ class Backups:
                 restored.stop()
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
+
+
+def clear_recovery_settings(pgdata: Path) -> None:
+    """Drop the restore's settings from ``postgresql.auto.conf`` (as ``barman recover`` comments out those
+    it finds). A copy switched in would keep them, and so would its base backups: a later restore of one
+    without a target would stop at this restore's target, short of the archive's end, and a standby copied
+    from it would stop there too."""
+    conf = pgdata / "postgresql.auto.conf"
+    kept = [line for line in conf.read_text().splitlines() if not RECOVERY_SETTING.match(line)]
+    conf.write_text("".join(f"{line}\n" for line in kept))
 
 
 def _segment_number(name: str) -> int:

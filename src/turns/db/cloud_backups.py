@@ -35,7 +35,15 @@ from urllib.parse import urlsplit
 import obstore
 from obstore.store import S3Store
 
-from turns.db.backups import SERVER, Backup, BackupError, Backups, _barman_executable, _segment_number
+from turns.db.backups import (
+    SERVER,
+    Backup,
+    BackupError,
+    Backups,
+    _barman_executable,
+    _segment_number,
+    clear_recovery_settings,
+)
 from turns.db.embedded import SUPERUSER, EmbeddedPostgres, _ensure_system_user, _open_path_for, _running_as_root
 
 WAL_FOLDER = "wal-from-bucket"
@@ -253,6 +261,7 @@ class CloudBackups(Backups):
         settings = [f"restore_command = 'cp {folder}/%f %p'"]
         if target is not None:
             settings += [f"recovery_target_time = '{target.isoformat()}'", "recovery_target_action = 'promote'"]
+        clear_recovery_settings(pgdata)  # those of a copy switched in before this backup was taken
         with open(pgdata / "postgresql.auto.conf", "a") as conf:
             conf.write("".join(f"{line}\n" for line in settings))
         (pgdata / "recovery.signal").touch()
