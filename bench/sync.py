@@ -222,12 +222,20 @@ async def _beside_user_shapes(env: Environment, token: str, others: list[str], w
     """Commit to client of one admin while ``others`` (managers' tokens) each hold a live long-poll on
     a turns shape of their own: what every other user's shape costs a change that is not theirs."""
     stop = asyncio.Event()
+    holding = asyncio.Event()
+    started = 0
 
     async def hold(other: str) -> None:
+        nonlocal started
         headers = {"Authorization": f"Bearer {other}"}
         async with httpx.AsyncClient(base_url=env.base_url, headers=headers, limits=ONE_CONNECTION, timeout=120) as own:
             query = {"table": "turns", "offset": "-1"}
+            counted = False
             while not stop.is_set():
+                if "live" in query and not counted:
+                    counted, started = True, started + 1
+                    if started == len(others):
+                        holding.set()
                 response = await _get(own, query)
                 query = {
                     "table": "turns",
@@ -237,7 +245,9 @@ async def _beside_user_shapes(env: Environment, token: str, others: list[str], w
                 }
 
     holders = [asyncio.create_task(hold(other)) for other in others]
-    await asyncio.sleep(1 + len(others) / 200)  # (every holder has its shape and waits)
+    if others:  # every holder has its shape and sends its first long-poll
+        await asyncio.wait_for(holding.wait(), timeout=600)
+    await asyncio.sleep(1)
     try:
         measured = await _live_latency(env, [token], writes)
     finally:
