@@ -44,6 +44,12 @@ def test_users_of_one_reach_share_a_shape(synced: LiveServer, factory: Factory) 
         assert (refused.status_code, refused.headers["electric-handle"]) == (409, handles["manager"])
         assert "value" not in refused.text
 
+        # Sharing a shape is not owning it: a company colleague may not remove it, by table or handle.
+        for named in ({"table": "turns"}, {"handle": handles["vendor"]}):
+            assert http.delete("/v1/shape", params=named, headers=bearer(tokens["vendor2"])).status_code == 404
+        kept = {"table": "turns", "handle": handles["vendor"], "offset": read["vendor"][1]["offset"]}
+        assert http.get("/v1/shape", params=kept, headers=bearer(tokens["vendor"])).status_code == 200
+
 
 def test_a_user_whose_role_changes_leaves_a_shared_shape_at_once(synced: LiveServer, factory: Factory) -> None:
     """A long-poll held on the admins' shape by an admin made a manager answers 409 when it wakes, not
