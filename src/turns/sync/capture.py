@@ -171,16 +171,19 @@ class Capture:
 
     async def wal_end(self) -> int:
         """Where the WAL ends now, flushed: every transaction committed so far is before it and
-        decoding can reach it. (With ``synchronous_commit`` off, as on the embedded server, a
+        decoding can reach it. (With ``synchronous_commit`` off, as on the test servers, a
         commit returns before its record is flushed, and decoding reads flushed WAL only. A
         transaction of our own that writes WAL (a message pgoutput does not pass on) and commits
         with it on flushes everything before it; one that only took an id would commit
         asynchronously all the same.)"""
         conn = await self.connect()
-        end = await self._wal_insert()
-        row = await (await conn.execute("SELECT pg_current_wal_flush_lsn() - '0/0'::pg_lsn")).fetchone()
+        cursor = await conn.execute(
+            "SELECT pg_current_wal_insert_lsn() - '0/0'::pg_lsn, pg_current_wal_flush_lsn() - '0/0'::pg_lsn"
+        )
+        row = await cursor.fetchone()
         assert row is not None
-        if int(str(row[0])) < end:
+        end = int(str(row[0]))
+        if int(str(row[1])) < end:
             async with conn.transaction():
                 await conn.execute("SET LOCAL synchronous_commit = on")
                 await conn.execute("SELECT pg_logical_emit_message(true, 'turns.flush', '')")
