@@ -29,6 +29,7 @@ from turns.kit.caching import NoStoreMiddleware
 from turns.kit.limits import JsonLimitMiddleware
 from turns.kit.periodic import every
 from turns.kit.requests import RequestIdMiddleware
+from turns.kit.supervision import end_with_supervisor
 from turns.monitoring.endpoints import metrics_router
 from turns.monitoring.endpoints import router as monitor_router
 from turns.monitoring.metrics import MetricsMiddleware
@@ -42,8 +43,9 @@ from turns.schedules.endpoints import router as schedules_router
 from turns.scope.endpoints import router as scope_router
 from turns.search.endpoints import router as search_router
 from turns.stages.endpoints import router as stages_router
+from turns.sync.channel import RemoteEngine
 from turns.sync.endpoints import router as sync_router
-from turns.sync.engine import engine_for
+from turns.sync.engine import engine_for, engine_options
 from turns.sync.sessions import cache_of
 from turns.unit_turns.endpoints import router as turns_router
 from turns.users.endpoints import links_router
@@ -59,6 +61,7 @@ def create_app(settings: Settings | None = None, urls: DatabaseUrls | None = Non
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        end_with_supervisor()  # a worker of `turns serve --workers N`
         database = Database.connect(
             urls or resolve(settings), pool_size=settings.pool_size, replica=replica_options(settings)
         )
@@ -66,7 +69,10 @@ def create_app(settings: Settings | None = None, urls: DatabaseUrls | None = Non
         stop = asyncio.Event()
         workers = [asyncio.create_task(database.monitor_replica(stop))]
         if settings.sync and not settings.electric_url:
-            app.state.sync = engine_for(database, settings)
+            if settings.sync_remote:
+                app.state.sync = RemoteEngine(database, engine_options(database, settings).folder)
+            else:
+                app.state.sync = engine_for(database, settings)
             app.state.sync.users_changed = cache_of(app).forget_users
             workers.append(asyncio.create_task(app.state.sync.run(stop)))
         if settings.run_worker:

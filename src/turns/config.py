@@ -93,6 +93,10 @@ class Settings:
     mail_from: str = "Turns <turns@localhost>"
     public_url: str = "http://127.0.0.1:8000"
     run_worker: bool = True
+    workers: int = 1
+    """API worker processes of ``turns serve`` and ``turns up`` (``TURNS_WORKERS``; the number of
+    cores when unset). With more than one, the sync engine and the background work run in
+    processes of their own beside them (:mod:`turns.cli.companions`)."""
     export_stream_limit: int = 100_000
     """Exports of more rows than this run as a background job (``TURNS_EXPORT_STREAM_LIMIT``)."""
     replica_pool_size: int | None = None
@@ -107,6 +111,9 @@ class Settings:
     """When set, ``/metrics`` answers only requests with this bearer token (``TURNS_METRICS_TOKEN``)."""
     sync: bool = True
     """Serve ``/v1/shape`` from logical replication in this process (``TURNS_SYNC``)."""
+    sync_remote: bool = False
+    """Serve ``/v1/shape`` from the logs of a ``turns sync`` process on this machine rather than
+    run the engine here (``TURNS_SYNC_REMOTE``; what ``turns serve --workers N`` gives its workers)."""
     sync_slot: str = "turns_sync"
     """The logical replication slot sync reads (``TURNS_SYNC_SLOT``); one per sync process."""
     sync_dir: Path | None = None
@@ -179,6 +186,7 @@ class Settings:
             mail_from=_env("TURNS_MAIL_FROM") or "Turns <turns@localhost>",
             public_url=_env("TURNS_PUBLIC_URL") or local_url(host, port),
             run_worker=_env_bool("TURNS_RUN_WORKER", True),
+            workers=_env_int("TURNS_WORKERS", os.cpu_count() or 1),
             export_stream_limit=_env_int("TURNS_EXPORT_STREAM_LIMIT", 100_000),
             replica_pool_size=_env_int("TURNS_REPLICA_POOL_SIZE", 0) or None,
             replica_max_lag_seconds=_env_float("TURNS_REPLICA_MAX_LAG_SECONDS", 1.0),
@@ -186,6 +194,7 @@ class Settings:
             replica_check_seconds=_env_float("TURNS_REPLICA_CHECK_SECONDS", 0.5),
             metrics_token=_env("TURNS_METRICS_TOKEN"),
             sync=_env_bool("TURNS_SYNC", True),
+            sync_remote=_env_bool("TURNS_SYNC_REMOTE", False),
             sync_slot=_env("TURNS_SYNC_SLOT") or "turns_sync",
             backup_dir=Path(raw_backup_dir).expanduser().resolve()
             if (raw_backup_dir := _env("TURNS_BACKUP_DIR")) and not raw_backup_dir.startswith("s3://")

@@ -112,7 +112,16 @@ def test_commands(db: DatabaseUrls, empty_db: DatabaseUrls, factory: Factory, tm
 def test_help_lists_every_command() -> None:
     """Each command's module is imported when the command runs; help imports them all to describe them."""
     runner = CliRunner()
-    assert _commands(runner.invoke(app, ["--help"])) == ["db", "users", "monitor", "serve", "up", "import", "worker"]
+    assert _commands(runner.invoke(app, ["--help"])) == [
+        "db",
+        "users",
+        "monitor",
+        "serve",
+        "up",
+        "import",
+        "worker",
+        "sync",
+    ]
     assert _commands(runner.invoke(app, ["db", "--help"])) == [
         *("migrate", "downgrade", "status", "reset", "url", "psql", "roles", "start", "stop"),
         *("replica", "branch", "seed", "backup", "backups", "check-backups", "restore"),

@@ -125,6 +125,7 @@ def test_api_killed_mid_request_leaves_no_partial_write(own_urls: DatabaseUrls, 
         "ELECTRIC_DATABASE_URL": own_urls.replication,
         "TURNS_PORT": str(port),
         "TURNS_RUN_WORKER": "false",
+        "TURNS_WORKERS": "1",  # the process killed is the one holding the request
     }
     api = subprocess.Popen(
         [str(Path(sys.executable).parent / "turns"), "serve"],
@@ -134,7 +135,7 @@ def test_api_killed_mid_request_leaves_no_partial_write(own_urls: DatabaseUrls, 
     )
     try:
         base = f"http://127.0.0.1:{port}"
-        _wait_until(lambda: _ready(base))
+        _wait_until(lambda: _ready(base), message=lambda: f"(exit code {api.poll()})")
         with httpx.Client(base_url=base, timeout=30) as client:
             headers = bearer(login(client, manager))
         audit_before = factory.query("SELECT count(*) FROM audit_logs")[0][0]

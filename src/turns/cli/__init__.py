@@ -16,6 +16,7 @@ app = typer.Typer(
             "up": "turns.cli.serve",
             "import": "turns.cli.imports",
             "worker": "turns.cli.worker",
+            "sync": "turns.cli.sync",
         },
     ),
 )

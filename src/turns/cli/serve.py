@@ -4,18 +4,24 @@ from __future__ import annotations
 
 import os
 import socket
+import threading
+import time
+import urllib.request
 from collections.abc import Callable
 
 import typer
 import uvicorn
+from uvicorn.supervisors import Multiprocess
 
 from turns.cli.backups import branch_data_dir
 from turns.cli.common import clear_errors, settings, urls
+from turns.cli.companions import companions
 from turns.cli.seed import print_credentials
 from turns.config import local_url
 from turns.db import migrate
 from turns.db.urls import embedded_server
-from turns.kit.memory import limit_arenas
+from turns.kit import logging
+from turns.kit.memory import ARENAS, limit_arenas
 from turns.seed.demo import DEMO_DOMAIN, Credential, demo_loaded, seed_demo
 
 FIRST_USER = ("PROPERTY_MANAGER", f"manager@{DEMO_DOMAIN}")
@@ -35,22 +41,50 @@ class _AnnouncingServer(uvicorn.Server):
             self.announce()
 
 
-def _serve(host: str | None, port: int | None, announce: Callable[[str], None] | None = None) -> None:
+def _serve(
+    host: str | None, port: int | None, workers: int | None, announce: Callable[[str], None] | None = None
+) -> None:
     s = settings()
     # TURNS_PUBLIC_URL (by default the address of TURNS_HOST and TURNS_PORT), unless the command
     # names another host or port.
     url = s.public_url if host is None and port is None else local_url(host or s.host, port or s.port)
     host, port = host or s.host, port or s.port
-    limit_arenas()
+    workers = max(1, workers or s.workers)
     config = uvicorn.Config(
         "turns.app:create_app",
         factory=True,
         host=host,
         port=port,
+        workers=workers,
         log_config=None,
         proxy_headers=False,  # the app believes X-Forwarded-For only from TURNS_TRUSTED_PROXIES
     )
-    _AnnouncingServer(config, lambda: announce(url) if announce else None).run()
+    if workers == 1:
+        limit_arenas()
+        _AnnouncingServer(config, lambda: announce(url) if announce else None).run()
+        return
+    os.environ.setdefault("MALLOC_ARENA_MAX", str(ARENAS))  # what limit_arenas sets, for the workers
+    logging.configure(s.log_level)
+    with companions(s):
+        sock = config.bind_socket()
+        if announce:
+            health = local_url(host, port) + "/healthz"
+            threading.Thread(target=_announce_when_answering, args=(health, lambda: announce(url)), daemon=True).start()
+        Multiprocess(config, sockets=[sock]).run()
+
+
+def _announce_when_answering(health: str, announce: Callable[[], None], seconds: float = 300.0) -> None:
+    """Call ``announce`` once a worker answers ``health`` (the workers start after the socket is bound)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(health, timeout=5) as answer:  # noqa: S310 (our own address)
+                if answer.status == 200:
+                    announce()
+                    return
+        except OSError:
+            pass
+        time.sleep(0.1)
 
 
 def first_steps(url: str, credentials: list[Credential], demo: bool) -> None:
@@ -71,11 +105,16 @@ def first_steps(url: str, credentials: list[Credential], demo: bool) -> None:
 app = typer.Typer()
 
 
+_WORKERS = typer.Option(None, help="API worker processes (TURNS_WORKERS; default: the number of cores).")
+
+
 @app.command("serve")
-def serve(host: str | None = typer.Option(None), port: int | None = typer.Option(None)) -> None:
+def serve(
+    host: str | None = typer.Option(None), port: int | None = typer.Option(None), workers: int | None = _WORKERS
+) -> None:
     """Run the API server (starts the embedded database if it is the one configured)."""
     urls()
-    _serve(host, port)
+    _serve(host, port, workers)
 
 
 @app.command("up")
@@ -84,6 +123,7 @@ def up(
     port: int | None = typer.Option(None),
     demo: bool = typer.Option(True, help="Load the demo data set when the database has none."),
     branch: str | None = typer.Option(None, "--branch", help="Run on a branch (`turns db branch create`)."),
+    workers: int | None = _WORKERS,
 ) -> None:
     """Everything at once: database, migrations, demo data, API server."""
     if branch is not None:
@@ -98,7 +138,7 @@ def up(
             if demo and not demo_loaded(resolved.owner):
                 credentials = seed_demo(resolved.owner, photo_store=s.photo_store_url)
             has_demo = demo_loaded(resolved.owner)
-        _serve(host, port, lambda url: first_steps(url, credentials, has_demo))
+        _serve(host, port, workers, lambda url: first_steps(url, credentials, has_demo))
     finally:
         if started_here:
             embedded_server(s).stop()

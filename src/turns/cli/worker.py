@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import signal
 
 import typer
 
-from turns.cli.common import settings, urls
+from turns.cli.background import run_until_signalled
+from turns.config import Settings
 from turns.db.engines import Database
 from turns.jobs import worker as jobs_worker
 from turns.jobs.context import WorkerResources
-from turns.kit import logging
 from turns.notifications.mailer import Mailer
 
 app = typer.Typer()
@@ -21,22 +20,11 @@ app = typer.Typer()
 def worker() -> None:
     """Deliver queued e-mail and run queued jobs until interrupted (`turns serve` runs the same
     work itself unless TURNS_RUN_WORKER=false). Jobs are taken over the direct URL."""
-    s = settings()
-    resolved = urls()
-    logging.configure(s.log_level)
+    run_until_signalled(2 + jobs_worker.CONCURRENCY, _work)
 
-    async def main() -> None:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
-        database = Database.connect(resolved, pool_size=2 + jobs_worker.CONCURRENCY)
-        try:
-            await asyncio.gather(
-                Mailer(database, s.smtp_url, s.mail_from, s.public_url).run(stop),
-                jobs_worker.run(stop, WorkerResources(database, s)),
-            )
-        finally:
-            await database.dispose()
 
-    asyncio.run(main())
+async def _work(settings: Settings, database: Database, stop: asyncio.Event) -> None:
+    await asyncio.gather(
+        Mailer(database, settings.smtp_url, settings.mail_from, settings.public_url).run(stop),
+        jobs_worker.run(stop, WorkerResources(database, settings)),
+    )

@@ -22,7 +22,8 @@ from turns.access.identity import CurrentUser
 from turns.access.roles import ADMINS
 from turns.kit.errors import PROBLEM_RESPONSES, NotFound, Unauthorized
 from turns.sync import gatekeeper, logfile, protocol
-from turns.sync.engine import NotReady, ShapeQueryError, StaleUser, SyncEngine
+from turns.sync.channel import Engine
+from turns.sync.engine import NotReady, ShapeQueryError, StaleUser
 from turns.sync.offsets import Offset
 from turns.sync.params import InvalidRequest, RefusedRequest, ShapeRequest, parse
 from turns.sync.reach import shape_key
@@ -74,8 +75,8 @@ SUBSET_PARAMETERS = [
 ]
 
 
-def _engine(request: Request) -> SyncEngine | None:
-    engine: SyncEngine | None = getattr(request.app.state, "sync", None)
+def _engine(request: Request) -> Engine | None:
+    engine: Engine | None = getattr(request.app.state, "sync", None)
     return engine
 
 
@@ -153,6 +154,8 @@ async def _serve(request: Request, user: CurrentUser, subset: dict[str, Any] | N
         return _not_ready()
     try:
         return await _answer(request, engine, user, subset)
+    except NotReady:  # the engine's process went away while it made the shape: it is starting again
+        return _not_ready()
     except StaleUser:
         # Signed in before a change of role or company, and cached since: read the session again.
         fresh = await still_signed_in(request, fresh=True)
@@ -161,7 +164,7 @@ async def _serve(request: Request, user: CurrentUser, subset: dict[str, Any] | N
         return await _answer(request, engine, fresh, subset)
 
 
-async def _answer(request: Request, engine: SyncEngine, user: CurrentUser, subset: dict[str, Any] | None) -> Response:
+async def _answer(request: Request, engine: Engine, user: CurrentUser, subset: dict[str, Any] | None) -> Response:
     try:
         shape_request = parse(request.query_params, user)
         chosen = None if subset is None else parse_subset(subset, shape_request.definition)
@@ -174,7 +177,7 @@ async def _answer(request: Request, engine: SyncEngine, user: CurrentUser, subse
         return _invalid(InvalidRequest("where", str(exc)))
     if isinstance(shape, Response):
         return shape
-    engine.used[shape.id] = time.time()
+    engine.touch(shape.id)
     schema = await _schema(engine, shape_request)
     if chosen is not None:
         return await _subset(engine, shape, schema, shape_request, chosen)
@@ -188,7 +191,7 @@ async def _answer(request: Request, engine: SyncEngine, user: CurrentUser, subse
     return await _chunk(request, engine, shape, schema, shape_request)
 
 
-async def _resolve(engine: SyncEngine, shape_request: ShapeRequest) -> StoredShape | Response:
+async def _resolve(engine: Engine, shape_request: ShapeRequest) -> StoredShape | Response:
     definition = shape_request.definition
     key = shape_key(definition)
     if shape_request.handle is not None:
@@ -202,7 +205,7 @@ async def _resolve(engine: SyncEngine, shape_request: ShapeRequest) -> StoredSha
     return await engine.shape_for(definition)
 
 
-async def _must_refetch(engine: SyncEngine, shape_request: ShapeRequest) -> Response:
+async def _must_refetch(engine: Engine, shape_request: ShapeRequest) -> Response:
     """409: the client's handle is gone; ``electric-handle`` names the shape to start again from."""
     current = await engine.shape_for(shape_request.definition)
     return JSONResponse(
@@ -210,7 +213,7 @@ async def _must_refetch(engine: SyncEngine, shape_request: ShapeRequest) -> Resp
     )
 
 
-async def _schema(engine: SyncEngine, shape_request: ShapeRequest) -> str:
+async def _schema(engine: Engine, shape_request: ShapeRequest) -> str:
     return protocol.dumps(await engine.schema(shape_request.definition))
 
 
@@ -245,7 +248,7 @@ def _response(
 
 async def _log_response(
     request: Request,
-    engine: SyncEngine,
+    engine: Engine,
     shape: StoredShape,
     schema: str,
     shape_request: ShapeRequest,
@@ -283,7 +286,7 @@ async def _log_response(
     return StreamingResponse(streamed.parts(), media_type="application/json", headers=headers)
 
 
-async def _read(engine: SyncEngine, shape: StoredShape, span: Span) -> bytes:
+async def _read(engine: Engine, shape: StoredShape, span: Span) -> bytes:
     """The bytes of ``span``; large ranges are read in a worker thread."""
     path = engine.reads.file(shape.handle)
     if span.end - span.start < _INLINE_READ_BYTES:
@@ -292,7 +295,7 @@ async def _read(engine: SyncEngine, shape: StoredShape, span: Span) -> bytes:
 
 
 async def _first_chunk(
-    request: Request, engine: SyncEngine, shape: StoredShape, schema: str, shape_request: ShapeRequest
+    request: Request, engine: Engine, shape: StoredShape, schema: str, shape_request: ShapeRequest
 ) -> Response:
     if shape_request.definition.log == "changes_only":
         # No rows, only the snapshot's end (as Electric sends it); the changes follow from the head.
@@ -307,7 +310,7 @@ async def _first_chunk(
 
 
 async def _subset(
-    engine: SyncEngine, shape: StoredShape, schema: str, shape_request: ShapeRequest, subset: Subset
+    engine: Engine, shape: StoredShape, schema: str, shape_request: ShapeRequest, subset: Subset
 ) -> Response:
     definition = shape_request.definition
     try:
@@ -338,10 +341,10 @@ def _not_ready() -> Response:
 
 
 async def _chunk(
-    request: Request, engine: SyncEngine, shape: StoredShape, schema: str, shape_request: ShapeRequest
+    request: Request, engine: Engine, shape: StoredShape, schema: str, shape_request: ShapeRequest
 ) -> Response:
     assert shape_request.offset is not None
-    event = engine.watch(shape.id)
+    event = engine.waiters.watch(shape.id)
     try:
         seen = engine.last_lsn
         span = engine.reads.span(shape, shape_request.offset)
@@ -359,7 +362,7 @@ async def _chunk(
             shape, seen = found, engine.last_lsn
             span = engine.reads.span(shape, shape_request.offset)
     finally:
-        engine.unwatch(shape.id, event)
+        engine.waiters.unwatch(shape.id, event)
     cache = protocol.LIVE_CACHE if shape_request.live else protocol.LOG_CACHE
     try:
         return await _log_response(request, engine, shape, schema, shape_request, span, seen=seen, cache=cache)
@@ -380,16 +383,14 @@ def _still_theirs(request: Request, before: CurrentUser, user: CurrentUser, shap
         return False
 
 
-def _sse(
-    request: Request, engine: SyncEngine, shape: StoredShape, schema: str, shape_request: ShapeRequest
-) -> Response:
+def _sse(request: Request, engine: Engine, shape: StoredShape, schema: str, shape_request: ShapeRequest) -> Response:
     assert shape_request.offset is not None
     start = shape_request.offset
 
     async def events() -> AsyncIterator[bytes]:
         offset = start
         deadline = time.monotonic() + SSE_SECONDS
-        event = engine.watch(shape.id)
+        event = engine.waiters.watch(shape.id)
         try:
             while time.monotonic() < deadline and not await request.is_disconnected():
                 before = request.state.user
@@ -422,7 +423,7 @@ def _sse(
                 if not await _wait(request, event, SSE_KEEPALIVE_SECONDS):
                     yield protocol.KEEP_ALIVE.encode()
         finally:
-            engine.unwatch(shape.id, event)
+            engine.waiters.unwatch(shape.id, event)
 
     cursor = protocol.cursor(shape_request.cursor, time.time())
     headers = protocol.headers(shape.handle, protocol.NO_STORE, offset=start, cursor=cursor)

@@ -50,9 +50,10 @@ from turns.sync.membership import plan
 from turns.sync.offsets import Offset
 from turns.sync.protocol import dumps, row_key, snapshot_end, snapshot_fields
 from turns.sync.reach import Managers, Router, shape_key
-from turns.sync.shapes import FORMAT_SQL, MOVE_WITH_THEIR_TURN, PRIMARY_KEY, ShapeDefinition, column_schema
+from turns.sync.shapes import FORMAT_SQL, MOVE_WITH_THEIR_TURN, PRIMARY_KEY, Schemas, ShapeDefinition
 from turns.sync.store import Appended, Snapshot, Store, StoredShape
 from turns.sync.subsets import Subset
+from turns.sync.waiters import Waiters
 
 log = structlog.get_logger(__name__)
 
@@ -135,9 +136,9 @@ class SyncEngine:
         self.lock = asyncio.Lock()
         self.last_lsn = 0
         self.ready = asyncio.Event()
-        self.waiters: dict[int, set[asyncio.Event]] = {}
+        self.waiters = Waiters()
         self.wake = asyncio.Event()
-        self.schemas: dict[tuple[str, tuple[str, ...]], dict[str, Any]] = {}
+        self.schemas = Schemas(database.primary)
         self.steps = 0
         self.decided: Counter[str] = Counter()
         """Shape steps decided from decoded rows since the start, by the kind of the shape's reach
@@ -150,6 +151,10 @@ class SyncEngine:
         self.users_changed: Callable[[set[str]], None] = lambda users: None
         """Told the ids of users whose role, company or active flag a step changed (their shapes of
         their own are removed; the session cache forgets them, since shapes shared by a reach stay)."""
+        self.subscribers: list[Callable[[list[int], int], None]] = []
+        """Told, after each step and removal, the shapes whose logs changed and the LSN the logs
+        have reached (the API workers of other processes, :mod:`turns.sync.channel`)."""
+        self._changed: set[int] = set()
 
     # -- life cycle --
     async def start(self) -> None:
@@ -180,6 +185,7 @@ class SyncEngine:
             for shape in self.store.all_shapes():
                 self.router.add(shape.id, ShapeDefinition.from_dict(shape.definition))
         self.ready.set()
+        self._publish()
 
     async def run(self, stop: asyncio.Event) -> None:
         """Follow the slot until ``stop`` is set; errors are logged and retried."""
@@ -248,6 +254,7 @@ class SyncEngine:
         await self.capture.advance(end)
         self.last_lsn = max(self.last_lsn, end)
         self.steps += 1
+        self._publish()
         return len(batches)
 
     async def _catch_up(self) -> None:
@@ -476,16 +483,16 @@ class SyncEngine:
             return SubsetRows(shape.head, rows, len(found), metadata)
 
     async def schema(self, definition: ShapeDefinition) -> dict[str, Any]:
-        """The shape's ``electric-schema`` (read once per table and column list)."""
-        cache_key = (definition.table, definition.columns)
-        if cache_key not in self.schemas:
-            async with self.database.primary.connect() as conn:
-                self.schemas[cache_key] = await column_schema(conn, definition)
-        return self.schemas[cache_key]
+        return await self.schemas.of(definition)
 
     async def drop(self, shape_id: int) -> None:
         async with self.lock:
             self._remove_id(shape_id)
+        self._publish()
+
+    def touch(self, shape_id: int) -> None:
+        """A request asked for the shape (it is not removed as unused while it is asked for)."""
+        self.used[shape_id] = time.time()
 
     def _remove_id(self, shape_id: int) -> None:
         shape = self.store.by_id(shape_id)
@@ -517,31 +524,21 @@ class SyncEngine:
         (their clients refetch a fresh snapshot, which is smaller than the replayed log)."""
         cutoff = time.time() - self.options.shape_ttl_seconds
         for shape in self.store.all_shapes():
-            stale = self.used.get(shape.id, shape.used_at) < cutoff and not self.waiters.get(shape.id)
+            stale = self.used.get(shape.id, shape.used_at) < cutoff and not self.waiters.held(shape.id)
             bloated = shape.log_count > max(10_000, 4 * shape.row_count)
             if stale or bloated:
                 log.info("sync_shape_removed", handle=shape.handle, stale=stale, bloated=bloated)
                 await self.drop(shape.id)
 
     # -- waiting for changes --
-    def watch(self, shape_id: int) -> asyncio.Event:
-        event = asyncio.Event()
-        self.waiters.setdefault(shape_id, set()).add(event)
-        return event
-
-    def unwatch(self, shape_id: int, event: asyncio.Event) -> None:
-        found = self.waiters.get(shape_id)
-        if found is not None:
-            found.discard(event)
-            if not found:
-                del self.waiters[shape_id]
-
     def _notify(self, shape_id: int) -> None:
-        for event in self.waiters.get(shape_id, ()):
-            event.set()
+        self._changed.add(shape_id)
+        self.waiters.wake([shape_id])
 
-    def clients(self) -> int:
-        return sum(len(events) for events in self.waiters.values())
+    def _publish(self) -> None:
+        changed, self._changed = sorted(self._changed), set()
+        for subscriber in self.subscribers:
+            subscriber(changed, self.last_lsn)
 
 
 def _unlink(path: Path) -> None:
@@ -565,15 +562,19 @@ async def _wait_any(stop: asyncio.Event, wake: asyncio.Event, *, seconds: float)
             task.cancel()
 
 
-def engine_for(database: Database, settings: Settings) -> SyncEngine:
-    """The engine of this process: its slot, and its shape logs under the data directory."""
+def engine_options(database: Database, settings: Settings) -> EngineOptions:
+    """Where the engine of ``settings`` keeps its shape logs (under the data directory), and its slot."""
     folder = settings.sync_dir or settings.data_dir / "sync"
     name = urlsplit(database.urls.app).path.lstrip("/") or "turns"
-    options = EngineOptions(
+    return EngineOptions(
         folder=folder / f"{name}-{settings.sync_slot}",
         slot=settings.sync_slot,
         chunk_bytes=settings.sync_chunk_bytes,
         poll_seconds=settings.sync_poll_seconds,
         shape_ttl_seconds=settings.sync_shape_ttl_hours * 3600,
     )
-    return SyncEngine(database, database.urls.replication, options)
+
+
+def engine_for(database: Database, settings: Settings) -> SyncEngine:
+    """The engine of this process: its slot, and its shape logs under the data directory."""
+    return SyncEngine(database, database.urls.replication, engine_options(database, settings))
