@@ -76,6 +76,7 @@ def render(results: dict[str, Any]) -> str:
                 f"{d['p95_ms']} / {d['p99_ms']} | {a['throughput_per_s']} | {d['throughput_per_s']} | "
                 f"{row['p50_ratio']}x |"
             )
+        lines += render_workers(data.get("workers"))
         login = data["login"]
         lines += [
             "",
@@ -91,6 +92,19 @@ def render(results: dict[str, Any]) -> str:
     lines += render_profiles(results)
     lines.append(END)
     return "\n".join(lines) + "\n"
+
+
+def render_workers(workers: dict[str, Any] | None) -> list[str]:
+    if not workers:
+        return []
+    cores = str(workers["cores"])
+    one, many = workers["1"], workers[cores]
+    return [
+        "",
+        f"**Workers** (turn updates, same clients; `turns serve --workers N`, sync off): one worker "
+        f"{one['throughput_per_s']}/s (p50 {one['p50_ms']} ms), {cores} workers (one per core) "
+        f"{many['throughput_per_s']}/s (p50 {many['p50_ms']} ms): {workers['ratio']}x.",
+    ]
 
 
 def render_scope_of_work(uploads: dict[str, Any] | None, editing: dict[str, Any] | None) -> list[str]:

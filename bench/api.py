@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -16,7 +17,7 @@ from typing import Any
 import httpx
 import psycopg
 
-from bench.harness import PASSWORD, Environment
+from bench.harness import PASSWORD, Environment, api_process
 from bench.load import LoadResult, run_load
 from turns.db.context import SET_CONTEXT_SQL, Actor
 
@@ -177,6 +178,26 @@ def run(env: Environment, *, smoke: bool) -> dict[str, Any]:
         )
         results["turn_list"][str(concurrency)] = compare(api, direct)
 
+    results["workers"] = workers_scaling(env, token, turns, clients=clients, count=count, seconds=seconds)
     logins = run_load(Login(env.base_url, manager), clients=2, requests_per_client=5 if smoke else 50, seconds=seconds)
     results["login"] = logins.summary()
     return results
+
+
+def workers_scaling(
+    env: Environment, token: str, turns: list[str], *, clients: int, count: int, seconds: float
+) -> dict[str, Any]:
+    """Turn updates through ``turns serve --workers N`` with one worker, then one per core: the same
+    load against two fresh servers of the same data (sync off in both: only the API is measured)."""
+    cores = os.cpu_count() or 1
+    found: dict[str, Any] = {"cores": cores}
+    for workers in (1, cores):
+        settings = {"TURNS_WORKERS": str(workers), "TURNS_SYNC": "false"}
+        with api_process(env.urls, env.server.data_dir, **settings) as (base_url, _):
+            load = run_load(
+                ApiUpdate(base_url, token, turns), clients=clients, requests_per_client=count, seconds=seconds
+            )
+        found[str(workers)] = load.summary()
+    single, many = found["1"]["throughput_per_s"], found[str(cores)]["throughput_per_s"]
+    found["ratio"] = round(many / single, 2) if single else None
+    return found

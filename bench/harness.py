@@ -115,6 +115,7 @@ def api_starting(urls: DatabaseUrls, data_dir: Path, **settings: str) -> Iterato
         "TURNS_POOL_SIZE": "20",
         "TURNS_DATA_DIR": str(data_dir),  # sync's shape logs live beside this cluster's data
         "TURNS_EXPORT_STREAM_LIMIT": "10000000",  # the reports benchmark streams every turn
+        "TURNS_WORKERS": "1",  # one process: the one py-spy samples and whose memory is measured
         **settings,
     }
     api = subprocess.Popen(
