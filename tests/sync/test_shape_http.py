@@ -156,3 +156,40 @@ def test_a_step_sends_its_rows_in_the_order_they_changed(sync_client: httpx.Clie
         return sent
 
     assert eventually(both) == [("update", "two"), ("insert", "FIRST")]
+
+
+def test_each_transaction_reaches_the_client_as_its_own_messages(db: DatabaseUrls, tmp_path: Path) -> None:
+    """Insert, insert, delete, update committed as four transactions and decoded in one step (the
+    engine polls once a second here) are four messages, in commit order, each with its own
+    transaction id, as Electric logs them: not one insert of the row left at the end."""
+    server = sync_server(db, tmp_path / "sync", sync_poll_seconds=1.0)
+    server.start()
+    try:
+        wait_ready(server.base_url)
+        factory = Factory(db)
+        with httpx.Client(base_url=server.base_url, timeout=60) as client:
+            headers = bearer(login(client, factory.user("ADMIN")))
+            first = _get(client, headers, table="vendors", offset="-1")
+            query = {"handle": first.headers["electric-handle"], "offset": first.headers["electric-offset"]}
+            gone = factory.vendor(company_name="Gone Painting")
+            kept = factory.vendor(company_name="Kept Flooring")
+            factory.query("DELETE FROM vendors WHERE id = %s RETURNING id", (gone,))
+            factory.query("UPDATE vendors SET company_name = 'Kept Flooring Co' WHERE id = %s RETURNING id", (kept,))
+            messages: list[dict[str, Any]] = []
+
+            def four() -> None:
+                response = _get(client, headers, table="vendors", live="true", **query)
+                query["offset"] = response.headers["electric-offset"]
+                messages.extend(m for m in response.json() if "operation" in m["headers"])
+                assert len(messages) >= 4, messages
+
+            eventually(four, timeout=30)
+    finally:
+        server.stop()
+    operations = [(m["headers"]["operation"], m["value"]["id"]) for m in messages]
+    assert operations == [("insert", str(gone)), ("insert", str(kept)), ("delete", str(gone)), ("update", str(kept))]
+    assert messages[3]["value"]["company_name"] == "Kept Flooring Co"
+    assert messages[1]["value"]["company_name"] == "Kept Flooring"
+    first_txids = [m["headers"]["txids"][0] for m in messages]
+    assert len(set(first_txids)) == 4, first_txids
+    assert [m["headers"]["lsn"] for m in messages] == sorted(m["headers"]["lsn"] for m in messages)

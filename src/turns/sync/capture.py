@@ -241,20 +241,3 @@ class Capture:
 
 def format_lsn(lsn: int) -> str:
     return f"{lsn >> 32:X}/{lsn & 0xFFFFFFFF:X}"
-
-
-def merge(batches: list[Batch]) -> Batch:
-    """One step out of several transactions: their changes together, in commit order."""
-    merged = Batch()
-    for batch in batches:
-        merged.xids.extend(batch.xids)
-        merged.commit_lsn, merged.end_lsn = batch.commit_lsn, batch.end_lsn
-        for table, ids in batch.ids.items():
-            merged.ids.setdefault(table, set()).update(ids)
-        merged.truncated |= batch.truncated
-        for table, values in batch.reassigned.items():
-            merged.reassigned.setdefault(table, set()).update(values)
-        merged.changes += batch.changes
-        merged.decoded.extend(batch.decoded)
-        merged.opaque |= batch.opaque
-    return merged

@@ -6,8 +6,9 @@ each shape a step may concern, it reads the shape's rows again *as the shape's u
 themselves changed, every row when the step moved rows in or out of the user's reach
 (a property reassigned, a turn given to another vendor; see :func:`needs_full_read`).
 What differs from the rows the shape holds becomes inserts, updates and deletes in its
-log, all at the step's commit LSN, so a client applies a step whole. All reads of a step
-share one snapshot. A step is on disk before the slot is advanced past it; replaying a
+log. Each transaction is a step of its own, at its commit LSN, so a client applies a
+transaction whole and sees every transaction that changed a row; the reads of the
+transactions decoded together share one snapshot. A step is on disk before the slot is advanced past it; replaying a
 step after a crash finds nothing new to log, so clients see no duplicate.
 
 New shapes are snapshotted under the same lock as steps, so a transaction is either in a
@@ -25,7 +26,7 @@ import os
 import secrets
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -44,7 +45,7 @@ from turns.config import Settings
 from turns.db.context import SET_CONTEXT_SQL, Actor
 from turns.db.engines import Database
 from turns.sync import logfile
-from turns.sync.capture import Batch, Capture, SlotLost, merge
+from turns.sync.capture import Batch, Capture, SlotLost
 from turns.sync.changes import diff
 from turns.sync.membership import plan
 from turns.sync.offsets import Offset
@@ -249,7 +250,7 @@ class SyncEngine:
             return 0
         fresh = [b for b in batches if b.end_lsn > self.last_lsn]
         if fresh:
-            await self._apply(merge(fresh))
+            await self._apply(fresh)
         end = batches[-1].end_lsn
         await self.capture.advance(end)
         self.last_lsn = max(self.last_lsn, end)
@@ -263,33 +264,54 @@ class SyncEngine:
         while self.last_lsn < end and await self._step():
             pass
 
-    async def _apply(self, batch: Batch) -> None:
-        step = plan(batch, self.router, needs_full_read)
-        if batch.reassigned.get("users"):
-            self.users_changed(batch.reassigned["users"])
-        changed: list[int] = []
-        for shape_id in step.dropped:
-            self._remove_id(shape_id)  # their role or company changed: the shape is no longer theirs
+    async def _apply(self, batches: list[Batch]) -> None:
+        """Log each transaction of ``batches`` as its own step, at its commit LSN, as Electric logs every
+        operation: a client sees two transactions that changed one row as two messages. The rows the
+        steps read again as their users are read at one snapshot (after all of them), once per shape
+        and key: what a later step would read again is the same and yields nothing."""
+        changed: set[int] = set()
+        read: dict[int, set[str] | None] = {}
         with self.store.transaction():
-            if not step.empty:
-                async with self.database.primary.connect() as conn, conn.begin():
-                    await conn.execute(_REPEATABLE_READ)
-                    txids = [*batch.xids, int((await conn.execute(_STEP_XID)).scalar_one()) & 0xFFFFFFFF]
-                    await conn.execute(_FORMATS)
+            async with contextlib.AsyncExitStack() as stack:
+                conn: AsyncConnection | None = None
+                step_xid = 0
+                for batch in batches:
+                    step = plan(batch, self.router, needs_full_read)
+                    if batch.reassigned.get("users"):
+                        self.users_changed(batch.reassigned["users"])
+                    for shape_id in step.dropped:
+                        self._remove_id(shape_id)  # their role or company changed: the shape is no longer theirs
+                    if step.empty:
+                        continue
+                    if conn is None:
+                        conn = await stack.enter_async_context(self._reading())
+                        step_xid = int((await conn.execute(_STEP_XID)).scalar_one()) & 0xFFFFFFFF
+                    txids = [*batch.xids, step_xid]
                     for shape_id, ids in step.read.items():
+                        keys = _not_read_yet(read, shape_id, ids)
+                        if keys == []:
+                            continue
                         shape, definition = self._stored(shape_id)
-                        rows = await self._read(conn, definition, ids)
+                        rows = await self._read(conn, definition, keys)
+                        if self._log_changes(shape, definition, keys, rows, txids, batch.commit_lsn):
+                            changed.add(shape_id)
+                    for shape_id, (ids, rows) in step.decided.items():
+                        shape, definition = self._stored(shape_id)
                         if self._log_changes(shape, definition, ids, rows, txids, batch.commit_lsn):
-                            changed.append(shape_id)
-                for shape_id, (ids, rows) in step.decided.items():
-                    shape, definition = self._stored(shape_id)
-                    if self._log_changes(shape, definition, ids, rows, txids, batch.commit_lsn):
-                        changed.append(shape_id)
-            self.store.set_meta("last_lsn", str(max(self.last_lsn, batch.end_lsn)))
-        self.decided.update(str(self.router.routes[i].reach).partition(":")[0] for i in step.decided)
-        self.read_steps += len(step.read)
+                            changed.add(shape_id)
+                    self.decided.update(str(self.router.routes[i].reach).partition(":")[0] for i in step.decided)
+                    self.read_steps += len(step.read)
+            self.store.set_meta("last_lsn", str(max(self.last_lsn, batches[-1].end_lsn)))
         for shape_id in changed:
             self._notify(shape_id)
+
+    @contextlib.asynccontextmanager
+    async def _reading(self) -> AsyncIterator[AsyncConnection]:
+        """A read-only transaction at one snapshot, in the shapes' session formats."""
+        async with self.database.primary.connect() as conn, conn.begin():
+            await conn.execute(_REPEATABLE_READ)
+            await conn.execute(_FORMATS)
+            yield conn
 
     def _stored(self, shape_id: int) -> tuple[StoredShape, ShapeDefinition]:
         shape = self.store.by_id(shape_id)
@@ -539,6 +561,21 @@ class SyncEngine:
         changed, self._changed = sorted(self._changed), set()
         for subscriber in self.subscribers:
             subscriber(changed, self.last_lsn)
+
+
+def _not_read_yet(read: dict[int, set[str] | None], shape_id: int, ids: list[str] | None) -> list[str] | None:
+    """Of ``ids`` (None: every row) of a shape, those not read yet at this snapshot ([]: nothing to
+    read), noting them as read."""
+    if shape_id in read and read[shape_id] is None:
+        return []
+    if ids is None:
+        read[shape_id] = None
+        return None
+    done = read.setdefault(shape_id, set())
+    assert done is not None
+    keys = [pk for pk in ids if pk not in done]
+    done.update(keys)
+    return keys
 
 
 def _unlink(path: Path) -> None:
