@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
+from pathlib import Path
 
 from tests.fixtures.factory import Factory
 from tests.fixtures.replica import ReplicaCluster
@@ -61,3 +62,32 @@ def test_reads_after_writes_stay_on_a_replica_that_keeps_up(replica_db: Database
 
     # Streaming replay on loopback keeps up within the short wait: most reads stay on the replica.
     assert asyncio.run(scenario()) > 10
+
+
+def test_a_write_through_one_worker_is_read_back_through_another(
+    replica_db: DatabaseUrls, replica_cluster: ReplicaCluster, tmp_path: Path
+) -> None:
+    """The workers of one server share their clients' commit positions (`turns serve --workers N`):
+    the worker that did not commit the write still waits for it, or reads from the primary."""
+    factory = Factory(replica_db)
+    admin = factory.user("ADMIN")
+    property_id = factory.property()
+    replica_cluster.wait_caught_up()
+    writer = actor(admin.id)
+    shared = replace(FAST, max_lag_seconds=600, positions_file=tmp_path / "positions.sqlite3")
+
+    async def scenario() -> None:
+        async with routed(replica_db, shared) as first, routed(replica_db, shared) as second:
+            replica_cluster.pause_replay()
+            try:
+                for n in range(5):
+                    await rename(first, writer, property_id, f"Worker {n}")
+                    assert await read_name(second, writer, property_id) == (f"Worker {n}", False)
+            finally:
+                replica_cluster.resume_replay()
+            replica_cluster.wait_caught_up()
+            assert await read_name(second, writer, property_id) == ("Worker 4", True)
+            assert second.router is not None and first.router is not None
+            assert first.router.pending_lsn(f"session:{writer.session_id}") is None  # forgotten by both
+
+    asyncio.run(scenario())

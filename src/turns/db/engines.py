@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
@@ -19,7 +20,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from turns.config import Settings
 from turns.db.urls import DatabaseUrls
 from turns.kit.flight import Statement, read_only
+from turns.kit.supervision import supervisor_pid
 from turns.replicas.monitor import LagMonitor
+from turns.replicas.positions import SharedPositions
 from turns.replicas.router import ReplicaRouter
 
 
@@ -60,6 +63,8 @@ class ReplicaOptions:
     """How long a read waits for the replica to replay the client's own last write."""
     check_seconds: float = 0.5
     """How often the lag is measured."""
+    positions_file: Path | None = None
+    """Where the workers of one server share their clients' commit positions (in memory when None)."""
 
 
 @dataclass
@@ -81,7 +86,13 @@ class Database:
         return cls(
             urls=urls,
             primary=primary,
-            router=ReplicaRouter(primary, engine, monitor, wait_seconds=options.wait_seconds),
+            router=ReplicaRouter(
+                primary,
+                engine,
+                monitor,
+                wait_seconds=options.wait_seconds,
+                positions=SharedPositions(options.positions_file) if options.positions_file else None,
+            ),
         )
 
     @property
@@ -138,4 +149,7 @@ def replica_options(settings: Settings) -> ReplicaOptions:
         max_lag_seconds=settings.replica_max_lag_seconds,
         wait_seconds=settings.replica_wait_seconds,
         check_seconds=settings.replica_check_seconds,
+        positions_file=(settings.data_dir / "run" / f"commit-positions-{supervisor}.sqlite3")
+        if (supervisor := supervisor_pid())
+        else None,
     )

@@ -25,15 +25,21 @@ def supervised_environment() -> dict[str, str]:
     return {SUPERVISOR: str(os.getpid())}
 
 
+def supervisor_pid() -> int | None:
+    """The supervisor's process id when this process is one of its children."""
+    raw = os.environ.get(SUPERVISOR)
+    return int(raw) if raw else None
+
+
 def end_with_supervisor() -> bool:
     """In a child of a supervisor (see :data:`SUPERVISOR`): have SIGTERM sent to this process when
     the supervisor ends, or send it now if it has already ended. Whether this process is one."""
-    raw = os.environ.get(SUPERVISOR)
-    if raw is None or not sys.platform.startswith("linux"):
+    supervisor = supervisor_pid()
+    if supervisor is None or not sys.platform.startswith("linux"):
         return False
     name = ctypes.util.find_library("c")
     if name is not None:
         ctypes.CDLL(name, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
-    if os.getppid() != int(raw):
+    if os.getppid() != supervisor:
         os.kill(os.getpid(), signal.SIGTERM)
     return True

@@ -25,7 +25,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections import OrderedDict
 from collections.abc import AsyncIterator
 
 import psycopg
@@ -38,12 +37,12 @@ from turns.kit.flight import Statement
 from turns.kit.lsn import parse_lsn
 from turns.replicas import metrics
 from turns.replicas.monitor import LagMonitor
+from turns.replicas.positions import Positions
 
 READ_ONLY = text("SET TRANSACTION READ ONLY")
 _REPLAY_LSN = text("SELECT pg_last_wal_replay_lsn()::text")
 _COMMIT_LSN = text("SELECT pg_current_wal_insert_lsn()::text")
 _POLL_SECONDS = 0.005
-_MAX_CLIENTS = 100_000
 
 
 class ReplicaLost(Exception):
@@ -58,16 +57,24 @@ def is_connection_error(exc: BaseException) -> bool:
 
 
 class ReplicaRouter:
-    def __init__(self, primary: AsyncEngine, replica: AsyncEngine, monitor: LagMonitor, *, wait_seconds: float) -> None:
+    def __init__(
+        self,
+        primary: AsyncEngine,
+        replica: AsyncEngine,
+        monitor: LagMonitor,
+        *,
+        wait_seconds: float,
+        positions: Positions | None = None,
+    ) -> None:
         self.primary = primary
         self.replica = replica
         self.monitor = monitor
         self.wait_seconds = wait_seconds
-        self._pending: OrderedDict[str, int] = OrderedDict()
+        self.positions = positions or Positions()
 
     def pending_lsn(self, client: str) -> int | None:
         """The position the replica must reach before ``client`` reads from it, if any."""
-        return self._pending.get(client)
+        return self.positions.get(client)
 
     async def note_commit(self, conn: AsyncConnection, client: str | None) -> int:
         """Record the WAL position of the transaction ``conn`` has just committed for ``client``."""
@@ -75,17 +82,14 @@ class ReplicaRouter:
         await conn.rollback()
         self.monitor.saw_primary_lsn(lsn)
         if client is not None:
-            self._pending[client] = max(lsn, self._pending.get(client, 0))
-            self._pending.move_to_end(client)
-            while len(self._pending) > _MAX_CLIENTS:
-                self._pending.popitem(last=False)
+            self.positions.note(client, lsn)
         return lsn
 
     def _replayed(self, client: str | None, replay_lsn: int) -> None:
         health = self.monitor.health
         health.replay_lsn = max(replay_lsn, health.replay_lsn or 0)
-        if client is not None and self._pending.get(client, replay_lsn + 1) <= replay_lsn:
-            del self._pending[client]
+        if client is not None:
+            self.positions.replayed(client, replay_lsn)
 
     async def _replica_connection(self, client: str | None, opening: tuple[Statement, ...]) -> AsyncConnection | None:
         """A replica connection in a read-only transaction that sees ``client``'s writes, or None.
@@ -93,7 +97,7 @@ class ReplicaRouter:
         if not self.monitor.health.healthy:
             metrics.route("primary", "replica-unhealthy")
             return None
-        needed = self._pending.get(client) if client is not None else None
+        needed = self.positions.get(client) if client is not None else None
         conn = self.replica.connect()
         try:
             await conn.start()
