@@ -336,3 +336,22 @@ def test_a_worker_killed_under_load_loses_no_acknowledged_write(served: tuple[Se
 def _replaced(server: Served, killed: int) -> None:
     workers = server.children("multiprocessing.spawn")
     assert len(workers) == 2 and killed not in workers, workers
+
+
+def test_metrics_count_the_requests_of_every_worker(served: tuple[Served, DatabaseUrls]) -> None:
+    server, _ = served
+    with httpx.Client(base_url=server.base_url, timeout=30) as http:
+        before = _health_requests(http.get("/metrics").text)
+        for _ in range(40):
+            # A new connection each time: the kernel hands them to either worker.
+            assert httpx.get(f"{server.base_url}/healthz", timeout=30).status_code == 200
+        after = _health_requests(http.get("/metrics").text)
+    assert after - before == 40
+
+
+def _health_requests(exposition: str) -> float:
+    return sum(
+        float(line.rsplit(" ", 1)[1])
+        for line in exposition.splitlines()
+        if line.startswith("turns_http_requests_total{") and 'route="/healthz"' in line
+    )

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
 import socket
 import threading
 import time
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import typer
 import uvicorn
@@ -22,6 +25,7 @@ from turns.db import migrate
 from turns.db.urls import embedded_server
 from turns.kit import logging
 from turns.kit.memory import ARENAS, limit_arenas
+from turns.kit.supervision import METRICS_DIR
 from turns.seed.demo import DEMO_DOMAIN, Credential, demo_loaded, seed_demo
 
 FIRST_USER = ("PROPERTY_MANAGER", f"manager@{DEMO_DOMAIN}")
@@ -65,12 +69,27 @@ def _serve(
         return
     os.environ.setdefault("MALLOC_ARENA_MAX", str(ARENAS))  # what limit_arenas sets, for the workers
     logging.configure(s.log_level)
-    with companions(s):
+    with companions(s), shared_metrics(s.data_dir):
         sock = config.bind_socket()
         if announce:
             health = local_url(host, port) + "/healthz"
             threading.Thread(target=_announce_when_answering, args=(health, lambda: announce(url)), daemon=True).start()
         Multiprocess(config, sockets=[sock]).run()
+
+
+@contextlib.contextmanager
+def shared_metrics(data_dir: Path) -> Iterator[None]:
+    """A fresh folder where the workers keep their Prometheus figures, so that any of them reports
+    them all (see :mod:`turns.monitoring.metrics`); removed when the server stops."""
+    folder = data_dir / "run" / f"metrics-{os.getpid()}"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    os.environ[METRICS_DIR] = str(folder)
+    try:
+        yield
+    finally:
+        os.environ.pop(METRICS_DIR, None)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _announce_when_answering(health: str, announce: Callable[[], None], seconds: float = 300.0) -> None:

@@ -18,6 +18,8 @@ import sys
 SUPERVISOR = "TURNS_SUPERVISOR_PID"
 """Set by the supervisor in its children's environment: its process id."""
 _PR_SET_PDEATHSIG = 1
+METRICS_DIR = "PROMETHEUS_MULTIPROC_DIR"
+"""Where the workers of one server keep their Prometheus figures (prometheus-client's own variable)."""
 
 
 def supervised_environment() -> dict[str, str]:

@@ -6,14 +6,20 @@
   state, database size, age of ``property_summary``), read when Prometheus scrapes;
 - the read path's routing and the replica's lag (:mod:`turns.replicas.metrics`), on the
   same registry.
+
+The workers of ``turns serve --workers N`` keep their figures in files under
+``PROMETHEUS_MULTIPROC_DIR`` (the server sets it), and whichever worker answers a scrape
+reports them all: counters and histograms summed, pools summed over the workers, the
+database's figures as last read (prometheus-client's multiprocess mode).
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 
-from prometheus_client import REGISTRY, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram, generate_latest, multiprocess
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -24,6 +30,7 @@ from turns.auth.transaction import open_transaction
 from turns.db.context import system_actor
 from turns.db.engines import Database
 from turns.kit.logging import get_logger
+from turns.kit.supervision import METRICS_DIR
 from turns.monitoring.queries import connections
 
 UNMATCHED = "<unmatched>"
@@ -44,12 +51,29 @@ ERRORS = Counter(
     "Responses with a 5xx status, by the exception that caused them (or the status when none escaped).",
     ["route", "error"],
 )
-POOL_SIZE = Gauge("turns_db_pool_size", "Connections a pool keeps (overflow not counted).", ["pool"])
-POOL_CHECKED_OUT = Gauge("turns_db_pool_checked_out", "Connections of a pool in use now.", ["pool"])
-DATABASE_UP = Gauge("turns_database_up", "1 when the last scrape could read the database figures, else 0.")
-CONNECTIONS = Gauge("turns_database_connections", "Client connections to the database.", ["application", "state"])
-DATABASE_SIZE = Gauge("turns_database_size_bytes", "Size of the database on disk.")
-SUMMARY_AGE = Gauge("turns_property_summary_age_seconds", "Time since property_summary was last refreshed.")
+POOL_SIZE = Gauge(
+    "turns_db_pool_size", "Connections a pool keeps (overflow not counted).", ["pool"], multiprocess_mode="livesum"
+)
+POOL_CHECKED_OUT = Gauge(
+    "turns_db_pool_checked_out", "Connections of a pool in use now.", ["pool"], multiprocess_mode="livesum"
+)
+DATABASE_UP = Gauge(
+    "turns_database_up",
+    "1 when the last scrape could read the database figures, else 0.",
+    multiprocess_mode="mostrecent",
+)
+CONNECTIONS = Gauge(
+    "turns_database_connections",
+    "Client connections to the database.",
+    ["application", "state"],
+    multiprocess_mode="mostrecent",
+)
+DATABASE_SIZE = Gauge("turns_database_size_bytes", "Size of the database on disk.", multiprocess_mode="mostrecent")
+SUMMARY_AGE = Gauge(
+    "turns_property_summary_age_seconds",
+    "Time since property_summary was last refreshed.",
+    multiprocess_mode="mostrecent",
+)
 
 _FIGURES = text(
     "SELECT set_config('statement_timeout', '2s', true),"
@@ -128,4 +152,8 @@ async def collect(database: Database) -> None:
 
 
 def exposition() -> bytes:
-    return generate_latest(REGISTRY)
+    if METRICS_DIR not in os.environ:
+        return generate_latest(REGISTRY)
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+    return generate_latest(registry)

@@ -9,14 +9,22 @@ READ_ROUTES = Counter(
     "Read-only transactions by the server that served them and why.",
     ["target", "reason"],
 )
+# Each worker measures the replica itself: the workers' worst figure (see turns.monitoring.metrics).
 REPLICA_LAG_BYTES = Gauge(
-    "turns_replica_lag_bytes", "WAL bytes the primary has written that the replica has not replayed."
+    "turns_replica_lag_bytes",
+    "WAL bytes the primary has written that the replica has not replayed.",
+    multiprocess_mode="livemax",
 )
 REPLICA_LAG_SECONDS = Gauge(
     "turns_replica_lag_seconds",
     "How long the oldest WAL the replica has not replayed has been waiting (0 when caught up).",
+    multiprocess_mode="livemax",
 )
-REPLICA_HEALTHY = Gauge("turns_replica_healthy", "1 while reads may go to the replica, 0 while they go to the primary.")
+REPLICA_HEALTHY = Gauge(
+    "turns_replica_healthy",
+    "1 while reads may go to the replica, 0 while they go to the primary.",
+    multiprocess_mode="livemin",
+)
 
 
 def route(target: str, reason: str) -> None:
