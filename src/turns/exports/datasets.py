@@ -128,18 +128,19 @@ class Resource:
         return joined, names
 
     def _named_cells(self, fields: Sequence[Field]) -> tuple[FromClause, dict[str, ColumnElement[Any]]]:
-        """As :meth:`_names`, but each name already as its cell (see :func:`readable_cell`), written
-        once per row of the named table rather than once per exported row: an export of a
-        million turns names the same few hundred users, vendors and stages over and over.
-        ``OFFSET 0`` keeps PostgreSQL from pulling the subquery up into the export's own
-        query, where the cell would be computed again for every row that joins it."""
+        """As :meth:`_names`, but each name already as its cell (see :func:`readable_cell`), made in
+        a subquery of the named table: an export of a million turns names the same few thousand
+        users, vendors and homes over and over. PostgreSQL computes a (non-strict) cell of the
+        nullable side of an outer join where it reads that side's row, so once per named row in
+        a hash join rather than once per exported row, and still looks a few rows up by their
+        index when the export is small."""
         joined: FromClause = self.table
         cells: dict[str, ColumnElement[Any]] = {}
         for f in fields:
             if f.names is not None:
                 target, namer = NAMES[f.names]
                 cell = readable_cell(f, namer(target), "iso")  # a name has no date to format
-                other = select(target.c.id, cell.label("cell")).offset(0).subquery(f"{f.source}_names")
+                other = select(target.c.id, cell.label("cell")).subquery(f"{f.source}_names")
                 joined = joined.outerjoin(other, other.c.id == self.table.c[f.source])
                 cells[f.key()] = other.c.cell
         return joined, cells

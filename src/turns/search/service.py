@@ -18,7 +18,8 @@ rows containing it when too few are similar: the same answer as ranking every ma
 computing every similarity of thousands of equally similar rows several times.
 
 The candidates are then read from the table as the caller: RLS still decides which rows
-come back, and only the columns the role may read are returned.
+come back, and only the columns the role may read are returned. Every kind asked for is
+searched and ranked in one statement, made once per role and kinds (:func:`search_query`).
 """
 
 from __future__ import annotations
