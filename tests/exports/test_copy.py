@@ -7,13 +7,16 @@ empty texts, non-ASCII names, JSON with floats, nested values and keys in any or
 from __future__ import annotations
 
 import asyncio
+import csv
 import io
 import json
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
+import psycopg
 import pytest
+from sqlalchemy import Column, Enum, MetaData, Table, Text, create_engine
 
 from tests.fixtures.factory import Factory, User
 from turns.auth.transaction import open_transaction
@@ -21,8 +24,10 @@ from turns.db.context import Actor
 from turns.db.engines import Database
 from turns.db.tables import ROLES
 from turns.db.urls import DatabaseUrls
+from turns.exports.cells import raw_cell, readable_cell
 from turns.exports.copying import copy_csv
 from turns.exports.datasets import RESOURCES, Resource
+from turns.exports.fields import Field
 from turns.exports.options import ExportOptions
 from turns.exports.render import gated_batches, writer
 
@@ -147,3 +152,101 @@ def test_copy_writes_the_csv_the_application_wrote(db: DatabaseUrls, factory: Fa
     # Every resource had rows to compare for an admin, and a vendor user saw some turns.
     assert all(lines[("ADMIN", name, raw)] > 3 for name in RESOURCES for raw in (True, False))
     assert lines[("VENDOR", "turns", False)] > 1
+
+
+def _crlf_outside_quotes(copied: bytes) -> bytes:
+    """COPY's CSV with each line end (an LF outside a quoted value) made CRLF: how the file ends
+    its lines, found here by reading the quotes rather than COPY's messages."""
+    out = bytearray()
+    quoted = False
+    for byte in copied:
+        if byte == ord('"'):
+            quoted = not quoted  # an escaped quote ("") flips twice
+        elif byte == ord("\n") and not quoted:
+            out += b"\r"
+        out.append(byte)
+    return bytes(out)
+
+
+def _direct_copy(urls: DatabaseUrls, user: User, resource: Resource, options: ExportOptions) -> bytes:
+    """The export's statement through a plain psycopg COPY as ``user``: PostgreSQL's own output."""
+    dialect = create_engine("postgresql+psycopg://").dialect
+    compiled = resource.copy_query(resource.parse_filters({}), user.role, options).compile(
+        dialect=dialect, compile_kwargs={"render_postcompile": True}
+    )
+    out = bytearray()
+    with psycopg.connect(urls.app) as conn:
+        conn.execute("SELECT set_config('app.current_user_id', %s, true)", (str(user.id),))
+        statement = f"COPY ({compiled}) TO STDOUT WITH (FORMAT csv, HEADER)"
+        with conn.cursor().copy(statement, compiled.params) as copy:
+            for data in copy:
+                out += data
+    return bytes(out)
+
+
+async def _chunks(urls: DatabaseUrls, user: User, resource: Resource, options: ExportOptions) -> list[bytes]:
+    database = Database.connect(urls, pool_size=1)
+    try:
+        async with open_transaction(database, Actor(user_id=user.id, context="test"), read_only=True) as conn:
+            query = resource.copy_query(resource.parse_filters({}), user.role, options)
+            return [chunk async for chunk in copy_csv(conn, query)]
+    finally:
+        await database.dispose()
+
+
+@pytest.mark.parametrize("raw", [False, True])
+def test_a_large_export_is_postgresqls_copy_with_crlf_line_ends(db: DatabaseUrls, factory: Factory, raw: bool) -> None:
+    """Thousands of turns with line breaks, quotes and commas inside their values, over many
+    chunks: the file is the byte-order mark, then COPY's own output with every line end CRLF
+    and every line break inside a quoted value left as it is."""
+    admin, manager = factory.user("ADMIN"), factory.user("PROPERTY_MANAGER", first_name="Ann\nLee")
+    home = factory.property(manager, street_address='1 "Two",\r\nlines Road')
+    template = factory.turn(home, reject_reason='said "no",\nthen\r\nleft')
+    count = 3000
+    assert db.superuser is not None
+    with psycopg.connect(db.superuser) as conn:
+        conn.execute("SET session_replication_role = replica")  # bulk rows without audit rows
+        conn.execute(
+            "INSERT INTO turns SELECT (jsonb_populate_record(t, jsonb_build_object("
+            " 'id', gen_random_uuid(), 'turn_id', 'BULK-' || n, 'is_active', false,"
+            " 'wo_number', 'WO \"' || n || '\",' || chr(10) || 'line two'))).*"
+            " FROM turns t, generate_series(1, %s) n WHERE t.id = %s",
+            (count, template),
+        )
+    resource, options = RESOURCES["turns"], ExportOptions(raw=raw)
+
+    chunks = asyncio.run(_chunks(db, admin, resource, options))
+    exported = b"".join(chunks)
+
+    assert len(chunks) > 10  # the BOM, then many 64 KiB chunks
+    assert exported == b"\xef\xbb\xbf" + _crlf_outside_quotes(_direct_copy(db, admin, resource, options))
+    rows = list(csv.reader(io.StringIO(exported.decode("utf-8-sig"), newline="")))
+    assert len(rows) == count + 2  # the header, the template and the bulk turns
+    work_orders = [row[rows[0].index("wo_number" if raw else "Work order")] for row in rows[1:]]
+    assert work_orders.count('WO "17",\nline two') == 1
+    # Line breaks inside quoted values are kept as they were written: no LF made CRLF there.
+    assert exported.count(b'",\nline two') == count and b'",\r\nline two' not in exported
+    assert exported.count(b"then\r\nleft") == count + 1
+
+
+def test_an_enum_cell_keeps_the_formula_guard_unless_every_code_and_label_is_safe() -> None:
+    """The guard (``export_text``) is left out only where no code or label could start a formula
+    or be empty."""
+    dialect = create_engine("postgresql+psycopg://").dialect
+
+    def sql(cell: Any) -> str:
+        return str(cell.compile(dialect=dialect))
+
+    table = Table(
+        "t",
+        MetaData(),
+        Column("safe", Enum("OPEN", "DONE", name="safe")),
+        Column("minus", Enum("OPEN", "-1", name="minus")),
+        Column("words", Text),
+    )
+    assert "export_text" not in sql(raw_cell(table.c.safe))
+    assert "export_text" in sql(raw_cell(table.c.minus))
+    assert "export_text" in sql(raw_cell(table.c.words))
+    assert "export_text" not in sql(readable_cell(Field("safe", "Safe", labels={"OPEN": "Open"}), table.c.safe, "iso"))
+    for labels in ({"OPEN": "=Open"}, {"DONE": ""}, {"OPEN": "@home"}):
+        assert "export_text" in sql(readable_cell(Field("safe", "Safe", labels=labels), table.c.safe, "iso"))

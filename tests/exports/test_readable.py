@@ -145,6 +145,12 @@ def test_a_vendor_gets_no_name_or_label_of_a_column_it_may_not_read(api: httpx.C
     for text in texts:
         for secret in ("Dana Okafor", "DFO approved", "1234.50", "1,234.50", "Sam Reyes", "Floors By Ortiz"):
             assert secret not in text
+    # The rows counted (for the audit and the stream limit) are the rows each file holds.
+    counted = factory.query(
+        "SELECT metadata->>'format', metadata->>'rows' FROM audit_logs WHERE user_id = %s AND action = 'EXPORT'",
+        (scene.vendor_user.id,),
+    )
+    assert sorted(counted) == [("csv", "1"), ("pdf", "1"), ("xlsx", "1")]
 
 
 def test_a_readable_pdf_has_title_filters_pages_and_totals(api: httpx.Client, factory: Factory) -> None:

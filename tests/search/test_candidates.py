@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
-from uuid import UUID
+from typing import Any
+from uuid import UUID, uuid4
 
 import psycopg
 import pytest
 from sqlalchemy import create_engine
 
-from tests.fixtures.factory import Factory
+from tests.fixtures.factory import Factory, User
+from turns.access.identity import CurrentUser
 from turns.access.roles import ROLES
+from turns.auth.transaction import open_transaction
+from turns.db.context import Actor
+from turns.db.engines import Database
 from turns.db.urls import DatabaseUrls
-from turns.search.service import TARGETS, WORD_SIMILARITY, target_query
+from turns.search.service import TARGETS, WORD_SIMILARITY, search, target_query
 
 PSYCOPG = create_engine("postgresql+psycopg://").dialect
 SET_CALLER = (
@@ -217,3 +223,55 @@ def test_unknown_kind_is_refused(db: DatabaseUrls, factory: Factory) -> None:
     admin = factory.user("ADMIN")
     with pytest.raises(psycopg.errors.InvalidParameterValue):
         candidates(db, admin.id, "users", "Maple")
+
+
+def _one_kind_at_a_time(db: DatabaseUrls, user: User, q: str, kinds: list[str], limit: int) -> list[tuple[Any, ...]]:
+    """Each kind's own query, one after the other, then their hits ranked together by tier and
+    score (a stable sort: ties keep the kinds' order, then each query's id order)."""
+    hits: list[tuple[Any, ...]] = []
+    with psycopg.connect(db.app) as conn:
+        conn.execute(SET_CALLER, (str(user.id), str(WORD_SIMILARITY)))
+        for kind in kinds:
+            compiled = target_query(TARGETS[kind], q, user.role, limit).compile(dialect=PSYCOPG)
+            for row in conn.execute(compiled.string, compiled.params):
+                hits.append((TARGETS[kind].kind, row[0], row[1], row[-2], row[-1]))
+    hits.sort(key=lambda hit: (hit[4], -hit[3]))
+    return hits[:limit]
+
+
+async def _searched(
+    db: DatabaseUrls, user: User, asked: list[tuple[str, list[str], int]]
+) -> list[list[tuple[Any, ...]]]:
+    database = Database.connect(db, pool_size=1)
+    caller = CurrentUser(id=user.id, email=user.email, role=user.role, vendor_id=None, session_id=uuid4())
+    found = []
+    try:
+        for q, kinds, limit in asked:
+            async with open_transaction(database, Actor(user_id=user.id, context="test"), read_only=True) as conn:
+                hits = await search(conn, caller, q, kinds, limit)
+            found.append([(h["type"], h["id"], h["label"], h["score"], h["tier"]) for h in hits])
+    finally:
+        await database.dispose()
+    return found
+
+
+def test_one_statement_ranks_every_kind_as_their_own_queries_did(db: DatabaseUrls, factory: Factory) -> None:
+    """Hits of several kinds with the same tier and score, cut by the limit: the search's one
+    statement keeps the order of one query per kind ranked together."""
+    manager, other = factory.user("PROPERTY_MANAGER"), factory.user("PROPERTY_MANAGER")
+    for owner in (manager, manager, other):
+        home = factory.property(owner, name="Maple Court", street_address="1 Maple Court")
+        factory.turn(home, turn_id=f"MAPLE-COURT-{home.hex[:6]}")
+    for _ in range(3):
+        factory.vendor(company_name="Maple Court", contact_name="Maple Court")
+    every = list(TARGETS)
+    asked = [
+        (q, kinds, limit)
+        for q in ("Maple Court", "Mapel Cort", "MAPLE-COURT", "Maple")
+        for kinds in (every, every[::-1], ["vendors", "properties"])
+        for limit in (1, 4, 20)
+    ]
+    for user in (factory.user("ADMIN"), manager):
+        expected = [_one_kind_at_a_time(db, user, q, kinds, limit) for q, kinds, limit in asked]
+        assert asyncio.run(_searched(db, user, asked)) == expected
+        assert any(len({hit[0] for hit in hits}) == 3 for hits in expected)  # every kind ranked together

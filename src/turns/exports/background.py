@@ -70,7 +70,7 @@ async def run_export(database: Database, data_dir: Path, export_id: UUID, user_i
     try:
         stored, options = ExportOptions.split(job["filters"])
         parsed = resource.parse_filters(stored)
-        query = resource.export_query(parsed, job["role"], fmt, options.raw)
+        query = resource.query(parsed, job["role"], fmt)  # as the streamed export counts
         async with open_transaction(database, actor, read_only=True) as read:
             total = await count_up_to(read, query, PDF_MAX_ROWS if fmt == "pdf" else EVERY_ROW)
             if fmt == "pdf" and total > PDF_MAX_ROWS:

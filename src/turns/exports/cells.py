@@ -19,6 +19,7 @@ audited table (``export_pick``), and ``changed_fields`` to those and the secrets
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -27,6 +28,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Enum,
     Integer,
     Numeric,
     String,
@@ -63,12 +65,27 @@ def _text(value: Cell) -> Cell:
     return func.export_text(value, type_=Text)
 
 
+_UNSAFE = re.compile(r"[-=+@\t\r]")
+"""What ``export_text`` guards against at the start of a text (besides an empty one)."""
+
+
+def _enum_text(value: Cell, labels: Mapping[str, str]) -> Cell:
+    """A text column's cell, or an enum's (its label or its code): an enum whose every code and
+    label is a text ``export_text`` leaves as it is skips that call, once per row."""
+    kind = value.type
+    words = _labelled(value, labels)
+    if isinstance(kind, Enum) and all(w and not _UNSAFE.match(w) for w in (*kind.enums, *labels.values())):
+        return words
+    return _text(words)
+
+
 def _labelled(value: Cell, labels: Mapping[str, str]) -> Cell:
-    """A code in words, or the code itself where it has none."""
+    """A code in words, or the code itself where it has none (a simple ``CASE``: the code is
+    made text once, not once for each label)."""
     words = cast(value, Text)
     if not labels:
         return words
-    return case(*((words == code, literal(label, Text)) for code, label in labels.items()), else_=words)
+    return case({code: literal(label, Text) for code, label in labels.items()}, value=words, else_=words)
 
 
 def _items(value: Cell) -> Any:
@@ -128,7 +145,7 @@ def raw_cell(value: Cell) -> Cell:
     if isinstance(kind, INET):  # the address as PostgreSQL shows it (no /32), as the driver reads it
         return _text(func.format("%s", value))
     if isinstance(kind, String):  # text, enums: what a spreadsheet could take for a formula
-        return _text(cast(value, Text))
+        return _enum_text(value, {})
     return cast(value, Text)  # ids
 
 
@@ -155,7 +172,7 @@ def readable_cell(f: Field, value: Cell, date_format: DateFormat) -> Cell:
     if isinstance(kind, INET):
         return _text(func.format("%s", value))
     if isinstance(kind, String):
-        return _text(_labelled(value, f.labels))
+        return _enum_text(value, f.labels)
     return cast(value, Text)  # ids, numbers
 
 
