@@ -124,6 +124,13 @@ class Settings:
     sync_poll_seconds: float = 0.05
     """How often the slot is read while idle (``TURNS_SYNC_POLL_SECONDS``)."""
     sync_shape_ttl_hours: float = 72.0
+    sync_public_cache: bool = False
+    """Shapes shared by a reach are answered ``Cache-Control: public`` (``TURNS_SYNC_PUBLIC_CACHE``), for
+    a shared cache behind a proxy that authorises every request; ``private`` otherwise."""
+    sync_max_age: int = 604_800
+    """Freshness of a snapshot's first chunk in seconds (``TURNS_SYNC_MAX_AGE``)."""
+    sync_stale_age: int = 2_629_746
+    """How long a cache may serve a snapshot's first chunk stale while revalidating (``TURNS_SYNC_STALE_AGE``)."""
     """Shapes unused this long are removed (``TURNS_SYNC_SHAPE_TTL_HOURS``)."""
     electric_url: str | None = None
     """A real Electric service to proxy ``/v1/shape`` to, with Turns' authorisation (``ELECTRIC_URL``)."""
@@ -204,6 +211,9 @@ class Settings:
             sync_chunk_bytes=_env_int("TURNS_SYNC_CHUNK_BYTES", 10_000_000),
             sync_poll_seconds=_env_float("TURNS_SYNC_POLL_SECONDS", 0.05),
             sync_shape_ttl_hours=_env_float("TURNS_SYNC_SHAPE_TTL_HOURS", 72.0),
+            sync_public_cache=_env_bool("TURNS_SYNC_PUBLIC_CACHE", False),
+            sync_max_age=_env_int("TURNS_SYNC_MAX_AGE", 604_800),
+            sync_stale_age=_env_int("TURNS_SYNC_STALE_AGE", 2_629_746),
             electric_url=_env("ELECTRIC_URL"),
             electric_secret=_env("ELECTRIC_SECRET"),
             web_dir=Path(raw_web_dir).expanduser().resolve() if (raw_web_dir := _env("TURNS_WEB_DIR")) else None,

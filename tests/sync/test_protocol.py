@@ -11,7 +11,7 @@ from turns.sync.offsets import INF, Offset
 def test_headers_of_a_live_chunk_that_ends_up_to_date() -> None:
     found = protocol.headers(
         "12-34",
-        protocol.LIVE_CACHE,
+        protocol.CachePolicy().live(shared=True),
         offset=Offset(2_345, 7),
         schema='{"id":{"type":"uuid"}}',
         cursor="9",
@@ -33,19 +33,33 @@ def test_headers_of_a_live_chunk_that_ends_up_to_date() -> None:
 
 
 def test_a_409_names_only_the_handle_and_a_subset_says_it_is_a_snapshot() -> None:
-    refetch = protocol.headers("h", protocol.NO_STORE)
+    refetch = protocol.headers("h", protocol.CachePolicy().refetch(shared=False))
     assert list(refetch) == ["electric-handle", "cache-control", "vary", "access-control-expose-headers"]
-    assert refetch["cache-control"] == "no-store"
+    assert refetch["cache-control"] == "private, max-age=60, must-revalidate"
     subset = protocol.headers("h", protocol.NO_STORE, offset=Offset(0, INF), schema="{}", snapshot=True)
     assert (subset["electric-offset"], subset["electric-snapshot"]) == ("0_inf", "true")
     assert "electric-cursor" not in subset and "electric-up-to-date" not in subset
 
 
 def test_cache_control_by_kind_of_response() -> None:
-    assert protocol.SNAPSHOT_CACHE == "private, max-age=604800, stale-while-revalidate=2629746"
-    assert protocol.CHUNK_CACHE == "private, max-age=60, stale-while-revalidate=300"
-    assert protocol.LOG_CACHE == "private, max-age=60"
-    assert protocol.LIVE_CACHE == "private, max-age=5, stale-while-revalidate=5"
+    private = protocol.CachePolicy()
+    for shared in (False, True):
+        assert private.snapshot(shared) == "private, max-age=604800, stale-while-revalidate=2629746"
+        assert private.chunk(shared) == "private, max-age=60, stale-while-revalidate=300"
+        assert private.log(shared) == "private, max-age=60"
+        assert private.live(shared) == "private, max-age=5, stale-while-revalidate=5"
+        assert private.refetch(shared) == "private, max-age=60, must-revalidate"
+
+
+def test_shared_shapes_may_be_public_with_their_own_ages() -> None:
+    """As Electric answers: public, with an hour's limit for shared caches on the snapshot; a user's
+    own shape stays private whatever the setting."""
+    public = protocol.CachePolicy(max_age=3_600, stale_age=600, public_shared=True)
+    assert public.snapshot(True) == "public, max-age=3600, s-maxage=3600, stale-while-revalidate=600"
+    assert public.snapshot(False) == "private, max-age=3600, stale-while-revalidate=600"
+    assert public.refetch(True) == "public, max-age=60, must-revalidate"
+    assert public.log(True) == "public, max-age=60"
+    assert public.live(False) == "private, max-age=5, stale-while-revalidate=5"
 
 
 def test_the_cursor_is_a_20_second_bucket_never_the_one_sent() -> None:
@@ -104,7 +118,7 @@ def test_etags_name_the_handle_and_both_offsets() -> None:
     assert protocol.etag("12-34", "0_0", Offset(0, INF), unique=False) == "12-34:0_0:0_inf"
     empty = protocol.etag("12-34", "9_1", Offset(9, 1), unique=True)
     assert empty.startswith("12-34:9_1:9_1:") and empty != protocol.etag("12-34", "9_1", Offset(9, 1), unique=True)
-    assert protocol.headers("h", protocol.LOG_CACHE, etag="h:-1:0_0")["etag"] == '"h:-1:0_0"'
+    assert protocol.headers("h", protocol.CachePolicy().log(False), etag="h:-1:0_0")["etag"] == '"h:-1:0_0"'
     assert protocol.if_none_match('"a:1", W/"b" ,c') == ["a:1", 'W/"b', "c"]
     assert protocol.if_none_match(None) == []
 

@@ -193,3 +193,30 @@ def test_each_transaction_reaches_the_client_as_its_own_messages(db: DatabaseUrl
     first_txids = [m["headers"]["txids"][0] for m in messages]
     assert len(set(first_txids)) == 4, first_txids
     assert [m["headers"]["lsn"] for m in messages] == sorted(m["headers"]["lsn"] for m in messages)
+
+
+def test_cache_headers_follow_the_settings_and_stay_private_for_a_users_own_shape(
+    db: DatabaseUrls, tmp_path: Path
+) -> None:
+    server = sync_server(db, tmp_path / "sync", sync_public_cache=True, sync_max_age=3_600, sync_stale_age=600)
+    server.start()
+    try:
+        wait_ready(server.base_url)
+        factory = Factory(db)
+        manager = factory.user("PROPERTY_MANAGER")
+        factory.turn(factory.property(manager), stage=1)
+        with httpx.Client(base_url=server.base_url, timeout=60) as client:
+            admin_headers = bearer(login(client, factory.user("ADMIN")))
+            client.cookies.clear()
+            manager_headers = bearer(login(client, manager))
+            client.cookies.clear()
+            shared = _get(client, admin_headers, table="turns", offset="-1")
+            own = _get(client, manager_headers, table="turns", offset="-1")
+            gone = _get(client, admin_headers, table="turns", offset="0_0", handle="1-1")
+    finally:
+        server.stop()
+    assert shared.headers["cache-control"] == "public, max-age=3600, s-maxage=3600, stale-while-revalidate=600"
+    assert own.headers["cache-control"] == "private, max-age=3600, stale-while-revalidate=600"
+    assert shared.headers["vary"] == own.headers["vary"] == "Authorization, Cookie"
+    assert gone.status_code == 409
+    assert gone.headers["cache-control"] == "public, max-age=60, must-revalidate"

@@ -26,7 +26,7 @@ from turns.sync.channel import Engine
 from turns.sync.engine import NotReady, ShapeQueryError, StaleUser
 from turns.sync.offsets import Offset
 from turns.sync.params import InvalidRequest, RefusedRequest, ShapeRequest, parse
-from turns.sync.reach import shape_key
+from turns.sync.reach import shape_key, shape_reach, shared
 from turns.sync.sessions import still_signed_in, sync_user
 from turns.sync.store import Span, StoredShape
 from turns.sync.subsets import (
@@ -78,6 +78,16 @@ SUBSET_PARAMETERS = [
 def _engine(request: Request) -> Engine | None:
     engine: Engine | None = getattr(request.app.state, "sync", None)
     return engine
+
+
+def _cache(request: Request) -> protocol.CachePolicy:
+    settings = request.app.state.settings
+    return protocol.CachePolicy(settings.sync_max_age, settings.sync_stale_age, settings.sync_public_cache)
+
+
+def _shared(shape_request: ShapeRequest) -> bool:
+    """Whether the shape asked for is shared by everyone of its reach (see :func:`turns.sync.reach.shared`)."""
+    return shared(shape_reach(shape_request.definition))
 
 
 def _invalid(exc: InvalidRequest) -> JSONResponse:
@@ -170,7 +180,7 @@ async def _answer(request: Request, engine: Engine, user: CurrentUser, subset: d
         chosen = None if subset is None else parse_subset(subset, shape_request.definition)
         if chosen is not None and shape_request.live:
             raise InvalidRequest("live", "a subset snapshot is not live")
-        shape = await _resolve(engine, shape_request)
+        shape = await _resolve(request, engine, shape_request)
     except InvalidRequest as exc:
         return _invalid(exc)
     except ShapeQueryError as exc:
@@ -180,10 +190,11 @@ async def _answer(request: Request, engine: Engine, user: CurrentUser, subset: d
     engine.touch(shape.id)
     schema = await _schema(engine, shape_request)
     if chosen is not None:
-        return await _subset(engine, shape, schema, shape_request, chosen)
+        return await _subset(request, engine, shape, schema, shape_request, chosen)
     if shape_request.offset is None:  # offset=now
         up_to_date = logfile.body(b"", [protocol.up_to_date(engine.last_lsn)])
-        return _response(shape, up_to_date, shape.head, schema, shape_request, True, cache=protocol.CHUNK_CACHE)
+        cache = _cache(request).chunk(_shared(shape_request))
+        return _response(shape, up_to_date, shape.head, schema, shape_request, True, cache=cache)
     if shape_request.offset.tx < 0:
         return await _first_chunk(request, engine, shape, schema, shape_request)
     if shape_request.sse:
@@ -191,7 +202,7 @@ async def _answer(request: Request, engine: Engine, user: CurrentUser, subset: d
     return await _chunk(request, engine, shape, schema, shape_request)
 
 
-async def _resolve(engine: Engine, shape_request: ShapeRequest) -> StoredShape | Response:
+async def _resolve(request: Request, engine: Engine, shape_request: ShapeRequest) -> StoredShape | Response:
     definition = shape_request.definition
     key = shape_key(definition)
     if shape_request.handle is not None:
@@ -200,16 +211,18 @@ async def _resolve(engine: Engine, shape_request: ShapeRequest) -> StoredShape |
             return named
         current = await engine.shape_for(definition)
         if current.handle != shape_request.handle:
-            return await _must_refetch(engine, shape_request)
+            return await _must_refetch(request, engine, shape_request)
         return current
     return await engine.shape_for(definition)
 
 
-async def _must_refetch(engine: Engine, shape_request: ShapeRequest) -> Response:
+async def _must_refetch(request: Request, engine: Engine, shape_request: ShapeRequest) -> Response:
     """409: the client's handle is gone; ``electric-handle`` names the shape to start again from."""
     current = await engine.shape_for(shape_request.definition)
     return JSONResponse(
-        protocol.MUST_REFETCH, status_code=409, headers=protocol.headers(current.handle, protocol.NO_STORE)
+        protocol.MUST_REFETCH,
+        status_code=409,
+        headers=protocol.headers(current.handle, _cache(request).refetch(_shared(shape_request))),
     )
 
 
@@ -297,20 +310,21 @@ async def _read(engine: Engine, shape: StoredShape, span: Span) -> bytes:
 async def _first_chunk(
     request: Request, engine: Engine, shape: StoredShape, schema: str, shape_request: ShapeRequest
 ) -> Response:
+    policy, shared = _cache(request), _shared(shape_request)
     if shape_request.definition.log == "changes_only":
         # No rows, only the snapshot's end (as Electric sends it); the changes follow from the head.
         span = Span(shape.snapshot_end, shape.log_start, shape.head, False)
         return await _log_response(
-            request, engine, shape, schema, shape_request, span, seen=engine.last_lsn, cache=protocol.CHUNK_CACHE
+            request, engine, shape, schema, shape_request, span, seen=engine.last_lsn, cache=policy.chunk(shared)
         )
     span = engine.reads.first_chunk(shape)
     return await _log_response(
-        request, engine, shape, schema, shape_request, span, seen=engine.last_lsn, cache=protocol.SNAPSHOT_CACHE
+        request, engine, shape, schema, shape_request, span, seen=engine.last_lsn, cache=policy.snapshot(shared)
     )
 
 
 async def _subset(
-    engine: Engine, shape: StoredShape, schema: str, shape_request: ShapeRequest, subset: Subset
+    request: Request, engine: Engine, shape: StoredShape, schema: str, shape_request: ShapeRequest, subset: Subset
 ) -> Response:
     definition = shape_request.definition
     try:
@@ -320,7 +334,7 @@ async def _subset(
     except NotReady:
         return _not_ready()
     if found is None:
-        return await _must_refetch(engine, shape_request)
+        return await _must_refetch(request, engine, shape_request)
     if subset.too_many(found.matched):
         return _invalid(InvalidRequest("subset__limit", f"the subset matches more than {MAX_ROWS} rows: give a limit"))
     # A client that follows the log keeps its offset: the log messages after it that the subset
@@ -358,16 +372,17 @@ async def _chunk(
                 return await _answer(request, engine, user, None)  # 409 to the shape they may read now
             found = engine.reads.by_id(shape.id)
             if found is None:
-                return await _must_refetch(engine, shape_request)
+                return await _must_refetch(request, engine, shape_request)
             shape, seen = found, engine.last_lsn
             span = engine.reads.span(shape, shape_request.offset)
     finally:
         engine.waiters.unwatch(shape.id, event)
-    cache = protocol.LIVE_CACHE if shape_request.live else protocol.LOG_CACHE
+    policy, shared = _cache(request), _shared(shape_request)
+    cache = policy.live(shared) if shape_request.live else policy.log(shared)
     try:
         return await _log_response(request, engine, shape, schema, shape_request, span, seen=seen, cache=cache)
     except FileNotFoundError:  # removed since
-        return await _must_refetch(engine, shape_request)
+        return await _must_refetch(request, engine, shape_request)
 
 
 def _still_theirs(request: Request, before: CurrentUser, user: CurrentUser, shape: StoredShape) -> bool:

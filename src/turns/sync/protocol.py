@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from turns.sync.offsets import Offset
@@ -24,14 +25,47 @@ EXPOSED = (
 VARY = "Authorization, Cookie"
 """Shapes are per user: no cache may answer one user with another's response."""
 
-SNAPSHOT_CACHE = "private, max-age=604800, stale-while-revalidate=2629746"
-"""The first chunk of a snapshot (``offset=-1``): the same handle never changes its snapshot."""
-CHUNK_CACHE = "private, max-age=60, stale-while-revalidate=300"
-"""``offset=now`` and an empty ``changes_only`` snapshot."""
-LOG_CACHE = "private, max-age=60"
-LIVE_CACHE = "private, max-age=5, stale-while-revalidate=5"
+
+@dataclass(frozen=True)
+class CachePolicy:
+    """``Cache-Control`` of shape responses. Every response is ``private`` (one user's browser
+    cache) unless its shape is shared by a reach (:func:`turns.sync.reach.shared`) and
+    ``public_shared`` is on (``TURNS_SYNC_PUBLIC_CACHE``), for a cache behind a proxy that
+    authorises each request, as Electric's deployments do; ``Vary`` still names the credentials."""
+
+    max_age: int = 604_800
+    """How long the first chunk of a snapshot stays fresh (``TURNS_SYNC_MAX_AGE``): a handle never
+    changes its snapshot."""
+    stale_age: int = 2_629_746
+    """How long a cache may serve it stale while it revalidates (``TURNS_SYNC_STALE_AGE``)."""
+    public_shared: bool = False
+
+    def _scope(self, shared: bool) -> str:
+        return "public" if shared and self.public_shared else "private"
+
+    def snapshot(self, shared: bool) -> str:
+        """The first chunk of a snapshot (``offset=-1``); a shared cache keeps it an hour at most."""
+        scope = self._scope(shared)
+        shared_age = ", s-maxage=3600" if scope == "public" else ""
+        return f"{scope}, max-age={self.max_age}{shared_age}, stale-while-revalidate={self.stale_age}"
+
+    def chunk(self, shared: bool) -> str:
+        """``offset=now`` and an empty ``changes_only`` snapshot."""
+        return f"{self._scope(shared)}, max-age=60, stale-while-revalidate=300"
+
+    def log(self, shared: bool) -> str:
+        return f"{self._scope(shared)}, max-age=60"
+
+    def live(self, shared: bool) -> str:
+        return f"{self._scope(shared)}, max-age=5, stale-while-revalidate=5"
+
+    def refetch(self, shared: bool) -> str:
+        """A 409: the handle named is gone for good (handles are never reused)."""
+        return f"{self._scope(shared)}, max-age=60, must-revalidate"
+
+
 NO_STORE = "no-store"
-"""Errors, 409s, subsets and streams: what they say is over as soon as it is sent."""
+"""Errors, subsets and streams: what they say is over as soon as it is sent."""
 
 CURSOR_SECONDS = 20
 MUST_REFETCH: list[dict[str, Any]] = [{"headers": {"control": "must-refetch"}}]
