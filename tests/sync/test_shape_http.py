@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from tests.fixtures.factory import Factory, bearer, login
 from tests.fixtures.sync import sync_server, wait_ready
 from tests.sync.shape_http import eventually
 from turns.db.urls import DatabaseUrls
+from turns.sync.shapes import SYNCED
 
 
 def _get(client: httpx.Client, headers: dict[str, str], **params: Any) -> httpx.Response:
@@ -220,3 +222,33 @@ def test_cache_headers_follow_the_settings_and_stay_private_for_a_users_own_shap
     assert shared.headers["vary"] == own.headers["vary"] == "Authorization, Cookie"
     assert gone.status_code == 409
     assert gone.headers["cache-control"] == "public, max-age=60, must-revalidate"
+
+
+def test_a_commit_wakes_the_engine_without_waiting_for_its_poll(db: DatabaseUrls, tmp_path: Path) -> None:
+    """The engine polls the slot every 30 s here: a change still reaches a held long-poll at once,
+    because the synced table's trigger notifies the engine at commit."""
+    server = sync_server(db, tmp_path / "sync", sync_poll_seconds=30.0)
+    server.start()
+    try:
+        wait_ready(server.base_url)
+        factory = Factory(db)
+        with httpx.Client(base_url=server.base_url, timeout=60) as client:
+            headers = bearer(login(client, factory.user("ADMIN")))
+            first = _get(client, headers, table="vendors", offset="-1")
+            query = {"handle": first.headers["electric-handle"], "offset": first.headers["electric-offset"]}
+            factory.vendor(company_name="Prompt Plumbing")
+            started = time.monotonic()
+            answer = _get(client, headers, table="vendors", live="true", **query)
+            waited = time.monotonic() - started
+    finally:
+        server.stop()
+    names = [m["value"]["company_name"] for m in answer.json() if m["headers"].get("operation") == "insert"]
+    assert names == ["Prompt Plumbing"]
+    assert waited < 10, waited
+
+
+def test_every_synced_table_wakes_sync_at_commit(db: DatabaseUrls) -> None:
+    found = Factory(db).query(
+        "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid WHERE t.tgname = 'sync_wake'"
+    )
+    assert {name for (name,) in found} == SYNCED

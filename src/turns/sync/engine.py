@@ -69,6 +69,8 @@ _STEP_XID = text("SELECT CAST(pg_current_xact_id() AS text), set_config('synchro
 _USER_NOW = text("SELECT CAST(role AS text), CAST(vendor_id AS text), is_active FROM users WHERE id = :id")
 _SUBSET_TIMEOUT = text("SELECT set_config('statement_timeout', '5s', true)")  # it holds the engine's lock
 _WRITE_BYTES = 1 << 20
+WAKE_CHANNEL = "turns_sync"
+"""What the synced tables' triggers notify at commit (migration 0029)."""
 _BY_INVITATION = ("bid_requests", "bid_request_lines")
 """What a vendor user reads of the requests its company is invited to (migration 0021)."""
 
@@ -139,6 +141,8 @@ class SyncEngine:
         self.ready = asyncio.Event()
         self.waiters = Waiters()
         self.wake = asyncio.Event()
+        self.notified = False
+        """A synced table's transaction committed since the last step (see :meth:`_listen`)."""
         self.schemas = Schemas(database.primary)
         self.steps = 0
         self.decided: Counter[str] = Counter()
@@ -190,6 +194,32 @@ class SyncEngine:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Follow the slot until ``stop`` is set; errors are logged and retried."""
+        listening = asyncio.create_task(self._listen(stop))
+        try:
+            await self._follow(stop)
+        finally:
+            listening.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await listening
+
+    async def _listen(self, stop: asyncio.Event) -> None:
+        """Wake the loop when a transaction that changed a synced table commits (migration 0029's
+        triggers notify ``turns_sync``), so a change is read at once rather than at the next poll;
+        the poll stays, for a notification lost while this connection was down."""
+        while not stop.is_set():
+            try:
+                async with await psycopg.AsyncConnection.connect(
+                    self.capture.url, autocommit=True, application_name="turns-sync-wake"
+                ) as conn:
+                    await conn.execute(f"LISTEN {WAKE_CHANNEL}")
+                    async for _ in conn.notifies():
+                        self.notified = True
+                        self.wake.set()
+            except (OSError, psycopg.Error) as exc:
+                log.warning("sync_listen_failed", error=str(exc))
+                await _wait_any(stop, asyncio.Event(), seconds=1.0)
+
+    async def _follow(self, stop: asyncio.Event) -> None:
         next_gc = time.monotonic() + self.options.gc_seconds
         delay = 0.5
         while not stop.is_set():
@@ -201,7 +231,7 @@ class SyncEngine:
                 if time.monotonic() >= next_gc:
                     await self.collect_garbage()
                     next_gc = time.monotonic() + self.options.gc_seconds
-                if found:
+                if found or self.notified:
                     continue
                 self.wake.clear()
                 await _wait_any(stop, self.wake, seconds=self.options.poll_seconds)
@@ -240,8 +270,14 @@ class SyncEngine:
 
     # -- steps --
     async def step(self) -> int:
-        """Apply what the slot holds; returns how many transactions it read."""
+        """Apply what the slot holds; returns how many transactions it read. After a notification,
+        everything committed so far first (its WAL may not be flushed yet: see
+        :meth:`Capture.wal_end`)."""
         async with self.lock:
+            if self.notified:
+                self.notified = False
+                found = await self._step()
+                return found + (await self._catch_up() if not found else 0)
             return await self._step()
 
     async def _step(self) -> int:
@@ -258,11 +294,14 @@ class SyncEngine:
         self._publish()
         return len(batches)
 
-    async def _catch_up(self) -> None:
-        """Step until every transaction committed before this call is in the logs (under the lock)."""
+    async def _catch_up(self) -> int:
+        """Step until every transaction committed before this call is in the logs (under the lock);
+        how many transactions that read."""
         end = await self.capture.wal_end()
-        while self.last_lsn < end and await self._step():
-            pass
+        found = 0
+        while self.last_lsn < end and (read := await self._step()):
+            found += read
+        return found
 
     async def _apply(self, batches: list[Batch]) -> None:
         """Log each transaction of ``batches`` as its own step, at its commit LSN, as Electric logs every

@@ -1,0 +1,20 @@
+SET LOCAL lock_timeout = '10s';
+
+DROP TRIGGER sync_wake ON bid_prices;
+DROP TRIGGER sync_wake ON bid_request_lines;
+DROP TRIGGER sync_wake ON bid_requests;
+DROP TRIGGER sync_wake ON bids;
+DROP TRIGGER sync_wake ON inspection_results;
+DROP TRIGGER sync_wake ON inspections;
+DROP TRIGGER sync_wake ON notifications;
+DROP TRIGGER sync_wake ON photos;
+DROP TRIGGER sync_wake ON properties;
+DROP TRIGGER sync_wake ON scope_lines;
+DROP TRIGGER sync_wake ON turn_stage_history;
+DROP TRIGGER sync_wake ON turn_stages;
+DROP TRIGGER sync_wake ON turns;
+DROP TRIGGER sync_wake ON users;
+DROP TRIGGER sync_wake ON utility_providers;
+DROP TRIGGER sync_wake ON vendor_visits;
+DROP TRIGGER sync_wake ON vendors;
+DROP FUNCTION sync_wake();
