@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -160,11 +162,13 @@ def test_a_step_sends_its_rows_in_the_order_they_changed(sync_client: httpx.Clie
     assert eventually(both) == [("update", "two"), ("insert", "FIRST")]
 
 
-def test_each_transaction_reaches_the_client_as_its_own_messages(db: DatabaseUrls, tmp_path: Path) -> None:
-    """Insert, insert, delete, update committed as four transactions and decoded in one step (the
-    engine polls once a second here) are four messages, in commit order, each with its own
-    transaction id, as Electric logs them: not one insert of the row left at the end."""
-    server = sync_server(db, tmp_path / "sync", sync_poll_seconds=1.0)
+@contextmanager
+def _following_vendors(
+    db: DatabaseUrls, tmp_path: Path, *, sync_poll_seconds: float
+) -> Iterator[tuple[httpx.Client, dict[str, str], dict[str, str], Factory]]:
+    """A sync server polling every ``sync_poll_seconds``, an admin's client that has read the vendors shape, the query
+    that follows it, and the factory that writes to it."""
+    server = sync_server(db, tmp_path / "sync", sync_poll_seconds=sync_poll_seconds)
     server.start()
     try:
         wait_ready(server.base_url)
@@ -173,21 +177,29 @@ def test_each_transaction_reaches_the_client_as_its_own_messages(db: DatabaseUrl
             headers = bearer(login(client, factory.user("ADMIN")))
             first = _get(client, headers, table="vendors", offset="-1")
             query = {"handle": first.headers["electric-handle"], "offset": first.headers["electric-offset"]}
-            gone = factory.vendor(company_name="Gone Painting")
-            kept = factory.vendor(company_name="Kept Flooring")
-            factory.query("DELETE FROM vendors WHERE id = %s RETURNING id", (gone,))
-            factory.query("UPDATE vendors SET company_name = 'Kept Flooring Co' WHERE id = %s RETURNING id", (kept,))
-            messages: list[dict[str, Any]] = []
-
-            def four() -> None:
-                response = _get(client, headers, table="vendors", live="true", **query)
-                query["offset"] = response.headers["electric-offset"]
-                messages.extend(m for m in response.json() if "operation" in m["headers"])
-                assert len(messages) >= 4, messages
-
-            eventually(four, timeout=30)
+            yield client, headers, query, factory
     finally:
         server.stop()
+
+
+def test_each_transaction_reaches_the_client_as_its_own_messages(db: DatabaseUrls, tmp_path: Path) -> None:
+    """Insert, insert, delete, update committed as four transactions and decoded in one step (the
+    engine polls once a second here) are four messages, in commit order, each with its own
+    transaction id, as Electric logs them: not one insert of the row left at the end."""
+    with _following_vendors(db, tmp_path, sync_poll_seconds=1.0) as (client, headers, query, factory):
+        gone = factory.vendor(company_name="Gone Painting")
+        kept = factory.vendor(company_name="Kept Flooring")
+        factory.query("DELETE FROM vendors WHERE id = %s RETURNING id", (gone,))
+        factory.query("UPDATE vendors SET company_name = 'Kept Flooring Co' WHERE id = %s RETURNING id", (kept,))
+        messages: list[dict[str, Any]] = []
+
+        def four() -> None:
+            response = _get(client, headers, table="vendors", live="true", **query)
+            query["offset"] = response.headers["electric-offset"]
+            messages.extend(m for m in response.json() if "operation" in m["headers"])
+            assert len(messages) >= 4, messages
+
+        eventually(four, timeout=30)
     operations = [(m["headers"]["operation"], m["value"]["id"]) for m in messages]
     assert operations == [("insert", str(gone)), ("insert", str(kept)), ("delete", str(gone)), ("update", str(kept))]
     assert messages[3]["value"]["company_name"] == "Kept Flooring Co"
@@ -227,21 +239,11 @@ def test_cache_headers_follow_the_settings_and_stay_private_for_a_users_own_shap
 def test_a_commit_wakes_the_engine_without_waiting_for_its_poll(db: DatabaseUrls, tmp_path: Path) -> None:
     """The engine polls the slot every 30 s here: a change still reaches a held long-poll at once,
     because the synced table's trigger notifies the engine at commit."""
-    server = sync_server(db, tmp_path / "sync", sync_poll_seconds=30.0)
-    server.start()
-    try:
-        wait_ready(server.base_url)
-        factory = Factory(db)
-        with httpx.Client(base_url=server.base_url, timeout=60) as client:
-            headers = bearer(login(client, factory.user("ADMIN")))
-            first = _get(client, headers, table="vendors", offset="-1")
-            query = {"handle": first.headers["electric-handle"], "offset": first.headers["electric-offset"]}
-            factory.vendor(company_name="Prompt Plumbing")
-            started = time.monotonic()
-            answer = _get(client, headers, table="vendors", live="true", **query)
-            waited = time.monotonic() - started
-    finally:
-        server.stop()
+    with _following_vendors(db, tmp_path, sync_poll_seconds=30.0) as (client, headers, query, factory):
+        factory.vendor(company_name="Prompt Plumbing")
+        started = time.monotonic()
+        answer = _get(client, headers, table="vendors", live="true", **query)
+        waited = time.monotonic() - started
     names = [m["value"]["company_name"] for m in answer.json() if m["headers"].get("operation") == "insert"]
     assert names == ["Prompt Plumbing"]
     assert waited < 10, waited
