@@ -94,6 +94,17 @@ def render(results: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _live_workers(row: dict[str, Any] | None) -> list[str]:
+    if not row:
+        return []
+    return [
+        "",
+        f"With `turns serve --workers {row['workers']}` (the engine in `turns sync`, the workers woken over its "
+        f"socket): {row['clients']} clients, {row['deliveries']} deliveries, p50 {row['p50_ms']} ms, "
+        f"p99 {row['p99_ms']} ms; the server's processes held {row['api_rss_mb_while_held']} MB.",
+    ]
+
+
 def render_workers(workers: dict[str, Any] | None) -> list[str]:
     if not workers:
         return []
@@ -177,6 +188,7 @@ def render_sync(data: dict[str, Any] | None) -> list[str]:
             f"{row['api_rss_mb_while_held']} |"
             for row in data["live"]
         ),
+        *_live_workers(data.get("live_workers")),
         "",
         "**Beside other users' shapes** (one admin's client; each other user, a manager, holds a live"
         " long-poll on a turns shape of their own, which the updated turn is not in):",

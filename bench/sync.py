@@ -12,7 +12,9 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import statistics
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -21,7 +23,7 @@ import httpx
 import psutil
 import psycopg
 
-from bench.harness import Environment
+from bench.harness import Environment, api_process
 from turns.access.columns import readable_columns
 from turns.db.context import SET_CONTEXT_SQL, Actor, system_actor
 from turns.sync.shapes import ordered
@@ -121,9 +123,13 @@ async def _get(http: httpx.AsyncClient, query: dict[str, str]) -> httpx.Response
     raise AssertionError("unreachable")
 
 
-async def _live_latency(env: Environment, tokens: list[str], writes: int) -> dict[str, Any]:
+async def _live_latency(
+    env: Environment, tokens: list[str], writes: int, api: tuple[str, int] | None = None
+) -> dict[str, Any]:
     """Each token's client long-polls its user's shape of one turn (the same shape when the tokens are
-    the same user's, one shape per user otherwise)."""
+    the same user's, one shape per user otherwise), on the benchmark's API or on ``api`` (its base
+    URL and the pid of its process, whose children's memory counts too)."""
+    base_url, api_pid = api or (env.base_url, env.api_pid)
     clients = len(tokens)
     with psycopg.connect(env.urls.owner) as conn:
         conn.execute(SET_CONTEXT_SQL, system_actor("bench").params())
@@ -133,7 +139,7 @@ async def _live_latency(env: Environment, tokens: list[str], writes: int) -> dic
     params = {"table": "turns", "where": "id = $1", "params[1]": turn}
     arrivals: dict[str, list[float]] = {}
     starts: dict[str, dict[str, str]] = {}
-    async with httpx.AsyncClient(base_url=env.base_url, timeout=120) as http:
+    async with httpx.AsyncClient(base_url=base_url, timeout=120) as http:
         for token in dict.fromkeys(tokens):
             headers = {"Authorization": f"Bearer {token}"}
             first = await http.get("/v1/shape", params={**params, "offset": "-1"}, headers=headers)
@@ -156,7 +162,7 @@ async def _live_latency(env: Environment, tokens: list[str], writes: int) -> dic
             offset, cursor = start["offset"], ""
             done = False
             headers = {"Authorization": f"Bearer {token}"}
-            own = httpx.AsyncClient(base_url=env.base_url, headers=headers, limits=ONE_CONNECTION, timeout=120)
+            own = httpx.AsyncClient(base_url=base_url, headers=headers, limits=ONE_CONNECTION, timeout=120)
             async with own:
                 while not done:
                     query = {**params, "handle": start["handle"], "offset": offset, "live": "true", "cursor": cursor}
@@ -177,8 +183,7 @@ async def _live_latency(env: Environment, tokens: list[str], writes: int) -> dic
         followers = [asyncio.create_task(follow(token)) for token in tokens]
         await asyncio.wait_for(ready.wait(), timeout=120)
         await asyncio.sleep(0.5)
-        process = psutil.Process(env.api_pid)
-        rss_held = process.memory_info().rss
+        rss_held = _rss(api_pid)
         committed: dict[str, float] = {}
         with psycopg.connect(env.urls.owner, autocommit=True) as conn:
             for n in range(writes):
@@ -258,6 +263,50 @@ async def _beside_user_shapes(env: Environment, token: str, others: list[str], w
     return {"user_shapes": len(others), "p50_ms": measured["p50_ms"], "p99_ms": measured["p99_ms"]}
 
 
+def _rss(pid: int) -> int:
+    """The resident memory of a process and its children (an API's workers and sync engine)."""
+    process = psutil.Process(pid)
+    return sum(p.memory_info().rss for p in (process, *process.children(recursive=True)))
+
+
+def _live_with_workers(env: Environment, token: str, clients: int, writes: int) -> dict[str, Any]:
+    """Commit to client through ``turns serve`` with a worker per core and the engine as its own
+    process (a slot and logs of its own, dropped after)."""
+    cores = os.cpu_count() or 1
+    slot = "bench_workers"
+    with tempfile.TemporaryDirectory() as folder:
+        settings = {"TURNS_WORKERS": str(cores), "TURNS_SYNC_SLOT": slot, "TURNS_SYNC_DIR": folder}
+        try:
+            with api_process(env.urls, env.server.data_dir, **settings) as api:
+                wait_sync(api[0])
+                found = asyncio.run(_live_latency(env, [token] * clients, writes, api))
+        finally:
+            _drop_slot(env.urls.superuser or env.urls.owner, slot)
+    return found | {"workers": cores}
+
+
+def _drop_slot(url: str, slot: str) -> None:
+    """Drop ``slot`` once its engine's connection has closed (a moment after its process ends)."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        for _ in range(60):
+            try:
+                conn.execute(
+                    "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = %s",
+                    (slot,),
+                )
+                return
+            except psycopg.errors.ObjectInUse:
+                time.sleep(0.5)
+
+
+def wait_sync(base_url: str, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while httpx.get(f"{base_url}/v1/health", timeout=10).status_code != 200:
+        if time.monotonic() > deadline:
+            raise RuntimeError("sync did not become ready")
+        time.sleep(0.2)
+
+
 def run(env: Environment, *, smoke: bool) -> dict[str, Any]:
     email = env.users["ADMIN"]
     token = env.token(email)
@@ -273,6 +322,7 @@ def run(env: Environment, *, smoke: bool) -> dict[str, Any]:
         live.append(asyncio.run(_live_latency(env, [token] * clients, writes=3 if smoke else 10)))
     biggest = live[-1]
     results["live"] = live
+    results["live_workers"] = _live_with_workers(env, token, biggest["clients"], writes=3 if smoke else 10)
     managers = _manager_tokens(env, 5 if smoke else 1000)
     results["beside_user_shapes"] = [
         asyncio.run(_beside_user_shapes(env, token, managers[:count], writes=3 if smoke else 10))
