@@ -94,6 +94,28 @@ def render(results: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _health_during_delete(health: dict[str, Any] | None) -> list[str]:
+    if not health:
+        return []
+    return [
+        "",
+        f"While that shape was deleted (`DELETE /v1/shape`, and a second after), `/healthz` answered "
+        f"{health['requests']} requests one at a time: p50 {health['p50_ms']} ms, p99 {health['p99_ms']} ms, "
+        f"slowest {health['max_ms']} ms.",
+    ]
+
+
+def _change_rate(rate: dict[str, Any] | None) -> list[str]:
+    if not rate:
+        return []
+    return [
+        f"**Row changes per second** with those users' shapes still indexed: {rate['changes']} one-row turn "
+        f"updates, each its own transaction, written in {rate['write_s']} s by 8 connections' server-side loops; the last "
+        f"reached its client {rate['caught_up_s']} s after the first commit: {rate['changes_per_s']} changes/s.",
+        "",
+    ]
+
+
 def _live_workers(row: dict[str, Any] | None) -> list[str]:
     if not row:
         return []
@@ -178,6 +200,7 @@ def render_sync(data: dict[str, Any] | None) -> list[str]:
         f"{first['created_vs_copy']}x |",
         f"| `/v1/shape` from -1, shape exists (read from its log) | {first['shape_replayed_rows_per_s']} | "
         f"{first['replayed_vs_copy']}x |",
+        *_health_during_delete(first.get("healthz_during_delete")),
         "",
         "**Commit to client** (clients long-polling one shape; a turn updated by another connection):",
         "",
@@ -200,6 +223,7 @@ def render_sync(data: dict[str, Any] | None) -> list[str]:
             for row in data.get("beside_user_shapes", [])
         ),
         "",
+        *_change_rate(data.get("change_rate")),
         f"Memory: the API process held {data['memory']['held_clients']} live clients at about "
         f"{data['memory']['kb_per_held_client']} kB each over its idle {data['memory']['api_rss_mb_idle']} MB.",
     ]

@@ -15,7 +15,9 @@ import asyncio
 import os
 import statistics
 import tempfile
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -25,10 +27,12 @@ import psycopg
 
 from bench.harness import Environment, api_process
 from turns.access.columns import readable_columns
-from turns.db.context import SET_CONTEXT_SQL, Actor, system_actor
+from turns.db.context import SET_CONTEXT_SQL, Actor, context_calls, system_actor
 from turns.sync.shapes import ordered
 
 ONE_CONNECTION = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+_WRITERS = 8
+"""Connections writing at once in the change-rate run (pgbench's clients)."""
 
 
 def _folder_bytes(folder: Path) -> int:
@@ -95,8 +99,8 @@ def initial_sync(env: Environment, token: str, admin_id: str) -> dict[str, Any]:
     stored = _folder_bytes(logs) - stored_before
     started = time.perf_counter()
     replayed, _ = shape_rows(env.base_url, token, shape)
-    _drop_shape(env.base_url, token, shape)
     replay_s = time.perf_counter() - started
+    health = _health_during(env.base_url, lambda: _drop_shape(env.base_url, token, shape))
     return {
         "rows": copied,
         "copy_rows_per_s": round(copied / copy_s),
@@ -109,6 +113,38 @@ def initial_sync(env: Environment, token: str, admin_id: str) -> dict[str, Any]:
         "stored_mb": round(stored / 1e6, 1),
         "stored_vs_json": round(stored / shape_bytes, 3),
         "rows_match": copied == created == replayed,
+        "healthz_during_delete": health,
+    }
+
+
+def _health_during(base_url: str, action: Callable[[], None], after_s: float = 1.0) -> dict[str, Any]:
+    """``/healthz`` asked every 10 ms, one request at a time, while ``action`` runs and ``after_s``
+    after it (a large shape's file goes in the background): p50, p99 and the slowest answer."""
+    done = threading.Event()
+    times: list[float] = []
+
+    def probe() -> None:
+        with httpx.Client(base_url=base_url, timeout=120) as http:
+            while not done.is_set():
+                started = time.perf_counter()
+                http.get("/healthz").raise_for_status()
+                times.append((time.perf_counter() - started) * 1000)
+                time.sleep(0.01)
+
+    prober = threading.Thread(target=probe)
+    prober.start()
+    try:
+        action()
+        time.sleep(after_s)
+    finally:
+        done.set()
+        prober.join()
+    times.sort()
+    return {
+        "requests": len(times),
+        "p50_ms": round(statistics.median(times), 1),
+        "p99_ms": round(times[min(len(times) - 1, int(len(times) * 0.99))], 1),
+        "max_ms": round(times[-1], 1),
     }
 
 
@@ -263,6 +299,73 @@ async def _beside_user_shapes(env: Environment, token: str, others: list[str], w
     return {"user_shapes": len(others), "p50_ms": measured["p50_ms"], "p99_ms": measured["p99_ms"]}
 
 
+def _change_rate(env: Environment, token: str, changes: int) -> dict[str, Any]:
+    """Row changes the engine takes per second: ``changes`` one-row turn updates, each its own
+    transaction, committed as fast as :data:`_WRITERS` connections' server-side loops can (pgbench's
+    way, without the clients' round trips), then one more to a sentinel turn an admin's client
+    long-polls. The rate is the
+    changes over the time from the first commit to the sentinel's arrival; the users' shapes made
+    before stay in the engine's index all the while."""
+    with psycopg.connect(env.urls.owner) as conn:
+        conn.execute(SET_CONTEXT_SQL, system_actor("bench").params())
+        ids = [str(r[0]) for r in conn.execute("SELECT id FROM turns ORDER BY random() LIMIT %s", (changes,))]
+        sentinel = ids.pop()
+    params = {"table": "turns", "where": "id = $1", "params[1]": sentinel}
+    headers = {"Authorization": f"Bearer {token}"}
+    with httpx.Client(base_url=env.base_url, headers=headers, timeout=600) as http:
+        first = http.get("/v1/shape", params={**params, "offset": "-1"})
+        first.raise_for_status()
+        query = {**params, "handle": first.headers["electric-handle"], "offset": first.headers["electric-offset"]}
+        query["offset"] = http.get("/v1/shape", params=query).headers["electric-offset"]
+        arrived: list[float] = []
+
+        def follow() -> None:
+            while not arrived:
+                response = http.get("/v1/shape", params={**query, "live": "true"})
+                query["offset"] = response.headers["electric-offset"]
+                if b"TP-sentinel" in response.content:
+                    arrived.append(time.perf_counter())
+
+        follower = threading.Thread(target=follow)
+        follower.start()
+        time.sleep(0.5)
+        # (each transaction of the loops acts as the system user, as the other writes here do)
+        acting = context_calls(**{key: f"'{value}'" for key, value in system_actor("bench").params().items()})
+
+        def write(part: list[str]) -> None:
+            listed = ",".join(f"'{i}'" for i in part)
+            with psycopg.connect(env.urls.owner, autocommit=True) as writer:
+                writer.execute(
+                    "DO $$ DECLARE t uuid; n int := 0; BEGIN"
+                    f" FOREACH t IN ARRAY ARRAY[{listed}]::uuid[] LOOP"
+                    "  n := n + 1;"
+                    f"  PERFORM {acting};"
+                    "  UPDATE turns SET wo_number = 'TP-' || n WHERE id = t;"
+                    "  COMMIT;"
+                    " END LOOP; END $$"
+                )
+
+        writers = [threading.Thread(target=write, args=(ids[n::_WRITERS],)) for n in range(_WRITERS)]
+        with psycopg.connect(env.urls.owner, autocommit=True) as conn:
+            started = time.perf_counter()
+            for thread in writers:
+                thread.start()
+            for thread in writers:
+                thread.join()
+            written = time.perf_counter()
+            with conn.transaction():
+                conn.execute(SET_CONTEXT_SQL, system_actor("bench").params())
+                conn.execute("UPDATE turns SET wo_number = 'TP-sentinel' WHERE id = %s", (sentinel,))
+        follower.join(timeout=600)
+    total = arrived[0] - started
+    return {
+        "changes": len(ids) + 1,
+        "write_s": round(written - started, 2),
+        "caught_up_s": round(total, 2),
+        "changes_per_s": round((len(ids) + 1) / total),
+    }
+
+
 def _rss(pid: int) -> int:
     """The resident memory of a process and its children (an API's workers and sync engine)."""
     process = psutil.Process(pid)
@@ -328,6 +431,7 @@ def run(env: Environment, *, smoke: bool) -> dict[str, Any]:
         asyncio.run(_beside_user_shapes(env, token, managers[:count], writes=3 if smoke else 10))
         for count in ((0, 5) if smoke else (0, 100, 1000))
     ]
+    results["change_rate"] = _change_rate(env, token, 300 if smoke else 20_000)
     results["memory"] = {
         "api_rss_mb_idle": round(idle / 1e6, 1),
         "held_clients": biggest["clients"],
