@@ -10,10 +10,12 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tests.fixtures.factory import Factory
-from tests.fixtures.replica import ReplicaCluster
+from tests.fixtures.replica import ON_ONE_WORKER, ReplicaCluster
 from tests.replicas.helpers import FAST, actor, read_name, route_count, routed, wait_for
 from turns.auth.transaction import run_read
 from turns.db.urls import DatabaseUrls
+
+pytestmark = ON_ONE_WORKER
 
 
 def test_lag_is_zero_when_idle_and_grows_while_replay_is_paused(

@@ -10,12 +10,14 @@ import pytest
 from starlette.types import Message, Receive, Scope, Send
 
 from tests.fixtures.factory import Factory, bearer, login
-from tests.fixtures.replica import ReplicaCluster
+from tests.fixtures.replica import ON_ONE_WORKER, ReplicaCluster
 from tests.fixtures.server import serving
 from turns.db.urls import DatabaseUrls
 from turns.kit.lsn import parse_lsn
 from turns.replicas.middleware import COMMIT_LSN_HEADER, ReadPathMiddleware
 from turns.replicas.router import ReplicaLost
+
+pytestmark = ON_ONE_WORKER
 
 
 @pytest.fixture

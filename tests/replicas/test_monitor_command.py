@@ -9,11 +9,13 @@ import typer
 from prometheus_client import start_http_server
 from typer.testing import CliRunner
 
-from tests.fixtures.replica import ReplicaCluster
+from tests.fixtures.replica import ON_ONE_WORKER, ReplicaCluster
 from turns.cli.replica import replicas_cmd
 from turns.db.embedded import free_port
 from turns.db.urls import DatabaseUrls
 from turns.replicas import metrics
+
+pytestmark = ON_ONE_WORKER
 
 
 @pytest.fixture

@@ -7,9 +7,11 @@ from dataclasses import replace
 from pathlib import Path
 
 from tests.fixtures.factory import Factory
-from tests.fixtures.replica import ReplicaCluster
+from tests.fixtures.replica import ON_ONE_WORKER, ReplicaCluster
 from tests.replicas.helpers import FAST, actor, read_name, rename, route_count, routed
 from turns.db.urls import DatabaseUrls
+
+pytestmark = ON_ONE_WORKER
 
 
 def test_writer_sees_own_writes_while_replay_is_paused(
