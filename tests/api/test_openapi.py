@@ -32,7 +32,9 @@ QUICK = settings(max_examples=3, deadline=None, suppress_health_check=list(Healt
 
 
 def _schema(server: LiveServer) -> Any:
-    return schemathesis.openapi.from_url(f"{server.base_url}/openapi.json").exclude(path_regex=SESSION_ENDING)
+    return schemathesis.openapi.from_url(f"{server.base_url}/openapi.json", timeout=120).exclude(
+        path_regex=SESSION_ENDING
+    )
 
 
 def _sign_in(server: LiveServer, factory: Factory) -> dict[str, dict[str, str]]:

@@ -54,6 +54,9 @@ FAST_SETTINGS: dict[str, str] = {
     "fsync": "off",
     "synchronous_commit": "off",
     "full_page_writes": "off",
+    # Thousands of test databases share one server's statement statistics: with the default 5,000
+    # entries, a statement run once is evicted before a test reads it back.
+    "pg_stat_statements.max": "50000",
 }
 
 
