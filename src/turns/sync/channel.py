@@ -45,6 +45,8 @@ log = structlog.get_logger(__name__)
 _LINE_LIMIT = 64 * 1024 * 1024
 """The longest line: a subset's answer (at most 10,000 rows)."""
 _RETRY_SECONDS = 0.2
+_BACKLOG_BYTES = 16 * 1024 * 1024
+"""What the engine holds for a worker that does not read its messages before it lets the worker go."""
 _USED_SECONDS = 30.0
 """How often a worker tells the engine which shapes it served (so none is removed as unused)."""
 _ERRORS: dict[str, type[Exception]] = {"query": ShapeQueryError, "stale": StaleUser, "not_ready": NotReady}
@@ -104,8 +106,14 @@ class EngineServer:
         for writer in list(self.writers):
             if writer.is_closing():
                 self.writers.discard(writer)
+            elif writer.transport.get_write_buffer_size() > _BACKLOG_BYTES:
+                # A worker that stopped reading: let it go rather than hold its messages without end
+                # (it connects again and wakes every request it holds).
+                log.warning("sync_worker_not_reading", backlog=writer.transport.get_write_buffer_size())
+                self.writers.discard(writer)
+                writer.close()
             else:
-                writer.write(line)  # buffered: a worker that does not read is closed by the kernel's limits
+                writer.write(line)
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.writers.add(writer)
