@@ -46,6 +46,7 @@ from turns.stages.endpoints import router as stages_router
 from turns.sync.channel import RemoteEngine
 from turns.sync.endpoints import router as sync_router
 from turns.sync.engine import engine_for, engine_options
+from turns.sync.protocol import CachePolicy
 from turns.sync.sessions import cache_of
 from turns.unit_turns.endpoints import router as turns_router
 from turns.users.endpoints import links_router
@@ -94,6 +95,7 @@ def create_app(settings: Settings | None = None, urls: DatabaseUrls | None = Non
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.sync_cache = CachePolicy(settings.sync_max_age, settings.sync_stale_age, settings.sync_public_cache)
     errors.install(app)
     app.add_middleware(JsonLimitMiddleware)
     app.add_middleware(ReadPathMiddleware)

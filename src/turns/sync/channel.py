@@ -23,7 +23,6 @@ import contextlib
 import hashlib
 import json
 import tempfile
-import time
 from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
@@ -287,7 +286,7 @@ class RemoteEngine:
             await _sleep(stop, _USED_SECONDS)
             used, self.used = self.used | self.waiters.shapes(), set()
             if used and self.writer is not None:
-                self.writer.write(_line({"op": "used", "shapes": sorted(used), "at": time.time()}))
+                self.writer.write(_line({"op": "used", "shapes": sorted(used)}))
 
 
 async def _sleep(stop: asyncio.Event, seconds: float) -> None:

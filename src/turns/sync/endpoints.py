@@ -81,8 +81,8 @@ def _engine(request: Request) -> Engine | None:
 
 
 def _cache(request: Request) -> protocol.CachePolicy:
-    settings = request.app.state.settings
-    return protocol.CachePolicy(settings.sync_max_age, settings.sync_stale_age, settings.sync_public_cache)
+    policy: protocol.CachePolicy = request.app.state.sync_cache
+    return policy
 
 
 def _shared(shape_request: ShapeRequest) -> bool:

@@ -264,10 +264,6 @@ class SyncEngine:
             if path.name not in named:
                 self._unlink_later(path)
 
-    def poke(self) -> None:
-        """A write committed in this process: read the slot now rather than at the next poll."""
-        self.wake.set()
-
     # -- steps --
     async def step(self) -> int:
         """Apply what the slot holds; returns how many transactions it read. After a notification,
@@ -276,8 +272,7 @@ class SyncEngine:
         async with self.lock:
             if self.notified:
                 self.notified = False
-                found = await self._step()
-                return found + (await self._catch_up() if not found else 0)
+                return await self._step() or await self._catch_up()
             return await self._step()
 
     async def _step(self) -> int:
