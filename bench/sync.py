@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import statistics
 import tempfile
@@ -25,6 +26,7 @@ import httpx
 import psutil
 import psycopg
 
+from bench import longpoll
 from bench.harness import Environment, api_process
 from turns.access.columns import readable_columns
 from turns.db.context import SET_CONTEXT_SQL, Actor, context_calls, system_actor
@@ -159,6 +161,21 @@ async def _get(http: httpx.AsyncClient, query: dict[str, str]) -> httpx.Response
     raise AssertionError("unreachable")
 
 
+async def _follow(client: longpoll.Client, query: dict[str, str]) -> longpoll.Answer:
+    """A live request of a follower, sent again when its kept-alive connection was closed under it."""
+    for attempt in range(3):
+        try:
+            answer = await client.get("/v1/shape", query)
+        except ConnectionError:
+            if attempt == 2:
+                raise
+            continue
+        if answer.status != 200:
+            raise RuntimeError(f"live request failed: {answer.status} {answer.body[:200]!r}")
+        return answer
+    raise AssertionError("unreachable")
+
+
 async def _live_latency(
     env: Environment, tokens: list[str], writes: int, api: tuple[str, int] | None = None
 ) -> dict[str, Any]:
@@ -197,24 +214,25 @@ async def _live_latency(
             start = starts[token]
             offset, cursor = start["offset"], ""
             done = False
-            headers = {"Authorization": f"Bearer {token}"}
-            own = httpx.AsyncClient(base_url=base_url, headers=headers, limits=ONE_CONNECTION, timeout=120)
-            async with own:
+            own = longpoll.Client(base_url, {"Authorization": f"Bearer {token}"})
+            try:
                 while not done:
                     query = {**params, "handle": start["handle"], "offset": offset, "live": "true", "cursor": cursor}
                     if offset == start["offset"]:
                         waiting += 1
                         if waiting == clients:
                             ready.set()
-                    response = await _get(own, query)
+                    response = await _follow(own, query)
                     now = time.perf_counter()
                     offset = response.headers["electric-offset"]
                     cursor = response.headers.get("electric-cursor", "")
-                    for message in response.json():
+                    for message in json.loads(response.body):
                         wo = message.get("value", {}).get("wo_number")
                         if wo and wo.startswith("LAT-"):
                             arrivals.setdefault(wo, []).append(now)
                             done = done or wo == last
+            finally:
+                own.close()
 
         followers = [asyncio.create_task(follow(token)) for token in tokens]
         await asyncio.wait_for(ready.wait(), timeout=120)

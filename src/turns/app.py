@@ -27,6 +27,7 @@ from turns.jobs.context import WorkerResources
 from turns.kit import errors, logging
 from turns.kit.caching import NoStoreMiddleware
 from turns.kit.limits import JsonLimitMiddleware
+from turns.kit.memory import settle_collector
 from turns.kit.periodic import every
 from turns.kit.requests import RequestIdMiddleware
 from turns.kit.supervision import end_with_supervisor
@@ -81,6 +82,7 @@ def create_app(settings: Settings | None = None, urls: DatabaseUrls | None = Non
             workers.append(asyncio.create_task(mailer.run(stop)))
             workers.append(asyncio.create_task(every(600, partial(purge_sessions, database), stop, "session-purge")))
             workers.append(asyncio.create_task(jobs_worker.run(stop, WorkerResources(database, settings))))
+        settle_collector()
         try:
             yield
         finally:

@@ -31,10 +31,12 @@ from typing import Any
 import structlog
 
 from turns.db.engines import Database
+from turns.sync.answers import Answers
 from turns.sync.engine import NotReady, ShapeQueryError, StaleUser, SubsetRows, SyncEngine
 from turns.sync.offsets import Offset
 from turns.sync.reach import shape_key
-from turns.sync.shapes import Schemas, ShapeDefinition
+from turns.sync.schemas import Schemas
+from turns.sync.shapes import ShapeDefinition
 from turns.sync.store import Store, StoredShape
 from turns.sync.subsets import Subset
 from turns.sync.waiters import Waiters
@@ -189,6 +191,7 @@ class RemoteEngine:
         self.ready = asyncio.Event()
         self.last_lsn = 0
         self.waiters = Waiters()
+        self.answers = Answers(self.reads, self.waiters, lambda: self.last_lsn)
         self.users_changed: Callable[[set[str]], None] = lambda users: None
         self.used: set[int] = set()
         self.asked = 0
@@ -272,7 +275,8 @@ class RemoteEngine:
         rows = [(str(key), str(value)) for key, value in reply["rows"]]
         return SubsetRows(Offset(*reply["head"]), rows, int(reply["matched"]), reply["metadata"])
 
-    async def schema(self, definition: ShapeDefinition) -> dict[str, Any]:
+    async def schema(self, definition: ShapeDefinition) -> str:
+        """The ``electric-schema`` header of ``definition``."""
         return await self.schemas.of(definition)
 
     async def drop(self, shape_id: int) -> None:

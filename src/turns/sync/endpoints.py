@@ -22,6 +22,7 @@ from turns.access.identity import CurrentUser
 from turns.access.roles import ADMINS
 from turns.kit.errors import PROBLEM_RESPONSES, NotFound, Unauthorized
 from turns.sync import gatekeeper, logfile, protocol
+from turns.sync.answers import INLINE_BYTES
 from turns.sync.channel import Engine
 from turns.sync.engine import NotReady, ShapeQueryError, StaleUser
 from turns.sync.offsets import Offset
@@ -42,11 +43,13 @@ from turns.sync.subsets import (
 router = APIRouter(tags=["sync"])
 User = Annotated[CurrentUser, Depends(sync_user)]
 _SIGN_IN = {"WWW-Authenticate": "Bearer"}
+_BEARER: list[dict[str, list[str]]] = [{"HTTPBearer": []}]
+"""The shape requests resolve their user themselves (:func:`sync_user`, without FastAPI's dependency
+solving, a tenth of a long-poll's time with a thousand clients): their security is written here."""
 
 LONG_POLL_SECONDS = 20.0
 SSE_SECONDS = 60.0
 SSE_KEEPALIVE_SECONDS = 15.0
-_INLINE_READ_BYTES = 256 * 1024
 
 
 def _parameter(name: str, description: str, *, required: bool = False) -> dict[str, Any]:
@@ -122,9 +125,10 @@ _SHAPE_RESPONSES: dict[int | str, dict[str, Any]] = {
         "Rows and columns are those the signed-in user may read. See docs/sync.md."
     ),
     responses=_SHAPE_RESPONSES,
-    openapi_extra={"parameters": SHAPE_PARAMETERS + SUBSET_PARAMETERS},
+    openapi_extra={"parameters": SHAPE_PARAMETERS + SUBSET_PARAMETERS, "security": _BEARER},
 )
-async def get_shape(request: Request, user: User) -> Response:
+async def get_shape(request: Request) -> Response:
+    user = await sync_user(request)
     try:
         fields = query_fields(request.query_params)
     except InvalidRequest as exc:
@@ -142,10 +146,12 @@ async def get_shape(request: Request, user: User) -> Response:
     responses={**_SHAPE_RESPONSES, 200: {"description": "The subset's rows", "content": {"application/json": {}}}},
     openapi_extra={
         "parameters": SHAPE_PARAMETERS,
+        "security": _BEARER,
         "requestBody": {"content": {"application/json": {"schema": {"type": "object"}}}},
     },
 )
-async def post_shape(request: Request, user: User) -> Response:
+async def post_shape(request: Request) -> Response:
+    user = await sync_user(request)
     try:
         fields = body_fields(await read_body(request))
     except InvalidRequest as exc:
@@ -188,7 +194,7 @@ async def _answer(request: Request, engine: Engine, user: CurrentUser, subset: d
     if isinstance(shape, Response):
         return shape
     engine.touch(shape.id)
-    schema = await _schema(engine, shape_request)
+    schema = await engine.schema(shape_request.definition)
     if chosen is not None:
         return await _subset(request, engine, shape, schema, shape_request, chosen)
     if shape_request.offset is None:  # offset=now
@@ -206,7 +212,7 @@ async def _resolve(request: Request, engine: Engine, shape_request: ShapeRequest
     definition = shape_request.definition
     key = shape_key(definition)
     if shape_request.handle is not None:
-        named = engine.reads.by_handle(shape_request.handle)
+        named = engine.answers.by_handle(shape_request.handle).shape
         if named is not None and named.key == key:
             return named
         current = await engine.shape_for(definition)
@@ -224,10 +230,6 @@ async def _must_refetch(request: Request, engine: Engine, shape_request: ShapeRe
         status_code=409,
         headers=protocol.headers(current.handle, _cache(request).refetch(_shared(shape_request))),
     )
-
-
-async def _schema(engine: Engine, shape_request: ShapeRequest) -> str:
-    return protocol.dumps(await engine.schema(shape_request.definition))
 
 
 def _non_live(schema: str, shape_request: ShapeRequest) -> str | None:
@@ -266,13 +268,15 @@ async def _log_response(
     schema: str,
     shape_request: ShapeRequest,
     span: Span,
+    data: bytes | None,
     *,
     seen: int,
     cache: str,
 ) -> Response:
     """A response of the bytes ``span`` of the shape's log file, then up-to-date when it reaches the
     head; 304 when the client's ``If-None-Match`` names the same response (Electric's ETag: the
-    handle, the offset asked for and the offset answered, unique when there is nothing new)."""
+    handle, the offset asked for and the offset answered, unique when there is nothing new).
+    ``data``: the bytes of ``span`` when they were read, else None."""
     requested = "-1" if shape_request.offset is None or shape_request.offset.tx < 0 else str(shape_request.offset)
     etag = protocol.etag(shape.handle, requested, span.offset, unique=span.start == span.end)
     if etag in protocol.if_none_match(request.headers.get("if-none-match")):
@@ -281,8 +285,8 @@ async def _log_response(
         return Response(status_code=304, headers=headers)
     last = span.offset if span.end > span.start else None
     controls = [protocol.up_to_date(protocol.last_seen(seen, last))] if span.up_to_date else []
-    if span.end - span.start < _INLINE_READ_BYTES:
-        content = logfile.body(await _read(engine, shape, span), controls)
+    if span.end - span.start < INLINE_BYTES:
+        content = logfile.body(data if data is not None else await _read(engine, shape, span), controls)
         return _response(shape, content, span.offset, schema, shape_request, span.up_to_date, cache=cache, etag=etag)
     streamed = logfile.Streamed(engine.reads.file(shape.handle), span.start, span.end, controls)
     cursor = protocol.cursor(shape_request.cursor, time.time()) if shape_request.live else None
@@ -302,7 +306,7 @@ async def _log_response(
 async def _read(engine: Engine, shape: StoredShape, span: Span) -> bytes:
     """The bytes of ``span``; large ranges are read in a worker thread."""
     path = engine.reads.file(shape.handle)
-    if span.end - span.start < _INLINE_READ_BYTES:
+    if span.end - span.start < INLINE_BYTES:
         return logfile.read(path, span.start, span.end)
     return await asyncio.to_thread(logfile.read, path, span.start, span.end)
 
@@ -315,11 +319,11 @@ async def _first_chunk(
         # No rows, only the snapshot's end (as Electric sends it); the changes follow from the head.
         span = Span(shape.snapshot_end, shape.log_start, shape.head, False)
         return await _log_response(
-            request, engine, shape, schema, shape_request, span, seen=engine.last_lsn, cache=policy.chunk(shared)
+            request, engine, shape, schema, shape_request, span, None, seen=engine.last_lsn, cache=policy.chunk(shared)
         )
     span = engine.reads.first_chunk(shape)
     return await _log_response(
-        request, engine, shape, schema, shape_request, span, seen=engine.last_lsn, cache=policy.snapshot(shared)
+        request, engine, shape, schema, shape_request, span, None, seen=engine.last_lsn, cache=policy.snapshot(shared)
     )
 
 
@@ -361,7 +365,7 @@ async def _chunk(
     event = engine.waiters.watch(shape.id)
     try:
         seen = engine.last_lsn
-        span = engine.reads.span(shape, shape_request.offset)
+        span, data = engine.answers.span(shape, shape_request.offset)
         if shape_request.live and span.start == span.end:
             await _wait(request, event, LONG_POLL_SECONDS)
             before = request.state.user
@@ -370,17 +374,17 @@ async def _chunk(
                 raise Unauthorized("the session ended", headers=_SIGN_IN)
             if not _still_theirs(request, before, user, shape):
                 return await _answer(request, engine, user, None)  # 409 to the shape they may read now
-            found = engine.reads.by_id(shape.id)
-            if found is None:
+            found = engine.answers.by_id(shape.id)
+            if found.shape is None:
                 return await _must_refetch(request, engine, shape_request)
-            shape, seen = found, engine.last_lsn
-            span = engine.reads.span(shape, shape_request.offset)
+            shape, seen = found.shape, found.seen
+            span, data = engine.answers.span(shape, shape_request.offset)
     finally:
         engine.waiters.unwatch(shape.id, event)
     policy, shared = _cache(request), _shared(shape_request)
     cache = policy.live(shared) if shape_request.live else policy.log(shared)
     try:
-        return await _log_response(request, engine, shape, schema, shape_request, span, seen=seen, cache=cache)
+        return await _log_response(request, engine, shape, schema, shape_request, span, data, seen=seen, cache=cache)
     except FileNotFoundError:  # removed since
         return await _must_refetch(request, engine, shape_request)
 
@@ -416,15 +420,18 @@ def _sse(request: Request, engine: Engine, shape: StoredShape, schema: str, shap
                     yield protocol.sse_event(protocol.MUST_REFETCH_MESSAGE).encode()
                     return
                 event.clear()
-                seen = engine.last_lsn
-                current = engine.reads.by_id(shape.id)
+                found = engine.answers.by_id(shape.id)
+                current, seen = found.shape, found.seen
                 if current is None:
                     yield protocol.sse_event(protocol.MUST_REFETCH_MESSAGE).encode()
                     return
-                span = engine.reads.span(current, offset)
-                while span.end > span.start:
+                while True:
                     try:
-                        data = await _read(engine, current, span)
+                        span, data = engine.answers.span(current, offset)
+                        if span.end == span.start:
+                            break
+                        if data is None:
+                            data = await _read(engine, current, span)
                     except FileNotFoundError:
                         yield protocol.sse_event(protocol.MUST_REFETCH_MESSAGE).encode()
                         return
@@ -434,7 +441,6 @@ def _sse(request: Request, engine: Engine, shape: StoredShape, schema: str, shap
                     if span.up_to_date:
                         yield protocol.sse_event(protocol.up_to_date(protocol.last_seen(seen, offset))).encode()
                         break
-                    span = engine.reads.span(current, offset)
                 if not await _wait(request, event, SSE_KEEPALIVE_SECONDS):
                     yield protocol.KEEP_ALIVE.encode()
         finally:

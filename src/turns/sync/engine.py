@@ -45,13 +45,15 @@ from turns.config import Settings
 from turns.db.context import SET_CONTEXT_SQL, Actor
 from turns.db.engines import Database
 from turns.sync import logfile
+from turns.sync.answers import Answers
 from turns.sync.capture import Batch, Capture, SlotLost
 from turns.sync.changes import diff
 from turns.sync.membership import plan
 from turns.sync.offsets import Offset
 from turns.sync.protocol import dumps, row_key, snapshot_end, snapshot_fields
 from turns.sync.reach import Managers, Router, shape_key
-from turns.sync.shapes import FORMAT_SQL, MOVE_WITH_THEIR_TURN, PRIMARY_KEY, Schemas, ShapeDefinition
+from turns.sync.schemas import Schemas
+from turns.sync.shapes import FORMAT_SQL, MOVE_WITH_THEIR_TURN, PRIMARY_KEY, ShapeDefinition
 from turns.sync.store import Appended, Snapshot, Store, StoredShape
 from turns.sync.subsets import Subset
 from turns.sync.waiters import Waiters
@@ -140,6 +142,7 @@ class SyncEngine:
         self.last_lsn = 0
         self.ready = asyncio.Event()
         self.waiters = Waiters()
+        self.answers = Answers(self.reads, self.waiters, lambda: self.last_lsn)
         self.wake = asyncio.Event()
         self.notified = False
         """A synced table's transaction committed since the last step (see :meth:`_listen`)."""
@@ -538,7 +541,8 @@ class SyncEngine:
             rows = [(row_key(definition.table, pk), dumps(held[pk])) for pk in map(str, found) if pk in held]
             return SubsetRows(shape.head, rows, len(found), metadata)
 
-    async def schema(self, definition: ShapeDefinition) -> dict[str, Any]:
+    async def schema(self, definition: ShapeDefinition) -> str:
+        """The ``electric-schema`` header of ``definition``."""
         return await self.schemas.of(definition)
 
     async def drop(self, shape_id: int) -> None:

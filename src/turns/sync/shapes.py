@@ -17,7 +17,7 @@ from uuid import UUID
 
 from sqlalchemy import Boolean, Select, TextClause, bindparam, literal_column, select, text
 from sqlalchemy.engine import Dialect
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.types import NullType
 
 from turns.access.columns import readable_columns
@@ -216,18 +216,3 @@ async def column_schema(conn: AsyncConnection, definition: ShapeDefinition) -> d
                 info["precision"] = typmod
         found[name] = info
     return {name: found[name] for name in definition.columns if name in found}
-
-
-class Schemas:
-    """The ``electric-schema`` of shapes, read once per table and column list."""
-
-    def __init__(self, engine: AsyncEngine) -> None:
-        self.engine = engine
-        self.found: dict[tuple[str, tuple[str, ...]], dict[str, Any]] = {}
-
-    async def of(self, definition: ShapeDefinition) -> dict[str, Any]:
-        key = (definition.table, definition.columns)
-        if key not in self.found:
-            async with self.engine.connect() as conn:
-                self.found[key] = await column_schema(conn, definition)
-        return self.found[key]
