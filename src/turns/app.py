@@ -30,6 +30,7 @@ from turns.kit.limits import JsonLimitMiddleware
 from turns.kit.memory import settle_collector
 from turns.kit.periodic import every
 from turns.kit.requests import RequestIdMiddleware
+from turns.kit.shortcut import Shortcut
 from turns.kit.supervision import end_with_supervisor
 from turns.monitoring.endpoints import metrics_router
 from turns.monitoring.endpoints import router as monitor_router
@@ -45,6 +46,7 @@ from turns.scope.endpoints import router as scope_router
 from turns.search.endpoints import router as search_router
 from turns.stages.endpoints import router as stages_router
 from turns.sync.channel import RemoteEngine
+from turns.sync.endpoints import get_shape
 from turns.sync.endpoints import router as sync_router
 from turns.sync.engine import engine_for, engine_options
 from turns.sync.protocol import CachePolicy
@@ -95,6 +97,9 @@ def create_app(settings: Settings | None = None, urls: DatabaseUrls | None = Non
         version=__version__,
         summary="Unit turns (make-ready) for rental operators.",
         lifespan=lifespan,
+        # Turns reports through its own Prometheus metrics and logs: FastAPI's OpenTelemetry hooks
+        # would only look for a provider on every request.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.settings = settings
     app.state.sync_cache = CachePolicy(settings.sync_max_age, settings.sync_stale_age, settings.sync_public_cache)
@@ -104,6 +109,11 @@ def create_app(settings: Settings | None = None, urls: DatabaseUrls | None = Non
     app.add_middleware(MetricsMiddleware)
     app.add_middleware(RequestIdMiddleware)
     app.add_middleware(NoStoreMiddleware)
+    # Long-polls of shapes go around the stack above (see turns.kit.shortcut): only their request
+    # ids, metrics and the app's exception handlers.
+    app.add_middleware(
+        Shortcut, method="GET", path="/v1/shape", endpoint=get_shape, layers=(RequestIdMiddleware, MetricsMiddleware)
+    )
     if settings.trusted_proxies:
         # Outermost, so everything inside sees the client the proxies name. The server's own
         # proxy-header handling is off (`turns serve`): only these addresses are believed.

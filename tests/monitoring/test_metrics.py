@@ -6,31 +6,15 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from prometheus_client.parser import text_string_to_metric_families
 
 from tests.fixtures.factory import Factory, bearer, login
 from tests.fixtures.server import serving
+from tests.monitoring.helpers import scrape, value
 from turns.db.urls import DatabaseUrls
 from turns.monitoring.replicas import api_routes
 from turns.replicas import metrics as replica_metrics
 
 PROBLEM = "application/problem+json"
-Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
-
-
-def scrape(client: httpx.Client, headers: dict[str, str] | None = None) -> Samples:
-    response = client.get("/metrics", headers=headers)
-    assert response.status_code == 200, response.text
-    assert response.headers["content-type"].startswith("text/plain; version=")
-    return {
-        (s.name, frozenset(s.labels.items())): s.value
-        for family in text_string_to_metric_families(response.text)
-        for s in family.samples
-    }
-
-
-def value(samples: Samples, name: str, **labels: str) -> float:
-    return samples.get((name, frozenset(labels.items())), 0.0)
 
 
 def test_request_counter_and_latency_grow(client: httpx.Client) -> None:

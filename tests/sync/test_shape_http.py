@@ -11,9 +11,10 @@ from typing import Any
 
 import httpx
 
-from tests.fixtures.api import session_token
+from tests.fixtures.api import PROBLEM, session_token
 from tests.fixtures.factory import Factory, bearer, login
 from tests.fixtures.sync import sync_server, wait_ready
+from tests.monitoring.helpers import scrape, value
 from tests.sync.shape_http import eventually
 from turns.db.urls import DatabaseUrls
 from turns.sync.shapes import SYNCED
@@ -59,6 +60,29 @@ def test_snapshot_then_live_change(sync_client: httpx.Client, factory: Factory) 
     assert "electric-cursor" in live.headers
     assert "electric-schema" not in live.headers  # (non-live answers only, as Electric)
     assert "electric-schema" in caught_up.headers
+
+
+def test_a_shape_request_has_its_request_id_metrics_and_problems_around_the_stack(
+    sync_client: httpx.Client, factory: Factory
+) -> None:
+    """GET /v1/shape is served around the API's middleware stack (turns.kit.shortcut): what it
+    keeps of the stack is checked here, what it leaves is the speed measured in bench/sync.py."""
+    refused = _get(sync_client, {}, table="vendors", offset="-1")
+    assert refused.status_code == 401
+    assert refused.headers["content-type"] == PROBLEM
+    assert refused.headers["www-authenticate"] == "Bearer"
+    assert refused.json()["request_id"] == refused.headers["x-request-id"]
+    assert refused.json()["instance"] == "/v1/shape"
+    headers = bearer(login(sync_client, factory.user("ADMIN")))
+    sync_client.cookies.clear()
+    before = scrape(sync_client)
+    answered = _get(sync_client, {**headers, "X-Request-ID": "shape-request-1"}, table="vendors", offset="-1")
+    assert answered.status_code == 200 and answered.headers["x-request-id"] == "shape-request-1"
+    after = scrape(sync_client)
+    ok = {"method": "GET", "route": "/v1/shape", "status": "200"}
+    assert value(after, "turns_http_requests_total", **ok) - value(before, "turns_http_requests_total", **ok) == 1
+    # The rest of the API still goes through the whole stack (its no-store rule, for one).
+    assert sync_client.get("/api/v1/auth/me", headers=headers).headers["cache-control"] == "no-store"
 
 
 def test_where_on_uuid_enum_and_date_columns(sync_client: httpx.Client, factory: Factory) -> None:

@@ -456,7 +456,8 @@ async def _wait(request: Request, event: asyncio.Event, seconds: float) -> bool:
     deadline = time.monotonic() + seconds
     while (remaining := deadline - time.monotonic()) > 0:
         try:
-            await asyncio.wait_for(event.wait(), timeout=min(remaining, 1.0))
+            async with asyncio.timeout(min(remaining, 1.0)):  # (no task per wait, unlike wait_for)
+                await event.wait()
             return True
         except TimeoutError:
             if await request.is_disconnected():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TypeVar
 
 from starlette.datastructures import QueryParams
@@ -119,25 +120,47 @@ def checked(param: str, compile_clause: Callable[[], T]) -> T:
         raise InvalidRequest(param, str(exc)) from exc
 
 
-def parse(params: QueryParams, user: CurrentUser) -> ShapeRequest:
-    table = _table(params.get("table"))
-    readable = allowed_columns(table, user.role)
-    columns = _columns(params.get("columns"), table, readable)
-    values = where_params(params)
+@lru_cache(maxsize=4096)
+def _definition(
+    raw_table: str | None,
+    raw_columns: str | None,
+    where: str | None,
+    values: tuple[tuple[int, str], ...],
+    replica: str,
+    log_mode: str,
+    user: tuple[str, str, str | None],
+) -> ShapeDefinition:
+    """The shape a request's parameters name for a user (id, role, vendor company): compiled once
+    per distinct request and user, since every long-poll of a client asks the same again."""
+    table = _table(raw_table)
+    readable = allowed_columns(table, user[1])
+    columns = _columns(raw_columns, table, readable)
     where_sql: str | None = None
     where_values: tuple[tuple[str, str], ...] = ()
-    where = params.get("where")
     if where is not None and where.strip():
         compiled = checked(
-            "where", lambda: compile_where(where, columns=table_columns(table), readable=readable, params=values)
+            "where", lambda: compile_where(where, columns=table_columns(table), readable=readable, params=dict(values))
         )
         where_sql, where_values = compiled.sql, tuple(sorted(compiled.values.items()))
-    replica = params.get("replica", "default")
     if replica not in ("default", "full"):
         raise InvalidRequest("replica", "must be default or full")
-    log_mode = params.get("log", "full")
     if log_mode not in ("full", "changes_only"):
         raise InvalidRequest("log", "must be full or changes_only")
+    user_id, role, vendor_id = user
+    return ShapeDefinition(table, columns, where_sql, where_values, replica, log_mode, user_id, role, vendor_id)
+
+
+def parse(params: QueryParams, user: CurrentUser) -> ShapeRequest:
+    values = tuple(sorted(where_params(params).items()))
+    definition = _definition(
+        params.get("table"),
+        params.get("columns"),
+        params.get("where"),
+        values,
+        params.get("replica", "default"),
+        params.get("log", "full"),
+        (str(user.id), user.role, str(user.vendor_id) if user.vendor_id else None),
+    )
     raw_offset = params.get("offset")
     if raw_offset is None:
         raise InvalidRequest("offset", "is required")
@@ -153,15 +176,4 @@ def parse(params: QueryParams, user: CurrentUser) -> ShapeRequest:
         raise InvalidRequest("handle", "is required unless offset is -1 or now")
     if live and starting:
         raise InvalidRequest("live", "cannot be true with offset -1 or now")
-    definition = ShapeDefinition(
-        table=table,
-        columns=columns,
-        where_sql=where_sql,
-        where_values=where_values,
-        replica=replica,
-        log=log_mode,
-        user_id=str(user.id),
-        role=user.role,
-        vendor_id=str(user.vendor_id) if user.vendor_id else None,
-    )
     return ShapeRequest(definition, offset, handle, live, sse and live, params.get("cursor"))

@@ -20,6 +20,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import structlog
@@ -76,6 +77,7 @@ def shared(reach: str | None) -> bool:
     return reach is not None and (reach in (ALL, NONE) or reach.startswith("vendor:"))
 
 
+@lru_cache(maxsize=4096)
 def shape_key(definition: ShapeDefinition) -> str:
     """The shape ``definition`` asks for. Users with the same reach, where it is :func:`shared`, and
     the same columns (a role's column rules) share one shape and its log: the user is not part of
