@@ -59,6 +59,11 @@ def test_snapshot_then_live_change(sync_client: httpx.Client, factory: Factory) 
     assert messages[-1]["headers"]["control"] == "up-to-date"
     assert "electric-cursor" in live.headers
     assert "electric-schema" not in live.headers  # (non-live answers only, as Electric)
+    # Whether a body holds rows or changes, not only control messages.
+    assert [first.headers["electric-has-data"], caught_up.headers["electric-has-data"]] == ["true", "false"]
+    assert live.headers["electric-has-data"] == "true"
+    now = _get(sync_client, headers, table="turns", offset="now")
+    assert now.headers["electric-has-data"] == "false"
     assert "electric-schema" in caught_up.headers
 
 

@@ -120,6 +120,7 @@ def test_changes_only_from_the_start_is_the_snapshots_end(synced: LiveServer, fa
             "/v1/shape", params={"table": "vendors", "log": "changes_only", "offset": "-1"}, headers=bearer(token)
         )
     assert first.status_code == 200
+    assert first.headers["electric-has-data"] == "false"
     [message] = first.json()
     assert message["headers"]["control"] == "snapshot-end"
     assert set(message["headers"]) == {"control", "xmin", "xmax", "xip_list"}

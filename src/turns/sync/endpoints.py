@@ -200,7 +200,8 @@ async def _answer(request: Request, engine: Engine, user: CurrentUser, subset: d
     if shape_request.offset is None:  # offset=now
         up_to_date = logfile.body(b"", [protocol.up_to_date(engine.last_lsn)])
         cache = _cache(request).chunk(_shared(shape_request))
-        return _response(shape, up_to_date, shape.head, schema, shape_request, True, cache=cache)
+        headers = _headers(shape, shape.head, schema, shape_request, up_to_date=True, has_data=False, cache=cache)
+        return Response(up_to_date, media_type="application/json", headers=headers)
     if shape_request.offset.tx < 0:
         return await _first_chunk(request, engine, shape, schema, shape_request)
     if shape_request.sse:
@@ -237,28 +238,33 @@ def _non_live(schema: str, shape_request: ShapeRequest) -> str | None:
     return None if shape_request.live else schema
 
 
-def _response(
+def _headers(
     shape: StoredShape,
-    content: bytes,
     offset: Offset,
     schema: str,
     shape_request: ShapeRequest,
-    up_to_date: bool,
     *,
+    up_to_date: bool,
+    has_data: bool,
     cache: str,
     etag: str | None = None,
-) -> Response:
+) -> dict[str, str]:
     cursor = protocol.cursor(shape_request.cursor, time.time()) if shape_request.live else None
-    headers = protocol.headers(
+    return protocol.headers(
         shape.handle,
         cache,
         offset=offset,
         schema=_non_live(schema, shape_request),
         cursor=cursor,
         up_to_date=up_to_date,
+        has_data=has_data,
         etag=etag,
     )
-    return Response(content, media_type="application/json", headers=headers)
+
+
+def _has_data(shape: StoredShape, span: Span) -> bool:
+    """Whether ``span`` holds rows of the snapshot or changes, not only the snapshot's end."""
+    return span.start < min(span.end, shape.snapshot_end) or max(span.start, shape.log_start) < span.end
 
 
 async def _log_response(
@@ -285,20 +291,20 @@ async def _log_response(
         return Response(status_code=304, headers=headers)
     last = span.offset if span.end > span.start else None
     controls = [protocol.up_to_date(protocol.last_seen(seen, last))] if span.up_to_date else []
-    if span.end - span.start < INLINE_BYTES:
-        content = logfile.body(data if data is not None else await _read(engine, shape, span), controls)
-        return _response(shape, content, span.offset, schema, shape_request, span.up_to_date, cache=cache, etag=etag)
-    streamed = logfile.Streamed(engine.reads.file(shape.handle), span.start, span.end, controls)
-    cursor = protocol.cursor(shape_request.cursor, time.time()) if shape_request.live else None
-    headers = protocol.headers(
-        shape.handle,
-        cache,
-        offset=span.offset,
-        schema=_non_live(schema, shape_request),
-        cursor=cursor,
+    headers = _headers(
+        shape,
+        span.offset,
+        schema,
+        shape_request,
         up_to_date=span.up_to_date,
+        has_data=_has_data(shape, span),
+        cache=cache,
         etag=etag,
     )
+    if span.end - span.start < INLINE_BYTES:
+        content = logfile.body(data if data is not None else await _read(engine, shape, span), controls)
+        return Response(content, media_type="application/json", headers=headers)
+    streamed = logfile.Streamed(engine.reads.file(shape.handle), span.start, span.end, controls)
     headers["content-length"] = str(streamed.length)
     return StreamingResponse(streamed.parts(), media_type="application/json", headers=headers)
 
@@ -345,7 +351,9 @@ async def _subset(
     # holds are dropped by the metadata; one that starts with the subset follows from the head.
     requested = shape_request.offset
     offset = requested if requested is not None and requested.tx >= 0 else found.head
-    headers = protocol.headers(shape.handle, protocol.NO_STORE, offset=offset, schema=schema, snapshot=True)
+    headers = protocol.headers(
+        shape.handle, protocol.NO_STORE, offset=offset, schema=schema, snapshot=True, has_data=bool(found.rows)
+    )
     body = protocol.subset_body(definition.table, found.rows, found.metadata)
     return Response(body, media_type="application/json", headers=headers)
 
@@ -447,7 +455,7 @@ def _sse(request: Request, engine: Engine, shape: StoredShape, schema: str, shap
             engine.waiters.unwatch(shape.id, event)
 
     cursor = protocol.cursor(shape_request.cursor, time.time())
-    headers = protocol.headers(shape.handle, protocol.NO_STORE, offset=start, cursor=cursor)
+    headers = protocol.headers(shape.handle, protocol.NO_STORE, offset=start, cursor=cursor, has_data=True)
     return StreamingResponse(events(), media_type="text/event-stream", headers=headers)
 
 

@@ -95,10 +95,12 @@ def headers(
     cursor: str | None = None,
     up_to_date: bool = False,
     snapshot: bool = False,
+    has_data: bool | None = None,
     etag: str | None = None,
 ) -> dict[str, str]:
     """The headers of a shape response; the client needs the handle on every one (a 409 too),
-    the offset and schema on every 200, the cursor on live ones."""
+    the offset and schema on every 200, the cursor on live ones. ``electric-has-data`` says
+    whether the body holds rows or changes, not only control messages, as Electric's does."""
     found = {
         "electric-handle": handle,
         "cache-control": cache_control,
@@ -115,6 +117,8 @@ def headers(
         found["electric-up-to-date"] = ""
     if snapshot:
         found["electric-snapshot"] = "true"
+    if has_data is not None:
+        found["electric-has-data"] = "true" if has_data else "false"
     if etag is not None:
         found["etag"] = f'"{etag}"'
     return found
