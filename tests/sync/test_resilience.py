@@ -8,6 +8,7 @@ from pathlib import Path
 import httpx
 import psycopg
 import pytest
+from structlog.testing import capture_logs
 
 from tests.fixtures.api import session_token
 from tests.fixtures.factory import Factory, bearer, login
@@ -153,3 +154,33 @@ def test_unsynced_tables_and_unreadable_columns_are_refused(sync_client: httpx.C
     sync_client.cookies.clear()
     anonymous = sync_client.get("/v1/shape", params={"table": "turns", "offset": "-1"})
     assert anonymous.status_code == 401
+
+
+def test_a_log_that_cannot_be_appended_is_built_again(
+    synced: LiveServer, factory: Factory, clients: list[NodeClient]
+) -> None:
+    """The disk refuses a step's bytes (the shape's log is made ``/dev/full``, which answers every
+    write with ENOSPC): that shape is removed, its client refetches and gets every row from a
+    new log, and the other shapes go on."""
+    admin = factory.user("ADMIN")
+    token = session_token(synced.base_url, admin)
+    vendors = NodeClient(synced.base_url, token, "vendors")
+    clients.append(vendors)
+    vendors.wait_for(lambda s: True)
+    [log] = synced.app_settings.sync_dir.glob("*/logs/*.log")
+    others = NodeClient(synced.base_url, token, "users")
+    clients.append(others)
+    others.wait_for(lambda s: True)
+    log.unlink()
+    log.symlink_to("/dev/full")
+    with capture_logs() as logged:
+        added = factory.vendor()
+        state = vendors.wait_for(lambda s: str(added) in ids(s), timeout=60)
+    events = [entry["event"] for entry in logged]
+    # One shape was given up, not the engine's step (which would stop every shape until it restarts).
+    assert "sync_log_append_failed" in events and "sync_step_failed" not in events
+    assert state["counts"]["mustRefetch"] >= 1
+    assert ids(state) == _vendor_ids(factory)
+    assert not log.exists()  # (the removed shape's file is gone; the new one has a name of its own)
+    user = factory.user("INSPECTOR")
+    assert others.wait_for(lambda s: str(user.id) in ids(s), timeout=60)["counts"]["mustRefetch"] == 0

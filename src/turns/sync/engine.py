@@ -316,8 +316,9 @@ class SyncEngine:
                     step = plan(batch, self.router, needs_full_read)
                     if batch.reassigned.get("users"):
                         self.users_changed(batch.reassigned["users"])
-                    for shape_id in step.dropped:
-                        self._remove_id(shape_id)  # their role or company changed: the shape is no longer theirs
+                    for shape_id in step.dropped:  # their role or company changed: the shape is no longer theirs
+                        self._remove_id(shape_id, wake=False)
+                        changed.add(shape_id)
                     if step.empty:
                         continue
                     if conn is None:
@@ -332,11 +333,11 @@ class SyncEngine:
                         rows = await self._read(conn, definition, keys)
                         if self._log_changes(shape, definition, keys, rows, txids, batch.commit_lsn):
                             changed.add(shape_id)
+                    self.decided.update(str(self.router.routes[i].reach).partition(":")[0] for i in step.decided)
                     for shape_id, (ids, rows) in step.decided.items():
                         shape, definition = self._stored(shape_id)
                         if self._log_changes(shape, definition, ids, rows, txids, batch.commit_lsn):
                             changed.add(shape_id)
-                    self.decided.update(str(self.router.routes[i].reach).partition(":")[0] for i in step.decided)
                     self.read_steps += len(step.read)
             self.store.set_meta("last_lsn", str(max(self.last_lsn, batches[-1].end_lsn)))
         for shape_id in changed:
@@ -375,14 +376,23 @@ class SyncEngine:
         txids: list[int],
         lsn: int,
     ) -> bool:
-        """Log what the step changed in the shape (see :mod:`turns.sync.changes`); False when nothing."""
+        """Log what the step changed in the shape (see :mod:`turns.sync.changes`); whether the shape's
+        requests are to be woken (False when nothing changed)."""
         held = self._held(shape, ids)
         full = definition.replica == "full"
         found = diff(definition.table, full=full, held=held.values(), rows=rows, txids=txids, lsn=lsn)
         if found is None:
             return False
+        try:
+            written = self._write_step(shape, lsn, found.bodies, found.row_delta)
+        except OSError as exc:
+            # The disk is full, or the file is gone: the shape is removed (its clients refetch, and
+            # the next request builds it again), the other shapes and the engine go on.
+            log.error("sync_log_append_failed", handle=shape.handle, error=str(exc))
+            self._remove(shape, wake=False)
+            return True
         self.store.put_overlay(shape.id, found.held)
-        self.store.append(shape, self._write_step(shape, lsn, found.bodies, found.row_delta))
+        self.store.append(shape, written)
         return True
 
     def _held(self, shape: StoredShape, pks: list[str] | None) -> dict[str, dict[str, Any]]:
@@ -448,6 +458,10 @@ class SyncEngine:
             self._unlink_later(path)
             error = exc.orig if isinstance(exc, sqlalchemy.exc.DBAPIError) else exc
             raise ShapeQueryError(str(error).strip().splitlines()[0]) from exc
+        except OSError as exc:  # the disk is full: the request is answered 503, and tried again
+            log.error("sync_snapshot_write_failed", handle=handle, error=str(exc))
+            self._unlink_later(path)
+            raise NotReady from exc
         except BaseException:
             self._unlink_later(path)
             raise
@@ -554,14 +568,17 @@ class SyncEngine:
         """A request asked for the shape (it is not removed as unused while it is asked for)."""
         self.used[shape_id] = time.time()
 
-    def _remove_id(self, shape_id: int) -> None:
+    def _remove_id(self, shape_id: int, *, wake: bool = True) -> None:
         shape = self.store.by_id(shape_id)
         if shape is not None:
-            self._remove(shape)
+            self._remove(shape, wake=wake)
 
-    def _remove(self, shape: StoredShape) -> None:
+    def _remove(self, shape: StoredShape, *, wake: bool = True) -> None:
         """Remove a shape from the catalog, then its file: renamed at once (no new reader opens it),
-        unlinked in a worker thread, so no request waits for a large file to go."""
+        unlinked in a worker thread, so no request waits for a large file to go. Its requests are
+        woken unless ``wake`` is false: inside a step, whose catalog transaction is not committed
+        yet, the step wakes them after its commit (a request woken earlier would read the shape
+        as still there, and keep that read until the next wake, see :mod:`turns.sync.answers`)."""
         self.store.delete(shape.id)
         self.router.remove(shape.id)
         path = self.store.file(shape.handle)
@@ -572,7 +589,8 @@ class SyncEngine:
             pass
         else:
             self._unlink_later(gone)
-        self._notify(shape.id)
+        if wake:
+            self._notify(shape.id)
 
     def _unlink_later(self, path: Path) -> None:
         task = asyncio.get_running_loop().run_in_executor(None, _unlink, path)
