@@ -167,6 +167,7 @@ def test_a_log_that_cannot_be_appended_is_built_again(
     vendors = NodeClient(synced.base_url, token, "vendors")
     clients.append(vendors)
     vendors.wait_for(lambda s: True)
+    assert synced.app_settings.sync_dir is not None
     [log] = synced.app_settings.sync_dir.glob("*/logs/*.log")
     others = NodeClient(synced.base_url, token, "users")
     clients.append(others)
