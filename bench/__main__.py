@@ -47,6 +47,19 @@ def _held(memory: dict[str, Any]) -> list[str]:
     ]
 
 
+def _storm(storm: dict[str, Any] | None) -> list[str]:
+    if storm is None:
+        return []
+    return [
+        "",
+        f"**Reconnect storm:** {storm['clients']} clients held long-polls on a `turns serve` (a worker per core) "
+        f"that was then killed with SIGKILL and started again on its port ({storm['restart_s']} s later; sync "
+        f"ready after {storm['sync_ready_s']} s). Every client retried at once, after a random pause of 0.1 to "
+        f"1 s ({storm['refused_or_dropped']} requests refused or dropped in all); one change then reached "
+        f"{storm['converged']} of them, p50 {storm['p50_ms']} ms, p99 {storm['p99_ms']} ms after its commit.",
+    ]
+
+
 def render(results: dict[str, Any]) -> str:
     info = results["machine"]
     lines = [
@@ -240,6 +253,7 @@ def render_sync(data: dict[str, Any] | None) -> list[str]:
         "",
         *_change_rate(data.get("change_rate")),
         *_held(data["memory"]),
+        *_storm(data.get("reconnect_storm")),
     ]
     return lines
 

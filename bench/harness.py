@@ -102,8 +102,9 @@ def api_process(urls: DatabaseUrls, data_dir: Path, **settings: str) -> Iterator
 def api_starting(urls: DatabaseUrls, data_dir: Path, **settings: str) -> Iterator[Callable[[], tuple[str, int]]]:
     """A ``turns serve`` process as :func:`api_process`, started: the block calls the function it gets for
     the base URL and pid, which waits until the process is ready. What the block does before that runs
-    while the process starts (its imports take seconds)."""
-    port = free_port()
+    while the process starts (its imports take seconds). It listens on ``TURNS_PORT`` when the
+    settings name one (to start again where its clients are), else on a free port."""
+    port = int(settings.get("TURNS_PORT") or free_port())
     env = {
         **os.environ,
         "DATABASE_URL": urls.owner,

@@ -15,6 +15,8 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import random
+import signal
 import statistics
 import tempfile
 import threading
@@ -31,6 +33,7 @@ from bench import longpoll
 from bench.harness import Environment, api_process
 from turns.access.columns import readable_columns
 from turns.db.context import SET_CONTEXT_SQL, Actor, context_calls, system_actor
+from turns.db.embedded import free_port
 from turns.sync.shapes import ordered
 
 ONE_CONNECTION = httpx.Limits(max_connections=1, max_keepalive_connections=1)
@@ -164,6 +167,23 @@ async def _get(http: httpx.AsyncClient, query: dict[str, str]) -> httpx.Response
     raise AssertionError("unreachable")
 
 
+def _first_turn(env: Environment) -> str:
+    """The turn whose one-row shape the live measures follow."""
+    with psycopg.connect(env.urls.owner) as conn:
+        conn.execute(SET_CONTEXT_SQL, system_actor("bench").params())
+        row = conn.execute("SELECT id FROM turns ORDER BY created_at LIMIT 1").fetchone()
+    assert row is not None
+    return str(row[0])
+
+
+def _label(env: Environment, turn: str, label: str) -> float:
+    """Set ``turn``'s work order number to ``label`` (what its followers look for); when it committed."""
+    with psycopg.connect(env.urls.owner, autocommit=True) as conn, conn.transaction():
+        conn.execute(SET_CONTEXT_SQL, system_actor("bench").params())
+        conn.execute("UPDATE turns SET wo_number = %s WHERE id = %s", (label, turn))
+    return time.perf_counter()
+
+
 async def _follow(client: longpoll.Client, query: dict[str, str]) -> longpoll.Answer:
     """A live request of a follower, sent again when its kept-alive connection was closed under it."""
     for attempt in range(3):
@@ -187,11 +207,7 @@ async def _live_latency(
     URL and the pid of its process, whose children's memory counts too)."""
     base_url, api_pid = api or (env.base_url, env.api_pid)
     clients = len(tokens)
-    with psycopg.connect(env.urls.owner) as conn:
-        conn.execute(SET_CONTEXT_SQL, system_actor("bench").params())
-        row = conn.execute("SELECT id FROM turns ORDER BY created_at LIMIT 1").fetchone()
-    assert row is not None
-    turn = str(row[0])
+    turn = _first_turn(env)
     params = {"table": "turns", "where": "id = $1", "params[1]": turn}
     arrivals: dict[str, list[float]] = {}
     starts: dict[str, dict[str, str]] = {}
@@ -243,14 +259,10 @@ async def _live_latency(
         await asyncio.sleep(0.5)
         rss_held = _rss(api_pid)
         committed: dict[str, float] = {}
-        with psycopg.connect(env.urls.owner, autocommit=True) as conn:
-            for n in range(writes):
-                label = f"LAT-{clients}-{n}"
-                with conn.transaction():
-                    conn.execute(SET_CONTEXT_SQL, system_actor("bench").params())
-                    conn.execute("UPDATE turns SET wo_number = %s WHERE id = %s", (label, turn))
-                committed[label] = time.perf_counter()
-                await asyncio.sleep(0.3)
+        for n in range(writes):
+            label = f"LAT-{clients}-{n}"
+            committed[label] = _label(env, turn, label)
+            await asyncio.sleep(0.3)
         await asyncio.wait_for(asyncio.gather(*followers), timeout=300)
     latencies = sorted((t - committed[label]) * 1000 for label, times in arrivals.items() for t in times)
     return {
@@ -398,20 +410,122 @@ def _rss(pid: int) -> int:
     return sum(p.memory_info().rss for p in (process, *process.children(recursive=True)))
 
 
-def _live_with_workers(env: Environment, token: str, clients: int, writes: int) -> dict[str, Any]:
-    """Commit to client through ``turns serve`` with a worker per core and the engine as its own
-    process (a slot and logs of its own, dropped after)."""
+def _with_workers(
+    env: Environment, token: str, clients: int, writes: int, storm_clients: int
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Through ``turns serve`` with a worker per core and the engine as its own process (a slot and
+    logs of their own, dropped after): commit to client at ``clients``, then the reconnect storm
+    of ``storm_clients`` (:func:`_storm`), which kills that server and starts it again."""
     cores = os.cpu_count() or 1
     slot = "bench_workers"
     with tempfile.TemporaryDirectory() as folder:
-        settings = {"TURNS_WORKERS": str(cores), "TURNS_SYNC_SLOT": slot, "TURNS_SYNC_DIR": folder}
+        settings = {
+            "TURNS_WORKERS": str(cores),
+            "TURNS_SYNC_SLOT": slot,
+            "TURNS_SYNC_DIR": folder,
+            "TURNS_PORT": str(free_port()),
+        }
         try:
             with api_process(env.urls, env.server.data_dir, **settings) as api:
                 wait_sync(api[0])
-                found = asyncio.run(_live_latency(env, [token] * clients, writes, api))
+                live = asyncio.run(_live_latency(env, [token] * clients, writes, api))
+                storm = asyncio.run(_storm(env, token, storm_clients, api, settings))
         finally:
             _drop_slot(env.urls.superuser or env.urls.owner, slot)
-    return found | {"workers": cores}
+    return live | {"workers": cores}, storm
+
+
+async def _back_off() -> None:
+    """A client's pause before it tries again: random, so that clients refused together spread out."""
+    await asyncio.sleep(random.uniform(0.1, 1.0))  # noqa: S311 (a pause, not a secret)
+
+
+async def _storm(
+    env: Environment, token: str, clients: int, api: tuple[str, int], settings: dict[str, str]
+) -> dict[str, Any]:
+    """``clients`` long-polls of one shape held by ``api`` (its base URL and pid; started with
+    ``settings``), which is then killed (SIGKILL) and started again on the same port: every client
+    reconnects at once, retrying as Electric's client does, and one change must then reach them all."""
+    turn = _first_turn(env)
+    params = {"table": "turns", "where": "id = $1", "params[1]": turn}
+    arrivals: list[float] = []
+    holding = 0
+    failures = 0
+    finished, all_held = asyncio.Event(), asyncio.Event()
+
+    async def follow(base_url: str, start: dict[str, str]) -> None:
+        # A follower that keeps its place across the restart: it retries a refused or dropped
+        # request after a random pause (as Electric's client backs off), refetches on 409.
+        nonlocal holding, failures
+        query = {**params, **start}
+        own = longpoll.Client(base_url, {"Authorization": f"Bearer {token}"})
+        counted = False
+        try:
+            while not finished.is_set():
+                live = {"live": "true"} if query["offset"] != "-1" else {}
+                try:
+                    if not counted:
+                        counted, holding = True, holding + 1
+                        if holding == clients:
+                            all_held.set()
+                    answer = await own.get("/v1/shape", {**query, **live})
+                except OSError:
+                    counted, holding = False, holding - 1
+                    own.close()
+                    failures += 1
+                    await _back_off()
+                    continue
+                if answer.status == 409:
+                    query = {**params, "handle": answer.headers["electric-handle"], "offset": "-1"}
+                    continue
+                if answer.status != 200:
+                    failures += 1
+                    await _back_off()
+                    continue
+                query = {
+                    **query,
+                    "handle": answer.headers["electric-handle"],
+                    "offset": answer.headers["electric-offset"],
+                }
+                if b"STORM-" in answer.body:
+                    arrivals.append(time.perf_counter())
+                    return
+        finally:
+            own.close()
+
+    base_url, pid = api
+    async with httpx.AsyncClient(base_url=base_url, timeout=120) as http:
+        headers = {"Authorization": f"Bearer {token}"}
+        first = await http.get("/v1/shape", params={**params, "offset": "-1"}, headers=headers)
+        start = {"handle": first.headers["electric-handle"], "offset": first.headers["electric-offset"]}
+        caught = await http.get("/v1/shape", params={**params, **start}, headers=headers)
+        start["offset"] = caught.headers["electric-offset"]
+    followers = [asyncio.create_task(follow(base_url, start)) for _ in range(clients)]
+    await asyncio.wait_for(all_held.wait(), timeout=300)
+    await asyncio.sleep(1)
+    os.kill(pid, signal.SIGKILL)  # (its workers and the engine are told to stop by Linux)
+    killed = time.perf_counter()
+    failures = 0
+    with api_process(env.urls, env.server.data_dir, **settings) as (base_url, _):
+        back = time.perf_counter()
+        wait_sync(base_url)
+        ready = time.perf_counter()
+        await asyncio.sleep(2)  # (the clients' retries reach the new process)
+        committed = _label(env, turn, "STORM-1")
+        try:
+            await asyncio.wait_for(asyncio.gather(*followers), timeout=300)
+        finally:
+            finished.set()
+    latencies = sorted((t - committed) * 1000 for t in arrivals)
+    return {
+        "clients": clients,
+        "converged": len(arrivals),
+        "restart_s": round(back - killed, 1),
+        "sync_ready_s": round(ready - killed, 1),
+        "refused_or_dropped": failures,
+        "p50_ms": round(statistics.median(latencies), 1),
+        "p99_ms": round(latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))], 1),
+    }
 
 
 def _drop_slot(url: str, slot: str) -> None:
@@ -451,7 +565,9 @@ def run(env: Environment, *, smoke: bool) -> dict[str, Any]:
         live.append(asyncio.run(_live_latency(env, [token] * clients, writes=3 if smoke else 10)))
     biggest = live[-1]
     results["live"] = live
-    results["live_workers"] = _live_with_workers(env, token, biggest["clients"], writes=3 if smoke else 10)
+    results["live_workers"], results["reconnect_storm"] = _with_workers(
+        env, token, biggest["clients"], writes=3 if smoke else 10, storm_clients=20 if smoke else HELD_CLIENTS
+    )
     managers = _manager_tokens(env, 5 if smoke else 1000)
     results["beside_user_shapes"] = [
         asyncio.run(_beside_user_shapes(env, token, managers[:count], writes=3 if smoke else 10))
