@@ -138,8 +138,9 @@ def _change_rate(rate: dict[str, Any] | None) -> list[str]:
     return [
         f"**Row changes per second** with those users' shapes still indexed: {rate['changes']} one-row turn "
         f"updates, each its own transaction, written in {rate['write_s']} s by 8 connections' server-side "
-        f"loops; the last reached its client {rate['caught_up_s']} s after the first commit: "
-        f"{rate['changes_per_s']} changes/s.",
+        f"loops while the API process (and its engine) was paused; once it resumed, the engine read them from "
+        f"the slot and the last reached its client {rate['caught_up_s']} s later: {rate['changes_per_s']} "
+        "changes/s.",
         "",
     ]
 

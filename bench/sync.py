@@ -336,11 +336,12 @@ async def _beside_user_shapes(env: Environment, token: str, others: list[str], w
 
 def _change_rate(env: Environment, token: str, changes: int) -> dict[str, Any]:
     """Row changes the engine takes per second: ``changes`` one-row turn updates, each its own
-    transaction, committed as fast as :data:`_WRITERS` connections' server-side loops can (pgbench's
-    way, without the clients' round trips, nor waiting for the disk at commit), then one more to a
-    sentinel turn an admin's client long-polls. The rate is the changes over the time from the first
-    commit to the sentinel's arrival; the users' shapes made before stay in the engine's index all
-    the while."""
+    transaction, then one more to a sentinel turn an admin's client long-polls. The writers are
+    :data:`_WRITERS` connections' server-side loops (pgbench's way, without the clients' round
+    trips), and the API process (the engine with it) is paused (SIGSTOP) while they write, so that
+    on a small machine they do not share the CPU with it; the rate is the changes over the time
+    from its resumption to the sentinel's arrival, the backlog read from the slot as fast as the
+    engine goes. The users' shapes made before stay in the engine's index all the while."""
     with psycopg.connect(env.urls.owner) as conn:
         conn.execute(SET_CONTEXT_SQL, system_actor("bench").params())
         ids = [str(r[0]) for r in conn.execute("SELECT id FROM turns ORDER BY random() LIMIT %s", (changes,))]
@@ -370,9 +371,6 @@ def _change_rate(env: Environment, token: str, changes: int) -> dict[str, Any]:
         def write(part: list[str]) -> None:
             listed = ",".join(f"'{i}'" for i in part)
             with psycopg.connect(env.urls.owner, autocommit=True) as writer:
-                # Commits that do not wait for the disk: the writers then outrun the engine, whose
-                # rate is the measure (synchronous_commit=on caps eight writers near 550/s here).
-                writer.execute("SET synchronous_commit = off")
                 writer.execute(
                     "DO $$ DECLARE t uuid; n int := 0; BEGIN"
                     f" FOREACH t IN ARRAY ARRAY[{listed}]::uuid[] LOOP"
@@ -384,18 +382,21 @@ def _change_rate(env: Environment, token: str, changes: int) -> dict[str, Any]:
                 )
 
         writers = [threading.Thread(target=write, args=(ids[n::_WRITERS],)) for n in range(_WRITERS)]
-        with psycopg.connect(env.urls.owner, autocommit=True) as conn:
+        api = psutil.Process(env.api_pid)
+        api.suspend()  # (a replication connection tolerates a minute's silence: wal_sender_timeout)
+        try:
             started = time.perf_counter()
             for thread in writers:
                 thread.start()
             for thread in writers:
                 thread.join()
             written = time.perf_counter()
-            with conn.transaction():
-                conn.execute(SET_CONTEXT_SQL, system_actor("bench").params())
-                conn.execute("UPDATE turns SET wo_number = 'TP-sentinel' WHERE id = %s", (sentinel,))
+            _label(env, sentinel, "TP-sentinel")
+        finally:
+            resumed = time.perf_counter()
+            api.resume()
         follower.join(timeout=600)
-    total = arrived[0] - started
+    total = arrived[0] - resumed
     return {
         "changes": len(ids) + 1,
         "write_s": round(written - started, 2),

@@ -38,12 +38,12 @@ def test_rows_are_found_by_key_in_a_sorted_snapshot(tmp_path: Path) -> None:
     end = _snapshot(path, pks)
     ordered = sorted(pks)
     wanted = [ordered[0], ordered[-1], ordered[150], str(uuid.UUID(int=1)), str(uuid.UUID(int=2**128 - 1))]
-    found = dict(logfile.snapshot_rows(path, end, wanted))
+    found = dict(logfile.Snapshots().rows(path, end, wanted))
     assert sorted(found) == sorted(wanted[:3])  # the last two are not in the snapshot
     assert found[ordered[150]] == {"id": ordered[150], "company_name": 'Co "150" \\ / ü', "city": None}
-    everything = dict(logfile.snapshot_rows(path, end, None))
+    everything = dict(logfile.Snapshots().rows(path, end, None))
     assert list(everything) == ordered
-    assert dict(logfile.snapshot_rows(path, 0, wanted)) == {}
+    assert dict(logfile.Snapshots().rows(path, 0, wanted)) == {}
 
 
 def test_every_key_of_a_small_snapshot_is_found(tmp_path: Path) -> None:
@@ -51,8 +51,23 @@ def test_every_key_of_a_small_snapshot_is_found(tmp_path: Path) -> None:
         pks = [str(uuid.uuid4()) for _ in range(size)]
         path = tmp_path / f"{size}.log"
         end = _snapshot(path, pks)
-        assert sorted(dict(logfile.snapshot_rows(path, end, pks))) == sorted(pks)
-        assert dict(logfile.snapshot_rows(path, end, [str(uuid.uuid4())])) == {}
+        assert sorted(dict(logfile.Snapshots().rows(path, end, pks))) == sorted(pks)
+        assert dict(logfile.Snapshots().rows(path, end, [str(uuid.uuid4())])) == {}
+
+
+def test_snapshots_stay_mapped_up_to_the_limit_and_a_removed_one_is_let_go(tmp_path: Path) -> None:
+    snapshots = logfile.Snapshots(limit=2)
+    paths = [tmp_path / f"{n}.log" for n in range(3)]
+    keys = [[str(uuid.uuid4())] for _ in paths]
+    ends = [_snapshot(path, pks) for path, pks in zip(paths, keys, strict=True)]
+    for path, end, pks in zip(paths, ends, keys, strict=True):
+        assert list(dict(snapshots.rows(path, end, pks))) == pks
+    assert list(snapshots.maps) == paths[1:]  # the least recently used was closed
+    assert list(dict(snapshots.rows(paths[1], ends[1], keys[1]))) == keys[1]
+    assert list(snapshots.maps) == [paths[2], paths[1]]
+    kept = snapshots.maps[paths[1]]
+    snapshots.forget(paths[1])
+    assert kept.closed and list(snapshots.maps) == [paths[2]]
 
 
 def test_a_step_past_the_committed_size_is_cut_on_restart(tmp_path: Path) -> None:

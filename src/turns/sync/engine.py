@@ -135,7 +135,7 @@ class SyncEngine:
     def __init__(self, database: Database, replication_url: str, options: EngineOptions) -> None:
         self.database = database
         self.options = options
-        self.store = Store(options.folder)
+        self.store = Store(options.folder, writer=True)
         self.reads = Store(options.folder)
         self.capture = Capture(replication_url, options.slot)
         self.lock = asyncio.Lock()
@@ -143,6 +143,7 @@ class SyncEngine:
         self.ready = asyncio.Event()
         self.waiters = Waiters()
         self.answers = Answers(self.reads, self.waiters, lambda: self.last_lsn)
+        self.snapshots = logfile.Snapshots()
         self.wake = asyncio.Event()
         self.notified = False
         """A synced table's transaction committed since the last step (see :meth:`_listen`)."""
@@ -151,6 +152,8 @@ class SyncEngine:
         self.decided: Counter[str] = Counter()
         """Shape steps decided from decoded rows since the start, by the kind of the shape's reach
         (``all``, ``self``, ``vendor``, ``manager``, ``none``)."""
+        self.failed_steps = 0
+        """Steps that failed and were tried again from the slot (every shape waits meanwhile)."""
         self.read_steps = 0
         """Shape steps read again as the shape's user since the start."""
         self.router = Router()
@@ -243,6 +246,7 @@ class SyncEngine:
                 self.ready.clear()
             except (OSError, sqlalchemy.exc.SQLAlchemyError, Exception) as exc:  # keep following
                 log.warning("sync_step_failed", error=str(exc), exc_info=True)
+                self.failed_steps += 1
                 await self.capture.close()
                 self.ready.clear()
                 await _wait_any(stop, asyncio.Event(), seconds=delay)
@@ -250,6 +254,7 @@ class SyncEngine:
         await self.capture.close()
         self.store.close()
         self.reads.close()
+        self.snapshots.close()
 
     def _check_files(self) -> None:
         """Cut every log file back to what its catalog committed (a step that crashed before its
@@ -401,7 +406,7 @@ class SyncEngine:
         overlay = self.store.overlay(shape.id, pks)
         rest = None if pks is None else [pk for pk in pks if pk not in overlay]
         path = self.store.file(shape.handle)
-        held = dict(logfile.snapshot_rows(path, shape.snapshot_end, rest)) if rest != [] else {}
+        held = dict(self.snapshots.rows(path, shape.snapshot_end, rest)) if rest != [] else {}
         for pk, value in overlay.items():
             if value is None:
                 held.pop(pk, None)
@@ -582,6 +587,7 @@ class SyncEngine:
         self.store.delete(shape.id)
         self.router.remove(shape.id)
         path = self.store.file(shape.handle)
+        self.snapshots.forget(path)
         gone = path.with_suffix(".removed")
         try:
             path.rename(gone)
