@@ -128,34 +128,53 @@ class Decoder:
         return Change(relation, "update", new=_tuple(reader, relation), old=old, old_is_key=key_only)
 
 
+_NULL, _UNCHANGED, _TEXT, _BINARY = b"nutb"  # (the kinds of a tuple's values, as byte values)
+_INT8, _INT16, _INT32, _UINT32, _INT64 = (struct.Struct(f) for f in ("!b", "!h", "!i", "!I", "!q"))
+
+
 def _tuple(reader: _Reader, relation: Relation) -> dict[str, object]:
-    count = reader.int16()
+    """A row's values by column name. The engine decodes every change of the slot here, so the loop
+    reads the buffer in place (a slice per value) rather than through the reader's methods."""
+    count = reader.unpack(_INT16)
+    data, at, size, columns = reader.data, reader.at, len(reader.data), relation.columns
     values: dict[str, object] = {}
     for index in range(count):
-        kind = reader.byte()
-        name = relation.columns[index] if index < len(relation.columns) else str(index)
-        if kind == b"n":
+        if at >= size:
+            raise DecodeError("message ends early")
+        kind = data[at]
+        at += 1
+        name = columns[index] if index < len(columns) else str(index)
+        if kind in (_TEXT, _BINARY):
+            if at + 4 > size:
+                raise DecodeError("message ends early")
+            (length,) = _INT32.unpack_from(data, at)
+            at += 4
+            end = at + length
+            if length < 0 or end > size:
+                raise DecodeError("message ends early")
+            values[name] = data[at:end].decode() if kind == _TEXT else data[at:end]
+            at = end
+        elif kind == _NULL:
             values[name] = None
-        elif kind == b"u":
+        elif kind == _UNCHANGED:
             values[name] = UNCHANGED
-        elif kind in (b"t", b"b"):
-            raw = reader.take(reader.int32())
-            values[name] = raw.decode() if kind == b"t" else raw
         else:
-            raise DecodeError(f"unknown tuple value kind {kind!r}")
+            raise DecodeError(f"unknown tuple value kind {bytes([kind])!r}")
+    reader.at = at
     return values
 
 
 class _Reader:
     def __init__(self, data: bytes) -> None:
-        self.data = memoryview(data)
+        self.data = bytes(data)
         self.at = 0
 
     def take(self, size: int) -> bytes:
-        if self.at + size > len(self.data):
+        end = self.at + size
+        if size < 0 or end > len(self.data):
             raise DecodeError("message ends early")
-        chunk = bytes(self.data[self.at : self.at + size])
-        self.at += size
+        chunk = self.data[self.at : end]
+        self.at = end
         return chunk
 
     def byte(self) -> bytes:
@@ -166,25 +185,33 @@ class _Reader:
         if found != value:
             raise DecodeError(f"expected {value!r}, saw {found!r}")
 
+    def unpack(self, shape: struct.Struct) -> int:
+        try:
+            (value,) = shape.unpack_from(self.data, self.at)
+        except struct.error:
+            raise DecodeError("message ends early") from None
+        self.at += shape.size
+        return int(value)
+
     def int8(self) -> int:
-        return int(struct.unpack("!b", self.take(1))[0])
+        return self.unpack(_INT8)
 
     def int16(self) -> int:
-        return int(struct.unpack("!h", self.take(2))[0])
+        return self.unpack(_INT16)
 
     def int32(self) -> int:
-        return int(struct.unpack("!i", self.take(4))[0])
+        return self.unpack(_INT32)
 
     def uint32(self) -> int:
-        return int(struct.unpack("!I", self.take(4))[0])
+        return self.unpack(_UINT32)
 
     def int64(self) -> int:
-        return int(struct.unpack("!q", self.take(8))[0])
+        return self.unpack(_INT64)
 
     def string(self) -> str:
-        end = bytes(self.data[self.at :]).find(b"\x00")
+        end = self.data.find(b"\x00", self.at)
         if end < 0:
             raise DecodeError("unterminated string")
-        value = bytes(self.data[self.at : self.at + end]).decode()
-        self.at += end + 1
+        value = self.data[self.at : end].decode()
+        self.at = end + 1
         return value
