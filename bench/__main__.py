@@ -33,33 +33,6 @@ START, END = "<!-- bench:api -->", "<!-- /bench:api -->"
 PROFILES = ROOT / "docs" / "images" / "bench"
 
 
-def _held(memory: dict[str, Any]) -> list[str]:
-    if "answered_p50_ms" not in memory:  # (a run before this measure)
-        return [
-            f"Memory: the API process held {memory['held_clients']} live clients at about "
-            f"{memory['kb_per_held_client']} kB each over its idle {memory['api_rss_mb_idle']} MB."
-        ]
-    return [
-        f"**Held clients:** the API process held {memory['held_clients']} live long-polls of one shape at "
-        f"{memory['kb_per_held_client']} kB each ({memory['api_rss_mb_while_held']} MB in all, "
-        f"{memory['api_rss_mb_idle']} MB idle); one change reached them all at p50 {memory['answered_p50_ms']} ms, "
-        f"p99 {memory['answered_p99_ms']} ms."
-    ]
-
-
-def _storm(storm: dict[str, Any] | None) -> list[str]:
-    if storm is None:
-        return []
-    return [
-        "",
-        f"**Reconnect storm:** {storm['clients']} clients held long-polls on a `turns serve` (a worker per core) "
-        f"that was then killed with SIGKILL and started again on its port ({storm['restart_s']} s later; sync "
-        f"ready after {storm['sync_ready_s']} s). Every client retried at once, after a random pause of 0.1 to "
-        f"1 s ({storm['refused_or_dropped']} requests refused or dropped in all); one change then reached "
-        f"{storm['converged']} of them, p50 {storm['p50_ms']} ms, p99 {storm['p99_ms']} ms after its commit.",
-    ]
-
-
 def render(results: dict[str, Any]) -> str:
     info = results["machine"]
     lines = [
@@ -153,6 +126,28 @@ def _live_workers(row: dict[str, Any] | None) -> list[str]:
         f"With `turns serve --workers {row['workers']}` (the engine in `turns sync`, the workers woken over its "
         f"socket): {row['clients']} clients, {row['deliveries']} deliveries, p50 {row['p50_ms']} ms, "
         f"p99 {row['p99_ms']} ms; the server's processes held {row['api_rss_mb_while_held']} MB.",
+    ]
+
+
+def _held(memory: dict[str, Any]) -> list[str]:
+    return [
+        f"**Held clients:** the API process held {memory['held_clients']} live long-polls of one shape at "
+        f"{memory['kb_per_held_client']} kB each ({memory['api_rss_mb_while_held']} MB in all, "
+        f"{memory['api_rss_mb_idle']} MB idle); one change reached them all at p50 {memory['answered_p50_ms']} ms, "
+        f"p99 {memory['answered_p99_ms']} ms."
+    ]
+
+
+def _storm(storm: dict[str, Any] | None) -> list[str]:
+    if storm is None:
+        return []
+    return [
+        "",
+        f"**Reconnect storm:** {storm['clients']} clients held long-polls on a `turns serve` (a worker per core) "
+        f"that was then killed with SIGKILL and started again on its port ({storm['restart_s']} s later; sync "
+        f"ready after {storm['sync_ready_s']} s). Every client retried at once, after a random pause of 0.1 to "
+        f"1 s ({storm['refused_or_dropped']} requests refused or dropped in all); one change then reached "
+        f"{storm['converged']} of them, p50 {storm['p50_ms']} ms, p99 {storm['p99_ms']} ms after its commit.",
     ]
 
 

@@ -57,29 +57,32 @@ class Answers:
         kept = self.shapes.get(shape_id)
         if kept is not None and kept[0] == version:
             return kept[1]
-        if len(self.shapes) >= _SHAPES_KEPT:
-            self.shapes.clear()
-            self.ranges.clear()
         seen = self.position()
-        known = Known(self.reads.by_id(shape_id), seen)
-        self.shapes[shape_id] = (version, known)
-        if known.shape is None:
-            self.ranges.pop(shape_id, None)
-        return known
+        return self._keep(shape_id, version, Known(self.reads.by_id(shape_id), seen))
 
     def by_handle(self, handle: str) -> Known:
         shape_id = self.handles.get(handle)
-        if shape_id is None:
-            seen = self.position()
-            found = self.reads.by_handle(handle)
-            if found is None:
-                return Known(None, seen)
-            if len(self.handles) >= _SHAPES_KEPT:
-                self.handles.clear()
-            self.handles[handle] = shape_id = found.id
-        known = self.by_id(shape_id)
+        if shape_id is not None:
+            known = self.by_id(shape_id)
+            if known.shape is None:
+                self.handles.pop(handle, None)
+            return known
+        seen = self.position()
+        found = self.reads.by_handle(handle)
+        if found is None:
+            return Known(None, seen)
+        if len(self.handles) >= _SHAPES_KEPT:
+            self.handles.clear()
+        self.handles[handle] = found.id
+        return self._keep(found.id, self.waiters.version(found.id), Known(found, seen))
+
+    def _keep(self, shape_id: int, version: tuple[int, int], known: Known) -> Known:
+        if len(self.shapes) >= _SHAPES_KEPT:
+            self.shapes.clear()
+            self.ranges.clear()
+        self.shapes[shape_id] = (version, known)
         if known.shape is None:
-            self.handles.pop(handle, None)
+            self.ranges.pop(shape_id, None)
         return known
 
     def span(self, shape: StoredShape, after: Offset) -> tuple[Span, bytes | None]:
