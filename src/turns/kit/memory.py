@@ -16,6 +16,7 @@ import ctypes.util
 import gc
 import os
 import sys
+import threading
 
 ARENAS = 2
 _M_ARENA_MAX = -8  # glibc's mallopt parameter
@@ -40,8 +41,9 @@ COLLECT_AFTER = 20_000
 """New container objects between two young-generation collections (Python's default: 700)."""
 
 
-def settle_collector() -> None:
-    """Tell the cycle collector that startup is over (call once the app is ready to serve).
+def settle_collector() -> bool:
+    """Tell the cycle collector that startup is over (call once the app is ready to serve);
+    whether it was told.
 
     A server holding a thousand long-polls allocates a few dozen objects a request: at Python's
     default thresholds the collector ran about a hundred times a second and walked every object
@@ -50,7 +52,14 @@ def settle_collector() -> None:
     (docs/sync.md). Objects alive now are moved out of its reach for good (``gc.freeze``,
     as forking servers do), and young objects are collected less often; reference counting
     still frees everything that is not in a cycle at once.
+
+    The collector belongs to the process: only a server running in the main thread (``turns
+    serve`` and its workers) settles it. One run in a thread of another program (a test
+    session, say) leaves the host's collector as the host set it.
     """
+    if threading.current_thread() is not threading.main_thread():
+        return False
     gc.freeze()
     _, middle, old = gc.get_threshold()
     gc.set_threshold(COLLECT_AFTER, middle, old)
+    return True
