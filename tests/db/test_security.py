@@ -28,8 +28,9 @@ from psycopg import errors
 from tests.fixtures.factory import Factory, User
 from turns.config import Settings
 from turns.db import logins
-from turns.db.context import SET_CONTEXT_SQL, Actor
+from turns.db.context import SET_CONTEXT_SQL, Actor, system_actor
 from turns.db.urls import DatabaseUrls, resolve
+from turns.seed.demo import Credential
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -75,6 +76,10 @@ SYNCED = {
     "inspections",
     "inspection_results",
 }
+
+
+PARALLEL = {"users", "properties", "turns", "turn_stages", "vendors", "utility_providers", "notifications"}
+"""The synced tables a parallel plan can read (their policies call only the helpers)."""
 
 
 @pytest.fixture
@@ -167,6 +172,29 @@ def test_manager_cannot_see_or_change_another_managers_property(
     assert updated == 0
     app_conn.rollback()
     assert factory.query("SELECT name FROM properties WHERE id = %s", (other,)) != [("taken",)]
+
+
+def test_parallel_workers_see_what_the_session_sees(
+    db: DatabaseUrls, demo: dict[str, Credential], app_conn: psycopg.Connection[tuple[object, ...]]
+) -> None:
+    """The policies' helpers are parallel safe, so large reads under RLS can use parallel plans
+    (the tables whose policies join another table's rows stay in one process): a forced
+    parallel plan reads exactly the rows the session reads, for every role and table."""
+    with psycopg.connect(db.owner) as conn:
+        conn.execute(SET_CONTEXT_SQL, system_actor("test").params())
+        emails = [c.email for c in demo.values()]
+        users = conn.execute("SELECT id, role::text FROM users WHERE email = ANY(%s)", (emails,)).fetchall()
+    assert len(users) == len(demo)
+    for user_id, role in users:
+        for table in sorted(SYNCED):
+            query = f"SELECT id FROM {table} ORDER BY id"
+            act_as(app_conn, user_id)
+            serial = app_conn.execute(query).fetchall()
+            app_conn.execute("SET LOCAL debug_parallel_query = on")
+            plan = "\n".join(str(r[0]) for r in app_conn.execute(f"EXPLAIN {query}"))
+            assert ("Gather" in plan) == (table in PARALLEL), (role, table, plan)
+            assert app_conn.execute(query).fetchall() == serial, (role, table)
+            app_conn.rollback()
 
 
 def test_owner_role_is_filtered_too(db: DatabaseUrls, factory: Factory) -> None:

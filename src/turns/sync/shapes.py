@@ -15,7 +15,7 @@ from functools import cache
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Boolean, Select, TextClause, bindparam, literal_column, select, text
+from sqlalchemy import Boolean, Select, Table, TextClause, bindparam, literal_column, select, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.types import NullType
@@ -108,34 +108,48 @@ class ShapeDefinition:
     def query(self, ids: list[str] | None = None) -> Select[Any]:
         """The shape's rows as text, keyed by ``id``; only ``ids`` when given."""
         table = tables.metadata.tables[self.table]
+        query = self.rows(select(*self._values(table, key_as_text=True)).select_from(table))
+        if ids is not None:
+            query = query.where(table.c[PRIMARY_KEY].in_([UUID(i) for i in ids]))
+        return query
+
+    def _values(self, table: Table, *, key_as_text: bool) -> list[Any]:
+        """The shape's columns as the text Electric sends; the key as it is unless ``key_as_text``
+        (a uuid is the same JSON string either way, and it sorts as the key)."""
         boolean = {c.name for c in table.columns if isinstance(c.type, Boolean)}
         selected: list[Any] = []
         for column in self.columns:
             quoted = '"' + column + '"'
+            if column == PRIMARY_KEY and not key_as_text:
+                selected.append(table.c[PRIMARY_KEY])
+                continue
             if column in boolean:
                 # bool::text is 'true'/'false'; the text output (what Electric sends) is 't'/'f'.
                 expression = f"CASE WHEN {quoted} THEN 't' WHEN NOT {quoted} THEN 'f' END"
             else:
                 expression = f"CAST({quoted} AS text)"
             selected.append(literal_column(expression).label(column))
-        query = self.rows(select(*selected).select_from(table))
-        if ids is not None:
-            query = query.where(table.c[PRIMARY_KEY].in_([UUID(i) for i in ids]))
-        return query
+        return selected
 
     def snapshot_copy(self, dialect: Dialect) -> tuple[str, dict[str, Any]]:
         """``COPY`` of the shape's snapshot as the lines of its log file (:mod:`turns.sync.logfile`): per
         row, in primary-key order, its insert message as compact JSON followed by ``,``. PostgreSQL
         writes the JSON (``row_to_json`` of the same text values as :meth:`query`); CSV with a quote and
         a delimiter that JSON never holds raw leaves every byte as it is. The statement and its
-        parameters, bound by the client (``COPY`` takes no server-side parameters)."""
+        parameters, bound by the client (``COPY`` takes no server-side parameters).
+
+        The message is put together in the same row as the values (no subquery of its own) and the
+        order is the key itself: with the policies' helpers parallel safe, PostgreSQL's parallel
+        workers write the JSON and sort it, and the leader only merges (docs/sync.md)."""
         table = tables.metadata.tables[self.table]
-        compiled = self.query().order_by(table.c[PRIMARY_KEY]).compile(dialect=dialect)
+        compiled = self.rows(select(*self._values(table, key_as_text=False)).select_from(table)).compile(
+            dialect=dialect
+        )
         headers = json.dumps({"operation": "insert", "relation": [SCHEMA, self.table]}, separators=(",", ":"))
-        key = f"""'"{SCHEMA}"."{self.table}"/"' || replace(v.{PRIMARY_KEY}, '/', '//') || '"'"""
-        messages = f"SELECT {key} AS key, row_to_json(v) AS value, '{headers}'::json AS headers FROM ({compiled}) v"
+        key = f"""to_json('"{SCHEMA}"."{self.table}"/"' || replace(v.{PRIMARY_KEY}::text, '/', '//') || '"')"""
+        message = f"""'{{"key":' || {key} || ',"value":' || row_to_json(v) || ',"headers":{headers}}},'"""
         sql = (
-            f"COPY (SELECT row_to_json(m)::text || ',' FROM ({messages}) m)"
+            f"COPY (SELECT {message} FROM ({compiled}) v ORDER BY v.{PRIMARY_KEY})"
             " TO STDOUT WITH (FORMAT csv, QUOTE E'\\x01', DELIMITER E'\\x02')"
         )
         return sql, dict(compiled.params)
