@@ -513,8 +513,11 @@ async def _storm(
     followers = [asyncio.create_task(follow(base_url, start)) for _ in range(clients)]
     await asyncio.wait_for(all_held.wait(), timeout=300)
     await asyncio.sleep(1)
+    children = psutil.Process(pid).children(recursive=True)
     os.kill(pid, signal.SIGKILL)  # (its workers and the engine are told to stop by Linux)
     killed = time.perf_counter()
+    # Until they have, they still answer on the port (a new server's readiness would be theirs).
+    psutil.wait_procs(children, timeout=60)
     failures = 0
     with api_process(env.urls, env.server.data_dir, **settings) as (base_url, _):
         back = time.perf_counter()
