@@ -182,3 +182,42 @@ def test_a_log_that_cannot_be_appended_is_built_again(
     assert not log.exists()  # (the removed shape's file is gone; the new one has a name of its own)
     user = factory.user("INSPECTOR")
     assert others.wait_for(lambda s: str(user.id) in ids(s), timeout=60)["counts"]["mustRefetch"] == 0
+
+
+def test_a_step_stuck_on_a_lock_does_not_hold_up_a_stop(
+    db: DatabaseUrls, factory: Factory, tmp_path: Path, clients: list[NodeClient]
+) -> None:
+    """A step that cannot finish (its read as a manager waits on a lock) is cancelled once the
+    engine's grace after a stop is over: the server stops, and the next one gives the manager
+    the rows the cancelled step was reading, once."""
+    manager, other = factory.user("PROPERTY_MANAGER"), factory.user("PROPERTY_MANAGER")
+    home = factory.property(manager=manager)
+    factory.turn(home)
+    theirs = factory.property(manager=other)
+    moving = str(factory.turn(theirs))
+    first = sync_server(db, tmp_path / "sync")
+    first.start()
+    wait_ready(first.base_url)
+    client = NodeClient(first.base_url, session_token(first.base_url, manager), "turns")
+    clients.append(client)
+    client.wait_for(lambda s: len(s["rows"]) == 1)
+    with psycopg.connect(db.owner) as lock:
+        lock.execute("LOCK TABLE turns IN ACCESS EXCLUSIVE MODE")
+        # The other manager's home becomes this manager's: the engine reads its turns as them.
+        factory.query("UPDATE properties SET property_manager_id = %s WHERE id = %s RETURNING id", (manager.id, theirs))
+        waiting = "SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = 'turns'::regclass"
+        for _ in range(300):
+            if factory.query(waiting) != [(0,)]:
+                break
+            threading.Event().wait(0.05)
+        assert factory.query(waiting) != [(0,)]
+        first.stop()
+        assert not first.thread.is_alive()
+    second = sync_server(db, tmp_path / "sync", port=first.port)
+    second.start()
+    try:
+        wait_ready(second.base_url)
+        state = client.wait_for(lambda s: moving in ids(s), timeout=60)
+        assert len(state["rows"]) == 2 and state["counts"]["duplicate"] == 0
+    finally:
+        second.stop()

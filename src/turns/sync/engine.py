@@ -72,6 +72,8 @@ _USER_NOW = text("SELECT CAST(role AS text), CAST(vendor_id AS text), is_active 
 _SUBSET_TIMEOUT = text("SELECT set_config('statement_timeout', '5s', true)")  # it holds the engine's lock
 _WRITE_BYTES = 1 << 20
 WAKE_CHANNEL = "turns_sync"
+STOP_GRACE = 5.0
+"""Seconds a step may go on once the engine is told to stop (see :meth:`SyncEngine.run`)."""
 """What the synced tables' triggers notify at commit (migration 0029)."""
 _BY_INVITATION = ("bid_requests", "bid_request_lines")
 """What a vendor user reads of the requests its company is invited to (migration 0021)."""
@@ -199,14 +201,23 @@ class SyncEngine:
         self._publish()
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Follow the slot until ``stop`` is set; errors are logged and retried."""
+        """Follow the slot until ``stop`` is set; errors are logged and retried. A step still running
+        :data:`STOP_GRACE` seconds after ``stop`` (a backlog of thousands of changes, a read waiting on
+        a lock) is cancelled, so the process stops within its manager's grace: that is as safe as a
+        crash, its log bytes are cut back at the next start and the slot gives its changes again."""
         listening = asyncio.create_task(self._listen(stop))
+        following = asyncio.create_task(self._follow(stop))
+        stopping = asyncio.create_task(stop.wait())
         try:
-            await self._follow(stop)
+            await asyncio.wait({following, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait({following}, timeout=STOP_GRACE)
+            if following.done():
+                following.result()  # (an error that ended it)
         finally:
-            listening.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await listening
+            for task in (following, stopping, listening):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
 
     async def _listen(self, stop: asyncio.Event) -> None:
         """Wake the loop when a transaction that changed a synced table commits (migration 0029's
@@ -226,6 +237,15 @@ class SyncEngine:
                 await _wait_any(stop, asyncio.Event(), seconds=1.0)
 
     async def _follow(self, stop: asyncio.Event) -> None:
+        try:
+            await self._steps(stop)
+        finally:
+            await self.capture.close()
+            self.store.close()
+            self.reads.close()
+            self.snapshots.close()
+
+    async def _steps(self, stop: asyncio.Event) -> None:
         next_gc = time.monotonic() + self.options.gc_seconds
         delay = 0.5
         while not stop.is_set():
@@ -251,10 +271,6 @@ class SyncEngine:
                 self.ready.clear()
                 await _wait_any(stop, asyncio.Event(), seconds=delay)
                 delay = min(delay * 2, 10.0)
-        await self.capture.close()
-        self.store.close()
-        self.reads.close()
-        self.snapshots.close()
 
     def _check_files(self) -> None:
         """Cut every log file back to what its catalog committed (a step that crashed before its
