@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 
 import httpx
@@ -209,7 +210,7 @@ def test_a_step_stuck_on_a_lock_does_not_hold_up_a_stop(
         for _ in range(300):
             if factory.query(waiting) != [(0,)]:
                 break
-            threading.Event().wait(0.05)
+            time.sleep(0.05)
         assert factory.query(waiting) != [(0,)]
         first.stop()
         assert not first.thread.is_alive()

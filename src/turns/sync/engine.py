@@ -72,9 +72,9 @@ _USER_NOW = text("SELECT CAST(role AS text), CAST(vendor_id AS text), is_active 
 _SUBSET_TIMEOUT = text("SELECT set_config('statement_timeout', '5s', true)")  # it holds the engine's lock
 _WRITE_BYTES = 1 << 20
 WAKE_CHANNEL = "turns_sync"
+"""What the synced tables' triggers notify at commit (migration 0029)."""
 STOP_GRACE = 5.0
 """Seconds a step may go on once the engine is told to stop (see :meth:`SyncEngine.run`)."""
-"""What the synced tables' triggers notify at commit (migration 0029)."""
 _BY_INVITATION = ("bid_requests", "bid_request_lines")
 """What a vendor user reads of the requests its company is invited to (migration 0021)."""
 
