@@ -102,7 +102,9 @@ def create_app(settings: Settings | None = None, urls: DatabaseUrls | None = Non
         telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.settings = settings
-    app.state.sync_cache = CachePolicy(settings.sync_max_age, settings.sync_stale_age, settings.sync_public_cache)
+    # (the generic mode's shapes have no user: nothing in them is private)
+    public = settings.sync_public_cache or settings.sync_test_schema is not None
+    app.state.sync_cache = CachePolicy(settings.sync_max_age, settings.sync_stale_age, public)
     errors.install(app)
     app.add_middleware(JsonLimitMiddleware)
     app.add_middleware(ReadPathMiddleware)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from ipaddress import ip_network
+from ipaddress import ip_address, ip_network
 from pathlib import Path
 
 
@@ -60,6 +60,23 @@ def _env_networks(name: str) -> tuple[str, ...]:
         except ValueError as exc:
             raise ConfigError(f"{name} must list IP addresses or CIDR networks, got {entry!r}") from exc
     return entries
+
+
+def check_test_mode(settings: Settings, host: str, workers: int) -> None:
+    """Refuse the generic mode (``TURNS_SYNC_TEST_SCHEMA``) on anything but loopback, or in more
+    than one process (its tables are described in the process that serves them)."""
+    if settings.sync_test_schema is None:
+        return
+    try:
+        loopback = host == "localhost" or ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback:
+        raise ConfigError(
+            f"TURNS_SYNC_TEST_SCHEMA serves tables to anyone without signing in: listen on 127.0.0.1 or ::1, not {host}"
+        )
+    if workers != 1:
+        raise ConfigError("TURNS_SYNC_TEST_SCHEMA runs in one process: use --workers 1 (or TURNS_WORKERS=1)")
 
 
 def local_url(host: str, port: int) -> str:
@@ -127,6 +144,11 @@ class Settings:
     sync_public_cache: bool = False
     """Shapes shared by a reach are answered ``Cache-Control: public`` (``TURNS_SYNC_PUBLIC_CACHE``), for
     a shared cache behind a proxy that authorises every request; ``private`` otherwise."""
+    sync_test_schema: str | None = None
+    """The generic mode (``TURNS_SYNC_TEST_SCHEMA``, off by default; docs/sync.md): any table of
+    this schema is served at ``/v1/shape`` to anyone who asks, without a user, as Electric serves
+    its own test suite. For running that suite only: the server refuses to start with it unless
+    it listens on loopback, and runs as one process."""
     sync_max_age: int = 604_800
     """Freshness of a snapshot's first chunk in seconds (``TURNS_SYNC_MAX_AGE``)."""
     sync_stale_age: int = 2_629_746
@@ -212,6 +234,7 @@ class Settings:
             sync_poll_seconds=_env_float("TURNS_SYNC_POLL_SECONDS", 0.05),
             sync_shape_ttl_hours=_env_float("TURNS_SYNC_SHAPE_TTL_HOURS", 72.0),
             sync_public_cache=_env_bool("TURNS_SYNC_PUBLIC_CACHE", False),
+            sync_test_schema=_env("TURNS_SYNC_TEST_SCHEMA"),
             sync_max_age=_env_int("TURNS_SYNC_MAX_AGE", 604_800),
             sync_stale_age=_env_int("TURNS_SYNC_STALE_AGE", 2_629_746),
             electric_url=_env("ELECTRIC_URL"),

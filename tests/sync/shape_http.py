@@ -15,6 +15,17 @@ from turns.db.urls import DatabaseUrls
 Rows = dict[str, dict[str, Any]]
 
 
+def refused_as_electric(response: httpx.Response, status: int = 400) -> dict[str, list[str]]:
+    """The ``errors`` of a shape request refused as Electric refuses one: its status, typed
+    ``application/json`` (what Electric's client reads), ``{"message", "errors"}`` and nothing else."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/json"
+    body = response.json()
+    assert list(body) == ["message", "errors"] and body["message"] == "Invalid request"
+    errors: dict[str, list[str]] = body["errors"]
+    return errors
+
+
 def fetch(client: httpx.Client, token: str, table: str, **params: Any) -> Rows:
     """The rows of a shape, read from offset -1 until up to date."""
     return fetch_at(client, token, table, **params)[0]

@@ -19,6 +19,7 @@ from tests.fixtures.api import PROBLEM
 from tests.fixtures.factory import Factory, bearer, login
 from tests.fixtures.server import LiveServer
 from tests.hostile import COLUMNS, HUGE_DIGITS, ODD_DIGITS, PARAM_KEYS, json_text, where
+from tests.sync.shape_http import refused_as_electric
 from turns.access.identity import CurrentUser
 from turns.sync.params import InvalidRequest, parse
 from turns.sync.subsets import body_fields, parse_subset, query_fields
@@ -108,9 +109,7 @@ def test_clauses_within_the_limits_still_compile() -> None:
 
 
 def _refused(response: httpx.Response, param: str, detail: str) -> None:
-    assert response.status_code == 400, response.text
-    assert response.headers["content-type"] == PROBLEM
-    assert response.json()["errors"] == {param: [detail]}
+    assert refused_as_electric(response) == {param: [detail]}
     assert response.headers["x-request-id"]
 
 
@@ -144,8 +143,10 @@ def test_the_reported_requests_are_400s(sync_client: httpx.Client, factory: Fact
 
 def _no_server_error(response: httpx.Response) -> None:
     assert response.status_code < 500, response.text
-    if response.status_code >= 400 and response.status_code != 409:  # 409: Electric's must-refetch
-        assert response.headers["content-type"] == PROBLEM, response.text
+    if response.status_code in (400, 403) and response.headers["content-type"] == "application/json":
+        refused_as_electric(response, response.status_code)  # refused by the shape endpoint
+    elif response.status_code >= 400 and response.status_code != 409:  # 409: Electric's must-refetch
+        assert response.headers["content-type"] == PROBLEM, response.text  # refused before it
         assert response.headers["x-request-id"]
 
 

@@ -133,14 +133,8 @@ def test_a_subset_answer() -> None:
     assert protocol.subset_body("turns", [], metadata).endswith('"data":[]}')
 
 
-def test_a_refused_request_reads_as_problem_json_and_as_electrics_error() -> None:
-    assert protocol.invalid("where", "unknown column 'x'", refused=False) == {
-        "type": "about:blank",
-        "title": "Invalid request",
-        "status": 400,
-        "detail": "where: unknown column 'x'",
+def test_a_refused_request_reads_as_electrics_error() -> None:
+    assert protocol.invalid("where", "unknown column 'x'") == {
         "message": "Invalid request",
         "errors": {"where": ["unknown column 'x'"]},
     }
-    forbidden = protocol.invalid("columns", "no", refused=True)
-    assert (forbidden["status"], forbidden["title"]) == (403, "Forbidden")

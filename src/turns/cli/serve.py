@@ -20,7 +20,7 @@ from turns.cli.backups import branch_data_dir
 from turns.cli.common import clear_errors, settings, urls
 from turns.cli.companions import companions
 from turns.cli.seed import print_credentials
-from turns.config import local_url
+from turns.config import check_test_mode, local_url
 from turns.db import migrate
 from turns.db.urls import embedded_server
 from turns.kit import logging
@@ -53,7 +53,9 @@ def _serve(
     # names another host or port.
     url = s.public_url if host is None and port is None else local_url(host or s.host, port or s.port)
     host, port = host or s.host, port or s.port
-    workers = max(1, workers or s.workers)
+    workers = max(1, workers or (1 if s.sync_test_schema else s.workers))
+    with clear_errors():
+        check_test_mode(s, host, workers)
     config = uvicorn.Config(
         "turns.app:create_app",
         factory=True,

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field, replace
 
 import psycopg
 
+from turns.sync.catalog import PUBLICATION, known, relation_name
 from turns.sync.pgoutput import UNCHANGED, Begin, Change, Commit, Decoder, Truncate
 from turns.sync.shapes import format_sql
 
-PUBLICATION = "electric_publication"
 # Columns whose change can move rows in or out of *other* rows' visibility (see scope.py).
 ASSIGNMENT_COLUMNS = {
     "users": ("role", "is_active", "vendor_id"),
@@ -51,16 +51,18 @@ class Batch:
         return not self.ids and not self.truncated
 
     def add(self, change: Change) -> None:
-        table = change.relation.name
+        table = relation_name(change.relation.schema, change.relation.name)
         self.changes += 1
         whole = _whole(change)
         if whole is None:
             self.opaque.add(table)
         else:
             self.decoded.append(whole)
+        described = known(table)
+        key = described.key if described is not None else None
         for row in (change.new, change.old):
-            if row is not None and isinstance(row.get("id"), str):
-                self.ids.setdefault(table, set()).add(str(row["id"]))
+            if row is not None and key is not None and isinstance(row.get(key), str):
+                self.ids.setdefault(table, set()).add(str(row[key]))
         watched = ASSIGNMENT_COLUMNS.get(table)
         if not watched or (table == "users" and change.operation == "insert"):
             return  # (a new user's shapes were all read as who they are)
@@ -221,7 +223,7 @@ class Capture:
             elif isinstance(message, Change):
                 current.add(message)
             elif isinstance(message, Truncate):
-                current.truncated.update(r.name for r in message.relations)
+                current.truncated.update(relation_name(r.schema, r.name) for r in message.relations)
             elif isinstance(message, Commit):
                 current.commit_lsn, current.end_lsn = message.commit_lsn, message.end_lsn
                 batches.append(current)

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from turns.sync import protocol
-from turns.sync.shapes import PRIMARY_KEY
+from turns.sync.catalog import described
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,8 @@ def diff(
     ``held`` are the rows the shape held of the keys that were read (all of them, after a full
     read), ``rows`` the rows read now by primary key, both with the shape's columns only;
     ``full`` is ``replica=full``."""
-    before_by_pk = {str(value[PRIMARY_KEY]): value for value in held}
+    key = described(table).key
+    before_by_pk = {str(value[key]): value for value in held}
     messages: list[tuple[str, dict[str, Any]]] = []
     held_now: list[tuple[str, str | None]] = []
     for pk, row in rows.items():
@@ -69,11 +70,11 @@ def diff(
                 message["value"] = row
                 message["old_value"] = {c: before.get(c) for c in changed}
             else:
-                message["value"] = {PRIMARY_KEY: pk, **changed}
+                message["value"] = {key: pk, **changed}
             messages.append(("update", message))
     gone = [pk for pk in before_by_pk if pk not in rows]
     for pk in gone:
-        value = before_by_pk[pk] if full else {PRIMARY_KEY: pk}
+        value = before_by_pk[pk] if full else {key: pk}
         messages.append(("delete", {"key": protocol.row_key(table, pk), "value": value}))
     if not messages:
         return None

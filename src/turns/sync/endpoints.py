@@ -12,23 +12,25 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator
-from typing import Annotated, Any
+from typing import Any
+from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse, StreamingResponse
 from starlette.datastructures import QueryParams
 
 from turns.access.identity import CurrentUser
 from turns.access.roles import ADMINS
 from turns.kit.errors import PROBLEM_RESPONSES, NotFound, Unauthorized
-from turns.sync import gatekeeper, logfile, protocol
+from turns.sync import catalog, gatekeeper, logfile, protocol
 from turns.sync.answers import INLINE_BYTES
 from turns.sync.channel import Engine
 from turns.sync.engine import NotReady, ShapeQueryError, StaleUser
 from turns.sync.offsets import Offset
-from turns.sync.params import InvalidRequest, RefusedRequest, ShapeRequest, parse
+from turns.sync.params import InvalidRequest, RefusedRequest, ShapeRequest, generic_table, parse
 from turns.sync.reach import shape_key, shape_reach, shared
 from turns.sync.sessions import still_signed_in, sync_user
+from turns.sync.shapes import NO_USER
 from turns.sync.store import Span, StoredShape
 from turns.sync.subsets import (
     MAX_ROWS,
@@ -41,7 +43,6 @@ from turns.sync.subsets import (
 )
 
 router = APIRouter(tags=["sync"])
-User = Annotated[CurrentUser, Depends(sync_user)]
 _SIGN_IN = {"WWW-Authenticate": "Bearer"}
 _BEARER: list[dict[str, list[str]]] = [{"HTTPBearer": []}]
 """The shape requests resolve their user themselves (:func:`sync_user`, without FastAPI's dependency
@@ -93,20 +94,49 @@ def _shared(shape_request: ShapeRequest) -> bool:
     return shared(shape_reach(shape_request.definition))
 
 
+def _test_schema(request: Request) -> str | None:
+    """The generic mode's schema (``TURNS_SYNC_TEST_SCHEMA``), None when the mode is off."""
+    schema: str | None = request.app.state.settings.sync_test_schema
+    return schema
+
+
+async def _asker(request: Request, table: str | None) -> CurrentUser | None:
+    """The signed-in user; None for a table of the generic mode's schema, which is read without one."""
+    if generic_table(table, _test_schema(request)) is not None:
+        return None
+    return await sync_user(request)
+
+
+async def _describe(request: Request) -> None:
+    """Describe and publish the generic mode's table the request names when a client starts on it
+    (``offset=-1``; :mod:`turns.sync.catalog`), or the first time it is asked for: a table may be
+    dropped and made again by the suite. One that does not exist is left undescribed (a 400)."""
+    named = generic_table(request.query_params.get("table"), _test_schema(request))
+    starting = request.query_params.get("offset") == "-1"
+    if named is None or (not starting and catalog.known(catalog.relation_name(*named)) is not None):
+        return
+    urls = request.app.state.database.urls
+    found = await catalog.describe(catalog.owner_url(urls), *named)
+    if found is not None:
+        await catalog.publish(catalog.owner_url(urls), found, urlsplit(urls.app).username or "")
+
+
 def _invalid(exc: InvalidRequest) -> JSONResponse:
+    """400 (403 for a column the role may not read) in Electric's form and type, which is all its
+    client reads (docs/sync.md, "Errors")."""
     return JSONResponse(
-        protocol.invalid(exc.param, str(exc), refused=isinstance(exc, RefusedRequest)),
+        protocol.invalid(exc.param, str(exc)),
         status_code=403 if isinstance(exc, RefusedRequest) else 400,
-        media_type="application/problem+json",
+        media_type="application/json",
         headers={"cache-control": protocol.NO_STORE, "access-control-expose-headers": protocol.EXPOSED},
     )
 
 
 _SHAPE_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"description": "A JSON array of messages", "content": {"application/json": {}}},
-    400: {"description": "Invalid request", "content": {"application/problem+json": {}}},
+    400: {"description": "Invalid request (Electric's message and errors)", "content": {"application/json": {}}},
     401: {"description": "Not signed in", "content": {"application/problem+json": {}}},
-    403: {"description": "A column the user's role may not read", "content": {"application/problem+json": {}}},
+    403: {"description": "A column the user's role may not read", "content": {"application/json": {}}},
     413: PROBLEM_RESPONSES[413],
     409: {
         "description": "The handle is gone: refetch from offset -1 with the handle in electric-handle",
@@ -128,7 +158,7 @@ _SHAPE_RESPONSES: dict[int | str, dict[str, Any]] = {
     openapi_extra={"parameters": SHAPE_PARAMETERS + SUBSET_PARAMETERS, "security": _BEARER},
 )
 async def get_shape(request: Request) -> Response:
-    user = await sync_user(request)
+    user = await _asker(request, request.query_params.get("table"))
     try:
         fields = query_fields(request.query_params)
     except InvalidRequest as exc:
@@ -151,7 +181,7 @@ async def get_shape(request: Request) -> Response:
     },
 )
 async def post_shape(request: Request) -> Response:
-    user = await sync_user(request)
+    user = await _asker(request, request.query_params.get("table"))
     try:
         fields = body_fields(await read_body(request))
     except InvalidRequest as exc:
@@ -159,8 +189,8 @@ async def post_shape(request: Request) -> Response:
     return await _serve(request, user, fields)
 
 
-async def _serve(request: Request, user: CurrentUser, subset: dict[str, Any] | None) -> Response:
-    if request.app.state.settings.electric_url:
+async def _serve(request: Request, user: CurrentUser | None, subset: dict[str, Any] | None) -> Response:
+    if request.app.state.settings.electric_url and user is not None:
         try:
             return await gatekeeper.forward(request, user, subset)
         except InvalidRequest as exc:
@@ -173,6 +203,7 @@ async def _serve(request: Request, user: CurrentUser, subset: dict[str, Any] | N
     except NotReady:  # the engine's process went away while it made the shape: it is starting again
         return _not_ready()
     except StaleUser:
+        assert user is not None  # (only a user's shape is checked against them)
         # Signed in before a change of role or company, and cached since: read the session again.
         fresh = await still_signed_in(request, fresh=True)
         if fresh is None:
@@ -180,9 +211,13 @@ async def _serve(request: Request, user: CurrentUser, subset: dict[str, Any] | N
         return await _answer(request, engine, fresh, subset)
 
 
-async def _answer(request: Request, engine: Engine, user: CurrentUser, subset: dict[str, Any] | None) -> Response:
+async def _answer(
+    request: Request, engine: Engine, user: CurrentUser | None, subset: dict[str, Any] | None
+) -> Response:
     try:
-        shape_request = parse(request.query_params, user)
+        if user is None:
+            await _describe(request)
+        shape_request = parse(request.query_params, user, _test_schema(request))
         chosen = None if subset is None else parse_subset(subset, shape_request.definition)
         if chosen is not None and shape_request.live:
             raise InvalidRequest("live", "a subset snapshot is not live")
@@ -225,7 +260,10 @@ async def _resolve(request: Request, engine: Engine, shape_request: ShapeRequest
 
 async def _must_refetch(request: Request, engine: Engine, shape_request: ShapeRequest) -> Response:
     """409: the client's handle is gone; ``electric-handle`` names the shape to start again from."""
-    current = await engine.shape_for(shape_request.definition)
+    try:
+        current = await engine.shape_for(shape_request.definition)
+    except ShapeQueryError as exc:  # (a table of the generic mode, dropped since)
+        return _invalid(InvalidRequest("table", str(exc)))
     return JSONResponse(
         protocol.MUST_REFETCH,
         status_code=409,
@@ -376,12 +414,13 @@ async def _chunk(
         span, data = engine.answers.span(shape, shape_request.offset)
         if shape_request.live and span.start == span.end:
             await _wait(request, event, LONG_POLL_SECONDS)
-            before = request.state.user
-            user = await still_signed_in(request)
-            if user is None:
-                raise Unauthorized("the session ended", headers=_SIGN_IN)
-            if not _still_theirs(request, before, user, shape):
-                return await _answer(request, engine, user, None)  # 409 to the shape they may read now
+            if not shape_request.definition.generic:
+                before = request.state.user
+                user = await still_signed_in(request)
+                if user is None:
+                    raise Unauthorized("the session ended", headers=_SIGN_IN)
+                if not _still_theirs(request, before, user, shape):
+                    return await _answer(request, engine, user, None)  # 409 to the shape they may read now
             found = engine.answers.by_id(shape.id)
             if found.shape is None:
                 return await _must_refetch(request, engine, shape_request)
@@ -420,13 +459,14 @@ def _sse(request: Request, engine: Engine, shape: StoredShape, schema: str, shap
         event = engine.waiters.watch(shape.id)
         try:
             while time.monotonic() < deadline and not await request.is_disconnected():
-                before = request.state.user
-                user = await still_signed_in(request)
-                if user is None:
-                    return  # the client reconnects, and is refused
-                if not _still_theirs(request, before, user, shape):
-                    yield protocol.sse_event(protocol.MUST_REFETCH_MESSAGE).encode()
-                    return
+                if not shape_request.definition.generic:
+                    before = request.state.user
+                    user = await still_signed_in(request)
+                    if user is None:
+                        return  # the client reconnects, and is refused
+                    if not _still_theirs(request, before, user, shape):
+                        yield protocol.sse_event(protocol.MUST_REFETCH_MESSAGE).encode()
+                        return
                 event.clear()
                 found = engine.answers.by_id(shape.id)
                 current, seen = found.shape, found.seen
@@ -485,26 +525,40 @@ async def sync_health(request: Request) -> Any:
     return JSONResponse({"status": "starting"}, status_code=202)
 
 
+async def _drop(engine: Engine, shapes: list[StoredShape]) -> Response:
+    for shape in shapes:
+        await engine.drop(shape.id)
+    return Response(status_code=202, headers={"cache-control": protocol.NO_STORE})
+
+
 @router.delete(
     "/v1/shape",
     status_code=202,
     summary="Remove a shape, named by its handle or by its table and clause, as Electric's DELETE"
     " (the user whose request made it, or an admin); its clients refetch",
     responses={
-        400: {"description": "Neither a handle nor a table", "content": {"application/problem+json": {}}},
+        400: {"description": "Neither a handle nor a table", "content": {"application/json": {}}},
         401: PROBLEM_RESPONSES[401],
         404: PROBLEM_RESPONSES[404] | {"description": "No such shape of yours"},
     },
+    openapi_extra={"security": _BEARER},
 )
-async def delete_shape(request: Request, user: User, handle: str | None = None, table: str | None = None) -> Response:
+async def delete_shape(request: Request, handle: str | None = None, table: str | None = None) -> Response:
     engine = _engine(request)
     if handle is None and table is None:
         return _invalid(InvalidRequest("table", "name the shape: its table (and clause), or its handle"))
     if engine is None:
         raise NotFound("no such shape")
-    if handle is not None:
-        shape = engine.reads.by_handle(handle)
-    else:
+    shape = None if handle is None else engine.reads.by_handle(handle)
+    generic = generic_table(table, _test_schema(request))
+    # The generic mode's shapes are read without a user; as Electric, a table without a handle
+    # names every shape of it.
+    if shape is not None and shape.user_id == NO_USER:
+        return await _drop(engine, [shape])
+    if handle is None and generic is not None:
+        return await _drop(engine, engine.reads.of_table(catalog.relation_name(*generic)))
+    user = await sync_user(request)
+    if handle is None:
         # The shape the same parameters would read (this user's, or the one they share).
         asked = {k: v for k, v in request.query_params.items() if k not in ("offset", "live", "cursor")}
         try:
@@ -513,5 +567,4 @@ async def delete_shape(request: Request, user: User, handle: str | None = None, 
             return _invalid(exc)
     if shape is None or (shape.user_id != str(user.id) and user.role not in ADMINS):
         raise NotFound("no such shape")
-    await engine.drop(shape.id)
-    return Response(status_code=202, headers={"cache-control": protocol.NO_STORE})
+    return await _drop(engine, [shape])

@@ -47,13 +47,14 @@ from turns.db.engines import Database
 from turns.sync import logfile
 from turns.sync.answers import Answers
 from turns.sync.capture import Batch, Capture, SlotLost
+from turns.sync.catalog import describe, described, known, owner_url
 from turns.sync.changes import diff
 from turns.sync.membership import plan
 from turns.sync.offsets import Offset
 from turns.sync.protocol import dumps, row_key, snapshot_end, snapshot_fields
 from turns.sync.reach import Managers, Router, shape_key
 from turns.sync.schemas import Schemas
-from turns.sync.shapes import FORMAT_SQL, MOVE_WITH_THEIR_TURN, PRIMARY_KEY, ShapeDefinition
+from turns.sync.shapes import FORMAT_SQL, MOVE_WITH_THEIR_TURN, ShapeDefinition
 from turns.sync.store import Appended, Snapshot, Store, StoredShape
 from turns.sync.subsets import Subset
 from turns.sync.waiters import Waiters
@@ -196,9 +197,20 @@ class SyncEngine:
             managers, loaded_at = await self.capture.property_managers()
             self.router = Router(Managers(managers, loaded_at))
             for shape in self.store.all_shapes():
-                self.router.add(shape.id, ShapeDefinition.from_dict(shape.definition))
+                definition = ShapeDefinition.from_dict(shape.definition)
+                if definition.generic and not await self._described(definition.table):
+                    self._remove(shape)  # its table is gone
+                    continue
+                self.router.add(shape.id, definition)
         self.ready.set()
         self._publish()
+
+    async def _described(self, table: str) -> bool:
+        """Whether the generic table the engine names ``table`` exists (described from the catalog)."""
+        if known(table) is not None:
+            return True
+        schema, _, relation = table.partition(".")
+        return await describe(owner_url(self.database.urls), schema, relation) is not None
 
     async def run(self, stop: asyncio.Event) -> None:
         """Follow the slot until ``stop`` is set; errors are logged and retried. A step still running
@@ -351,7 +363,13 @@ class SyncEngine:
                         if keys == []:
                             continue
                         shape, definition = self._stored(shape_id)
-                        rows = await self._read(conn, definition, keys)
+                        try:
+                            rows = await self._read(conn, definition, keys)
+                        except ShapeQueryError as exc:  # a generic table dropped or altered: the shape goes
+                            log.warning("sync_shape_unreadable", handle=shape.handle, error=str(exc))
+                            self._remove(shape, wake=False)
+                            changed.add(shape_id)
+                            continue
                         if self._log_changes(shape, definition, keys, rows, txids, batch.commit_lsn):
                             changed.add(shape_id)
                     self.decided.update(str(self.router.routes[i].reach).partition(":")[0] for i in step.decided)
@@ -380,12 +398,27 @@ class SyncEngine:
     async def _read(
         self, conn: AsyncConnection, definition: ShapeDefinition, ids: list[str] | None
     ) -> dict[str, dict[str, Any]]:
+        """The rows of ``ids`` (every row when None) of the shape, read as its user. A generic mode's
+        shape is read in a savepoint: its table may be gone (:class:`ShapeQueryError`), and the
+        other shapes' reads go on."""
         await conn.execute(_SET_CONTEXT, Actor(user_id=UUID(definition.user_id), context="sync").params())
+        if not definition.generic:
+            return await self._rows(conn, definition, ids)
+        try:
+            async with conn.begin_nested():
+                return await self._rows(conn, definition, ids)
+        except sqlalchemy.exc.DBAPIError as exc:
+            raise ShapeQueryError(str(exc.orig).strip().splitlines()[0]) from exc
+
+    async def _rows(
+        self, conn: AsyncConnection, definition: ShapeDefinition, ids: list[str] | None
+    ) -> dict[str, dict[str, Any]]:
         found: dict[str, dict[str, Any]] = {}
+        key = described(definition.table).key
         chunks = [None] if ids is None else [ids[i : i + 5_000] for i in range(0, len(ids), 5_000)]
         for chunk in chunks:
             for row in (await conn.execute(definition.query(chunk))).mappings():
-                found[str(row[PRIMARY_KEY])] = dict(row)
+                found[str(row[key])] = dict(row)
         return found
 
     def _log_changes(
@@ -422,7 +455,8 @@ class SyncEngine:
         overlay = self.store.overlay(shape.id, pks)
         rest = None if pks is None else [pk for pk in pks if pk not in overlay]
         path = self.store.file(shape.handle)
-        held = dict(self.snapshots.rows(path, shape.snapshot_end, rest)) if rest != [] else {}
+        key = described(shape.table).key
+        held = dict(self.snapshots.rows(path, shape.snapshot_end, rest, key)) if rest != [] else {}
         for pk, value in overlay.items():
             if value is None:
                 held.pop(pk, None)
@@ -663,6 +697,8 @@ def _unlink(path: Path) -> None:
 
 async def _check_user(conn: AsyncConnection, definition: ShapeDefinition) -> None:
     """Raise :class:`StaleUser` unless the user still has the role and company the shape was asked with."""
+    if definition.generic:
+        return
     row = (await conn.execute(_USER_NOW, {"id": definition.user_id})).first()
     if row is None or (row[0], row[1], row[2]) != (definition.role, definition.vendor_id, True):
         raise StaleUser(definition.user_id)

@@ -106,9 +106,12 @@ class Snapshots:
         self.limit = limit
         self.maps: dict[Path, mmap.mmap] = {}
 
-    def rows(self, path: Path, end: int, pks: list[str] | None) -> Iterator[tuple[str, dict[str, Any]]]:
+    def rows(
+        self, path: Path, end: int, pks: list[str] | None, key: str = "id"
+    ) -> Iterator[tuple[str, dict[str, Any]]]:
         """(primary key, value) of the snapshot's rows (the first ``end`` bytes of the file, ordered
-        by primary key): those of ``pks`` (found by binary search), or all of them when None."""
+        by primary key, the column ``key``): those of ``pks`` (found by binary search), or all of
+        them when None."""
         if end == 0:
             return
         view = self._map(path, end)
@@ -116,13 +119,13 @@ class Snapshots:
             start = 0
             while start < end:
                 stop = view.find(b"\n", start, end) + 1
-                yield _row(view[start:stop])
+                yield _row(view[start:stop], key)
                 start = stop
             return
         for pk in sorted(pks):
             found = _search(view, end, pk.encode())
             if found is not None:
-                yield _row(found)
+                yield _row(found, key)
 
     def _map(self, path: Path, end: int) -> mmap.mmap:
         view = self.maps.pop(path, None)
@@ -165,9 +168,9 @@ def _search(view: mmap.mmap, end: int, wanted: bytes) -> bytes | None:
     return None
 
 
-def _row(line: bytes) -> tuple[str, dict[str, Any]]:
+def _row(line: bytes, key: str) -> tuple[str, dict[str, Any]]:
     value: dict[str, Any] = json.loads(line[: -len(SEPARATOR)])["value"]
-    return str(value["id"]), value
+    return str(value[key]), value
 
 
 def offsets_in(data: bytes) -> Iterator[tuple[int, int, int]]:

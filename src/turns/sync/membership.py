@@ -17,9 +17,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from turns.sync.capture import Batch
+from turns.sync.catalog import known, relation_name
 from turns.sync.predicates import Undecidable
 from turns.sync.reach import Managers, Route, Router, row_reaches
-from turns.sync.shapes import MOVE_WITH_THEIR_TURN, PRIMARY_KEY, ShapeDefinition
+from turns.sync.shapes import MOVE_WITH_THEIR_TURN, ShapeDefinition
 
 Rows = dict[str, dict[str, Any]]
 
@@ -58,16 +59,20 @@ def _tables(batch: Batch, managers: Managers) -> dict[str, _Table]:
             managers.note(change.old, change.new)
     found: dict[str, _Table] = {}
     for change in batch.decoded:
-        table = change.relation.name
+        table = relation_name(change.relation.schema, change.relation.name)
+        described = known(table)
+        if described is None:
+            continue  # (a generic table nobody asked for since the start)
+        key = described.key
         changed = found.setdefault(table, _Table())
         old, new = change.old, change.new
         if old is not None:
-            pk = str(old[PRIMARY_KEY])
+            pk = str(old[key])
             changed.note(pk, old, table, managers)
-            if new is None or str(new[PRIMARY_KEY]) != pk:
+            if new is None or str(new[key]) != pk:
                 changed.rows[pk] = None
         if new is not None:
-            pk = str(new[PRIMARY_KEY])
+            pk = str(new[key])
             changed.note(pk, new, table, managers)
             changed.rows[pk] = new
     return found

@@ -11,8 +11,18 @@ from typing import TypeVar
 from starlette.datastructures import QueryParams
 
 from turns.access.identity import CurrentUser
+from turns.sync import catalog
+from turns.sync.catalog import SCHEMA, described, known, relation_name
 from turns.sync.offsets import Offset, parse_offset
-from turns.sync.shapes import PRIMARY_KEY, SCHEMA, SYNCED, ShapeDefinition, allowed_columns, ordered, table_columns
+from turns.sync.shapes import (
+    GENERIC_ROLE,
+    NO_USER,
+    SYNCED,
+    ShapeDefinition,
+    allowed_columns,
+    ordered,
+    table_columns,
+)
 from turns.sync.where import (
     MAX_PARAMETER_DIGITS,
     ColumnRefused,
@@ -58,14 +68,37 @@ def _flag(params: QueryParams, name: str) -> bool:
     return value == "true"
 
 
-def _table(raw: str | None) -> str:
+def table_named(raw: str | None) -> tuple[str, str]:
+    """The schema and table ``table=`` names, as PostgreSQL reads the name (unquoted names folded)."""
     if not raw:
         raise InvalidRequest("table", "is required")
     match = _TABLE.match(raw.strip())
     if match is None:
         raise InvalidRequest("table", "must be a table name, optionally schema-qualified")
-    schema = match.group(1) or match.group(2) or SCHEMA
-    name = match.group(3) or match.group(4)
+    schema = match.group(1) if match.group(1) is not None else (match.group(2) or SCHEMA).lower()
+    name = match.group(3) if match.group(3) is not None else match.group(4).lower()
+    return schema, name
+
+
+def generic_table(raw: str | None, test_schema: str | None) -> tuple[str, str] | None:
+    """The schema and table a request names in the generic mode's schema (``TURNS_SYNC_TEST_SCHEMA``),
+    else None."""
+    if test_schema is None or not raw:
+        return None
+    try:
+        schema, name = table_named(raw)
+    except InvalidRequest:
+        return None
+    return (schema, name) if schema == test_schema else None
+
+
+def _table(raw: str | None, test_schema: str | None) -> str:
+    schema, name = table_named(raw)
+    if test_schema is not None and schema == test_schema:
+        found = known(relation_name(schema, name))
+        if found is None:
+            raise InvalidRequest("table", f"Table {raw} does not exist or has no one-column primary key")
+        return found.name
     if schema != SCHEMA or name not in SYNCED:
         raise InvalidRequest("table", f"table {raw!r} is not synced; synced tables: {', '.join(sorted(SYNCED))}")
     return name
@@ -85,9 +118,14 @@ def _columns(raw: str | None, table: str, readable: frozenset[str]) -> tuple[str
         if name not in readable:
             raise RefusedRequest("columns", f"column {name!r} is not readable by your role")
         names.append(name)
-    if PRIMARY_KEY not in names:
-        raise InvalidRequest("columns", f"must include the primary key ({PRIMARY_KEY})")
+    key = described(table).key
+    if key not in names:
+        raise InvalidRequest("columns", f"must include the primary key ({key})")
     return ordered(table, frozenset(names))
+
+
+def _text(value: object | None) -> str | None:
+    return str(value) if value else None
 
 
 def where_params(params: QueryParams) -> dict[int, str]:
@@ -129,10 +167,14 @@ def _definition(
     replica: str,
     log_mode: str,
     user: tuple[str, str, str | None],
+    test_schema: str | None,
 ) -> ShapeDefinition:
     """The shape a request's parameters name for a user (id, role, vendor company): compiled once
     per distinct request and user, since every long-poll of a client asks the same again."""
-    table = _table(raw_table)
+    table = _table(raw_table, test_schema)
+    if described(table).generic != (user[1] == GENERIC_ROLE):
+        # (the generic mode's tables are read without a user, every row and column; no other is)
+        raise InvalidRequest("table", f"table {raw_table!r} is not synced")
     readable = allowed_columns(table, user[1])
     columns = _columns(raw_columns, table, readable)
     where_sql: str | None = None
@@ -150,8 +192,14 @@ def _definition(
     return ShapeDefinition(table, columns, where_sql, where_values, replica, log_mode, user_id, role, vendor_id)
 
 
-def parse(params: QueryParams, user: CurrentUser) -> ShapeRequest:
+catalog.on_change(_definition.cache_clear)
+
+
+def parse(params: QueryParams, user: CurrentUser | None, test_schema: str | None = None) -> ShapeRequest:
+    """The shape request of ``params``, for ``user`` (None: a table of the generic mode's schema,
+    ``test_schema``, which the caller has described)."""
     values = tuple(sorted(where_params(params).items()))
+    asker = (NO_USER, GENERIC_ROLE, None) if user is None else (str(user.id), user.role, _text(user.vendor_id))
     definition = _definition(
         params.get("table"),
         params.get("columns"),
@@ -159,7 +207,8 @@ def parse(params: QueryParams, user: CurrentUser) -> ShapeRequest:
         values,
         params.get("replica", "default"),
         params.get("log", "full"),
-        (str(user.id), user.role, str(user.vendor_id) if user.vendor_id else None),
+        asker,
+        test_schema,
     )
     raw_offset = params.get("offset")
     if raw_offset is None:

@@ -30,6 +30,7 @@ from sqlalchemy import Boolean, Enum, Float, Integer, Numeric, String, Text
 from sqlalchemy.dialects.postgresql import UUID as PgUUID
 
 from turns.db import tables
+from turns.sync.catalog import described
 from turns.sync.shapes import table_columns
 from turns.sync.where import WhereError, parse_clause
 
@@ -330,9 +331,14 @@ def _negate(value: bool | None) -> bool | None:
     return None if value is None else not value
 
 
-@cache
 def column_kinds(table: str) -> Mapping[str, str]:
     """The kind of each column of ``table`` the evaluator understands."""
+    generic = described(table)
+    return generic.kinds if generic.generic else _described_kinds(table)
+
+
+@cache
+def _described_kinds(table: str) -> Mapping[str, str]:
     found: dict[str, str] = {}
     for column in tables.metadata.tables[table].columns:
         kind = column.type

@@ -14,8 +14,8 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from turns.sync.catalog import described, quoted
 from turns.sync.offsets import Offset
-from turns.sync.shapes import SCHEMA
 
 EXPOSED = (
     "electric-handle, electric-offset, electric-schema, electric-cursor, electric-up-to-date, "
@@ -83,7 +83,14 @@ def dumps(value: Any) -> str:
 
 def row_key(table: str, pk: str) -> str:
     """A message's ``key``: ``"schema"."table"/"pk"``, a ``/`` in the key doubled."""
-    return f'"{SCHEMA}"."{table}"/"{pk.replace("/", "//")}"'
+    found = described(table)
+    return f'{quoted(found.schema, found.relation)}/"{pk.replace("/", "//")}"'
+
+
+def relation(table: str) -> list[str]:
+    """A message's ``relation``: schema and table."""
+    found = described(table)
+    return [found.schema, found.relation]
 
 
 def headers(
@@ -175,7 +182,7 @@ def change(
     last message says so, which is when the client applies the step."""
     found: dict[str, Any] = {
         "operation": operation,
-        "relation": [SCHEMA, table],
+        "relation": relation(table),
         "txids": txids,
         "lsn": str(lsn),
         "op_position": 2 * index + 1,
@@ -192,20 +199,12 @@ def sse_event(message: str) -> str:
 def subset_body(table: str, rows: list[tuple[str, str]], metadata: dict[str, Any]) -> str:
     """``{"metadata": ..., "data": [insert messages]}``, as Electric answers a subset; ``rows`` are
     (key, value already as JSON)."""
-    head = dumps({"operation": "insert", "relation": [SCHEMA, table], "snapshot_mark": metadata["snapshot_mark"]})
+    head = dumps({"operation": "insert", "relation": relation(table), "snapshot_mark": metadata["snapshot_mark"]})
     data = ",".join(f'{{"key":{dumps(key)},"value":{value},"headers":{head}}}' for key, value in rows)
     return f'{{"metadata":{dumps(metadata)},"data":[{data}]}}'
 
 
-def invalid(param: str, message: str, *, refused: bool) -> dict[str, Any]:
-    """A refused request as ``application/problem+json`` carrying Electric's own members
-    (``message``, ``errors``), so both kinds of client read it; 403 when ``refused``."""
-    status = 403 if refused else 400
-    return {
-        "type": "about:blank",
-        "title": "Forbidden" if refused else "Invalid request",
-        "status": status,
-        "detail": f"{param}: {message}",
-        "message": "Invalid request",
-        "errors": {param: [message]},
-    }
+def invalid(param: str, message: str) -> dict[str, Any]:
+    """A refused request as Electric words it (served as ``application/json``: Electric's client
+    reads no other type): what was refused, per parameter."""
+    return {"message": "Invalid request", "errors": {param: [message]}}

@@ -46,7 +46,7 @@ _WORK = frozenset({"turns", "properties"}) | MOVE_WITH_THEIR_TURN
 def shape_reach(definition: ShapeDefinition) -> str | None:
     """The reach of the shape's user on its table, when the row alone decides it; None otherwise."""
     table, role = definition.table, definition.role
-    if table in FOR_EVERYONE:
+    if table in FOR_EVERYONE or definition.generic:
         return ALL
     if table == "notifications":
         return f"self:{definition.user_id}"

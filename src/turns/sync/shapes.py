@@ -15,14 +15,14 @@ from functools import cache
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Boolean, Select, Table, TextClause, bindparam, literal_column, select, text
+from sqlalchemy import ARRAY, Select, Text, TextClause, bindparam, literal_column, select, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.types import NullType
 
 from turns.access.columns import readable_columns
 from turns.access.scope import scope_hint
-from turns.db import tables
+from turns.sync.catalog import Described, described, quoted
 
 BIDS = ("bid_requests", "bid_request_lines", "bids", "bid_prices")
 """A turn's bid requests, the lines they cover, each invited vendor's bid and its prices
@@ -58,8 +58,9 @@ company (``vendor_id``), of the turns assigned to it."""
 MOVE_WITH_THEIR_TURN = READ_AS_THEIR_TURN | READ_AS_THEIR_TURN_BY_ITS_VENDOR | frozenset(BIDS)
 """Tables whose rows move in or out of a user's reach when their turn does (a manager reads the
 bids of their turns)."""
-SCHEMA = "public"
-PRIMARY_KEY = "id"
+GENERIC_ROLE = "generic"
+"""The role of the shapes of the generic mode (:mod:`turns.sync.catalog`): no user, no RLS."""
+NO_USER = "00000000-0000-0000-0000-000000000000"
 
 # Values are PostgreSQL's text output with the formats Electric's server fixes per session.
 FORMATS = (
@@ -92,6 +93,11 @@ class ShapeDefinition:
     role: str
     vendor_id: str | None
 
+    @property
+    def generic(self) -> bool:
+        """A shape of the generic mode: any table of the test schema, read without a user."""
+        return self.role == GENERIC_ROLE
+
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
@@ -106,28 +112,36 @@ class ShapeDefinition:
         )
 
     def query(self, ids: list[str] | None = None) -> Select[Any]:
-        """The shape's rows as text, keyed by ``id``; only ``ids`` when given."""
-        table = tables.metadata.tables[self.table]
-        query = self.rows(select(*self._values(table, key_as_text=True)).select_from(table))
+        """The shape's rows as text, keyed by their primary key; only ``ids`` when given."""
+        found = described(self.table)
+        table = found.table
+        query = self.rows(select(*self._values(found, key_as_text=True)).select_from(table))
         if ids is not None:
-            query = query.where(table.c[PRIMARY_KEY].in_([UUID(i) for i in ids]))
+            key = table.c[found.key]
+            if found.generic:  # (keys of any type, sent as text)
+                keys = bindparam("keys", ids, type_=ARRAY(Text))
+                query = query.where(
+                    text(f"{_name(found.key)} = ANY(CAST(:keys AS {found.key_type}[]))").bindparams(keys)
+                )
+            else:
+                query = query.where(key.in_([UUID(i) for i in ids]))
         return query
 
-    def _values(self, table: Table, *, key_as_text: bool) -> list[Any]:
+    def _values(self, found: Described, *, key_as_text: bool) -> list[Any]:
         """The shape's columns as the text Electric sends; the key as it is unless ``key_as_text``
         (a uuid is the same JSON string either way, and it sorts as the key)."""
-        boolean = {c.name for c in table.columns if isinstance(c.type, Boolean)}
+        boolean = found.booleans
         selected: list[Any] = []
         for column in self.columns:
-            quoted = '"' + column + '"'
-            if column == PRIMARY_KEY and not key_as_text:
-                selected.append(table.c[PRIMARY_KEY])
+            name = _name(column)
+            if column == found.key and not key_as_text and not found.generic:
+                selected.append(found.table.c[column])
                 continue
             if column in boolean:
                 # bool::text is 'true'/'false'; the text output (what Electric sends) is 't'/'f'.
-                expression = f"CASE WHEN {quoted} THEN 't' WHEN NOT {quoted} THEN 'f' END"
+                expression = f"CASE WHEN {name} THEN 't' WHEN NOT {name} THEN 'f' END"
             else:
-                expression = f"CAST({quoted} AS text)"
+                expression = f"CAST({name} AS text)"
             selected.append(literal_column(expression).label(column))
         return selected
 
@@ -141,22 +155,27 @@ class ShapeDefinition:
         The message is put together in the same row as the values (no subquery of its own) and the
         order is the key itself: with the policies' helpers parallel safe, PostgreSQL's parallel
         workers write the JSON and sort it, and the leader only merges (docs/sync.md)."""
-        table = tables.metadata.tables[self.table]
-        compiled = self.rows(select(*self._values(table, key_as_text=False)).select_from(table)).compile(
+        found = described(self.table)
+        compiled = self.rows(select(*self._values(found, key_as_text=False)).select_from(found.table)).compile(
             dialect=dialect
         )
-        headers = json.dumps({"operation": "insert", "relation": [SCHEMA, self.table]}, separators=(",", ":"))
-        key = f"""to_json('"{SCHEMA}"."{self.table}"/"' || replace(v.{PRIMARY_KEY}::text, '/', '//') || '"')"""
-        message = f"""'{{"key":' || {key} || ',"value":' || row_to_json(v) || ',"headers":{headers}}},'"""
+        headers = _literal(json.dumps({"operation": "insert", "relation": [found.schema, found.relation]}))
+        pk = "v." + _name(found.key)
+        prefix = _literal(quoted(found.schema, found.relation) + '/"')
+        key = f"""to_json({prefix} || replace({pk}::text, '/', '//') || '"')"""
+        message = f"""'{{"key":' || {key} || ',"value":' || row_to_json(v.*) || ',"headers":' || {headers} || '}},'"""
+        # A generic table's key may be a number: its text is what the log file is searched by.
+        order = f'{pk}::text COLLATE "C"' if found.generic else pk
         sql = (
-            f"COPY (SELECT {message} FROM ({compiled}) v ORDER BY v.{PRIMARY_KEY})"
+            f"COPY (SELECT {message} FROM ({compiled}) v ORDER BY {order})"
             " TO STDOUT WITH (FORMAT csv, QUOTE E'\\x01', DELIMITER E'\\x02')"
         )
         return sql, dict(compiled.params)
 
     def rows(self, query: Select[Any]) -> Select[Any]:
         """``query`` narrowed to the shape's rows: the user's scope and the shape's ``where``."""
-        query = query.where(*scope_hint(self.table, self.role, UUID(self.user_id), _uuid(self.vendor_id)))
+        if not self.generic:
+            query = query.where(*scope_hint(self.table, self.role, UUID(self.user_id), _uuid(self.vendor_id)))
         if self.where_sql is not None:
             query = query.where(bound(self.where_sql, self.where_values))
         return query
@@ -173,21 +192,33 @@ def _uuid(value: str | None) -> UUID | None:
     return UUID(value) if value else None
 
 
-@cache
+def _name(column: str) -> str:
+    """``column`` as an SQL identifier."""
+    return '"' + column.replace('"', '""') + '"'
+
+
+def _literal(value: str) -> str:
+    """``value`` as an SQL string literal."""
+    return "'" + value.replace("'", "''") + "'"
+
+
 def allowed_columns(table: str, role: str) -> frozenset[str]:
+    return table_columns(table) if role == GENERIC_ROLE else _readable(table, role)
+
+
+@cache
+def _readable(table: str, role: str) -> frozenset[str]:
     return readable_columns(table, role)
 
 
-@cache
 def table_columns(table: str) -> frozenset[str]:
-    return frozenset(c.name for c in tables.metadata.tables[table].columns)
+    return described(table).column_names
 
 
-@cache
 def ordered(table: str, columns: frozenset[str]) -> tuple[str, ...]:
     """``columns`` in the table's order, the key first."""
-    order = [c.name for c in tables.metadata.tables[table].columns if c.name in columns]
-    return (PRIMARY_KEY, *(c for c in order if c != PRIMARY_KEY))
+    found = described(table)
+    return (found.key, *(c for c in found.columns if c in columns and c != found.key))
 
 
 _SCHEMA_SQL = text(
@@ -205,7 +236,8 @@ _SCHEMA_SQL = text(
 async def column_schema(conn: AsyncConnection, definition: ShapeDefinition) -> dict[str, dict[str, Any]]:
     """The ``electric-schema`` header: per column its type and what qualifies it."""
     found: dict[str, dict[str, Any]] = {}
-    result = await conn.execute(_SCHEMA_SQL, {"table": f"{SCHEMA}.{definition.table}"})
+    table = described(definition.table)
+    result = await conn.execute(_SCHEMA_SQL, {"table": quoted(table.schema, table.relation)})
     for row in result:
         name, typname, element, dims, not_null, typmod = row[0], row[1], row[2], int(row[3]), row[4], int(row[5])
         if name not in definition.columns:
@@ -213,7 +245,7 @@ async def column_schema(conn: AsyncConnection, definition: ShapeDefinition) -> d
         info: dict[str, Any] = {"type": element or typname}
         if element:
             info["dims"] = max(int(dims), 1)
-        if name == PRIMARY_KEY:
+        if name == table.key:
             info["pk_index"] = 0
         if not_null:
             info["not_null"] = True

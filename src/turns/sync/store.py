@@ -166,6 +166,10 @@ class Store:
         rows = self.db.execute(f"SELECT {self._COLUMNS} FROM shapes ORDER BY id").fetchall()
         return [shape for shape in (self._shape(r) for r in rows) if shape is not None]
 
+    def of_table(self, table: str) -> list[StoredShape]:
+        rows = self.db.execute(f"SELECT {self._COLUMNS} FROM shapes WHERE table_name = ? ORDER BY id", (table,))
+        return [shape for shape in (self._shape(r) for r in rows.fetchall()) if shape is not None]
+
     def insert_shape(
         self, *, handle: str, key: str, definition: dict[str, Any], user_id: str, table: str, snapshot: Snapshot
     ) -> int:

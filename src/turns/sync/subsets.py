@@ -17,10 +17,10 @@ from typing import Any
 from fastapi import Request
 from sqlalchemy import Select, literal_column, select
 
-from turns.db import tables
 from turns.kit import limits
+from turns.sync.catalog import described
 from turns.sync.params import InvalidRequest, checked, numbered
-from turns.sync.shapes import PRIMARY_KEY, ShapeDefinition, allowed_columns, bound, table_columns
+from turns.sync.shapes import ShapeDefinition, allowed_columns, bound, table_columns
 from turns.sync.where import MAX_PARAMETER_DIGITS, compile_order_by, compile_where, parameter_number
 
 PREFIX = "subset__"
@@ -53,12 +53,13 @@ class Subset:
         """The keys of the subset's rows, in its order: at most ``limit`` (or one more than
         :data:`MAX_ROWS`, to tell a subset that matches too many). The key is all it selects,
         so the order's column names cannot be taken for other columns of the select list."""
-        table = tables.metadata.tables[definition.table]
-        query = definition.rows(select(table.c[PRIMARY_KEY]))
+        found = described(definition.table)
+        key = found.table.c[found.key]
+        query = definition.rows(select(key))
         if self.where_sql is not None:
             query = query.where(bound(self.where_sql, self.where_values))
         order: list[Any] = [literal_column(self.order_by_sql)] if self.order_by_sql else []
-        query = query.order_by(*order, table.c[PRIMARY_KEY])  # the key last: pages are stable
+        query = query.order_by(*order, key)  # the key last: pages are stable
         return query.limit(MAX_ROWS + 1 if self.limit is None else self.limit).offset(self.offset)
 
 

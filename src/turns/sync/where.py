@@ -77,6 +77,19 @@ class WhereError(ValueError):
         super().__init__(message if position is None else f"{message} at position {position + 1}")
 
 
+ELECTRIC_PREFIX = len("SELECT 1 WHERE ")
+"""Electric has PostgreSQL's parser read a clause after this, and its errors count from there."""
+
+
+class WhereSyntaxError(WhereError):
+    """A clause that is not SQL, worded as PostgreSQL's parser (and so Electric) words it."""
+
+    def __init__(self, near: str | None, position: int) -> None:
+        self.position = position
+        where = "at end of input" if near is None else f'at or near "{near}"'
+        ValueError.__init__(self, f"At location {ELECTRIC_PREFIX + position}: syntax error {where}")
+
+
 class ColumnRefused(WhereError):
     """The clause names a column the user may not read."""
 
@@ -251,9 +264,17 @@ class _Parser(Generic[E]):
         position = token.position if token is not None else None
         return WhereError(message if token is not None else f"{message} at the end", position)
 
+    def syntax_error(self) -> WhereSyntaxError:
+        """Input that is not SQL here (Electric's wording)."""
+        token = self.peek()
+        if token is None:
+            last = self.tokens[-1] if self.tokens else None
+            return WhereSyntaxError(None, last.position + len(last.text) if last is not None else 0)
+        return WhereSyntaxError(token.text, token.position)
+
     def expect_op(self, op: str) -> None:
         if not self.accept_op(op):
-            raise self.fail(f"expected {op!r}")
+            raise self.syntax_error()
 
     @contextmanager
     def nested(self) -> Iterator[None]:
@@ -273,7 +294,7 @@ class _Parser(Generic[E]):
             raise WhereError("the where clause is empty")
         sql = self.disjunction()
         if self.peek() is not None:
-            raise self.fail("unexpected input")
+            raise self.syntax_error()
         return sql
 
     def disjunction(self) -> E:
@@ -474,5 +495,5 @@ def compile_order_by(source: str, *, columns: frozenset[str], readable: frozense
         if not parser.accept_op(","):
             break
     if parser.peek() is not None:
-        raise parser.fail("unexpected input")
+        raise parser.syntax_error()
     return ", ".join(parts)

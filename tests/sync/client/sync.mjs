@@ -97,7 +97,8 @@ stream.subscribe(
     }
   },
   (error) => {
-    process.stdout.write(JSON.stringify({ error: String(error?.message ?? error), status: error?.status ?? null }) + '\n')
+    const failed = { error: String(error?.message ?? error), status: error?.status ?? null, json: error?.json ?? null }
+    process.stdout.write(JSON.stringify(failed) + '\n')
     process.exit(3)
   }
 )
