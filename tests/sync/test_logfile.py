@@ -55,6 +55,21 @@ def test_every_key_of_a_small_snapshot_is_found(tmp_path: Path) -> None:
         assert dict(logfile.Snapshots().rows(path, end, [str(uuid.uuid4())])) == {}
 
 
+def test_rows_of_a_snapshot_in_another_order_are_found_by_reading_it(tmp_path: Path) -> None:
+    pks = [str(n) for n in (10, 2, 33, 4)]  # a generic table's keys, as the table was read
+    path = tmp_path / "generic.log"
+    lines = [
+        logfile.encode(dumps({"key": f'"s"."t"/"{pk}"', "value": {"n": pk}, "headers": {"operation": "insert"}}))
+        for pk in pks
+    ]
+    path.write_bytes(b"".join(lines))
+    end = len(b"".join(lines))
+    assert dict(logfile.Snapshots().rows(path, end, ["33", "2", "5"], "n", by_key=False)) == {
+        "33": {"n": "33"},
+        "2": {"n": "2"},
+    }
+
+
 def test_snapshots_stay_mapped_up_to_the_limit_and_a_removed_one_is_let_go(tmp_path: Path) -> None:
     snapshots = logfile.Snapshots(limit=2)
     paths = [tmp_path / f"{n}.log" for n in range(3)]

@@ -455,8 +455,11 @@ class SyncEngine:
         overlay = self.store.overlay(shape.id, pks)
         rest = None if pks is None else [pk for pk in pks if pk not in overlay]
         path = self.store.file(shape.handle)
-        key = described(shape.table).key
-        held = dict(self.snapshots.rows(path, shape.snapshot_end, rest, key)) if rest != [] else {}
+        table = described(shape.table)
+        if rest == []:
+            held = {}
+        else:
+            held = dict(self.snapshots.rows(path, shape.snapshot_end, rest, table.key, by_key=not table.generic))
         for pk, value in overlay.items():
             if value is None:
                 held.pop(pk, None)

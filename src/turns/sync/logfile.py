@@ -107,14 +107,18 @@ class Snapshots:
         self.maps: dict[Path, mmap.mmap] = {}
 
     def rows(
-        self, path: Path, end: int, pks: list[str] | None, key: str = "id"
+        self, path: Path, end: int, pks: list[str] | None, key: str = "id", *, by_key: bool = True
     ) -> Iterator[tuple[str, dict[str, Any]]]:
         """(primary key, value) of the snapshot's rows (the first ``end`` bytes of the file, ordered
-        by primary key, the column ``key``): those of ``pks`` (found by binary search), or all of
-        them when None."""
+        by primary key, the column ``key``, unless not ``by_key``): those of ``pks`` (found by binary
+        search, or by reading every row when the rows are in another order), or all of them when None."""
         if end == 0:
             return
         view = self._map(path, end)
+        if pks is not None and not by_key:
+            wanted = set(pks)
+            yield from ((pk, value) for pk, value in self.rows(path, end, None, key) if pk in wanted)
+            return
         if pks is None:
             start = 0
             while start < end:
