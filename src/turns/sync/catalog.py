@@ -119,6 +119,7 @@ _COLUMNS = """
 """
 
 
+@cache
 def quoted(schema: str, relation: str) -> str:
     """``"schema"."relation"``, as PostgreSQL reads a name and Electric writes it in a key."""
     return sql.Identifier(schema, relation).as_string(None)
