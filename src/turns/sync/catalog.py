@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 
 import psycopg
 from psycopg import sql
@@ -44,11 +44,11 @@ class Described:
     (``text``, ``int``, ``numeric``, ``uuid``, ``bool``; Turns' own tables are typed by their
     descriptions)."""
 
-    @property
+    @cached_property
     def column_names(self) -> frozenset[str]:
         return frozenset(self.columns)
 
-    @property
+    @cached_property
     def booleans(self) -> frozenset[str]:
         return frozenset(c.name for c in self.table.columns if isinstance(c.type, Boolean))
 

@@ -551,9 +551,9 @@ async def delete_shape(request: Request, handle: str | None = None, table: str |
         raise NotFound("no such shape")
     shape = None if handle is None else engine.reads.by_handle(handle)
     generic = generic_table(table, _test_schema(request))
-    # The generic mode's shapes are read without a user; as Electric, a table without a handle
-    # names every shape of it.
-    if shape is not None and shape.user_id == NO_USER:
+    # The generic mode's shapes are read without a user (while the mode is on); as Electric, a table
+    # without a handle names every shape of it.
+    if shape is not None and shape.user_id == NO_USER and _test_schema(request) is not None:
         return await _drop(engine, [shape])
     if handle is None and generic is not None:
         return await _drop(engine, engine.reads.of_table(catalog.relation_name(*generic)))
