@@ -10,6 +10,7 @@ from turns.sync.membership import Plan, plan
 from turns.sync.pgoutput import Change, Relation
 from turns.sync.reach import Managers, Router
 from turns.sync.shapes import ShapeDefinition
+from turns.sync.where import compile_where
 
 PM, OTHER, COMPANY = "pm-1", "pm-2", "co-1"
 HOME = "home-1"
@@ -75,3 +76,23 @@ def test_managers_follow_the_decoded_properties() -> None:
     managers.note({"id": HOME, "property_manager_id": PM, "sr_property_manager_id": None}, None)
     assert (managers.of("home-2"), managers.of(HOME)) == ((OTHER, PM), ())
     assert (managers.current_for(100), managers.current_for(101), Managers().current_for(101)) == (False, True, False)
+
+
+def test_a_row_out_of_a_shapes_where_before_and_after_does_not_concern_it() -> None:
+    columns = frozenset(_turn("A"))
+    where = compile_where("wo_number = $1", columns=columns, readable=columns, params={1: "A"})
+    definition = ShapeDefinition(
+        "turns", tuple(_turn("A")), where.sql, tuple(where.values.items()), "default", "full", "u", "ADMIN", None
+    )
+
+    def step(old: str, new: str) -> Plan:
+        router = Router(Managers({HOME: (PM,)}, loaded_at=100))
+        router.add(4, definition)
+        batch = Batch(xids=[7], commit_lsn=149, end_lsn=150)
+        batch.add(Change(TURNS, "update", new=_turn(new), old=_turn(old)))
+        return plan(batch, router, needs_full_read)
+
+    assert step("B", "C").decided == {}  # (what the shape holds of it is not even looked up)
+    assert step("A", "B").decided == {4: (["turn-1"], {})}
+    assert step("B", "A").decided == {4: (["turn-1"], {"turn-1": _turn("A")})}
+    assert step("A", "A").decided == {4: (["turn-1"], {"turn-1": _turn("A")})}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -39,3 +40,24 @@ def test_a_rolled_back_step_is_forgotten(tmp_path: Path) -> None:
         assert writer.by_id(shape_id) != shape  # (inside the transaction: what it will commit)
         raise RuntimeError("the step failed")
     assert writer.by_id(shape_id) == reader.by_id(shape_id) == shape
+
+
+def test_an_overlay_of_the_earlier_form_is_moved_over_with_its_rows(tmp_path: Path) -> None:
+    earlier = sqlite3.connect(tmp_path / "shapes.sqlite3")
+    earlier.execute(
+        "CREATE TABLE overlay (shape INTEGER NOT NULL, pk TEXT NOT NULL, value TEXT, PRIMARY KEY (shape, pk))"
+        " WITHOUT ROWID"
+    )
+    earlier.executemany(
+        "INSERT INTO overlay VALUES (?, ?, ?)", [(1, "a", '{"id":"a","n":"1"}'), (1, "b", None), (2, "a", "{}")]
+    )
+    earlier.commit()
+    earlier.close()
+    Store(tmp_path)  # (a reader leaves the catalog as it is)
+    writer = Store(tmp_path, writer=True)
+    assert "WITHOUT ROWID" not in writer._definition("overlay")
+    assert writer.overlay(1) == {"a": '{"id":"a","n":"1"}', "b": None}
+    assert writer.overlay(1, ["b", "c"]) == {"b": None}
+    assert writer.overlay(2) == {"a": "{}"}
+    writer.put_overlay(1, [("a", None)])
+    assert writer.overlay(1, ["a"]) == {"a": None}

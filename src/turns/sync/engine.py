@@ -480,11 +480,7 @@ class SyncEngine:
         head = Offset(lsn, 2 * len(lines) - 1)
         if not marks or marks[-1][0] != head:
             marks.append((head, position, False))
-        with self.store.file(shape.handle).open("r+b") as file:
-            # At the committed end: bytes of a step that failed before its commit are written over.
-            file.seek(shape.size)
-            file.write(b"".join(lines))
-            file.truncate()
+        logfile.write_at(self.store.file(shape.handle), shape.size, b"".join(lines))
         return Appended(head, position, chunk_start, marks, len(lines), row_delta)
 
     # -- shapes --

@@ -187,6 +187,21 @@ def offsets_in(data: bytes) -> Iterator[tuple[int, int, int]]:
         start = stop
 
 
+def write_at(path: Path, position: int, data: bytes) -> None:
+    """Write ``data`` at ``position`` of the file and end the file there: bytes past ``position`` (of a
+    step that failed before its commit) are written over. Unbuffered: one step, one system call."""
+    fd = os.open(path, os.O_WRONLY)
+    try:
+        view = memoryview(data)
+        while view:
+            written = os.pwrite(fd, view, position)
+            position += written
+            view = view[written:]
+        os.ftruncate(fd, position)
+    finally:
+        os.close(fd)
+
+
 def truncate(path: Path, size: int) -> bool:
     """Cut the file back to its committed ``size`` (a step that did not commit); False when the
     file is missing or shorter (the shape cannot be served)."""

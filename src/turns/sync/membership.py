@@ -4,6 +4,8 @@ For every changed key the step's last change says what the row is now (or that i
 the old and new rows of all its changes say which reaches it was in (:func:`turns.sync.reach.row_reaches`),
 so a row leaving a reach reaches the shapes it leaves. A shape with a reach and a predicate gets,
 for those keys, the rows it should hold now: in its reach, matching its ``where``, with its columns.
+A key whose row was out of the shape before the step (its first change's old row) and is out after
+does not concern the shape at all.
 The engine compares them with the rows the shape holds (:mod:`turns.sync.changes`), exactly as it
 compares rows read again, so in → in is an update, out → in an insert, in → out a delete, and a
 change already in the shape's snapshot is nothing. The other shapes are read as their users (the
@@ -44,10 +46,20 @@ class _Table:
     """A table's changes in a step: each key's row now (None: deleted) and every reach it was in."""
 
     rows: dict[str, Mapping[str, Any] | None] = field(default_factory=dict)
+    before: dict[str, Mapping[str, Any] | None] = field(default_factory=dict)
+    """Each key's row before the step (None: it did not exist), from its first change's old row."""
     reaches: dict[str, set[str]] = field(default_factory=dict)
+    of_row: dict[int, set[str]] = field(default_factory=dict)
+    """The reaches of each of those rows (by the row's ``id``: they live as long as the step)."""
 
     def note(self, pk: str, row: Mapping[str, Any], table: str, managers: Managers) -> None:
-        self.reaches.setdefault(pk, set()).update(row_reaches(table, row, managers))
+        found = self.of_row[id(row)] = row_reaches(table, row, managers)
+        self.reaches.setdefault(pk, set()).update(found)
+
+    def holds(self, found: Route, row: Mapping[str, Any] | None) -> bool:
+        """Whether ``row`` (one of the step's) is in the shape of ``found``: in its reach, matching its ``where``."""
+        assert found.predicate is not None
+        return row is not None and found.reach in self.of_row[id(row)] and found.predicate(row)
 
 
 def _tables(batch: Batch, managers: Managers) -> dict[str, _Table]:
@@ -68,11 +80,13 @@ def _tables(batch: Batch, managers: Managers) -> dict[str, _Table]:
         old, new = change.old, change.new
         if old is not None:
             pk = str(old[key])
+            changed.before.setdefault(pk, old)
             changed.note(pk, old, table, managers)
             if new is None or str(new[key]) != pk:
                 changed.rows[pk] = None
         if new is not None:
             pk = str(new[key])
+            changed.before.setdefault(pk, None)  # (an insert, or a row whose key became this one)
             changed.note(pk, new, table, managers)
             changed.rows[pk] = new
     return found
@@ -115,22 +129,29 @@ def plan(batch: Batch, router: Router, full_read: Callable[[ShapeDefinition, Bat
                 continue
             ids = [pk for pk in changed.rows if pk in pks]  # in the order the step changed them
             try:
-                result.decided[shape_id] = (
-                    ids,
-                    _rows_now(router.routes[shape_id], ids, changed, table, router.managers),
-                )
+                concerned, rows = _decided(router.routes[shape_id], ids, changed)
             except Undecidable:
                 result.read[shape_id] = ids
+                continue
+            if concerned:
+                result.decided[shape_id] = (concerned, rows)
     return result
 
 
-def _rows_now(found: Route, ids: list[str], changed: _Table, table: str, managers: Managers) -> Rows:
-    """The rows of ``ids`` the shape holds after the step, with its columns."""
-    assert found.predicate is not None
+def _decided(found: Route, ids: list[str], changed: _Table) -> tuple[list[str], Rows]:
+    """The keys of ``ids`` the shape held before the step or holds after it, and the rows it holds
+    after, with its columns. A key out of the shape before and after is left out: the step changes
+    nothing of it there, and the engine does not look up what the shape holds of it (which, for a
+    shape whose ``where`` few rows match, was most of a change's cost)."""
     columns = found.definition.columns
+    concerned: list[str] = []
     rows: Rows = {}
     for pk in ids:
         row = changed.rows[pk]
-        if row is not None and found.reach in row_reaches(table, row, managers) and found.predicate(row):
+        if changed.holds(found, row):
+            assert row is not None
             rows[pk] = {c: row[c] for c in columns}
-    return rows
+            concerned.append(pk)
+        elif changed.holds(found, changed.before[pk]):
+            concerned.append(pk)
+    return concerned, rows

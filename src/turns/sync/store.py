@@ -11,6 +11,7 @@ engine is the only writer; readers are the shape requests of the same process.
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 import time
@@ -48,9 +49,22 @@ CREATE TABLE IF NOT EXISTS marks (
   closes INTEGER NOT NULL, PRIMARY KEY (shape, tx, op)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS chunk_ends ON marks (shape, pos) WHERE closes;
-CREATE TABLE IF NOT EXISTS overlay (
-  shape INTEGER NOT NULL, pk TEXT NOT NULL, value TEXT, PRIMARY KEY (shape, pk)
-) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS overlay (id INTEGER PRIMARY KEY, shape INTEGER NOT NULL, pk TEXT NOT NULL, value TEXT);
+CREATE UNIQUE INDEX IF NOT EXISTS overlay_key ON overlay (shape, pk);
+"""
+
+# A row is a whole row's JSON (about 2 kB of a turn's): a table without rowid keeps such rows in
+# the leaves of its key's tree, a few to a page and spilling over, so a look-up read several pages,
+# more as the overlay grew (the engine's changes per second fell by half over 100k changed rows). A
+# rowid table keeps them apart from the small index of keys. A catalog of the earlier form is moved
+# over when the engine opens it.
+_OVERLAY_AS_ROWID = """
+BEGIN IMMEDIATE;
+ALTER TABLE overlay RENAME TO overlay_without_rowid;
+CREATE TABLE overlay (id INTEGER PRIMARY KEY, shape INTEGER NOT NULL, pk TEXT NOT NULL, value TEXT);
+INSERT INTO overlay (shape, pk, value) SELECT shape, pk, value FROM overlay_without_rowid;
+DROP TABLE overlay_without_rowid;
+COMMIT;
 """
 
 
@@ -102,14 +116,22 @@ class Store:
         self.db = sqlite3.connect(folder / "shapes.sqlite3", isolation_level=None, check_same_thread=False)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute("PRAGMA mmap_size=1073741824")
+        if writer and "WITHOUT ROWID" in self._definition("overlay"):
+            self.db.executescript(_OVERLAY_AS_ROWID)
         self.db.executescript(_SCHEMA)
+
+    def _definition(self, table: str) -> str:
+        row = self.db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)).fetchone()
+        return "" if row is None else str(row[0])
 
     def close(self) -> None:
         self.db.close()
 
     def file(self, handle: str) -> Path:
-        """The log file of the shape ``handle`` (a handle is never reused)."""
-        return self.logs / f"{handle}.log"
+        """The log file of the shape ``handle`` (a handle is never reused). The same path object each
+        time: a step looks up a shape's open map by it, and a path hashes once."""
+        return _log_file(self.logs, handle)
 
     # -- meta --
     def get_meta(self, key: str) -> str | None:
@@ -327,6 +349,11 @@ class Appended:
     """(offset, end position, whether a chunk closes there): every chunk closed, and the step's end."""
     messages: int
     row_delta: int
+
+
+@functools.lru_cache(maxsize=4096)
+def _log_file(logs: Path, handle: str) -> Path:
+    return logs / f"{handle}.log"
 
 
 class _Transaction:
