@@ -65,7 +65,12 @@ def test_a_transaction_and_its_changes_are_decoded() -> None:
 @given(cut=st.integers(min_value=0, max_value=60))
 def test_a_cut_message_is_an_error_not_a_row(cut: int) -> None:
     message = (
-        b"U" + struct.pack("!I", 16_401) + b"O" + _row(b"t-1", b"A", None, None) + b"N" + _row(b"t-1", b"B", b"x", None)
+        b"U"
+        + struct.pack("!I", 16_401)
+        + b"O"
+        + _row(b"t-1", b"A", None, None)
+        + b"N"
+        + _row(b"t-1", "Bü".encode(), b"x", None)  # (a cut inside the ü is an error too)
     )
     if cut >= len(message):
         return

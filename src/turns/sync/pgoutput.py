@@ -130,36 +130,43 @@ class Decoder:
 
 _NULL, _UNCHANGED, _TEXT, _BINARY = b"nutb"  # (the kinds of a tuple's values, as byte values)
 _INT8, _INT16, _INT32, _UINT32, _INT64 = (struct.Struct(f) for f in ("!b", "!h", "!i", "!I", "!q"))
+_LENGTH = _UINT32.unpack_from
 
 
 def _tuple(reader: _Reader, relation: Relation) -> dict[str, object]:
-    """A row's values by column name. The engine decodes every change of the slot here, so the loop
-    reads the buffer in place (a slice per value) rather than through the reader's methods."""
+    """A row's values by column name. The engine decodes every change of the slot here (a turn's
+    update is two rows of 57 values), so the loop reads the buffer in place, a slice per value, and
+    checks its bounds once: a value's length is read unsigned, so a length past the message's end
+    leaves the position past it, which the next value's read or the check after the loop finds."""
     count = reader.unpack(_INT16)
-    data, at, size, columns = reader.data, reader.at, len(reader.data), relation.columns
+    data, at = reader.data, reader.at
+    names = relation.columns
+    if count > len(names):
+        names = (*names, *(str(index) for index in range(len(names), count)))
     values: dict[str, object] = {}
-    for index in range(count):
-        if at >= size:
-            raise DecodeError("message ends early")
-        kind = data[at]
-        at += 1
-        name = columns[index] if index < len(columns) else str(index)
-        if kind in (_TEXT, _BINARY):
-            if at + 4 > size:
-                raise DecodeError("message ends early")
-            (length,) = _INT32.unpack_from(data, at)
-            at += 4
-            end = at + length
-            if length < 0 or end > size:
-                raise DecodeError("message ends early")
-            values[name] = data[at:end].decode() if kind == _TEXT else data[at:end]
-            at = end
-        elif kind == _NULL:
-            values[name] = None
-        elif kind == _UNCHANGED:
-            values[name] = UNCHANGED
-        else:
-            raise DecodeError(f"unknown tuple value kind {bytes([kind])!r}")
+    try:
+        for index in range(count):
+            kind = data[at]
+            if kind == _TEXT:
+                start = at + 5
+                at = start + _LENGTH(data, at + 1)[0]
+                values[names[index]] = data[start:at].decode()
+            elif kind == _NULL:
+                values[names[index]] = None
+                at += 1
+            elif kind == _UNCHANGED:
+                values[names[index]] = UNCHANGED
+                at += 1
+            elif kind == _BINARY:
+                start = at + 5
+                at = start + _LENGTH(data, at + 1)[0]
+                values[names[index]] = data[start:at]
+            else:
+                raise DecodeError(f"unknown tuple value kind {bytes([kind])!r}")
+    except (IndexError, struct.error, UnicodeDecodeError):  # (a value cut short by the message's end)
+        raise DecodeError("message ends early") from None
+    if at > len(data):
+        raise DecodeError("message ends early")
     reader.at = at
     return values
 
