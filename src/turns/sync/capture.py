@@ -1,21 +1,23 @@
 """Change capture: whole transactions from a logical replication slot, in commit order.
 
-The slot (``pgoutput``, the ``electric_publication`` publication) is read with the SQL
-interface on the replication URL: changes are *peeked* (not consumed), turned into a
-:class:`Batch`, and the slot is advanced only after the shape logs holding their effect
-are on disk, so a crash between the two replays a batch rather than losing it. Each call
-returns whole transactions, so a batch never holds part of one.
+The slot (``pgoutput``, the ``electric_publication`` publication) is streamed over the
+replication protocol on the replication URL (:mod:`turns.sync.stream`); its messages are turned
+into a :class:`Batch` per transaction, and the slot is confirmed only after the shape logs holding
+their effect are on disk, so a crash between the two streams a batch again rather than losing it.
+Each call returns whole transactions, so a batch never holds part of one.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from dataclasses import dataclass, field, replace
 
 import psycopg
 
-from turns.sync.catalog import PUBLICATION, known, relation_name
+from turns.sync.catalog import known, relation_name
 from turns.sync.pgoutput import UNCHANGED, Begin, Change, Commit, Decoder, Truncate
-from turns.sync.shapes import format_sql
+from turns.sync.stream import SlotGone, Stream
 
 # Columns whose change can move rows in or out of *other* rows' visibility (see scope.py).
 ASSIGNMENT_COLUMNS = {
@@ -109,19 +111,25 @@ class Capture:
         self.slot = slot
         self.max_changes = max_changes
         self.conn: psycopg.AsyncConnection[tuple[object, ...]] | None = None
+        self.stream: Stream | None = None
         self.decoder = Decoder()
+        self.current: Batch | None = None
+        """The transaction being streamed: its commit has not come yet."""
+        self.arrived = asyncio.Event()
+        """Set when the stream has read messages (or failed)."""
+        self.loop: asyncio.AbstractEventLoop | None = None
 
     async def connect(self) -> psycopg.AsyncConnection[tuple[object, ...]]:
         if self.conn is None or self.conn.closed:
             self.conn = await psycopg.AsyncConnection.connect(
                 self.url, autocommit=True, application_name="turns-sync", prepare_threshold=None
             )
-            # Decoded values are written by this session: in the formats shapes are read with.
-            await self.conn.execute(format_sql(local=False))
-            self.decoder = Decoder()
         return self.conn
 
     async def close(self) -> None:
+        if self.stream is not None:
+            stream, self.stream = self.stream, None
+            await asyncio.to_thread(stream.close)
         if self.conn is not None:
             await self.conn.close()
             self.conn = None
@@ -171,25 +179,29 @@ class Capture:
             raise SlotLost(f"replication slot {self.slot} is missing")
         return int(str(row[0]))
 
-    async def wal_end(self) -> int:
-        """Where the WAL ends now, flushed: every transaction committed so far is before it and
-        decoding can reach it. (With ``synchronous_commit`` off, as on the test servers, a
-        commit returns before its record is flushed, and decoding reads flushed WAL only. A
-        transaction of our own that writes WAL (a message pgoutput does not pass on) and commits
-        with it on flushes everything before it; one that only took an id would commit
-        asynchronously all the same.)"""
+    async def flush(self) -> None:
+        """Flush the WAL written so far, so that the stream sends every transaction committed before
+        this call. (With ``synchronous_commit`` off, as on the test servers, a commit returns before its
+        record is flushed, and the stream sends flushed WAL only. A transaction of our own that writes
+        WAL and commits with it on flushes everything before it; one that only took an id would
+        commit asynchronously all the same.)"""
         conn = await self.connect()
-        cursor = await conn.execute(
-            "SELECT pg_current_wal_insert_lsn() - '0/0'::pg_lsn, pg_current_wal_flush_lsn() - '0/0'::pg_lsn"
-        )
+        cursor = await conn.execute("SELECT pg_current_wal_insert_lsn() > pg_current_wal_flush_lsn()")
         row = await cursor.fetchone()
+        if row is not None and row[0]:
+            await self.barrier()
+
+    async def barrier(self) -> int:
+        """Commit (flushed) a transaction of our own that the stream passes on, holding only a logical
+        message: every transaction committed before this call ends before the message's position,
+        which is returned, so once the engine has stepped past it, it has them all."""
+        conn = await self.connect()
+        async with conn.transaction():
+            await conn.execute("SET LOCAL synchronous_commit = on")
+            cursor = await conn.execute("SELECT pg_logical_emit_message(true, 'turns.barrier', '') - '0/0'::pg_lsn")
+            row = await cursor.fetchone()
         assert row is not None
-        end = int(str(row[0]))
-        if int(str(row[1])) < end:
-            async with conn.transaction():
-                await conn.execute("SET LOCAL synchronous_commit = on")
-                await conn.execute("SELECT pg_logical_emit_message(true, 'turns.flush', '')")
-        return end
+        return int(str(row[0]))
 
     async def property_managers(self) -> tuple[dict[str, tuple[str, ...]], int]:
         """Each property's managers now, and the end of the WAL after they were read (every change
@@ -202,37 +214,47 @@ class Capture:
         found = {str(row[0]): tuple(str(m) for m in row[1:] if m is not None) for row in await cursor.fetchall()}
         return found, await self._wal_insert()
 
-    async def peek(self) -> list[Batch]:
-        """The transactions committed since the slot's position, one batch each, in commit order."""
-        conn = await self.connect()
+    def batches(self) -> list[Batch]:
+        """The transactions streamed since the last call, one batch each, in commit order: only whole
+        ones (a transaction whose commit has not come yet is kept for the next call), at most about
+        :attr:`max_changes` messages. Starts the stream (from where the slot was last confirmed) when
+        there is none, and raises :class:`SlotLost` when the slot is gone."""
+        if self.stream is None:
+            self.loop = asyncio.get_running_loop()
+            self.stream = Stream(self.url, self.slot, self._arrived)
+            self.decoder, self.current = Decoder(), None
         try:
-            cursor = await conn.execute(
-                "SELECT data FROM pg_logical_slot_peek_binary_changes(%s, NULL, %s,"
-                " 'proto_version', '1', 'publication_names', %s)",
-                (self.slot, self.max_changes, PUBLICATION),
-            )
-            rows: list[tuple[bytes]] = await cursor.fetchall()  # type: ignore[assignment]
-        except (psycopg.errors.UndefinedObject, psycopg.errors.ObjectNotInPrerequisiteState) as exc:
+            messages = self.stream.take(self.max_changes)
+        except SlotGone as exc:
             raise SlotLost(str(exc)) from exc
         batches: list[Batch] = []
-        current = Batch()
-        for (data,) in rows:
-            message = self.decoder.decode(bytes(data))
+        for data in messages:
+            message = self.decoder.decode(data)
             if isinstance(message, Begin):
-                current = Batch(xids=[message.xid])
+                self.current = Batch(xids=[message.xid])
+            elif self.current is None:
+                continue  # (a logical message outside a transaction)
             elif isinstance(message, Change):
-                current.add(message)
+                self.current.add(message)
             elif isinstance(message, Truncate):
-                current.truncated.update(relation_name(r.schema, r.name) for r in message.relations)
+                self.current.truncated.update(relation_name(r.schema, r.name) for r in message.relations)
             elif isinstance(message, Commit):
-                current.commit_lsn, current.end_lsn = message.commit_lsn, message.end_lsn
-                batches.append(current)
-                current = Batch()
+                self.current.commit_lsn, self.current.end_lsn = message.commit_lsn, message.end_lsn
+                batches.append(self.current)
+                self.current = None
         return batches
 
-    async def advance(self, lsn: int) -> None:
-        conn = await self.connect()
-        await conn.execute("SELECT pg_replication_slot_advance(%s, %s::pg_lsn)", (self.slot, format_lsn(lsn)))
+    def _arrived(self) -> None:
+        """(from the stream's thread)"""
+        assert self.loop is not None
+        with contextlib.suppress(RuntimeError):  # (the loop closed while the thread stopped)
+            self.loop.call_soon_threadsafe(self.arrived.set)
+
+    def advance(self, lsn: int) -> None:
+        """The logs hold every transaction up to ``lsn``: the slot may move on (told to the server by
+        the stream; until it is, a restart streams them again, and the engine skips them)."""
+        if self.stream is not None:
+            self.stream.confirm(lsn)
 
     async def drop(self) -> None:
         conn = await self.connect()

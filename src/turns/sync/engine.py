@@ -78,6 +78,8 @@ STOP_GRACE = 5.0
 """Seconds a step may go on once the engine is told to stop (see :meth:`SyncEngine.run`)."""
 _BY_INVITATION = ("bid_requests", "bid_request_lines")
 """What a vendor user reads of the requests its company is invited to (migration 0021)."""
+CATCH_UP_SECONDS = 30.0
+"""How long a subset waits for the stream to bring every transaction committed before it."""
 
 
 class ShapeQueryError(ValueError):
@@ -264,6 +266,7 @@ class SyncEngine:
             try:
                 if not self.ready.is_set():
                     await self.start()
+                self.capture.arrived.clear()
                 found = await self.step()
                 delay = 0.5
                 if time.monotonic() >= next_gc:
@@ -272,9 +275,10 @@ class SyncEngine:
                 if found or self.notified:
                     continue
                 self.wake.clear()
-                await _wait_any(stop, self.wake, seconds=self.options.poll_seconds)
+                await _wait_any(stop, self.wake, self.capture.arrived, seconds=self.options.poll_seconds)
             except SlotLost as exc:
                 log.warning("sync_slot_lost", error=str(exc))
+                await self.capture.close()
                 self.ready.clear()
             except (OSError, sqlalchemy.exc.SQLAlchemyError, Exception) as exc:  # keep following
                 log.warning("sync_step_failed", error=str(exc), exc_info=True)
@@ -302,24 +306,23 @@ class SyncEngine:
 
     # -- steps --
     async def step(self) -> int:
-        """Apply what the slot holds; returns how many transactions it read. After a notification,
-        everything committed so far first (its WAL may not be flushed yet: see
-        :meth:`Capture.wal_end`)."""
+        """Apply the transactions streamed so far; returns how many it read. After a notification,
+        the WAL is flushed first, so the stream sends what was committed (see :meth:`Capture.flush`)."""
         async with self.lock:
             if self.notified:
                 self.notified = False
-                return await self._step() or await self._catch_up()
+                await self.capture.flush()
             return await self._step()
 
     async def _step(self) -> int:
-        batches = await self.capture.peek()
+        batches = self.capture.batches()
         if not batches:
             return 0
         fresh = [b for b in batches if b.end_lsn > self.last_lsn]
         if fresh:
             await self._apply(fresh)
         end = batches[-1].end_lsn
-        await self.capture.advance(end)
+        self.capture.advance(end)
         self.last_lsn = max(self.last_lsn, end)
         self.steps += 1
         self._publish()
@@ -327,11 +330,17 @@ class SyncEngine:
 
     async def _catch_up(self) -> int:
         """Step until every transaction committed before this call is in the logs (under the lock);
-        how many transactions that read."""
-        end = await self.capture.wal_end()
+        how many transactions that read. TimeoutError when the stream has not brought them within
+        :data:`CATCH_UP_SECONDS`."""
+        end = await self.capture.barrier()
         found = 0
-        while self.last_lsn < end and (read := await self._step()):
-            found += read
+        async with asyncio.timeout(CATCH_UP_SECONDS):
+            while self.last_lsn < end:
+                self.capture.arrived.clear()
+                read = await self._step()
+                found += read
+                if not read:
+                    await self.capture.arrived.wait()
         return found
 
     async def _apply(self, batches: list[Batch]) -> None:
@@ -703,8 +712,8 @@ async def _check_user(conn: AsyncConnection, definition: ShapeDefinition) -> Non
         raise StaleUser(definition.user_id)
 
 
-async def _wait_any(stop: asyncio.Event, wake: asyncio.Event, *, seconds: float) -> None:
-    waits = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(wake.wait())]
+async def _wait_any(*events: asyncio.Event, seconds: float) -> None:
+    waits = [asyncio.ensure_future(event.wait()) for event in events]
     try:
         await asyncio.wait(waits, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
     finally:
