@@ -38,6 +38,8 @@ def test_bench_smoke_writes_figures(tmp_path: Path) -> None:
         assert update[path]["requests"] > 0 and update[path]["errors"] == 0
     assert update["p50_ratio"] > 0
     assert set(api["turn_list"]) == {"1", "10"}
+    initial = stored["sync"]["initial_sync"]
+    assert initial["rows"] > 0 and initial["rows_match"] is True  # (every row a compact insert message)
     assert api["login"]["errors"] == 0
     replicas = stored["replicas"]["scenarios"]
     assert list(replicas) == ["primary", "replica_other_session", "replica", "replay_paused"]

@@ -8,7 +8,6 @@ API reads them, so RLS decides which rows a user receives and
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from functools import cache
@@ -22,6 +21,7 @@ from sqlalchemy.types import NullType
 
 from turns.access.columns import readable_columns
 from turns.access.scope import scope_hint
+from turns.sync import protocol
 from turns.sync.catalog import Described, described, quoted
 
 BIDS = ("bid_requests", "bid_request_lines", "bids", "bid_prices")
@@ -159,7 +159,7 @@ class ShapeDefinition:
         compiled = self.rows(select(*self._values(found, key_as_text=False)).select_from(found.table)).compile(
             dialect=dialect
         )
-        headers = _literal(json.dumps({"operation": "insert", "relation": [found.schema, found.relation]}))
+        headers = _literal(protocol.dumps({"operation": "insert", "relation": [found.schema, found.relation]}))
         pk = "v." + _name(found.key)
         prefix = _literal(quoted(found.schema, found.relation) + '/"')
         key = f"""to_json({prefix} || replace({pk}::text, '/', '//') || '"')"""

@@ -36,6 +36,7 @@ HELD_MESSAGES = 60_000
 """Messages read but not yet taken by the engine, at most (about 20,000 one-row transactions)."""
 
 _FEEDBACK_SECONDS = 1
+_IN_USE_SECONDS = 10.0
 
 
 class SlotGone(Exception):
@@ -84,23 +85,34 @@ class Stream:
             self._waker.send(b"\0")
 
     def _run(self) -> None:
-        try:
-            conn = psycopg2.connect(
-                self.url,
-                connection_factory=psycopg2.extras.LogicalReplicationConnection,
-                application_name="turns-sync",
-            )
-        except psycopg2.Error as exc:
-            self._failed(exc)
-            return
-        try:
-            self._follow(conn)
-        except (psycopg2.errors.UndefinedObject, psycopg2.errors.ObjectNotInPrerequisiteState) as exc:
-            self._failed(SlotGone(str(exc).strip()))
-        except (psycopg2.Error, OSError) as exc:
-            self._failed(exc)
-        finally:
-            conn.close()
+        # A slot streams to one connection at a time: after a crash or a restart, the server may not
+        # have ended the previous one yet, so "in use" is waited out (briefly) rather than failed.
+        deadline = time.monotonic() + _IN_USE_SECONDS
+        while True:
+            try:
+                conn = psycopg2.connect(
+                    self.url,
+                    connection_factory=psycopg2.extras.LogicalReplicationConnection,
+                    application_name="turns-sync",
+                )
+            except psycopg2.Error as exc:
+                self._failed(exc)
+                return
+            try:
+                self._follow(conn)
+                return
+            except psycopg2.errors.ObjectInUse as exc:
+                if time.monotonic() >= deadline or self._stop.wait(0.1):
+                    self._failed(exc)
+                    return
+            except (psycopg2.errors.UndefinedObject, psycopg2.errors.ObjectNotInPrerequisiteState) as exc:
+                self._failed(SlotGone(str(exc).strip()))
+                return
+            except (psycopg2.Error, OSError) as exc:
+                self._failed(exc)
+                return
+            finally:
+                conn.close()
 
     def _follow(self, conn: psycopg2.extensions.connection) -> None:
         cursor = cast(psycopg2.extras.ReplicationCursor, conn.cursor())
@@ -130,6 +142,8 @@ class Stream:
             ready, _, _ = select.select(waiting_on, [], [], _FEEDBACK_SECONDS)
             if self._woken in ready:
                 self._woken.recv(4096)
+        if self.confirmed != told:  # (a clean stop: the next stream starts after what the logs hold)
+            cursor.send_feedback(flush_lsn=self.confirmed, force=True)  # type: ignore[no-untyped-call]
 
     def _failed(self, error: BaseException) -> None:
         self.error = error
