@@ -57,15 +57,14 @@ CREATE UNIQUE INDEX IF NOT EXISTS overlay_key ON overlay (shape, pk);
 # the leaves of its key's tree, a few to a page and spilling over, so a look-up read several pages,
 # more as the overlay grew (the engine's changes per second fell by half over 100k changed rows). A
 # rowid table keeps them apart from the small index of keys. A catalog of the earlier form is moved
-# over when the engine opens it.
-_OVERLAY_AS_ROWID = """
-BEGIN IMMEDIATE;
-ALTER TABLE overlay RENAME TO overlay_without_rowid;
-CREATE TABLE overlay (id INTEGER PRIMARY KEY, shape INTEGER NOT NULL, pk TEXT NOT NULL, value TEXT);
-INSERT INTO overlay (shape, pk, value) SELECT shape, pk, value FROM overlay_without_rowid;
-DROP TABLE overlay_without_rowid;
-COMMIT;
-"""
+# over, in one transaction, when the engine opens it.
+_OVERLAY_AS_ROWID = (
+    # (a reader may have given the old table the new index's name)
+    "BEGIN IMMEDIATE; DROP INDEX IF EXISTS overlay_key; ALTER TABLE overlay RENAME TO overlay_without_rowid;"
+    + _SCHEMA
+    + "INSERT INTO overlay (shape, pk, value) SELECT shape, pk, value FROM overlay_without_rowid;"
+    " DROP TABLE overlay_without_rowid; COMMIT;"
+)
 
 
 @dataclass(frozen=True)
@@ -116,10 +115,10 @@ class Store:
         self.db = sqlite3.connect(folder / "shapes.sqlite3", isolation_level=None, check_same_thread=False)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.execute("PRAGMA mmap_size=1073741824")
-        if writer and "WITHOUT ROWID" in self._definition("overlay"):
-            self.db.executescript(_OVERLAY_AS_ROWID)
-        self.db.executescript(_SCHEMA)
+        if writer:
+            self.db.execute("PRAGMA mmap_size=1073741824")  # (the overlay's look-ups: a step reads many pages)
+        migrate = writer and "WITHOUT ROWID" in self._definition("overlay")
+        self.db.executescript(_OVERLAY_AS_ROWID if migrate else _SCHEMA)
 
     def _definition(self, table: str) -> str:
         row = self.db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)).fetchone()

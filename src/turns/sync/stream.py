@@ -43,6 +43,10 @@ class SlotGone(Exception):
     """The slot is missing, or PostgreSQL removed WAL it still needed."""
 
 
+class StreamFailed(ConnectionError):
+    """The replication connection failed (the engine streams again, from the confirmed position)."""
+
+
 class Stream:
     """One replication connection on ``slot``, from where the slot was last confirmed.
 
@@ -52,7 +56,7 @@ class Stream:
     def __init__(self, url: str, slot: str, arrived: Callable[[], None]) -> None:
         self.url, self.slot, self.arrived = url, slot, arrived
         self.messages: collections.deque[bytes] = collections.deque()
-        self.error: BaseException | None = None
+        self.error: SlotGone | StreamFailed | None = None
         self.confirmed = 0
         self._stop = threading.Event()
         self._waker, self._woken = socket.socketpair()
@@ -63,8 +67,10 @@ class Stream:
         """Up to ``limit`` of the messages read so far, in the order they came."""
         if self.error is not None and not self.messages:
             raise self.error
-        taken = [self.messages.popleft() for _ in range(min(limit, len(self.messages)))]
-        self._wake()  # (the thread may have stopped reading while the engine was behind)
+        held = len(self.messages)
+        taken = [self.messages.popleft() for _ in range(min(limit, held))]
+        if held >= HELD_MESSAGES:
+            self._wake()  # (the thread stopped reading while the engine was behind)
         return taken
 
     def confirm(self, lsn: int) -> None:
@@ -145,6 +151,6 @@ class Stream:
         if self.confirmed != told:  # (a clean stop: the next stream starts after what the logs hold)
             cursor.send_feedback(flush_lsn=self.confirmed, force=True)  # type: ignore[no-untyped-call]
 
-    def _failed(self, error: BaseException) -> None:
-        self.error = error
+    def _failed(self, error: SlotGone | psycopg2.Error | OSError) -> None:
+        self.error = error if isinstance(error, SlotGone) else StreamFailed(str(error).strip())
         self.arrived()
