@@ -6,8 +6,8 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
+from typing import cast
 
-from fastapi import FastAPI
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from turns import __version__, frontend
@@ -30,7 +30,7 @@ from turns.kit.limits import JsonLimitMiddleware
 from turns.kit.memory import settle_collector
 from turns.kit.periodic import every
 from turns.kit.requests import RequestIdMiddleware
-from turns.kit.shortcut import Shortcut
+from turns.kit.shortcut import Layer, LayeredApp, Shortcut
 from turns.kit.supervision import end_with_supervisor
 from turns.monitoring.endpoints import metrics_router
 from turns.monitoring.endpoints import router as monitor_router
@@ -46,7 +46,7 @@ from turns.scope.endpoints import router as scope_router
 from turns.search.endpoints import router as search_router
 from turns.stages.endpoints import router as stages_router
 from turns.sync.channel import RemoteEngine
-from turns.sync.endpoints import get_shape
+from turns.sync.endpoints import ShapeHttpRequest, get_shape
 from turns.sync.endpoints import router as sync_router
 from turns.sync.engine import engine_for, engine_options
 from turns.sync.protocol import CachePolicy
@@ -59,12 +59,12 @@ from turns.vendors.endpoints import router as vendors_router
 from turns.workflow.endpoints import router as workflow_router
 
 
-def create_app(settings: Settings | None = None, urls: DatabaseUrls | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, urls: DatabaseUrls | None = None) -> LayeredApp:
     settings = settings or Settings.from_env()
     logging.configure(settings.log_level)
 
     @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: LayeredApp) -> AsyncIterator[None]:
         end_with_supervisor()  # a worker of `turns serve --workers N`
         database = Database.connect(
             urls or resolve(settings), pool_size=settings.pool_size, replica=replica_options(settings)
@@ -92,7 +92,7 @@ def create_app(settings: Settings | None = None, urls: DatabaseUrls | None = Non
             await asyncio.gather(*workers, return_exceptions=True)
             await database.dispose()
 
-    app = FastAPI(
+    app = LayeredApp(
         title="Turns API",
         version=__version__,
         summary="Unit turns (make-ready) for rental operators.",
@@ -111,15 +111,23 @@ def create_app(settings: Settings | None = None, urls: DatabaseUrls | None = Non
     app.add_middleware(MetricsMiddleware)
     app.add_middleware(RequestIdMiddleware)
     app.add_middleware(NoStoreMiddleware)
-    # Long-polls of shapes go around the stack above (see turns.kit.shortcut): only their request
-    # ids, metrics and the app's exception handlers.
-    app.add_middleware(
-        Shortcut, method="GET", path="/v1/shape", endpoint=get_shape, layers=(RequestIdMiddleware, MetricsMiddleware)
+    # Long-polls of shapes go around the whole stack (see turns.kit.shortcut): only their request
+    # ids (which answer an unhandled error), metrics and the app's exception handlers.
+    shortcut = partial(
+        Shortcut,
+        method="GET",
+        path="/v1/shape",
+        endpoint=get_shape,
+        layers=(RequestIdMiddleware, MetricsMiddleware),
+        request=ShapeHttpRequest,
     )
+    # Proxy headers outermost, so everything inside sees the client the proxies name. The server's
+    # own proxy-header handling is off (`turns serve`): only these addresses are believed.
+    outer: list[Layer] = [shortcut]
     if settings.trusted_proxies:
-        # Outermost, so everything inside sees the client the proxies name. The server's own
-        # proxy-header handling is off (`turns serve`): only these addresses are believed.
-        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies))
+        # (uvicorn types an ASGI app more narrowly than Starlette does)
+        outer.append(cast(Layer, partial(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies))))
+    app.outer = outer
     app.include_router(health_router)
     app.include_router(auth_router)
     app.include_router(links_router)

@@ -4,6 +4,7 @@ every other request (another path, another method) goes through the stack."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from typing import Any
 
 import pytest
@@ -12,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from turns.kit.shortcut import Shortcut
+from turns.kit.shortcut import LayeredApp, Shortcut
 
 
 class Tag:
@@ -106,3 +107,29 @@ def test_the_apps_handlers_answer_its_errors_and_others_reach_the_layers() -> No
     assert (status, headers["x-layer"], body) == (403, "own", b"refused")
     with pytest.raises(RuntimeError, match="unhandled"):
         _call(app, "GET", "/shape", b"break=1")
+
+
+def test_outer_layers_wrap_the_apps_whole_stack_its_error_middleware_included() -> None:
+    """A layer of ``LayeredApp.outer`` sees what Starlette's last-resort handler answers (a 500), so
+    a shortcut placed there skips every layer of the stack."""
+    app = LayeredApp()
+
+    async def broken(request: Request) -> Response:
+        raise RuntimeError("unhandled")
+
+    app.add_route("/broken", broken)
+    app.add_middleware(Tag, name="stack")
+    app.outer = [lambda inner: Tag(inner, "outer"), Swallow]
+    status, headers, _ = _call(app, "GET", "/broken")
+    assert (status, headers["x-layer"]) == (500, "outer")
+
+
+class Swallow:
+    """A layer that ends a request its error ended (Starlette's handler answers 500, then raises)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        with contextlib.suppress(RuntimeError):
+            await self.app(scope, receive, send)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import replace
 from datetime import timedelta
 from typing import Annotated, Any
 
@@ -137,7 +138,8 @@ async def signed_in(request: Request, resolve: Resolver) -> CurrentUser:
         raise Unauthorized("the session is expired, revoked or unknown", headers={"WWW-Authenticate": "Bearer"})
     if via_cookie:
         _check_cookie_request(request, token)
-    user = CurrentUser(**{**user.__dict__, "via_cookie": via_cookie})
+    if user.via_cookie != via_cookie:
+        user = replace(user, via_cookie=via_cookie)
     request.state.user = user
     return user
 

@@ -4,9 +4,11 @@ A route answered thousands of times a second with little work each time (a long-
 a change, see docs/sync.md "Many clients of one shape") spent half its time in the stack every
 request passes through: routing among a few hundred routes, dependency solving, and a layer
 per concern (caching rules, replica routing, body limits), each wrapping ``send``. This
-middleware, added last (outermost of the app's own), sends that route's requests to its
-endpoint through the few layers it names (request ids and metrics, say), with the app's own
-exception handlers; every other request goes through the whole stack as before.
+middleware sends that route's requests to its endpoint through the few layers it names
+(request ids and metrics, say), with the app's own exception handlers; every other request goes
+through the whole stack as before. Placed by :class:`LayeredApp` outside the whole stack, it
+also skips Starlette's and FastAPI's own layers (their last-resort error handler among them:
+the layers named must answer an unhandled error, as the request-id layer does).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
+from fastapi import FastAPI
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -23,9 +26,31 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 Layer = Callable[[ASGIApp], ASGIApp]
 
 
+class LayeredApp(FastAPI):
+    """FastAPI with :attr:`outer` layers around its whole middleware stack, Starlette's error
+    middleware and FastAPI's own included (the last of them outermost)."""
+
+    outer: Sequence[Layer] = ()
+
+    def build_middleware_stack(self) -> ASGIApp:
+        stack = super().build_middleware_stack()
+        for layer in self.outer:
+            stack = layer(stack)
+        return stack
+
+
 class Shortcut:
-    def __init__(self, app: ASGIApp, *, method: str, path: str, endpoint: Endpoint, layers: Sequence[Layer]) -> None:
-        self.app, self.method, self.path, self.endpoint = app, method, path, endpoint
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        method: str,
+        path: str,
+        endpoint: Endpoint,
+        layers: Sequence[Layer],
+        request: Callable[[Scope, Receive], Request] = Request,
+    ) -> None:
+        self.app, self.method, self.path, self.endpoint, self.request = app, method, path, endpoint, request
         self.route = Route(path, endpoint, methods=[method])
         """What the layers see as the matched route (``scope["route"]``), as the router sets it."""
         served: ASGIApp = self._serve
@@ -41,7 +66,7 @@ class Shortcut:
             await self.app(scope, receive, send)
 
     async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
-        request = Request(scope, receive)
+        request = self.request(scope, receive)
         try:
             response = await self.endpoint(request)
         except Exception as exc:

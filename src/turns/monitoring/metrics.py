@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import os
 import time
+from functools import lru_cache
 
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram, generate_latest, multiprocess
 from sqlalchemy import text
@@ -87,6 +88,17 @@ def _route(scope: Scope) -> str:
     return path if isinstance(path, str) else UNMATCHED
 
 
+@lru_cache(maxsize=4096)
+def _requests(method: str, route: str, status: int) -> Counter:
+    """The request counter of these labels, found once (a thousand long-polls a second count)."""
+    return REQUESTS.labels(method=method, route=route, status=str(status))
+
+
+@lru_cache(maxsize=4096)
+def _latency(method: str, route: str) -> Histogram:
+    return LATENCY.labels(method=method, route=route)
+
+
 class MetricsMiddleware:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -112,8 +124,8 @@ class MetricsMiddleware:
             raise
         finally:
             route, method = _route(scope), scope["method"]
-            REQUESTS.labels(method=method, route=route, status=str(status)).inc()
-            LATENCY.labels(method=method, route=route).observe(time.perf_counter() - started)
+            _requests(method, route, status).inc()
+            _latency(method, route).observe(time.perf_counter() - started)
             if status >= 500 or error is not None:
                 ERRORS.labels(route=route, error=error or f"http_{status}").inc()
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -27,10 +28,18 @@ from turns.sync.answers import INLINE_BYTES
 from turns.sync.channel import Engine
 from turns.sync.engine import NotReady, ShapeQueryError, StaleUser
 from turns.sync.offsets import Offset
-from turns.sync.params import InvalidRequest, RefusedRequest, ShapeRequest, generic_table, parse
+from turns.sync.params import (
+    InvalidRequest,
+    RefusedRequest,
+    ShapeRequest,
+    generic_table,
+    parse,
+    parse_query,
+    query_params,
+)
 from turns.sync.reach import shape_key, shape_reach, shared
 from turns.sync.sessions import still_signed_in, sync_user
-from turns.sync.shapes import NO_USER
+from turns.sync.shapes import NO_USER, ShapeDefinition
 from turns.sync.store import Span, StoredShape
 from turns.sync.subsets import (
     MAX_ROWS,
@@ -91,7 +100,21 @@ def _cache(request: Request) -> protocol.CachePolicy:
 
 def _shared(shape_request: ShapeRequest) -> bool:
     """Whether the shape asked for is shared by everyone of its reach (see :func:`turns.sync.reach.shared`)."""
-    return shared(shape_reach(shape_request.definition))
+    return _shared_definition(shape_request.definition)
+
+
+@lru_cache(maxsize=4096)
+def _shared_definition(definition: ShapeDefinition) -> bool:
+    return shared(shape_reach(definition))
+
+
+class ShapeHttpRequest(Request):
+    """A request of ``/v1/shape`` (:func:`get_shape`, served around the middleware stack), its query
+    parameters parsed once per distinct query string (:func:`turns.sync.params.query_params`)."""
+
+    @property
+    def query_params(self) -> QueryParams:
+        return query_params(self.scope["query_string"])
 
 
 def _test_schema(request: Request) -> str | None:
@@ -217,7 +240,7 @@ async def _answer(
     try:
         if user is None:
             await _describe(request)
-        shape_request = parse(request.query_params, user, _test_schema(request))
+        shape_request = parse_query(request.scope["query_string"], user, _test_schema(request))
         chosen = None if subset is None else parse_subset(subset, shape_request.definition)
         if chosen is not None and shape_request.live:
             raise InvalidRequest("live", "a subset snapshot is not live")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from turns.sync.catalog import described, quoted
@@ -159,6 +160,7 @@ def last_seen(before: int, last: Offset | None) -> int:
     return max(before, last.tx + 1 if last is not None and last.tx else 0)
 
 
+@lru_cache(maxsize=64)
 def up_to_date(seen: int) -> str:
     return json.dumps({"headers": {"control": "up-to-date", "global_last_seen_lsn": str(seen)}})
 

@@ -2,7 +2,7 @@
 
 Every live request re-issues ``GET /v1/shape``, so hundreds of clients would resolve their
 session in the database many times a second. Sync requests resolve it through this cache
-instead: by the token's hash, at most once per :data:`SECONDS` (requests for a token arriving
+instead: by the token, at most once per :data:`SECONDS` (requests for a token arriving
 together share one look-up). The price is a bound, not a hole: a session that is signed out,
 revoked or expires is seen within :data:`SECONDS` by new requests, and a held long-poll checks
 again before it answers. A user whose role, company or active flag changes is forgotten as soon
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from dataclasses import replace
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, Request
@@ -21,7 +22,6 @@ from fastapi.security import HTTPAuthorizationCredentials
 
 from turns.access.identity import CurrentUser
 from turns.auth.dependencies import bearer_scheme, request_token, resolve_token, signed_in
-from turns.auth.tokens import token_hash
 from turns.config import Settings
 from turns.db.engines import Database
 
@@ -33,41 +33,40 @@ class SessionCache:
     def __init__(self, seconds: float = SECONDS, max_entries: int = MAX_ENTRIES) -> None:
         self.seconds = seconds
         self.max_entries = max_entries
-        self.entries: dict[bytes, tuple[float, CurrentUser]] = {}
-        self.pending: dict[bytes, asyncio.Task[CurrentUser | None]] = {}
+        self.entries: dict[str, tuple[float, CurrentUser]] = {}
+        self.pending: dict[str, asyncio.Task[CurrentUser | None]] = {}
 
     async def resolve(self, database: Database, settings: Settings, token: str) -> CurrentUser | None:
-        key = token_hash(token)
-        found = self.entries.get(key)
+        found = self.entries.get(token)
         if found is not None and found[0] > time.monotonic():
             return found[1]
-        task = self.pending.get(key)
+        task = self.pending.get(token)
         if task is None:
-            task = self.pending[key] = asyncio.ensure_future(self._load(key, database, settings, token))
+            task = self.pending[token] = asyncio.ensure_future(self._load(database, settings, token))
         return await asyncio.shield(task)  # a request that gives up does not cancel the others' look-up
 
-    async def _load(self, key: bytes, database: Database, settings: Settings, token: str) -> CurrentUser | None:
+    async def _load(self, database: Database, settings: Settings, token: str) -> CurrentUser | None:
         try:
             user = await resolve_token(database, settings, token)
         finally:
-            current = self.pending.get(key) is asyncio.current_task()
+            current = self.pending.get(token) is asyncio.current_task()
             if current:
-                del self.pending[key]
+                del self.pending[token]
         if current:  # not forgotten meanwhile
-            self._keep(key, user)
+            self._keep(token, user)
         return user
 
-    def _keep(self, key: bytes, user: CurrentUser | None) -> None:
+    def _keep(self, token: str, user: CurrentUser | None) -> None:
         if user is None:
-            self.entries.pop(key, None)
+            self.entries.pop(token, None)
             return
         now = time.monotonic()
         if len(self.entries) >= self.max_entries:
             self.entries = {k: v for k, v in self.entries.items() if v[0] > now}
             while len(self.entries) >= self.max_entries:
                 del self.entries[next(iter(self.entries))]  # the oldest
-        self.entries.pop(key, None)
-        self.entries[key] = (now + self.seconds, user)
+        self.entries.pop(token, None)
+        self.entries[token] = (now + self.seconds, user)
 
     def forget_users(self, users: set[str]) -> None:
         """The next requests of ``users`` (ids) read their sessions from the database: their role,
@@ -76,9 +75,8 @@ class SessionCache:
 
     def forget(self, token: str) -> None:
         """The next request with ``token`` reads its session from the database."""
-        key = token_hash(token)
-        self.entries.pop(key, None)
-        self.pending.pop(key, None)
+        self.entries.pop(token, None)
+        self.pending.pop(token, None)
 
 
 def cache_of(app: FastAPI) -> SessionCache:
@@ -109,6 +107,7 @@ async def still_signed_in(request: Request, *, fresh: bool = False) -> CurrentUs
     again = await cache.resolve(request.app.state.database, request.app.state.settings, found[0])
     if again is None or again.session_id != user.session_id:
         return None
-    renewed = CurrentUser(**{**again.__dict__, "via_cookie": user.via_cookie})
-    request.state.user = renewed
-    return renewed
+    if again.via_cookie != user.via_cookie:
+        again = replace(again, via_cookie=user.via_cookie)
+    request.state.user = again
+    return again
