@@ -63,6 +63,7 @@ def _serve(
         port=port,
         workers=workers,
         log_config=None,
+        access_log=False,  # the app logs each request itself (turns.kit.requests), with its id
         proxy_headers=False,  # the app believes X-Forwarded-For only from TURNS_TRUSTED_PROXIES
     )
     if workers == 1:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator
-from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -39,7 +38,7 @@ from turns.sync.params import (
 )
 from turns.sync.reach import shape_key, shape_reach, shared
 from turns.sync.sessions import still_signed_in, sync_user
-from turns.sync.shapes import NO_USER, ShapeDefinition
+from turns.sync.shapes import NO_USER
 from turns.sync.store import Span, StoredShape
 from turns.sync.subsets import (
     MAX_ROWS,
@@ -50,6 +49,7 @@ from turns.sync.subsets import (
     query_fields,
     read_body,
 )
+from turns.sync.waiters import Waiters
 
 router = APIRouter(tags=["sync"])
 _SIGN_IN = {"WWW-Authenticate": "Bearer"}
@@ -100,12 +100,7 @@ def _cache(request: Request) -> protocol.CachePolicy:
 
 def _shared(shape_request: ShapeRequest) -> bool:
     """Whether the shape asked for is shared by everyone of its reach (see :func:`turns.sync.reach.shared`)."""
-    return _shared_definition(shape_request.definition)
-
-
-@lru_cache(maxsize=4096)
-def _shared_definition(definition: ShapeDefinition) -> bool:
-    return shared(shape_reach(definition))
+    return shared(shape_reach(shape_request.definition))
 
 
 class ShapeHttpRequest(Request):
@@ -431,12 +426,12 @@ async def _chunk(
     request: Request, engine: Engine, shape: StoredShape, schema: str, shape_request: ShapeRequest
 ) -> Response:
     assert shape_request.offset is not None
-    event = engine.waiters.watch(shape.id)
+    engine.waiters.watch(shape.id)
     try:
-        seen = engine.last_lsn
+        version, seen = engine.waiters.version(shape.id), engine.last_lsn
         span, data = engine.answers.span(shape, shape_request.offset)
         if shape_request.live and span.start == span.end:
-            await _wait(request, event, LONG_POLL_SECONDS)
+            await _wait(request, engine.waiters, shape.id, version, LONG_POLL_SECONDS)
             if not shape_request.definition.generic:
                 before = request.state.user
                 user = await still_signed_in(request)
@@ -450,7 +445,7 @@ async def _chunk(
             shape, seen = found.shape, found.seen
             span, data = engine.answers.span(shape, shape_request.offset)
     finally:
-        engine.waiters.unwatch(shape.id, event)
+        engine.waiters.unwatch(shape.id)
     policy, shared = _cache(request), _shared(shape_request)
     cache = policy.live(shared) if shape_request.live else policy.log(shared)
     try:
@@ -479,7 +474,7 @@ def _sse(request: Request, engine: Engine, shape: StoredShape, schema: str, shap
     async def events() -> AsyncIterator[bytes]:
         offset = start
         deadline = time.monotonic() + SSE_SECONDS
-        event = engine.waiters.watch(shape.id)
+        engine.waiters.watch(shape.id)
         try:
             while time.monotonic() < deadline and not await request.is_disconnected():
                 if not shape_request.definition.generic:
@@ -490,7 +485,7 @@ def _sse(request: Request, engine: Engine, shape: StoredShape, schema: str, shap
                     if not _still_theirs(request, before, user, shape):
                         yield protocol.sse_event(protocol.MUST_REFETCH_MESSAGE).encode()
                         return
-                event.clear()
+                version = engine.waiters.version(shape.id)
                 found = engine.answers.by_id(shape.id)
                 current, seen = found.shape, found.seen
                 if current is None:
@@ -512,28 +507,24 @@ def _sse(request: Request, engine: Engine, shape: StoredShape, schema: str, shap
                     if span.up_to_date:
                         yield protocol.sse_event(protocol.up_to_date(protocol.last_seen(seen, offset))).encode()
                         break
-                if not await _wait(request, event, SSE_KEEPALIVE_SECONDS):
+                if not await _wait(request, engine.waiters, shape.id, version, SSE_KEEPALIVE_SECONDS):
                     yield protocol.KEEP_ALIVE.encode()
         finally:
-            engine.waiters.unwatch(shape.id, event)
+            engine.waiters.unwatch(shape.id)
 
     cursor = protocol.cursor(shape_request.cursor, time.time())
     headers = protocol.headers(shape.handle, protocol.NO_STORE, offset=start, cursor=cursor, has_data=True)
     return StreamingResponse(events(), media_type="text/event-stream", headers=headers)
 
 
-async def _wait(request: Request, event: asyncio.Event, seconds: float) -> bool:
-    """Wait for ``event`` up to ``seconds``, giving up early when the client has gone."""
+async def _wait(request: Request, waiters: Waiters, shape_id: int, version: tuple[int, int], seconds: float) -> bool:
+    """Until the shape is no longer at ``version`` (True), or ``seconds`` have passed or the client
+    has gone (False), which is checked at each of the waiters' ticks."""
     deadline = time.monotonic() + seconds
-    while (remaining := deadline - time.monotonic()) > 0:
-        try:
-            async with asyncio.timeout(min(remaining, 1.0)):  # (no task per wait, unlike wait_for)
-                await event.wait()
-            return True
-        except TimeoutError:
-            if await request.is_disconnected():
-                return False
-    return False
+    while waiters.version(shape_id) == version:
+        if not await waiters.next(shape_id) and (time.monotonic() >= deadline or await request.is_disconnected()):
+            return False
+    return True
 
 
 @router.get(

@@ -1,50 +1,77 @@
-"""The requests held for a shape's next change (long-polls, SSE streams), by shape."""
+"""The requests held for a shape's next change (long-polls, SSE streams), by shape.
+
+A held request waits on its shape's *next* future, one future shared by every request of the
+shape: it is set when the shape changes (True), or at the next tick of the process's one timer
+(False, every :data:`TICK_SECONDS`), when each request checks whether its client is still there
+and its time is up. One timer for every held request, not one per request: a thousand clients
+woken by one change each paid for setting and cancelling a timer of their own.
+"""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
 
+TICK_SECONDS = 1.0
+
 
 class Waiters:
-    """Events of held requests by shape id, set when the shape's log grows (or is removed); and
-    each shape's *version*, which changes with every wake: what was read of a shape before it
-    may be stale (see :mod:`turns.sync.answers`)."""
+    """The held requests of each shape, and each shape's *version*, which changes with every wake:
+    what was read of a shape before it may be stale (see :mod:`turns.sync.answers`)."""
 
     def __init__(self) -> None:
-        self.events: dict[int, set[asyncio.Event]] = {}
+        self.held_by: dict[int, int] = {}
+        """How many requests hold each shape."""
         self.versions: dict[int, int] = {}
         self.epoch = 0
         """Changes when every shape may have changed (the engine's process started again)."""
+        self.nexts: dict[int, asyncio.Future[bool]] = {}
+        self.ticking: asyncio.TimerHandle | None = None
 
-    def watch(self, shape_id: int) -> asyncio.Event:
-        event = asyncio.Event()
-        self.events.setdefault(shape_id, set()).add(event)
-        return event
+    def watch(self, shape_id: int) -> None:
+        self.held_by[shape_id] = self.held_by.get(shape_id, 0) + 1
 
-    def unwatch(self, shape_id: int, event: asyncio.Event) -> None:
-        found = self.events.get(shape_id)
-        if found is not None:
-            found.discard(event)
-            if not found:
-                del self.events[shape_id]
+    def unwatch(self, shape_id: int) -> None:
+        left = self.held_by.get(shape_id, 0) - 1
+        if left > 0:
+            self.held_by[shape_id] = left
+        else:
+            self.held_by.pop(shape_id, None)
+
+    def next(self, shape_id: int) -> asyncio.Future[bool]:
+        """What the shape's requests await: True once it changes, False at the next tick."""
+        found = self.nexts.get(shape_id)
+        if found is None:
+            loop = asyncio.get_running_loop()
+            found = self.nexts[shape_id] = loop.create_future()
+            if self.ticking is None:
+                self.ticking = loop.call_later(TICK_SECONDS, self._tick)
+        return found
+
+    def _tick(self) -> None:
+        self.ticking = None
+        nexts, self.nexts = self.nexts, {}
+        for found in nexts.values():
+            if not found.done():
+                found.set_result(False)
 
     def wake(self, shape_ids: Iterable[int]) -> None:
         for shape_id in shape_ids:
             self.versions[shape_id] = self.versions.get(shape_id, 0) + 1
-            for event in self.events.get(shape_id, ()):
-                event.set()
+            found = self.nexts.pop(shape_id, None)
+            if found is not None and not found.done():
+                found.set_result(True)
 
     def wake_all(self) -> None:
         self.epoch += 1
         self.versions.clear()
-        self.wake(list(self.events))
+        self.wake(list(self.nexts))
 
     def version(self, shape_id: int) -> tuple[int, int]:
         return self.epoch, self.versions.get(shape_id, 0)
 
     def held(self, shape_id: int) -> bool:
-        return bool(self.events.get(shape_id))
+        return shape_id in self.held_by
 
     def shapes(self) -> set[int]:
-        return set(self.events)
+        return set(self.held_by)
