@@ -1,14 +1,22 @@
-"""Apply, inspect and roll back the schema migrations."""
+"""Apply, inspect and roll back the schema migrations.
+
+Alembic is imported when a migration is run or looked at, not with this module: the API's
+processes import it for their readiness check, and Alembic's import is a tenth of their start.
+"""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import psycopg
-from alembic import command
-from alembic.config import Config
-from alembic.script import ScriptDirectory
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 
 def alembic_config(url: str) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", "turns.db:migrations")
     config.attributes["url"] = url
@@ -16,14 +24,20 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade(owner_url: str, revision: str = "head") -> None:
+    from alembic import command
+
     command.upgrade(alembic_config(owner_url), revision)
 
 
 def downgrade(owner_url: str, revision: str) -> None:
+    from alembic import command
+
     command.downgrade(alembic_config(owner_url), revision)
 
 
 def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(alembic_config("")).get_current_head()
     assert head is not None
     return head

@@ -24,15 +24,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import BinaryIO, Protocol
+from typing import TYPE_CHECKING, BinaryIO, Protocol
 
-from fpdf import FPDF
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from turns.exports.fields import Field
 from turns.exports.readable import Readable
+
+if TYPE_CHECKING:
+    from turns.exports.pdf_pages import Pages
 
 MEDIA_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -42,7 +44,7 @@ MEDIA_TYPES = {
 PDF_MAX_ROWS = 20_000
 PDF_ROWS_PER_PAGE = 40
 XLSX_MAX_CELL = 32_767
-_PDF_MAX_CHARS = 120  # wider than any column; cut first so fitting stays cheap
+PDF_MAX_CHARS = 120  # wider than any column; cut first so fitting stays cheap
 _PDF_READABLE_ROW = 3.9  # the readable header is a line taller; the page holds as many rows
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -155,54 +157,6 @@ class XlsxWriter:
         self.workbook.save(self.out)  # ZipFile takes a binary file as well as a path
 
 
-class _Pdf(FPDF):
-    def __init__(self, title: str, columns: Sequence[str], notes: PdfNotes | None) -> None:
-        super().__init__(orientation="landscape", format="A4")
-        self.title_text = title
-        self.notes = notes
-        self.notes_line: str | None = None
-        self.columns = list(columns)
-        self.set_auto_page_break(False)
-        self.set_margins(10, 10, 10)
-        self.width = (self.w - 20) / max(1, len(self.columns))
-
-    def header(self) -> None:
-        self.set_font("helvetica", "B", 10)
-        self.cell(0, 7, _latin1(self.title_text), new_x="LMARGIN", new_y="NEXT")
-        if self.notes is not None:
-            self.set_font("helvetica", "", 8)
-            if self.notes_line is None:  # the same on every page: fitted once
-                made = f"Made {self.notes.made.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
-                self.notes_line = self.fit(f"{made}. {self.notes.filters}", self.w - 20)
-            self.cell(0, 5, self.notes_line, new_x="LMARGIN", new_y="NEXT")
-        self.set_font("helvetica", "B", 8)
-        for column in self.columns:
-            self.cell(self.width, 6, self.fit(column), border="B")
-        self.ln(6)
-        self.set_font("helvetica", "", 8)
-
-    def footer(self) -> None:
-        self.set_y(-10)
-        self.set_font("helvetica", "", 8)
-        self.cell(0, 5, f"Page {self.page_no()} of {{nb}}", align="R")
-
-    def fit(self, value: str, width: float | None = None) -> str:
-        """Cut ``value`` to the column width, or ``width`` (one line per row keeps the pages
-        predictable)."""
-        room = (self.width if width is None else width) - 2
-        value = _latin1(value[: _PDF_MAX_CHARS if width is None else 4 * _PDF_MAX_CHARS])
-        if self.get_string_width(value) <= room:
-            return value
-        while value and self.get_string_width(value + "...") > room:
-            value = value[:-1]
-        return value + "..."
-
-
-def _latin1(value: str) -> str:
-    """The PDF core fonts cover Latin-1 only."""
-    return value.encode("latin-1", "replace").decode("latin-1")
-
-
 class PdfWriter:
     def __init__(
         self,
@@ -212,9 +166,11 @@ class PdfWriter:
         readable: Readable | None = None,
         notes: PdfNotes | None = None,
     ) -> None:
+        from turns.exports.pdf_pages import Pages  # (fpdf's import is a sixth of a process's start)
+
         self.out = out
         self.readable = readable
-        self.pdf = _Pdf(title, readable.headers if readable else columns, notes if readable else None)
+        self.pdf: Pages = Pages(title, readable.headers if readable else columns, notes if readable else None)
         self.rows = 0
         self.sums: dict[int, Decimal] = {}
         if readable is not None:
@@ -248,12 +204,7 @@ class PdfWriter:
         pdf = self.pdf
         lines = [f"Total: {self.rows} row{'' if self.rows == 1 else 's'}"]
         lines += [f"{self.readable.fields[i].header}: ${total:,.2f}" for i, total in self.sums.items()]
-        if pdf.get_y() + 5 * len(lines) + 2 > pdf.h - 12:
-            pdf.add_page()
-        pdf.set_font("helvetica", "B", 8)
-        pdf.ln(2)
-        for line in lines:
-            pdf.cell(0, 5, _latin1(line), new_x="LMARGIN", new_y="NEXT")
+        pdf.totals(lines)
 
     def close(self) -> None:
         if self.rows == 0:
