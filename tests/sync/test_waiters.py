@@ -1,4 +1,4 @@
-"""Held requests share their shape's next future: set by a change, or by the process's one tick."""
+"""Held requests await a future each: set by their shape's change, or by the process's one tick."""
 
 from __future__ import annotations
 
@@ -14,11 +14,9 @@ def test_a_change_wakes_every_request_of_its_shape_and_only_those() -> None:
     async def scenario() -> None:
         waiters = Waiters()
         first, second, other = waiters.next(1), waiters.next(1), waiters.next(2)
-        assert first is second  # one future for all the shape's requests
         before = waiters.version(1)
         waiters.wake([1])
-        assert (await first, waiters.version(1) != before, other.done()) == (True, True, False)
-        assert waiters.next(1) is not first  # the next change is another future
+        assert (await first, await second, waiters.version(1) != before, other.done()) == (True, True, True, False)
 
     asyncio.run(scenario())
 
@@ -49,5 +47,21 @@ def test_held_shapes_are_counted_and_a_restart_changes_every_version() -> None:
         pending, before = waiters.next(3), waiters.version(3)
         waiters.wake_all()
         assert await pending is True and waiters.version(3) != before
+
+    asyncio.run(scenario())
+
+
+def test_a_cancelled_request_leaves_the_others_of_its_shape_waiting() -> None:
+    """An SSE stream whose client left is cancelled: that cancels the future it awaits, not theirs."""
+
+    async def scenario() -> None:
+        waiters = Waiters()
+        leaving = asyncio.ensure_future(waiters.next(1))
+        staying = waiters.next(1)
+        await asyncio.sleep(0)
+        leaving.cancel()
+        await asyncio.sleep(0)
+        waiters.wake([1])
+        assert await staying is True
 
     asyncio.run(scenario())

@@ -1,10 +1,11 @@
 """The requests held for a shape's next change (long-polls, SSE streams), by shape.
 
-A held request waits on its shape's *next* future, one future shared by every request of the
-shape: it is set when the shape changes (True), or at the next tick of the process's one timer
-(False, every :data:`TICK_SECONDS`), when each request checks whether its client is still there
-and its time is up. One timer for every held request, not one per request: a thousand clients
-woken by one change each paid for setting and cancelling a timer of their own.
+A held request waits on a future of its own, set when its shape changes (True) or at the next
+tick of the process's one timer (False, every :data:`TICK_SECONDS`), when the request checks
+whether its client is still there and its time is up. One timer for every held request, not one
+per request: a thousand clients woken by one change each paid for setting and cancelling a timer
+of their own. (Each has its own future rather than one shared by the shape's requests: a request
+that is cancelled, an SSE stream whose client left, cancels the future it waits on.)
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ class Waiters:
         self.versions: dict[int, int] = {}
         self.epoch = 0
         """Changes when every shape may have changed (the engine's process started again)."""
-        self.nexts: dict[int, asyncio.Future[bool]] = {}
+        self.pending: dict[int, list[asyncio.Future[bool]]] = {}
         self.ticking: asyncio.TimerHandle | None = None
 
     def watch(self, shape_id: int) -> None:
@@ -39,33 +40,29 @@ class Waiters:
             self.held_by.pop(shape_id, None)
 
     def next(self, shape_id: int) -> asyncio.Future[bool]:
-        """What the shape's requests await: True once it changes, False at the next tick."""
-        found = self.nexts.get(shape_id)
-        if found is None:
-            loop = asyncio.get_running_loop()
-            found = self.nexts[shape_id] = loop.create_future()
-            if self.ticking is None:
-                self.ticking = loop.call_later(TICK_SECONDS, self._tick)
-        return found
+        """What one held request of the shape awaits: True once it changes, False at the next tick."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[bool] = loop.create_future()
+        self.pending.setdefault(shape_id, []).append(future)
+        if self.ticking is None:
+            self.ticking = loop.call_later(TICK_SECONDS, self._tick)
+        return future
 
     def _tick(self) -> None:
         self.ticking = None
-        nexts, self.nexts = self.nexts, {}
-        for found in nexts.values():
-            if not found.done():
-                found.set_result(False)
+        pending, self.pending = self.pending, {}
+        for futures in pending.values():
+            _settle(futures, False)
 
     def wake(self, shape_ids: Iterable[int]) -> None:
         for shape_id in shape_ids:
             self.versions[shape_id] = self.versions.get(shape_id, 0) + 1
-            found = self.nexts.pop(shape_id, None)
-            if found is not None and not found.done():
-                found.set_result(True)
+            _settle(self.pending.pop(shape_id, ()), True)
 
     def wake_all(self) -> None:
         self.epoch += 1
         self.versions.clear()
-        self.wake(list(self.nexts))
+        self.wake(list(self.pending))
 
     def version(self, shape_id: int) -> tuple[int, int]:
         return self.epoch, self.versions.get(shape_id, 0)
@@ -75,3 +72,9 @@ class Waiters:
 
     def shapes(self) -> set[int]:
         return set(self.held_by)
+
+
+def _settle(futures: Iterable[asyncio.Future[bool]], changed: bool) -> None:
+    for future in futures:
+        if not future.done():  # (a request cancelled meanwhile)
+            future.set_result(changed)
