@@ -438,6 +438,8 @@ def _with_workers(
         try:
             with api_process(env.urls, env.server.data_dir, **settings) as api:
                 wait_sync(api[0])
+                # (not counted, as in run: the shape is new to the engine, and to each worker its caches)
+                asyncio.run(_live_latency(env, [token] * 10, writes=3, api=api))
                 live = asyncio.run(_live_latency(env, [token] * clients, writes, api))
                 storm = asyncio.run(_storm(env, token, storm_clients, api, settings))
         finally:
