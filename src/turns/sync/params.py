@@ -195,14 +195,19 @@ def _definition(
 catalog.on_change(_definition.cache_clear)
 
 
-@lru_cache(maxsize=4096)
+_QUERIES_KEPT = 1024
+"""Query strings kept parsed: a client chooses them (up to 16 KiB each, a request head's limit), so
+few; the clients following one shape in step send one between them."""
+
+
+@lru_cache(maxsize=_QUERIES_KEPT)
 def query_params(query: bytes) -> QueryParams:
     """The parameters of a raw query string, parsed once per string: the clients following a shape
     send the same one after each change, and parsing it was a tenth of a long-poll's time."""
     return QueryParams(query)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=_QUERIES_KEPT)
 def parse_query(query: bytes, user: CurrentUser | None, test_schema: str | None = None) -> ShapeRequest:
     """:func:`parse` of a raw query string, kept per string and user (as :func:`query_params`)."""
     return parse(query_params(query), user, test_schema)
