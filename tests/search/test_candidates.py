@@ -9,6 +9,7 @@ from uuid import UUID, uuid4
 
 import psycopg
 import pytest
+from psycopg import sql
 from sqlalchemy import create_engine
 
 from tests.fixtures.factory import Factory, User
@@ -275,3 +276,30 @@ def test_one_statement_ranks_every_kind_as_their_own_queries_did(db: DatabaseUrl
         expected = [_one_kind_at_a_time(db, user, q, kinds, limit) for q, kinds, limit in asked]
         assert asyncio.run(_searched(db, user, asked)) == expected
         assert any(len({hit[0] for hit in hits}) == 3 for hits in expected)  # every kind ranked together
+
+
+def test_updates_leave_no_backlog_for_searches(db: DatabaseUrls, factory: Factory) -> None:
+    """Updates write the search indexes' entries at once: a GIN pending list would be read whole by
+    every search, and every non-HOT update of a turn added a dozen entries to it."""
+    manager = factory.user("PROPERTY_MANAGER")
+    turn = factory.turn(factory.property(manager), turn_id="TRN-BACKLOG")
+    vendor = factory.vendor(company_name="Backlog Painting")
+    assert db.superuser is not None
+    with psycopg.connect(db.superuser, autocommit=True) as conn:
+        conn.execute("CREATE EXTENSION IF NOT EXISTS pgstattuple")
+        with conn.transaction():
+            conn.execute("SET LOCAL session_replication_role = replica")
+            for table, key in (("turns", turn), ("vendors", vendor), ("properties", None)):
+                where = sql.SQL("id = {}").format(sql.Literal(key)) if key else sql.SQL("true")
+                conn.execute(
+                    sql.SQL(
+                        "DO $$ BEGIN FOR n IN 1..300 LOOP UPDATE {} SET updated_at = updated_at + interval '1 s'"
+                        " WHERE {}; END LOOP; END $$"
+                    ).format(sql.Identifier(table), where)
+                )
+        indexes = PROPERTY_INDEXES | VENDOR_INDEXES | {"idx_turns_search_id", "idx_turns_search_wo"}
+        pending = {
+            name: conn.execute("SELECT pending_tuples FROM pgstatginindex(%s::regclass)", (name,)).fetchone()
+            for name in sorted(indexes)
+        }
+    assert pending == dict.fromkeys(sorted(indexes), (0,))
