@@ -10,15 +10,16 @@
 -- fewer a second on the benchmark's machine). The lists already there are merged now.
 SET LOCAL lock_timeout = '10s';
 
-ALTER INDEX idx_properties_search_id SET (fastupdate = off);
-ALTER INDEX idx_properties_search_name SET (fastupdate = off);
-ALTER INDEX idx_properties_search_address SET (fastupdate = off);
-ALTER INDEX idx_turns_search_id SET (fastupdate = off);
-ALTER INDEX idx_turns_search_wo SET (fastupdate = off);
-ALTER INDEX idx_vendors_search_company SET (fastupdate = off);
-ALTER INDEX idx_vendors_search_contact SET (fastupdate = off);
-
-SELECT gin_clean_pending_list(index::regclass) FROM unnest(ARRAY[
-  'idx_properties_search_id', 'idx_properties_search_name', 'idx_properties_search_address',
-  'idx_turns_search_id', 'idx_turns_search_wo', 'idx_vendors_search_company', 'idx_vendors_search_contact'
-]) AS index;
+DO $$
+DECLARE
+  searched text;
+BEGIN
+  FOREACH searched IN ARRAY ARRAY[
+    'idx_properties_search_id', 'idx_properties_search_name', 'idx_properties_search_address',
+    'idx_turns_search_id', 'idx_turns_search_wo', 'idx_vendors_search_company', 'idx_vendors_search_contact'
+  ] LOOP
+    EXECUTE format('ALTER INDEX %I SET (fastupdate = off)', searched);
+    PERFORM gin_clean_pending_list(searched::regclass);
+  END LOOP;
+END
+$$;
