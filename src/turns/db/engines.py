@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import select
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import text
+import psycopg
+from psycopg.pq import ConnStatus
+from sqlalchemy import event, exc, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from turns.config import Settings
@@ -39,15 +43,40 @@ def create_engine(url: str, *, application_name: str, pool_size: int) -> AsyncEn
 
     Prepared statements are off (``prepare_threshold=None``): PgBouncer in
     transaction mode may hand each transaction a different server connection.
+    A pooled connection the server has closed is replaced when it is taken (:func:`_check_idle`).
     """
-    return create_async_engine(
+    engine = create_async_engine(
         sqlalchemy_url(url),
         pool_size=pool_size,
         max_overflow=pool_size,
-        pool_pre_ping=True,
         pool_recycle=1800,
         connect_args={"application_name": application_name, "prepare_threshold": None},
     )
+    event.listen(engine.sync_engine.pool, "checkout", _check_idle)
+    return engine
+
+
+def _check_idle(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+    """Refuse a pooled connection the server has hung up on (a restart, a pooler's or Neon's idle
+    timeout), so that the pool connects again: every pooled connection when the server closed this
+    one, else this one (it has input nobody asked for).
+
+    An idle connection's socket has nothing to read until the server closes it (the server sends
+    its reason, then the end of the stream; nothing here listens for notifications), so a poll of
+    the socket tells what a ping would, without the round trip a ping costs every request."""
+    pgconn = record.driver_connection.pgconn
+    if pgconn.status != ConnStatus.OK:
+        raise exc.InvalidatePoolError("the connection is closed")
+    readable, _, _ = select.select([pgconn.socket], [], [], 0)
+    if not readable:
+        return
+    try:
+        pgconn.consume_input()
+    except psycopg.OperationalError as error:
+        raise exc.InvalidatePoolError(f"the server closed the connection: {error}") from error
+    if pgconn.status != ConnStatus.OK:
+        raise exc.InvalidatePoolError("the server closed the connection")
+    raise exc.DisconnectionError("the idle connection received input nobody asked for")
 
 
 _WROTE = text("SELECT pg_current_xact_id_if_assigned() IS NOT NULL")
