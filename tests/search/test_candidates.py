@@ -19,12 +19,10 @@ from turns.auth.transaction import open_transaction
 from turns.db.context import Actor
 from turns.db.engines import Database
 from turns.db.urls import DatabaseUrls
-from turns.search.service import TARGETS, WORD_SIMILARITY, search, target_query
+from turns.search.service import TARGETS, search, target_query
 
 PSYCOPG = create_engine("postgresql+psycopg://").dialect
-SET_CALLER = (
-    "SELECT set_config('app.current_user_id', %s, true), set_config('pg_trgm.word_similarity_threshold', %s, true)"
-)
+SET_CALLER = "SELECT set_config('app.current_user_id', %s, true)"
 # Where the test rows of each kind carry the text "Maple".
 MAPLE_COLUMN = {"properties": "street_address", "turns": "turn_id", "vendors": "company_name"}
 PROPERTY_INDEXES = {"idx_properties_search_id", "idx_properties_search_name", "idx_properties_search_address"}
@@ -34,7 +32,7 @@ VENDOR_INDEXES = {"idx_vendors_search_company", "idx_vendors_search_contact"}
 def candidates(db: DatabaseUrls, user_id: UUID, kind: str, q: str, limit: int = 50) -> list[UUID]:
     """The ids ``search_candidates`` gives ``user_id``, as the application role."""
     with psycopg.connect(db.app) as conn:
-        conn.execute(SET_CALLER, (str(user_id), str(WORD_SIMILARITY)))
+        conn.execute(SET_CALLER, (str(user_id),))
         rows = conn.execute("SELECT id FROM search_candidates(%s, %s, %s)", (kind, q, limit)).fetchall()
     return [row[0] for row in rows]
 
@@ -42,7 +40,7 @@ def candidates(db: DatabaseUrls, user_id: UUID, kind: str, q: str, limit: int = 
 def visible_maple_rows(db: DatabaseUrls, user_id: UUID, kind: str) -> set[UUID]:
     """The rows with "Maple" in them that RLS lets ``user_id`` read."""
     with psycopg.connect(db.app) as conn:
-        conn.execute(SET_CALLER, (str(user_id), str(WORD_SIMILARITY)))
+        conn.execute(SET_CALLER, (str(user_id),))
         rows = conn.execute(f"SELECT id FROM {kind} WHERE {MAPLE_COLUMN[kind]} ILIKE '%%Maple%%'").fetchall()
     return {row[0] for row in rows}
 
@@ -117,7 +115,10 @@ def one_pass(
     )
     assert db.superuser is not None
     with psycopg.connect(db.superuser) as conn:
-        conn.execute("SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)", (str(WORD_SIMILARITY),))
+        conn.execute(
+            "SELECT set_config(option_name, option_value, true) FROM pg_proc, pg_options_to_table(proconfig)"
+            " WHERE proname = 'search_candidates' AND option_name = 'pg_trgm.word_similarity_threshold'"
+        )  # the threshold the search uses (migration 0032_search_threshold)
         rows = conn.execute(statement, {"q": q, "contains": f"%{q}%", "prefix": f"{q}%", "limit": limit})
         return [row[0] for row in rows]
 
@@ -199,7 +200,7 @@ def test_an_admins_search_reads_the_trigram_indexes(db: DatabaseUrls, factory: F
         for setting in ("log_min_duration = 0", "log_nested_statements = on", "log_level = notice"):
             conn.execute(f"SET auto_explain.{setting}")
         conn.execute("SET ROLE turns_app")
-        conn.execute(SET_CALLER, (str(admin.id), str(WORD_SIMILARITY)))
+        conn.execute(SET_CALLER, (str(admin.id),))
         every_500th = range(500, 5001, 500)
         for kind, q, hits, indexes in (
             ("properties", "Mapel", {f"Home {g}" for g in every_500th}, PROPERTY_INDEXES),
@@ -231,7 +232,7 @@ def _one_kind_at_a_time(db: DatabaseUrls, user: User, q: str, kinds: list[str], 
     score (a stable sort: ties keep the kinds' order, then each query's id order)."""
     hits: list[tuple[Any, ...]] = []
     with psycopg.connect(db.app) as conn:
-        conn.execute(SET_CALLER, (str(user.id), str(WORD_SIMILARITY)))
+        conn.execute(SET_CALLER, (str(user.id),))
         for kind in kinds:
             compiled = target_query(TARGETS[kind], q, user.role, limit).compile(dialect=PSYCOPG)
             for row in conn.execute(compiled.string, compiled.params):

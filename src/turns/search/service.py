@@ -10,7 +10,8 @@ it returns only ids the caller can see, so rows hidden from a manager never crow
 of the limit.
 
 A record matches when one of its searched columns has a word similar to the text (pg_trgm's
-``%>``, above the threshold set for the transaction) or contains it. Exact and prefix
+``%>``, above the threshold of 0.4 the function sets while it runs, migration
+``0032_search_threshold``) or contains it. Exact and prefix
 matches of an id rank first, then the word similarity of the best-matching column, then the
 id. The function ranks only each column's best ``limit`` matches (a bounded sort over what its
 index finds; migration ``0027_search_best_matches``), the ids starting with the text, and the
@@ -42,7 +43,6 @@ from sqlalchemy import (
     literal,
     null,
     select,
-    text,
     union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -52,9 +52,6 @@ from turns.access.columns import readable_columns
 from turns.access.identity import CurrentUser
 from turns.db.tables import properties, turns, vendors
 
-WORD_SIMILARITY = 0.4
-"""pg_trgm's default (0.6) misses one-letter typos in short words ("Mapel" for "Maple" is 0.5)."""
-_THRESHOLD = text("SELECT set_config('pg_trgm.word_similarity_threshold', :threshold, true)")
 MATCH_NAMES = {0: "exact", 1: "prefix", 2: "similar"}
 """The ``tier`` of a candidate: an id equal to the text, an id starting with it, the rest."""
 
@@ -143,7 +140,6 @@ async def search(
     conn: AsyncConnection, user: CurrentUser, q: str, kinds: Sequence[str], limit: int
 ) -> list[dict[str, Any]]:
     """The best ``limit`` hits across ``kinds``, ranked: exact id, id prefix, then similarity."""
-    await conn.execute(_THRESHOLD, {"threshold": str(WORD_SIMILARITY)})
     found = await conn.execute(search_query(tuple(kinds), user.role), {"q": q, "limit": limit})
     hits = []
     for row in found.mappings():
