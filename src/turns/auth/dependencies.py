@@ -27,7 +27,7 @@ from turns.config import Settings
 from turns.db.context import Actor, context_calls
 from turns.db.engines import Database
 from turns.kit.errors import Forbidden, Unauthorized
-from turns.kit.flight import opening
+from turns.kit.flight import Statement, opening
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 OTHER_SITES = frozenset({"cross-site", "same-site"})
@@ -81,8 +81,10 @@ class SessionInTransaction:
     would hold the session's row lock, and block the same session's other requests, until the
     request ends, and be undone if it fails."""
 
-    def __init__(self, actor: Actor) -> None:
+    def __init__(self, actor: Actor, *before: Statement) -> None:
         self.actor = actor
+        self.before = before
+        """Statements the transaction begins with, before the session's (``SET TRANSACTION READ ONLY``)."""
         self.due: str | None = None
 
     def resolver(self, conn: AsyncConnection) -> Resolver:
@@ -90,7 +92,7 @@ class SessionInTransaction:
 
         async def resolve(database: Database, settings: Settings, token: str) -> CurrentUser | None:
             params = self.actor.params() | {"token_hash": token_hash(token), "idle": settings.session_idle_minutes}
-            row = await opening(conn, (RESOLVE_ACTING_SQL, params))
+            row = await opening(conn, *self.before, (RESOLVE_ACTING_SQL, params))
             if row is None:
                 return None
             self.due = token if row["touch_due"] else None

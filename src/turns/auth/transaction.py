@@ -21,7 +21,7 @@ from turns.access.identity import CurrentUser
 from turns.auth.dependencies import SessionInTransaction, bearer_scheme, current_user, signed_in
 from turns.db.context import SET_CONTEXT_SQL, Actor
 from turns.db.engines import Database
-from turns.kit.flight import connected, opening
+from turns.kit.flight import READ_ONLY, Statement, connected, opening
 from turns.replicas.router import ReplicaLost
 
 T = TypeVar("T")
@@ -47,8 +47,8 @@ async def open_transaction(
         yield conn
 
 
-async def _act_as(actor: Actor, conn: AsyncConnection) -> Actor:
-    await opening(conn, (SET_CONTEXT_SQL, actor.params()))
+async def _act_as(actor: Actor, conn: AsyncConnection, *before: Statement) -> Actor:
+    await opening(conn, *before, (SET_CONTEXT_SQL, actor.params()))
     return actor
 
 
@@ -101,11 +101,19 @@ async def _user_transaction(
     request: Request,
     _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)] = None,
 ) -> AsyncIterator[AsyncConnection]:
+    async with _signed_in_transaction(request) as conn:
+        yield conn
+
+
+@asynccontextmanager
+async def _signed_in_transaction(request: Request, *before: Statement) -> AsyncIterator[AsyncConnection]:
+    """A transaction on the primary whose first statements are ``before`` and then the session's
+    resolution, which makes its user the acting user (:func:`_signed_in_acting`)."""
     database: Database = request.app.state.database
     anonymous = Actor(
         user_id=None, context="api", ip_address=client_ip(request), user_agent=request.headers.get("user-agent")
     )
-    session = SessionInTransaction(anonymous)
+    session = SessionInTransaction(anonymous, *before)
     try:
         async with _on_primary(database, partial(_signed_in_acting, request, session)) as (conn, actor):
             yield conn
@@ -122,14 +130,25 @@ async def _signed_in_acting(request: Request, session: SessionInTransaction, con
     connection), the transaction only sets it."""
     known: CurrentUser | None = getattr(request.state, "user", None)
     if known is not None:
-        return await _act_as(user_actor(request, known), conn)
+        return await _act_as(user_actor(request, known), conn, *session.before)
     return user_actor(request, await signed_in(request, session.resolver(conn)))
 
 
 async def _read_transaction(
-    request: Request, user: Annotated[CurrentUser, Depends(current_user)]
+    request: Request,
+    _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)] = None,
 ) -> AsyncIterator[AsyncConnection]:
-    async with open_transaction(request.app.state.database, user_actor(request, user), read_only=True) as conn:
+    """Without a replica, a read-only transaction on the primary that resolves the session itself,
+    as :func:`_user_transaction` does. With one, the session is resolved on the primary first (the
+    replica may not have replayed a sign-in or a sign-out yet), then the transaction goes to the
+    read path."""
+    database: Database = request.app.state.database
+    if database.router is None:
+        async with _signed_in_transaction(request, READ_ONLY) as conn:
+            yield conn
+        return
+    user = await current_user(request)
+    async with open_transaction(database, user_actor(request, user), read_only=True) as conn:
         yield conn
 
 
