@@ -6,11 +6,12 @@ or the current row of a conflict, as the writer's role may read it
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
 from fastapi.encoders import jsonable_encoder
-from sqlalchemy import Table, delete, update
+from sqlalchemy import ClauseElement, Table, Update, bindparam, delete, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from turns.access.columns import visible
@@ -36,16 +37,29 @@ async def update_row(
     With no values the UPDATE still runs (setting nothing new), so a write that changes
     nothing is refused, or conflicts, exactly as one that does."""
     names = list(columns)
-    query = (
-        update(table)
-        .where(table.c.id == record_id, table.c.version == version)
-        .values(**(values or {"version": table.c.version}))
-        .returning(*(table.c[name] for name in names))
-    )
-    row = (await conn.execute(query)).mappings().first()
+    given = {name: value for name, value in values.items() if not isinstance(value, ClauseElement)}
+    query = _versioned_update(table, tuple(given), tuple(names))
+    if len(given) < len(values):  # SQL expressions (``now()``) are part of the statement, not parameters
+        query = query.values({name: value for name, value in values.items() if name not in given})
+    params = {f"new_{name}": value for name, value in given.items()}
+    row = (await conn.execute(query, params | {"record_id": record_id, "read_version": version})).mappings().first()
     if row is not None:
         return visible(table.name, role, row)
     raise await _refusal(conn, table, record_id, version, names, role=role, what=what, from_header=from_header)
+
+
+@lru_cache(maxsize=1024)
+def _versioned_update(table: Table, changed: tuple[str, ...], columns: tuple[str, ...]) -> Update:
+    """``UPDATE table SET`` each of ``changed`` to ``:new_<name>`` ``WHERE id = :record_id AND version =
+    :read_version RETURNING columns``: made once for each table, fields and columns, since making
+    the statement and its cache key cost more than running it."""
+    values: dict[str, Any] = {name: bindparam(f"new_{name}", type_=table.c[name].type) for name in changed}
+    return (
+        update(table)
+        .where(table.c.id == bindparam("record_id"), table.c.version == bindparam("read_version"))
+        .values(values or {"version": table.c.version})
+        .returning(*(table.c[name] for name in columns))
+    )
 
 
 async def delete_row(

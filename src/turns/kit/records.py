@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Protocol
 from uuid import UUID
 
 from fastapi import Response
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import RowMapping, Table, insert, select
+from sqlalchemy import RowMapping, Select, Table, bindparam, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from turns.kit.errors import NotFound, Unprocessable
@@ -79,8 +80,16 @@ class Edit:
 
 
 async def get_visible(conn: AsyncConnection, table: Table, record_id: UUID, columns: Iterable[str]) -> Row | None:
-    query = select(*(table.c[name] for name in columns)).where(table.c.id == record_id)
-    return (await conn.execute(query)).mappings().first()
+    query = _by_id(table, tuple(columns))
+    row: Row | None = (await conn.execute(query, {"record_id": record_id})).mappings().first()
+    return row
+
+
+@lru_cache(maxsize=1024)
+def _by_id(table: Table, columns: tuple[str, ...]) -> Select[Any]:
+    """``columns`` of the row of ``table`` whose id is ``:record_id``: made once for each table and
+    columns (a role's), since making the statement and its cache key cost more than running it."""
+    return select(*(table.c[name] for name in columns)).where(table.c.id == bindparam("record_id"))
 
 
 async def get_or_404(conn: AsyncConnection, table: Table, record_id: UUID, columns: Iterable[str], what: str) -> Row:
