@@ -12,6 +12,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Header, Response
 from pydantic import BaseModel, Field
+from pydantic_core import to_json
 from sqlalchemy import ColumnElement, Table, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -22,7 +23,7 @@ from turns.api.updates import update_row
 from turns.auth.dependencies import current_user
 from turns.auth.transaction import Transaction
 from turns.kit.errors import Forbidden
-from turns.kit.pagination import MAX_LIMIT, Page, page_of, paginate
+from turns.kit.pagination import MAX_LIMIT, page_of, paginate
 from turns.kit.records import Edit, Row, VersionOnly, get_or_404, insert_row, set_etag
 
 Out = TypeVar("Out", bound=BaseModel)
@@ -94,16 +95,25 @@ class Resource(Generic[Out]):
 
     async def page(
         self, conn: AsyncConnection, user: CurrentUser, params: PageQuery, conditions: Iterable[ColumnElement[bool]]
-    ) -> Page[Out]:
-        """A page of the rows meeting ``conditions`` (and the caller's RLS scope, restated)."""
+    ) -> Response:
+        """A page of the rows meeting ``conditions`` (and the caller's RLS scope, restated), as the JSON
+        of a ``Page`` of ``out``: the fields of ``out`` among the columns the caller reads, which are
+        the columns selected.
+
+        The JSON is written from the rows as they are, as :meth:`model` takes them, without a model
+        of each row, whose making took a third of a 50-row list's time; the endpoints still declare
+        ``Page[out]`` as their answer, and a test holds the JSON to that model's."""
+        columns = self.columns(user)
         scope = scope_hint(self.table.name, user.role, user.id, user.vendor_id)
-        query = select(*(self.table.c[c] for c in self.columns(user))).where(*conditions, *scope)
+        query = select(*(self.table.c[c] for c in columns)).where(*conditions, *scope)
         query = paginate(
             query, self.table, sort=params.sort, allowed=self.sortable, cursor=params.cursor, limit=params.limit
         )
         rows = (await conn.execute(query)).mappings().all()
         items, next_cursor = page_of(rows, sort=params.sort, limit=params.limit)
-        return Page[self.out](items=[self.model(user, r) for r in items], next_cursor=next_cursor)  # type: ignore[name-defined]
+        fields = [c for c in columns if c in self.out.model_fields]
+        page = {"items": [{f: r[f] for f in fields} for r in items], "next_cursor": next_cursor}
+        return Response(to_json(page), media_type="application/json")
 
     async def get(self, conn: AsyncConnection, user: CurrentUser, record_id: UUID, response: Response) -> Out:
         row = await get_or_404(conn, self.table, record_id, self.columns(user), self.what)

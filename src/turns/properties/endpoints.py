@@ -42,7 +42,7 @@ async def list_properties(
     sort: Annotated[str, Query(description=SORT)] = "property_id",
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
-) -> Page[PropertyOut]:
+) -> Response:
     # The exports' property filters, built from this endpoint's own (already validated) parameters.
     filters = PropertyFilters.model_construct(
         market=market,

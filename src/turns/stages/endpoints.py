@@ -23,7 +23,7 @@ class StageListQuery(PageQuery, StageFilters):
 
 
 @router.get("", response_model=Page[StageOut], summary="Turn stages, in workflow order unless sorted otherwise")
-async def list_stages(conn: ReadTransaction, user: User, params: Annotated[StageListQuery, Query()]) -> Page[StageOut]:
+async def list_stages(conn: ReadTransaction, user: User, params: Annotated[StageListQuery, Query()]) -> Response:
     return await RESOURCE.page(conn, user, params, params.conditions())
 
 

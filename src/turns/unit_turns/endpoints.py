@@ -31,7 +31,7 @@ class TurnListQuery(PageQuery, TurnFilters):
     response_model_exclude_unset=True,
     summary="Turns visible to you, filtered and sorted, a page at a time",
 )
-async def list_turns(conn: Transaction, user: User, params: Annotated[TurnListQuery, Query()]) -> Page[TurnOut]:
+async def list_turns(conn: Transaction, user: User, params: Annotated[TurnListQuery, Query()]) -> Response:
     return await RESOURCE.page(conn, user, params, params.conditions(frozenset(RESOURCE.columns(user))))
 
 

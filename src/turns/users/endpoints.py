@@ -39,7 +39,7 @@ class UserListQuery(PageQuery, UserFilters):
     response_model_exclude_unset=True,
     summary="The user directory (a vendor user: only themselves), filtered and sorted",
 )
-async def list_users(conn: ReadTransaction, user: User, params: Annotated[UserListQuery, Query()]) -> Page[UserOut]:
+async def list_users(conn: ReadTransaction, user: User, params: Annotated[UserListQuery, Query()]) -> Response:
     return await RESOURCE.page(conn, user, params, params.conditions())
 
 

@@ -25,7 +25,7 @@ class UtilityProviderListQuery(PageQuery, UtilityProviderFilters):
 @router.get("", response_model=Page[UtilityProviderOut], summary="Utility providers, filtered and sorted")
 async def list_utility_providers(
     conn: ReadTransaction, user: User, params: Annotated[UtilityProviderListQuery, Query()]
-) -> Page[UtilityProviderOut]:
+) -> Response:
     return await RESOURCE.page(conn, user, params, params.conditions())
 
 

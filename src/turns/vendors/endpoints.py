@@ -24,9 +24,7 @@ class VendorListQuery(PageQuery, VendorFilters):
 
 
 @router.get("", response_model=Page[VendorOut], summary="Vendors visible to you (a vendor user: its own company)")
-async def list_vendors(
-    conn: ReadTransaction, user: User, params: Annotated[VendorListQuery, Query()]
-) -> Page[VendorOut]:
+async def list_vendors(conn: ReadTransaction, user: User, params: Annotated[VendorListQuery, Query()]) -> Response:
     return await RESOURCE.page(conn, user, params, params.conditions(frozenset(RESOURCE.columns(user))))
 
 
