@@ -73,12 +73,12 @@ async def add_photo(
 
 
 @router.get("/api/v1/turns/{turn_id}/photos", response_model=list[PhotoOut], summary="A turn's photos, oldest first")
-async def list_photos(turn_id: UUID, user: User, conn: ReadTransaction) -> list[dict[str, Any]]:
+async def list_photos(turn_id: UUID, conn: ReadTransaction, user: User) -> list[dict[str, Any]]:
     return await service.list_for_turn(conn, user.role, turn_id)
 
 
 @router.get("/api/v1/photos/{photo_id}", response_model=PhotoOut, summary="One photo")
-async def get_photo(photo_id: UUID, user: User, conn: ReadTransaction) -> dict[str, Any]:
+async def get_photo(photo_id: UUID, conn: ReadTransaction, user: User) -> dict[str, Any]:
     return await service.get(conn, user.role, photo_id)
 
 
@@ -88,7 +88,7 @@ async def get_photo(photo_id: UUID, user: User, conn: ReadTransaction) -> dict[s
     responses={200: {"description": "The image", "content": {"image/jpeg": {}, "image/png": {}, "image/webp": {}}}},
 )
 async def photo_file(
-    request: Request, photo_id: UUID, user: User, conn: ReadTransaction, size: Size = "display"
+    request: Request, photo_id: UUID, conn: ReadTransaction, user: User, size: Size = "display"
 ) -> Response:
     photo = await service.get(conn, user.role, photo_id)
     key, media_type = service.stored_file(photo, size)
