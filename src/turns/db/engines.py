@@ -67,8 +67,9 @@ def _check_idle(dbapi_connection: Any, record: Any, proxy: Any) -> None:
     pgconn = record.driver_connection.pgconn
     if pgconn.status != ConnStatus.OK:
         raise exc.InvalidatePoolError("the connection is closed")
-    readable, _, _ = select.select([pgconn.socket], [], [], 0)
-    if not readable:
+    poll = select.poll()  # not select(), which fails on descriptors past 1,023 (a server holding many clients)
+    poll.register(pgconn.socket, select.POLLIN)
+    if not poll.poll(0):
         return
     try:
         pgconn.consume_input()
