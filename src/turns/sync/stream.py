@@ -144,9 +144,15 @@ class Stream:
                     self.arrived()
             if read:
                 self.arrived()
-            waiting_on = [self._woken] if len(self.messages) >= HELD_MESSAGES else [conn, self._woken]
-            ready, _, _ = select.select(waiting_on, [], [], _FEEDBACK_SECONDS)
-            if self._woken in ready:
+            waiting_on = [self._woken.fileno()]
+            if len(self.messages) < HELD_MESSAGES:
+                waiting_on.append(conn.fileno())
+            # poll(), not select(), which refuses descriptors past 1,023 (a process holding many clients)
+            poller = select.poll()
+            for waited in waiting_on:
+                poller.register(waited, select.POLLIN)
+            ready = {fd for fd, _ in poller.poll(_FEEDBACK_SECONDS * 1000)}
+            if self._woken.fileno() in ready:
                 self._woken.recv(4096)
         if self.confirmed != told:  # (a clean stop: the next stream starts after what the logs hold)
             cursor.send_feedback(flush_lsn=self.confirmed, force=True)  # type: ignore[no-untyped-call]
