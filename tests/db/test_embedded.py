@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import signal
 import stat
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +19,7 @@ import psycopg
 import pytest
 
 from turns.db.embedded import SUPERUSER, EmbeddedPostgres
+from turns.db.urls import bootstrap_embedded
 
 
 @pytest.fixture(scope="module")
@@ -128,3 +130,25 @@ def test_life_cycle(server: EmbeddedPostgres) -> None:
         _data_dir_path_is_used,
     ):
         step(server)
+
+
+def test_workers_starting_together_bootstrap_one_at_a_time(pg_server: EmbeddedPostgres, migrating: None) -> None:
+    """Each API worker bootstraps the embedded cluster as it starts, and they start together:
+    two ``ALTER ROLE`` of one role at once failed with "tuple concurrently updated"."""
+    start = threading.Barrier(6)
+    failures: list[BaseException] = []
+
+    def worker() -> None:
+        start.wait()
+        try:
+            for _ in range(5):
+                bootstrap_embedded(pg_server)
+        except BaseException as error:
+            failures.append(error)
+
+    threads = [threading.Thread(target=worker) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert failures == []

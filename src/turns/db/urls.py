@@ -56,9 +56,16 @@ def embedded_server(settings: Settings) -> EmbeddedPostgres:
     return EmbeddedPostgres(settings.data_dir)
 
 
+_BOOTSTRAP_LOCK = 7_411_001
+"""The advisory lock (in the ``postgres`` database) that one bootstrap at a time holds."""
+
+
 def bootstrap_embedded(server: EmbeddedPostgres, database: str = logins.DATABASE) -> None:
-    """Create the roles and the database on a running embedded cluster (idempotent)."""
+    """Create the roles and the database on a running embedded cluster (idempotent), one process at
+    a time: the API's workers start together and each bootstraps, and two ``ALTER ROLE`` of one
+    role at once fail ("tuple concurrently updated")."""
     with psycopg.connect(server.url(SUPERUSER, "postgres"), autocommit=True) as conn:
+        conn.execute("SELECT pg_advisory_lock(%s)", (_BOOTSTRAP_LOCK,))  # held until the connection closes
         conn.execute(logins.owner_statement(server.password(logins.OWNER)))
         conn.execute(logins.app_statement(server.password(logins.APP)))
         conn.execute(logins.replication_statement(server.password(logins.REPLICATION)))
@@ -67,9 +74,9 @@ def bootstrap_embedded(server: EmbeddedPostgres, database: str = logins.DATABASE
             conn.execute(
                 sql.SQL("CREATE DATABASE {} OWNER {}").format(sql.Identifier(database), sql.Identifier(logins.OWNER))
             )
-    with psycopg.connect(server.url(SUPERUSER, database), autocommit=True) as conn:
-        # Not a trusted extension: only a superuser may create it.
-        conn.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+        with psycopg.connect(server.url(SUPERUSER, database), autocommit=True) as in_database:
+            # Not a trusted extension: only a superuser may create it.
+            in_database.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
 
 
 def embedded_urls(server: EmbeddedPostgres, database: str = logins.DATABASE) -> DatabaseUrls:
