@@ -35,7 +35,7 @@ UPDATE_SQL = "UPDATE turns SET wo_number = %s WHERE id = %s AND version = %s RET
 
 class LeanClient:
     """One keep-alive HTTP/1.1 connection of the standard library's client, which costs the load
-    generator a third of what httpx does (about 0.1 ms of CPU a request against 0.4). On two shared
+    generator about a quarter of what httpx does (about 0.1 ms of CPU a request against 0.4). On two shared
     cores what the generator spends is taken from the server it measures, and the direct baseline's
     generator is psycopg, a C client: the API's should be as lean."""
 
