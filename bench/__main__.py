@@ -54,15 +54,16 @@ def render(results: dict[str, Any]) -> str:
             "",
             f"**Turn update** ({update['clients']} clients, RLS + version check + audit):",
             "",
-            "| path | p50 ms | p95 ms | p99 ms | per second |",
-            "| --- | --- | --- | --- | --- |",
+            "| path | p50 ms | p95 ms | p99 ms | per second | machine CPU ms per update |",
+            "| --- | --- | --- | --- | --- | --- |",
             *(
                 f"| {name} | {update[name]['p50_ms']} | {update[name]['p95_ms']} | {update[name]['p99_ms']} | "
-                f"{update[name]['throughput_per_s']} |"
+                f"{update[name]['throughput_per_s']} | {update[name].get('cpu_ms_per_op', '')} |"
                 for name in ("api", "direct")
             ),
             "",
             f"API / direct: {update['p50_ratio']}x the median latency, {update['throughput_ratio']}x the throughput.",
+            *_cpu_bound(update, info["cpus"]),
             "",
             "**Turn list** (50 rows as a property manager, RLS):",
             "",
@@ -92,6 +93,21 @@ def render(results: dict[str, Any]) -> str:
     lines += render_profiles(results)
     lines.append(END)
     return "\n".join(lines) + "\n"
+
+
+def _cpu_bound(update: dict[str, Any], cores: int) -> list[str]:
+    """What the machine's CPU allows each path: its cores over the CPU time one update took, all
+    processes together (PostgreSQL, the API, the clients, the sync engine decoding the change)."""
+    api, direct = update["api"].get("cpu_ms_per_op"), update["direct"].get("cpu_ms_per_op")
+    if not api or not direct:
+        return []
+    return [
+        "",
+        f"Every process on the machine together spent {api} ms of CPU per update through the API and {direct} ms "
+        f"per direct update: with {cores} cores busy, at most {round(cores * 1000 / api)} and "
+        f"{round(cores * 1000 / direct)} updates/s. The throughput ratio is bounded by the CPU ratio "
+        f"({round(direct / api, 2)}x) on a machine the clients, the API and PostgreSQL share.",
+    ]
 
 
 def _health_during_delete(health: dict[str, Any] | None) -> list[str]:
@@ -160,7 +176,13 @@ def render_workers(workers: dict[str, Any] | None) -> list[str]:
         "",
         f"**Workers** (turn updates, same clients; `turns serve --workers N`, sync off): one worker "
         f"{one['throughput_per_s']}/s (p50 {one['p50_ms']} ms), {cores} workers (one per core) "
-        f"{many['throughput_per_s']}/s (p50 {many['p50_ms']} ms): {workers['ratio']}x.",
+        f"{many['throughput_per_s']}/s (p50 {many['p50_ms']} ms): {workers['ratio']}x."
+        + (
+            f" Machine CPU per update {one['cpu_ms_per_op']} and {many['cpu_ms_per_op']} ms: one worker already"
+            f" kept the cores {round(one['throughput_per_s'] * one['cpu_ms_per_op'] / 10 / int(cores))}% busy."
+            if one.get("cpu_ms_per_op")
+            else ""
+        ),
     ]
 
 

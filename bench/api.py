@@ -16,20 +16,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode, urlsplit
+from uuid import UUID
 
 import httpx
 import psycopg
 
-from bench.harness import PASSWORD, Environment, api_process
+from bench.harness import PASSWORD, Environment, api_process, literal_sql
 from bench.load import LoadResult, run_load
+from turns.access.identity import CurrentUser
 from turns.db.context import SET_CONTEXT_SQL, Actor
+from turns.unit_turns.endpoints import TurnListQuery
+from turns.unit_turns.service import RESOURCE
 
-LIST_SQL = (
-    "SELECT t.* FROM (SELECT id, turn_id, property_id, stage_id, wo_number, move_out_date, turn_amount, vendor_id,"
-    " expected_completion_date, scope_approval_status, is_active, version, created_at, updated_at FROM turns"
-    " WHERE property_id IN (SELECT app_managed_property_ids())"
-    " ORDER BY created_at DESC, id DESC LIMIT 51) t"
-)
+LIST_PARAMS = {"limit": 50, "sort": "-created_at"}
+"""A property manager's first page of turns, newest first, as the web app asks for it."""
 UPDATE_SQL = "UPDATE turns SET wo_number = %s WHERE id = %s AND version = %s RETURNING version"
 
 
@@ -109,24 +109,34 @@ class ApiList:
         http = LeanClient(self.base_url, self.token)
 
         def operation() -> None:
-            http.call("GET", "/api/v1/turns?" + urlencode({"limit": 50, "sort": "-created_at"}))
+            http.call("GET", "/api/v1/turns?" + urlencode(LIST_PARAMS))
 
         return operation
+
+
+def list_sql(user_id: str, role: str) -> str:
+    """The statement the API sends for ``ApiList``'s page (``Resource.page_query``), its values in
+    line: the same columns, conditions, order and limit."""
+    user = CurrentUser(id=UUID(user_id), email="", role=role, vendor_id=None, session_id=UUID(int=0))
+    query = RESOURCE.page_query(user, TurnListQuery.model_validate(LIST_PARAMS), [])
+    return literal_sql(query)
 
 
 @dataclass(frozen=True)
 class DirectList:
     app_url: str
     user_id: str
+    role: str
 
     def __call__(self, client: int) -> Callable[[], None]:
         conn = psycopg.connect(self.app_url, prepare_threshold=None)
         actor = Actor(user_id=None, context="bench").params() | {"user_id": self.user_id}
+        sql = list_sql(self.user_id, self.role)
 
         def operation() -> None:
             with conn.transaction():
                 conn.execute(SET_CONTEXT_SQL, actor)
-                conn.execute(LIST_SQL).fetchall()
+                conn.execute(sql).fetchall()
 
         return operation
 
@@ -194,7 +204,10 @@ def run(env: Environment, *, smoke: bool) -> dict[str, Any]:
     for concurrency in (1, 10) if smoke else (1, 10, 100):
         api = run_load(ApiList(env.base_url, token), clients=concurrency, requests_per_client=count, seconds=seconds)
         direct = run_load(
-            DirectList(env.urls.app, manager_id), clients=concurrency, requests_per_client=count, seconds=seconds
+            DirectList(env.urls.app, manager_id, "PROPERTY_MANAGER"),
+            clients=concurrency,
+            requests_per_client=count,
+            seconds=seconds,
         )
         results["turn_list"][str(concurrency)] = compare(api, direct)
 

@@ -18,6 +18,8 @@ from typing import Any
 
 import httpx
 import psycopg
+from sqlalchemy import Select
+from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
 
 from turns.auth.passwords import hash_password
 from turns.db import migrate
@@ -194,3 +196,8 @@ def write_results(name: str, results: dict[str, Any], path: Path) -> None:
     stored = json.loads(path.read_text()) if path.exists() else {}
     stored[name] = results
     path.write_text(json.dumps(stored, indent=2, default=str) + "\n")
+
+
+def literal_sql(query: Select[Any]) -> str:
+    """``query`` as the SQL text the API sends, its values in line: a direct baseline runs it."""
+    return str(query.compile(dialect=PGDialect_psycopg(), compile_kwargs={"literal_binds": True}))  # type: ignore[no-untyped-call]

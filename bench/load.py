@@ -2,7 +2,8 @@
 
 A run starts ``clients`` concurrent clients spread over worker processes (threads in
 each), each repeating one operation until it has done ``requests_per_client`` or
-``seconds`` have passed, and returns every latency.
+``seconds`` have passed, and returns every latency, and the CPU time the whole machine spent
+meanwhile (on a machine the server and its clients share, what bounds the throughput).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
+import psutil
+
 # An operation factory runs in the worker process: it receives the client index and
 # returns a callable doing one operation (raising on failure).
 OperationFactory = Callable[[int], Callable[[], None]]
@@ -28,6 +31,8 @@ class LoadResult:
     latencies_ms: list[float]
     errors: int
     seconds: float
+    cpu_seconds: float = 0.0
+    """CPU time the machine's processors were busy during the load (every process, every core)."""
 
     @property
     def throughput(self) -> float:
@@ -49,6 +54,7 @@ class LoadResult:
             "p95_ms": round(self.percentile(95), 2),
             "p99_ms": round(self.percentile(99), 2),
             "mean_ms": round(statistics.fmean(self.latencies_ms), 2) if self.latencies_ms else float("nan"),
+            "cpu_ms_per_op": round(self.cpu_seconds / len(self.latencies_ms) * 1000, 2) if self.latencies_ms else 0.0,
         }
 
 
@@ -143,6 +149,7 @@ def run_load(
     pool, size = _pool(processes)
     for warm_up in [pool.submit(_ready, factory) for _ in range(size)]:
         warm_up.result(timeout=120)
+    busy_before = _busy_seconds()
     start_at = time.time() + START_DELAY_S  # every client starts at once
     futures = [
         pool.submit(_worker, factory, starts[i], share[i], requests_per_client, seconds, start_at)
@@ -150,8 +157,16 @@ def run_load(
         if share[i]
     ]
     results = [f.result(timeout=seconds + 120) for f in futures]
+    busy = _busy_seconds() - busy_before
     # From the first operation to the end of the last: a worker process slow to start (imports on a
     # busy machine) delays its clients without counting as time the others spent working.
     elapsed = max(0.001, max(r[3] for r in results) - min(r[2] for r in results))
     latencies = [lat for lats, *_ in results for lat in lats]
-    return LoadResult(clients, latencies, sum(r[1] for r in results), min(elapsed, seconds + 60))
+    return LoadResult(clients, latencies, sum(r[1] for r in results), min(elapsed, seconds + 60), busy)
+
+
+def _busy_seconds() -> float:
+    """The machine's CPU time so far, every core, not idle: in programs and the kernel for them
+    (time the hypervisor gave other machines, ``steal``, is not ours)."""
+    times = psutil.cpu_times()
+    return float(times.user + times.nice + times.system + getattr(times, "irq", 0.0) + getattr(times, "softirq", 0.0))

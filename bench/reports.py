@@ -27,12 +27,11 @@ from uuid import uuid4
 import httpx
 import psutil
 import psycopg
-from sqlalchemy import Select, event
-from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bench.api import compare
-from bench.harness import Environment, run_line
+from bench.harness import Environment, literal_sql, run_line
 from bench.load import LoadResult
 from turns.access.identity import CurrentUser
 from turns.auth.transaction import open_transaction
@@ -254,18 +253,14 @@ def _seconds(operation: Callable[[], int], runs: int) -> tuple[float, int]:
     return statistics.median(times), result
 
 
-def _literal(query: Select[Any]) -> str:
-    return str(query.compile(dialect=PGDialect_psycopg(), compile_kwargs={"literal_binds": True}))  # type: ignore[no-untyped-call]
-
-
 def export(env: Environment, admin: Caller, runs: int) -> dict[str, Any]:
     """The export's rows per second against two COPYs as the same user: of the very statement
     the API's COPY sends (the readable cells: names, labels, dates), and of the table's stored
     columns (nothing to compute per cell: the floor)."""
     user = admin.user
     turns = RESOURCES["turns"]
-    select = _literal(turns.copy_query(TurnFilters(), user.role, ExportOptions()))
-    columns = _literal(turns.query(TurnFilters(), user.role, "csv"))
+    select = literal_sql(turns.copy_query(TurnFilters(), user.role, ExportOptions()))
+    columns = literal_sql(turns.query(TurnFilters(), user.role, "csv"))
     with psycopg.connect(env.urls.app) as conn:
         conn.execute(SET_CONTEXT_SQL, Actor(user_id=user.id, context="bench").params())
         counted = conn.execute(f"SELECT count(*) FROM ({select}) t").fetchone()

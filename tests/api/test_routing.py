@@ -37,7 +37,7 @@ def test_every_route_is_reached_by_its_own_path() -> None:
     shadowed = []
     for route in routes:
         path = re.sub(r"\{[^}]+\}", AN_ID, route.path)
-        for method in sorted(route.methods):
+        for method in sorted(route.methods or ()):
             reached = _reached(app, method, path)
             if reached is not route:
                 shadowed.append(f"{method} {route.path} -> {reached.path if reached else None}")
