@@ -104,7 +104,8 @@ def _cpu_bound(update: dict[str, Any], cores: int) -> list[str]:
     return [
         "",
         f"Every process on the machine together spent {api} ms of CPU per update through the API and {direct} ms "
-        f"per direct update: with {cores} cores busy, at most {round(cores * 1000 / api)} and "
+        "per direct update (above what the machine was busy with before each load: the profiler, PostgreSQL's "
+        f"background work): with {cores} cores busy, at most {round(cores * 1000 / api)} and "
         f"{round(cores * 1000 / direct)} updates/s. The throughput ratio is bounded by the CPU ratio "
         f"({round(direct / api, 2)}x) on a machine the clients, the API and PostgreSQL share.",
     ]

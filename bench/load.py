@@ -2,8 +2,10 @@
 
 A run starts ``clients`` concurrent clients spread over worker processes (threads in
 each), each repeating one operation until it has done ``requests_per_client`` or
-``seconds`` have passed, and returns every latency, and the CPU time the whole machine spent
-meanwhile (on a machine the server and its clients share, what bounds the throughput).
+``seconds`` have passed, and returns every latency, and the CPU time the whole machine spent on
+it (on a machine the server and its clients share, what bounds the throughput): its busy time
+during the load less what it was busy with before the load began (a profiler sampling the
+server, PostgreSQL's background work), at the rate measured for :data:`BACKGROUND_S`.
 """
 
 from __future__ import annotations
@@ -32,7 +34,8 @@ class LoadResult:
     errors: int
     seconds: float
     cpu_seconds: float = 0.0
-    """CPU time the machine's processors were busy during the load (every process, every core)."""
+    """CPU time the machine's processors spent on the load (every process, every core), above the
+    background they were busy with before it began."""
 
     @property
     def throughput(self) -> float:
@@ -149,7 +152,8 @@ def run_load(
     pool, size = _pool(processes)
     for warm_up in [pool.submit(_ready, factory) for _ in range(size)]:
         warm_up.result(timeout=120)
-    busy_before = _busy_seconds()
+    background = _busy_rate(BACKGROUND_S)
+    busy_before, began = _busy_seconds(), time.monotonic()
     start_at = time.time() + START_DELAY_S  # every client starts at once
     futures = [
         pool.submit(_worker, factory, starts[i], share[i], requests_per_client, seconds, start_at)
@@ -157,12 +161,23 @@ def run_load(
         if share[i]
     ]
     results = [f.result(timeout=seconds + 120) for f in futures]
-    busy = _busy_seconds() - busy_before
+    busy = max(0.0, _busy_seconds() - busy_before - background * (time.monotonic() - began))
     # From the first operation to the end of the last: a worker process slow to start (imports on a
     # busy machine) delays its clients without counting as time the others spent working.
     elapsed = max(0.001, max(r[3] for r in results) - min(r[2] for r in results))
     latencies = [lat for lats, *_ in results for lat in lats]
     return LoadResult(clients, latencies, sum(r[1] for r in results), min(elapsed, seconds + 60), busy)
+
+
+BACKGROUND_S = 0.5
+"""How long the machine's background CPU use is measured before each load."""
+
+
+def _busy_rate(seconds: float) -> float:
+    """The machine's busy CPU seconds per second over the next ``seconds``."""
+    before = _busy_seconds()
+    time.sleep(seconds)
+    return (_busy_seconds() - before) / seconds
 
 
 def _busy_seconds() -> float:
