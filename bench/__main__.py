@@ -78,6 +78,7 @@ def render(results: dict[str, Any]) -> str:
                 f"{row['p50_ratio']}x |"
             )
         lines += render_workers(data.get("workers"))
+        lines += render_data_access(data.get("data_access"))
         login = data["login"]
         lines += [
             "",
@@ -184,6 +185,18 @@ def render_workers(workers: dict[str, Any] | None) -> list[str]:
             if one.get("cpu_ms_per_op")
             else ""
         ),
+    ]
+
+
+def render_data_access(found: dict[str, Any] | None) -> list[str]:
+    if not found:
+        return []
+    return [
+        "",
+        f"**Data access** (`bench/access.py`: a turn update's transaction as the API runs it, {found['transactions']} "
+        "one after another on one connection; this process's CPU per transaction): through SQLAlchemy's async "
+        f"layer {found['sqlalchemy_us']} µs, the same statements on psycopg's async connection "
+        f"{found['psycopg_us']} µs: the layer costs {found['layer_us']} µs of each update.",
     ]
 
 

@@ -21,6 +21,7 @@ from uuid import UUID
 import httpx
 import psycopg
 
+from bench import access
 from bench.harness import PASSWORD, Environment, api_process, literal_sql
 from bench.load import LoadResult, run_load
 from turns.access.identity import CurrentUser
@@ -212,6 +213,7 @@ def run(env: Environment, *, smoke: bool) -> dict[str, Any]:
         results["turn_list"][str(concurrency)] = compare(api, direct)
 
     results["workers"] = workers_scaling(env, token, turns, clients=clients, count=count, seconds=seconds)
+    results["data_access"] = access.run(env.urls, manager_id, turns[-1], smoke=smoke)
     logins = run_load(Login(env.base_url, manager), clients=2, requests_per_client=5 if smoke else 50, seconds=seconds)
     results["login"] = logins.summary()
     return results

@@ -38,6 +38,9 @@ def test_bench_smoke_writes_figures(tmp_path: Path) -> None:
         assert update[path]["requests"] > 0 and update[path]["errors"] == 0
     assert update["p50_ratio"] > 0
     assert set(api["turn_list"]) == {"1", "10"}
+    access = api["data_access"]
+    assert access["sqlalchemy_us"] > 0 and access["psycopg_us"] > 0
+    assert access["layer_us"] == access["sqlalchemy_us"] - access["psycopg_us"]
     initial = stored["sync"]["initial_sync"]
     assert initial["rows"] > 0 and initial["rows_match"] is True  # (every row a compact insert message)
     assert api["login"]["errors"] == 0
@@ -54,5 +57,6 @@ def test_bench_smoke_writes_figures(tmp_path: Path) -> None:
     assert web["live"]["browser_to_browser"]["p50_ms"] > 0 and web["live"]["api_to_long_poll"]["p50_ms"] > 0
     page = docs.read_text()
     assert "<!-- bench:api -->" in page and "| api |" in page and "API / direct:" in page
+    assert "**Data access**" in page
     assert "## Web app" in page and "| live move, browser to browser" in page
     assert "## Read replicas" in page and "| replica, read-your-writes |" in page
