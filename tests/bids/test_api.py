@@ -362,6 +362,70 @@ def test_a_cancelled_request_takes_no_more_prices(client: httpx.Client, cast: Ca
     assert _scope(client, cast)["Walls"] == (None, "20.00", "200.00")
 
 
+def _heard(factory: Factory, kinds: tuple[str, ...]) -> list[tuple[str, str, str]]:
+    """Each notification of ``kinds``: its kind, to whom, its title; sorted."""
+    return [
+        (kind, email, title)
+        for kind, email, title in factory.query(
+            "SELECT n.kind, u.email, n.title FROM notifications n JOIN users u ON u.id = n.user_id"
+            " WHERE n.kind = ANY(%s) ORDER BY n.kind, u.email",
+            (list(kinds),),
+        )
+    ]
+
+
+def test_vendors_hear_how_their_bids_end(client: httpx.Client, cast: Cast, factory: Factory) -> None:
+    """Chosen, not chosen (priced or not) or withdrawn, in the app and by e-mail; a vendor that
+    declined hears nothing more."""
+    ending = ("bid_awarded", "bid_lost", "bid_cancelled")
+    va, vb, vc = (cast.users[w].email for w in ("vendor_a", "vendor_b", "vendor_c"))
+    vendors = [cast.vendor(w) for w in ("vendor_a", "vendor_b", "vendor_c")]
+    first = _asked_of(client, cast, vendors)
+    assert _submit(client, cast, "vendor_a", ["18.50", "3.95"]).status_code == 200
+    c = _mine(client, cast, "vendor_c")["bid"]
+    declined = client.post(f"/api/v1/bids/{c['id']}/decline", headers=cast.h("vendor_c"), json={"version": 1})
+    assert declined.status_code == 200, declined.text
+    assert _heard(factory, ending) == []
+    [request] = client.get(f"/api/v1/turns/{cast.turn}/bid-requests", headers=cast.h("manager")).json()["items"]
+    winner = next(bid for bid in request["bids"] if bid["status"] == "SUBMITTED")
+    body = {"version": request["version"], "bid_id": winner["id"]}
+    awarded = client.post(f"/api/v1/bid-requests/{first['id']}/award", headers=cast.h("manager"), json=body)
+    assert awarded.status_code == 200, awarded.text
+    address = first["address"]
+    assert _heard(factory, ending) == [
+        ("bid_awarded", va, f"Bid won: {address}"),
+        ("bid_lost", vb, f"Another bid was chosen: {address}"),
+    ]
+
+    second = _asked_of(client, cast, vendors[:2])
+    b = next(r for r in client.get("/api/v1/bids", headers=cast.h("vendor_b")).json()["items"])["bids"][0]
+    declined = client.post(f"/api/v1/bids/{b['id']}/decline", headers=cast.h("vendor_b"), json={"version": 1})
+    assert declined.status_code == 200, declined.text
+    assert _cancel(client, cast, "manager", second).status_code == 200
+    assert _heard(factory, ("bid_cancelled",)) == [("bid_cancelled", va, f"Bid request withdrawn: {address}")]
+
+    rows = factory.query(
+        "SELECT id, template, recipients, context FROM email_outbox WHERE template = ANY(%s) ORDER BY template",
+        (list(ending),),
+    )
+    assert [(r[1], r[2]) for r in rows] == [("bid_awarded", [va]), ("bid_cancelled", [va]), ("bid_lost", [vb])]
+    sent = {
+        r[1]: build_message(dict(zip(("id", "template", "recipients", "context"), r, strict=True)), "t@x", "https://t")
+        for r in rows
+    }
+    won = str(sent["bid_awarded"].get_body(("plain",)))
+    assert sent["bid_awarded"]["Subject"] == f"[Turns] Bid won: {address}"
+    assert "your bid of $382.50 for 2 line(s)" in won and "https://t/#/bids" in won
+    assert sent["bid_cancelled"]["Subject"] == f"[Turns] Bid request withdrawn: {address}"
+    assert vc not in str(rows)
+
+
+def _asked_of(client: httpx.Client, cast: Cast, vendors: list[str]) -> dict[str, Any]:
+    response = _ask(client, cast, vendor_ids=vendors)
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
 def test_who_may_not_cancel(client: httpx.Client, cast: Cast, factory: Factory) -> None:
     request = _asked(client, cast)
     for who, status in (

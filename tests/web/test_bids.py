@@ -1,7 +1,8 @@
 """Bids in a real browser: a manager asks two vendors to quote two lines, vendor A prices them on
 a phone, vendor B declines, and the manager compares the bids side by side and awards A, whose
-vendor and unit costs the lines (and so the turn amount) then carry; and a request the manager
-cancels, after confirming, which its vendor sees cancelled and can no longer price."""
+vendor and unit costs the lines (and so the turn amount) then carry, and A hears it won; and a
+request the manager cancels, after confirming, which its vendor sees cancelled (and hears of) and
+can no longer price."""
 
 from __future__ import annotations
 
@@ -97,6 +98,17 @@ def test_a_manager_asks_two_vendors_compares_and_awards(
     }
     assert Decimal(api.get(f"/api/v1/turns/{turn['id']}")["turn_amount"]) == Decimal("11315.00")
 
+    # Vendor A hears it won: its bid requests page says so, and the bell's note leads there.
+    a.page.reload()
+    won = a.page.get_by_role("form", name=re.compile("^Bid for")).filter(has_text=f"Turn {turn['turn_id']}")
+    expect(won).to_contain_text("Your bid was chosen: these lines are yours to do.")
+    expect(won.get_by_role("button", name="Submit prices")).to_have_count(0)
+    won.scroll_into_view_if_needed()
+    a.screenshot("bids-vendor-won-phone")
+    a.page.get_by_role("link", name=re.compile("^Notifications:")).click()
+    a.page.get_by_role("link", name=re.compile("^Bid won: ")).first.click()
+    expect(a.page.get_by_role("heading", name="Bid requests")).to_be_visible()
+
 
 def test_a_manager_cancels_a_request_and_the_vendor_sees_it_cancelled(
     sign_in: Callable[..., Person], api_as: Callable[[Credential], ApiUser], demo: dict[str, Credential]
@@ -135,3 +147,6 @@ def test_a_manager_cancels_a_request_and_the_vendor_sees_it_cancelled(
     expect(card).to_contain_text("Cancelled by the manager: no longer taking bids")
     expect(card.get_by_label(f"Unit cost ($) for {lines[0]['description']}")).to_be_disabled()
     expect(card.get_by_role("button", name="Submit prices")).to_have_count(0)
+    vendor_user.page.get_by_role("link", name=re.compile("^Notifications:")).click()
+    withdrawn = vendor_user.page.get_by_role("link", name=f"Bid request withdrawn: {request['address']}")
+    expect(withdrawn.first).to_be_visible()

@@ -86,6 +86,24 @@ TEMPLATES: dict[str, EmailTemplate] = {
         "$vendor will not quote the $lines line(s) of $turn_id at $property_name ($address).\n\n$note",
         "Compare the bids",
     ),
+    "bid_awarded": EmailTemplate(
+        "[Turns] Bid won: $address",
+        "Hello $vendor,\n\nyour bid of $amount for $lines line(s) of turn $turn_id at $address was chosen:"
+        " the lines are yours to do.",
+        "See your bid requests",
+    ),
+    "bid_lost": EmailTemplate(
+        "[Turns] Another bid was chosen: $address",
+        "Hello $vendor,\n\nanother vendor's bid was chosen for the $lines line(s) of turn $turn_id at $address."
+        " Thank you for your time.",
+        "See your bid requests",
+    ),
+    "bid_cancelled": EmailTemplate(
+        "[Turns] Bid request withdrawn: $address",
+        "Hello $vendor,\n\nthe request to quote $lines line(s) of turn $turn_id at $address was withdrawn:"
+        " no quote is needed.",
+        "See your bid requests",
+    ),
     "vendor_visit": EmailTemplate(
         "[Turns] $turn_id: $headline",
         "$headline.\n\n$turn_id at $property_name ($address).\n\n$note",

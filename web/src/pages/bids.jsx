@@ -6,17 +6,25 @@ import './bids.css'
 const ANSWERED = {
   SUBMITTED: 'Your prices were sent; you may change them until the due date.',
   DECLINED: 'You declined this request; you may still send prices until the due date.',
+  AWARDED: 'Your bid was chosen: these lines are yours to do.',
+  LOST: "Another vendor's bid was chosen.",
+}
+
+const CLOSED = {
+  CANCELLED: 'Cancelled by the manager: no longer taking bids',
+  AWARDED: 'Awarded by the manager: no longer taking bids',
 }
 
 /**
  * A vendor user's bid requests, phone first: each open request with the lines to price (the
  * amount follows as the unit cost is typed), "Submit prices" and "Decline"; a request the
- * manager cancelled stays, marked so, until its due date.
+ * manager cancelled or awarded stays, marked so (and whether this vendor's bid was chosen),
+ * until its due date.
  */
 export function BidRequests() {
   const requests = useApi('/api/v1/bids', { mine: true, open: false })
   const items = (requests.data?.items || []).filter(
-    (request) => request.status === 'OPEN' || (request.status === 'CANCELLED' && !request.overdue),
+    (request) => request.status === 'OPEN' || (CLOSED[request.status] && !request.overdue),
   )
   return (
     <section className="bid-requests" aria-labelledby="bids-page-title">
@@ -86,8 +94,8 @@ function BidForm({ request, onSent }) {
       <h2>{request.address}</h2>
       <p className="muted">
         Turn {request.turn_code} ·{' '}
-        {request.status === 'CANCELLED'
-          ? 'Cancelled by the manager: no longer taking bids'
+        {CLOSED[request.status]
+          ? CLOSED[request.status]
           : closed
             ? `Was due ${formatDate(request.due_date)}: no longer taking bids`
             : `Due ${formatDate(request.due_date)}`}

@@ -67,12 +67,15 @@ export function Notifications() {
   )
 }
 
+/** What a vendor hears of its bids: each leads to its bid requests (the turn may not be its to read). */
+const VENDOR_BID_KINDS = new Set(['bid_invited', 'bid_awarded', 'bid_lost', 'bid_cancelled'])
+
 function Note({ note, busy, onRead }) {
   return (
     <li className={note.is_read ? 'note' : 'note unread'} data-notification={note.id}>
       <h2>
         {!note.is_read && <span className="badge unread-badge">Unread</span>}{' '}
-        {note.kind === 'bid_invited' ? (
+        {VENDOR_BID_KINDS.has(note.kind) ? (
           <a href="#/bids">{note.title}</a>
         ) : note.turn_id ? (
           <a href={`#/turns/${note.turn_id}`}>{note.title}</a>
