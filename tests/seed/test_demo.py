@@ -337,3 +337,5 @@ def test_the_demo_vendor_has_a_request_to_price_and_one_it_won(demo_db: Demo, ht
     assert any(b["status"] == "AWARDED" and b["vendor_id"] == company for r in everything for b in r["bids"])
     unread = http.get("/api/v1/notifications", headers=headers).json()["items"]
     assert any(n["kind"] == "bid_invited" and not n["is_read"] for n in unread)
+    history = http.get("/api/v1/notifications", headers=headers, params={"limit": 200}).json()["items"]
+    assert any(n["kind"] == "bid_awarded" and n["title"].startswith("Bid won: ") for n in history)

@@ -125,7 +125,9 @@ def write_bids(
     if stage >= PROGRESS and rng.random() < BID_SHARE:
         asking = _asked(rng, turn, place, lines, None, bidding.vendors)
         if asking:
-            _write(cur, asking, *_settled(rng, asking), bidding)
+            request, bids = _settled(rng, asking)
+            _write(cur, asking, request, bids, bidding)
+            _notify(cur, asking, request, bids, bidding, read=True)
     elif stage == SCOPE:
         asking = _asked(rng, turn, place, lines, bidding.favoured, bidding.vendors)
         if asking:
@@ -248,9 +250,16 @@ def _insert(table: str, rows: list[dict[str, Any]]) -> sql.Composed:
 
 
 def _notify(
-    cur: psycopg.Cursor[Any], asking: Asking, request: dict[str, Any], bids: list[dict[str, Any]], bidding: Bidding
+    cur: psycopg.Cursor[Any],
+    asking: Asking,
+    request: dict[str, Any],
+    bids: list[dict[str, Any]],
+    bidding: Bidding,
+    *,
+    read: bool = False,
 ) -> None:
-    """What the bids' events would have said (migration 0021): unread, since they still wait."""
+    """What the bids' events would have said (migrations 0021 and 0033): unread while the request
+    still waits, ``read`` once it was settled long ago."""
     place, lines = asking.place, len(asking.lines)
     code, address = asking.turn.row["turn_id"], place.address
     notes = []
@@ -262,6 +271,15 @@ def _notify(
                 f"Please quote {lines} line(s) at {address} by {_day(request['due_date'])}.",
             )
             notes.append((login, "bid_invited", title, body, request["created_at"]))
+        if login is not None and bid["status"] == "AWARDED":
+            title = f"Bid won: {address}"
+            amount = money(bid["total"])
+            body = f"Your bid of {amount} for {lines} line(s) of {code} was chosen: the lines are yours to do."
+            notes.append((login, "bid_awarded", title, body, request["updated_at"]))
+        elif login is not None and bid["status"] == "LOST":
+            title = f"Another bid was chosen: {address}"
+            body = f"Another vendor's bid was chosen for the {lines} line(s) of {code} at {address}."
+            notes.append((login, "bid_lost", title, body, request["updated_at"]))
         if bid["status"] == "SUBMITTED":
             company = bidding.names[bid["vendor_id"]]
             title, body = f"{company} bid on {code}", f"{company} quoted {money(bid['total'])} for {lines} line(s)."
@@ -281,5 +299,5 @@ def _notify(
         "link",
         "is_read",
     )
-    where = [place.turn_id, place.home.id, f"/turns/{place.turn_id}", False]
+    where = [place.turn_id, place.home.id, f"/turns/{place.turn_id}", read]
     cur.executemany(_insert("notifications", [dict.fromkeys(columns)]), [[*n, n[-1], *where] for n in notes])
