@@ -23,9 +23,12 @@ UNREACHABLE = "postgresql://turns_owner:nothing@127.0.0.1:1/turns"
 Env = dict[str, str]
 
 
-def environment(tmp_path: Path, owner: str, app: str) -> Env:
-    """The process's environment with only the given database configured."""
+def environment(tmp_path: Path, owner: str | None, app: str | None) -> Env:
+    """The process's environment with only the given database configured (none: the embedded one,
+    in ``tmp_path``)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "TURNS_", "NEON_", "ELECTRIC_"))}
+    if owner is None or app is None:
+        return env | {"TURNS_DATA_DIR": str(tmp_path / "data")}
     env.update(DATABASE_URL=owner, DATABASE_POOLED_URL=app, TURNS_DATA_DIR=str(tmp_path / "unused"))
     return env
 

@@ -1,5 +1,6 @@
-"""A newcomer's first minute: ``turns up`` says where to sign in once the server listens, and
-``turns users reset-password`` gives a forgotten demo password back."""
+"""A newcomer's first minute: ``turns up`` says where to sign in once the server listens (and
+stops the database it started when it is stopped), and ``turns users reset-password`` gives a
+forgotten demo password back."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -15,7 +18,7 @@ import httpx
 from tests.cli.test_cli import assert_clear_failure, environment, run_all
 from tests.fixtures.factory import Factory, bearer, login
 from turns.config import Settings, local_url
-from turns.db.embedded import free_port
+from turns.db.embedded import EmbeddedPostgres, free_port
 from turns.db.urls import DatabaseUrls
 
 
@@ -26,9 +29,30 @@ def test_up_ends_with_the_demo_users_and_where_to_sign_in_once_it_listens(db: Da
         "TURNS_RUN_WORKER": "false",
         "TURNS_SYNC": "false",
     }
+    with _up(env) as (proc, lines):
+        assert httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5).status_code == 200  # said once it answers
+        os.kill(proc.pid, signal.SIGINT)
+    assert (
+        lines[-1].strip() == f"Open http://127.0.0.1:{port} and sign in as manager@demo.turns.dev (property manager)."
+    )
+    listed = [line.split() for line in lines if "@demo.turns.dev" in line and not line.startswith("Open ")]
+    assert [(role, email) for role, email, _password in listed][:3] == [
+        ("SUPER_ADMIN", "superadmin@demo.turns.dev"),
+        ("ADMIN", "admin@demo.turns.dev"),
+        ("PROPERTY_MANAGER", "manager@demo.turns.dev"),
+    ]
+    assert len(listed) == 9
+    first_credential = next(i for i, line in enumerate(lines) if "@demo.turns.dev" in line)
+    assert any("Uvicorn running" in line or "startup" in line.lower() for line in lines[:first_credential]), lines
+
+
+@contextmanager
+def _up(env: dict[str, str], *args: str) -> Iterator[tuple[subprocess.Popen[str], list[str]]]:
+    """``turns up ARGS`` until it says where to sign in (its lines so far); the block stops it, or
+    it is interrupted once the block ends."""
     lines: list[str] = []
     with subprocess.Popen(
-        [sys.executable, "-m", "turns", "up"],
+        [sys.executable, "-m", "turns", "up", *args],
         env=env,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
@@ -43,24 +67,31 @@ def test_up_ends_with_the_demo_users_and_where_to_sign_in_once_it_listens(db: Da
                 assert line, "turns up stopped:\n" + "".join(lines)
                 lines.append(line)
                 if line.startswith("Open "):
-                    # Said only once the server answers.
-                    assert httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5).status_code == 200
                     break
+            yield proc, lines
         finally:
-            os.kill(proc.pid, signal.SIGINT)
+            if proc.poll() is None:
+                os.kill(proc.pid, signal.SIGINT)
             proc.wait(timeout=60)
-    assert (
-        lines[-1].strip() == f"Open http://127.0.0.1:{port} and sign in as manager@demo.turns.dev (property manager)."
-    )
-    listed = [line.split() for line in lines if "@demo.turns.dev" in line and not line.startswith("Open ")]
-    assert [(role, email) for role, email, _password in listed][:3] == [
-        ("SUPER_ADMIN", "superadmin@demo.turns.dev"),
-        ("ADMIN", "admin@demo.turns.dev"),
-        ("PROPERTY_MANAGER", "manager@demo.turns.dev"),
-    ]
-    assert len(listed) == 9
-    first_credential = next(i for i, line in enumerate(lines) if "@demo.turns.dev" in line)
-    assert any("Uvicorn running" in line or "startup" in line.lower() for line in lines[:first_credential]), lines
+
+
+def test_up_stopped_with_sigterm_stops_the_database_it_started(tmp_path: Path) -> None:
+    """A service manager (or ``kill``) stops ``turns up`` with SIGTERM: the embedded PostgreSQL it
+    started stops with it, as on Ctrl-C."""
+    env = environment(tmp_path, None, None) | {
+        "TURNS_PORT": str(free_port()),
+        "TURNS_SYNC": "false",
+        "TURNS_WORKERS": "1",
+    }
+    with _up(env, "--no-demo") as (proc, lines):
+        server = EmbeddedPostgres(Path(env["TURNS_DATA_DIR"]))
+        assert server.is_running(), lines
+        os.kill(proc.pid, signal.SIGTERM)
+        code = proc.wait(timeout=60)
+    left_running = server.is_running()
+    if left_running:
+        server.stop()  # (not left behind by a failing run)
+    assert (code, left_running) == (128 + signal.SIGTERM, False)
 
 
 def test_the_public_url_follows_the_host_and_port_unless_set() -> None:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import signal
 import socket
 import threading
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import FrameType
 
 import typer
 import uvicorn
@@ -130,6 +132,14 @@ app = typer.Typer()
 _WORKERS = typer.Option(None, help="API worker processes (TURNS_WORKERS; default: the number of cores).")
 
 
+def _terminated(signum: int, frame: FrameType | None) -> None:
+    """SIGTERM (a service manager's stop, ``kill``) ends ``turns up`` as Ctrl-C does: through its
+    ``finally``, which stops the embedded database it started. Python's own answer to SIGTERM ends
+    the process on the spot, and uvicorn, once it has stopped serving, sends itself the signal it
+    stopped for."""
+    raise SystemExit(128 + signum)
+
+
 @app.command("serve")
 def serve(
     host: str | None = typer.Option(None), port: int | None = typer.Option(None), workers: int | None = _WORKERS
@@ -148,6 +158,7 @@ def up(
     workers: int | None = _WORKERS,
 ) -> None:
     """Everything at once: database, migrations, demo data, API server."""
+    signal.signal(signal.SIGTERM, _terminated)
     if branch is not None:
         os.environ["TURNS_DATA_DIR"] = str(branch_data_dir(branch))
     s = settings()
