@@ -26,7 +26,7 @@ def _edit_offline(person: Person, turn: dict[str, Any], wo_number: str) -> None:
     expect(page.locator(".top .badge.offline")).to_have_text("Offline")
 
     page.get_by_label("WO number").fill(wo_number)
-    page.get_by_role("button", name="Save work order").click()
+    page.get_by_label("WO number").press("Enter")  # (sections still arriving may move the Save button)
 
     expect(page.get_by_text("1 change waiting")).to_be_visible()
     expect(page.get_by_role("status").filter(has_text="Offline: saved on this device")).to_be_visible()
