@@ -1,3 +1,5 @@
+import subprocess
+import sys
 import tracemalloc
 from datetime import date
 from decimal import Decimal
@@ -276,3 +278,14 @@ def test_a_pdf_is_refused_past_its_row_cap(
     assert refused.headers["content-type"] == "application/problem+json"
     assert allowed.status_code == 200
     assert [m["format"] for *_, m in _export_rows(factory, admin.id)] == ["csv"]
+
+
+def test_the_api_loads_the_spreadsheet_and_pdf_libraries_only_to_write_one() -> None:
+    """openpyxl holds about 7 MB and fpdf2 a sixth of a start in every process that imports them:
+    a worker serving lists and CSV never does."""
+    script = "import sys; from turns.app import create_app; print(*sorted(sys.modules))"
+    loaded = set(
+        subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.split()
+    )
+    assert "turns.exports.formats" in loaded
+    assert loaded.isdisjoint({"openpyxl", "fpdf"})

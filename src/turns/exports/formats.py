@@ -20,20 +20,20 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from functools import partial
 from typing import TYPE_CHECKING, BinaryIO, Protocol
-
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from turns.exports.fields import Field
 from turns.exports.readable import Readable
 
 if TYPE_CHECKING:
+    from openpyxl.cell import Cell
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
     from turns.exports.pdf_pages import Pages
 
 MEDIA_TYPES = {
@@ -117,10 +117,17 @@ class XlsxWriter:
     def __init__(
         self, out: BinaryIO, columns: Sequence[str], title: str = "", readable: Readable | None = None
     ) -> None:
+        # openpyxl adds 7 MB to every process importing it: the API imports it for its first sheet.
+        from openpyxl import Workbook
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
         self.out = out
         self.readable = readable
         self.workbook = Workbook(write_only=True)
-        self.sheet = self.workbook.create_sheet(title=(title or "export")[:31])
+        self.sheet: WriteOnlyWorksheet = self.workbook.create_sheet(title=(title or "export")[:31])
+        self.new_cell: Callable[[object], Cell] = partial(WriteOnlyCell, self.sheet)
+        self.illegal = ILLEGAL_CHARACTERS_RE
         self.sheet.append(readable.headers if readable else list(columns))
 
     def _cell(self, value: object) -> object:
@@ -131,9 +138,9 @@ class XlsxWriter:
         return self._text(text(value))
 
     def _text(self, value: str) -> object:
-        rendered = ILLEGAL_CHARACTERS_RE.sub("", value)[:XLSX_MAX_CELL]
+        rendered = self.illegal.sub("", value)[:XLSX_MAX_CELL]
         if rendered.startswith("="):
-            cell = WriteOnlyCell(self.sheet, value=rendered)
+            cell = self.new_cell(rendered)
             cell.data_type = "s"
             return cell
         return rendered
@@ -141,7 +148,7 @@ class XlsxWriter:
     def _readable_cell(self, readable: Readable, f: Field, value: object) -> object:
         if value is None:
             return None
-        cell = readable.xlsx(self.sheet, f, value)
+        cell = readable.xlsx(self.new_cell, f, value)
         return self._text(readable.text(f, value)) if cell is None else cell
 
     def write(self, rows: Sequence[Sequence[object]]) -> None:

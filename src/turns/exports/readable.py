@@ -9,17 +9,17 @@ numbers and dates, with a number format saying how to show them.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any
-
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from typing import TYPE_CHECKING, Any
 
 from turns.exports.fields import Field, header_of
 from turns.exports.options import DATE_FORMATS, DateFormat
+
+if TYPE_CHECKING:
+    from openpyxl.cell import Cell
 
 XLSX_MONEY = '"$"#,##0.00'
 
@@ -59,12 +59,12 @@ class Readable:
             return ", ".join(named(str(v)) for v in value)
         return f.labels.get(str(value), str(value))
 
-    def xlsx(self, sheet: WriteOnlyWorksheet, f: Field, value: object) -> Any:
-        """A cell for a write-only sheet: dates and money as numbers with a number format;
-        ``None`` for words, which the caller writes as text."""
+    def xlsx(self, new_cell: Callable[[object], Cell], f: Field, value: object) -> Any:
+        """A cell of a write-only sheet (made by ``new_cell``): dates and money as numbers with a
+        number format; ``None`` for words, which the caller writes as text."""
         if isinstance(value, datetime | date) or (f.kind == "money" and isinstance(value, Decimal | int | float)):
             stored: Any = _utc(value) if isinstance(value, datetime) else value  # openpyxl takes dates and Decimals
-            cell = WriteOnlyCell(sheet, value=stored)
+            cell = new_cell(stored)
             pattern = DATE_FORMATS[self.date_format][1]
             if isinstance(value, datetime):
                 cell.number_format = f"{pattern} hh:mm"
