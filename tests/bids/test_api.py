@@ -441,3 +441,33 @@ def test_who_may_not_cancel(client: httpx.Client, cast: Cast, factory: Factory) 
     assert factory.query("SELECT status, version FROM bid_requests") == [("OPEN", request["version"])]
     audits = "SELECT count(*) FROM audit_logs WHERE table_name = 'bid_requests' AND action = 'UPDATE'"
     assert factory.query(audits) == [(0,)]
+
+
+def test_a_vendors_history_is_bounded_by_due_date(client: httpx.Client, cast: Cast, factory: Factory) -> None:
+    """``open=false&due_after=``: every request the vendor was asked, decided or not, due on or
+    after the day: what its page shows as its recent history; ``turn_id=``: one turn's requests
+    (where a note of an older one leads)."""
+    first, second = _asked(client, cast), _asked(client, cast)
+    long_ago = date.today() - timedelta(days=200)
+    factory.query("UPDATE bid_requests SET due_date = %s WHERE id = %s RETURNING id", (long_ago, first["id"]))
+    cancel = client.post(
+        f"/api/v1/bid-requests/{first['id']}/cancel", headers=cast.h("manager"), json={"version": first["version"] + 1}
+    )
+    assert cancel.status_code == 200, cancel.text
+
+    def listed(**params: str) -> list[str]:
+        response = client.get("/api/v1/bids", headers=cast.h("vendor_a"), params={"mine": "true", **params})
+        assert response.status_code == 200, response.text
+        return [r["id"] for r in response.json()["items"]]
+
+    assert listed(open="false") == [second["id"], first["id"]]
+    assert listed(open="false", due_after=(long_ago + timedelta(days=1)).isoformat()) == [second["id"]]
+    assert listed(open="false", due_after=long_ago.isoformat()) == [second["id"], first["id"]]
+    assert listed() == [second["id"]]
+    assert listed(open="false", turn_id=str(cast.turn)) == [second["id"], first["id"]]
+    elsewhere = factory.turn(factory.property(cast.users["manager"]))
+    assert listed(open="false", turn_id=str(elsewhere)) == []
+    refused(
+        client.get("/api/v1/bids", headers=cast.h("vendor_a"), params={"open": "false", "due_after": "last week"}), 422
+    )
+    refused(client.get("/api/v1/bids", headers=cast.h("manager"), params={"due_after": DUE}), 403)

@@ -2,7 +2,7 @@
 a phone, vendor B declines, and the manager compares the bids side by side and awards A, whose
 vendor and unit costs the lines (and so the turn amount) then carry, and A hears it won; and a
 request the manager cancels, after confirming, which its vendor sees cancelled (and hears of) and
-can no longer price."""
+can no longer price; and a vendor looking back at the requests that are over, from a note."""
 
 from __future__ import annotations
 
@@ -108,6 +108,8 @@ def test_a_manager_asks_two_vendors_compares_and_awards(
     a.page.get_by_role("link", name=re.compile("^Notifications:")).click()
     a.page.get_by_role("link", name=re.compile("^Bid won: ")).first.click()
     expect(a.page.get_by_role("heading", name="Bid requests")).to_be_visible()
+    expect(a.page).to_have_url(re.compile(f"#/bids/{turn['id']}$"))
+    expect(a.page.locator("form.bid-card.picked")).to_contain_text(f"Turn {turn['turn_id']}")
 
 
 def test_a_manager_cancels_a_request_and_the_vendor_sees_it_cancelled(
@@ -150,3 +152,36 @@ def test_a_manager_cancels_a_request_and_the_vendor_sees_it_cancelled(
     vendor_user.page.get_by_role("link", name=re.compile("^Notifications:")).click()
     withdrawn = vendor_user.page.get_by_role("link", name=f"Bid request withdrawn: {request['address']}")
     expect(withdrawn.first).to_be_visible()
+
+
+def test_a_vendor_follows_an_old_note_to_how_its_bid_ended(
+    sign_in: Callable[..., Person], api_as: Callable[[Credential], ApiUser], demo: dict[str, Credential]
+) -> None:
+    """The requests that are over fold under the open ones: those due in the last 90 days, with
+    how each ended. The note of an award older than that leads to its request all the same,
+    picked out and unfolded."""
+    since = date.today() - timedelta(days=90)
+    history = api_as(demo["VENDOR"]).get("/api/v1/bids", open="false")["items"]
+    over = [r for r in history if r["overdue"] and r["status"] != "OPEN"]
+    recent = [r for r in over if date.fromisoformat(r["due_date"]) >= since]
+    won = next(r for r in over if r["bids"][0]["status"] == "AWARDED" and r not in recent)
+    assert any(r["bids"][0]["status"] == "LOST" for r in recent)  # (the demo vendor's latest were lost)
+
+    vendor = sign_in(demo["VENDOR"], phone=True)
+    vendor.page.get_by_role("navigation", name="Main").get_by_role("link", name="Bid requests").click()
+    earlier = vendor.page.locator("details.earlier-bids")
+    expect(earlier.locator("summary")).to_have_text(f"Earlier requests ({len(recent)})")
+    expect(earlier).not_to_have_attribute("open", "")
+    expect(vendor.page.locator("form.bid-card.picked")).to_have_count(0)
+
+    vendor.page.get_by_role("link", name=re.compile("^Notifications:")).click()
+    vendor.page.get_by_role("link", name=f"Bid won: {won['address']}").first.click()
+    expect(vendor.page).to_have_url(re.compile(f"#/bids/{won['turn_id']}$"))
+    expect(earlier).to_have_attribute("open", "")
+    expect(earlier.locator("summary")).to_have_text(f"Earlier requests ({len(recent) + 1})")
+    picked = earlier.locator("li.picked")
+    amount = f"${Decimal(won['bids'][0]['total']):,.2f}"
+    expect(picked).to_contain_text(f"Turn {won['turn_code']}")
+    expect(picked).to_contain_text(f"Your bid of {amount} was chosen")
+    expect(earlier.locator("li").filter(has_text="Another vendor's bid was chosen").first).to_be_visible()
+    vendor.screenshot("bids-vendor-history-phone")

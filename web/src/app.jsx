@@ -127,7 +127,7 @@ function Page() {
     case 'notifications':
       return <Notifications />
     case 'bids':
-      return <BidRequests />
+      return <BidRequests turnId={params[0]} />
     case 'calendar':
       return <CalendarPage week={params[0]} />
     case 'import':

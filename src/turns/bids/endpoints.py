@@ -4,6 +4,7 @@ bids; ``/api/v1/bids``: a vendor user's own requests, priced or declined;
 
 from __future__ import annotations
 
+from datetime import date
 from uuid import UUID
 
 from fastapi import APIRouter, Query, status
@@ -47,8 +48,12 @@ async def list_my_bids(
     user: User,
     mine: bool = Query(default=True, description="Only the caller's own bids (the one list there is)"),
     open_only: bool = Query(default=True, alias="open", description="Only requests still open"),
+    due_after: date | None = Query(
+        default=None, description="Only requests due on or after this day (a vendor's recent history)"
+    ),
+    turn_id: UUID | None = Query(default=None, description="Only the requests for this turn"),
 ) -> BidRequests:
-    return await service.list_mine(conn, user, open_only)
+    return await service.list_mine(conn, user, open_only, due_after, turn_id)
 
 
 @router.post(

@@ -94,11 +94,18 @@ async def list_for_turn(conn: AsyncConnection, user: CurrentUser, turn_id: UUID)
     return BidRequests(items=await _requests(conn, bid_requests.c.turn_id == turn_id))
 
 
-async def list_mine(conn: AsyncConnection, user: CurrentUser, open_only: bool) -> BidRequests:
-    """A vendor user's requests: those its company is invited to (RLS shows it no other)."""
+async def list_mine(
+    conn: AsyncConnection, user: CurrentUser, open_only: bool, due_after: date | None, turn_id: UUID | None
+) -> BidRequests:
+    """A vendor user's requests: those its company is invited to (RLS shows it no other), open
+    ones only or every one, due on or after ``due_after`` and for ``turn_id``, when given."""
     if user.role not in ANSWERS_BIDS:
         raise Forbidden("this list is a vendor's own bid requests; managers compare bids on the turn")
     conditions = [bid_requests.c.status == "OPEN"] if open_only else []
+    if due_after is not None:
+        conditions.append(bid_requests.c.due_date >= due_after)
+    if turn_id is not None:
+        conditions.append(bid_requests.c.turn_id == turn_id)
     return BidRequests(items=await _requests(conn, *conditions))
 
 

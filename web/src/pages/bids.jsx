@@ -1,4 +1,4 @@
-import { useState } from 'react'
+import { useEffect, useState } from 'react'
 import { api, problemText, readProblemText, useApi } from '../data/api.js'
 import { TRADES, formatCents, formatDate } from '../format.js'
 import './bids.css'
@@ -15,17 +15,43 @@ const CLOSED = {
   AWARDED: 'Awarded by the manager: no longer taking bids',
 }
 
+const HISTORY_DAYS = 90
+
+/** How a request ended for this vendor, in a line. */
+function outcome(request) {
+  const bid = request.bids[0]
+  if (request.status === 'CANCELLED') return 'Withdrawn by the manager'
+  if (bid?.status === 'AWARDED') return `Your bid of ${formatCents(bid.total)} was chosen`
+  if (bid?.status === 'LOST') return "Another vendor's bid was chosen"
+  if (bid?.status === 'DECLINED') return 'You declined'
+  if (bid?.status === 'SUBMITTED') return `You sent ${formatCents(bid.total)}; not decided`
+  return 'Closed without your prices'
+}
+
 /**
  * A vendor user's bid requests, phone first: each open request with the lines to price (the
  * amount follows as the unit cost is typed), "Submit prices" and "Decline"; a request the
  * manager cancelled or awarded stays, marked so (and whether this vendor's bid was chosen),
- * until its due date.
+ * until its due date. Below, folded, the requests due in the last 90 days that are over, each
+ * with how it ended. `turnId` (a notification's link) picks out that turn's requests, however
+ * old, and unfolds the earlier ones when one of them is the turn's.
  */
-export function BidRequests() {
-  const requests = useApi('/api/v1/bids', { mine: true, open: false })
-  const items = (requests.data?.items || []).filter(
-    (request) => request.status === 'OPEN' || (CLOSED[request.status] && !request.overdue),
-  )
+export function BidRequests({ turnId }) {
+  const [since] = useState(() => new Date(Date.now() - HISTORY_DAYS * 86_400_000).toISOString().slice(0, 10))
+  const requests = useApi('/api/v1/bids', { mine: true, open: false, due_after: since })
+  const named = useApi(turnId ? '/api/v1/bids' : null, { mine: true, open: false, turn_id: turnId })
+  const retry = () => {
+    requests.retry()
+    if (turnId) named.retry()
+  }
+  const all = [...new Map([...(requests.data?.items || []), ...(named.data?.items || [])].map((r) => [r.id, r])).values()]
+  const current = (request) => request.status === 'OPEN' || (CLOSED[request.status] && !request.overdue)
+  const items = all.filter(current)
+  const earlier = all.filter((request) => !current(request)).sort((a, b) => b.due_date.localeCompare(a.due_date))
+  const loaded = Boolean(requests.data && (named.data || !turnId))
+  useEffect(() => {
+    if (loaded && turnId) document.querySelector(`[data-turn="${turnId}"]`)?.scrollIntoView({ block: 'start' })
+  }, [loaded, turnId])
   return (
     <section className="bid-requests" aria-labelledby="bids-page-title">
       <h1 id="bids-page-title">Bid requests</h1>
@@ -39,13 +65,36 @@ export function BidRequests() {
         <p className="muted">No open bid requests: when a manager asks your company to quote, it shows here.</p>
       )}
       {items.map((request) => (
-        <BidForm key={request.id} request={request} onSent={requests.retry} />
+        <BidForm key={request.id} request={request} onSent={retry} picked={request.turn_id === turnId} />
       ))}
+      {earlier.length > 0 && (
+        <details className="earlier-bids" open={earlier.some((request) => request.turn_id === turnId)}>
+          <summary>Earlier requests ({earlier.length})</summary>
+          <p className="muted">The requests due in the last {HISTORY_DAYS} days that are over, and how each ended.</p>
+          <ol>
+            {earlier.map((request) => (
+              <li
+                key={request.id}
+                data-turn={request.turn_id}
+                className={request.turn_id === turnId ? 'picked' : undefined}
+              >
+                <strong>{request.address}</strong>
+                <span className="muted">
+                  Turn {request.turn_code} · due {formatDate(request.due_date)}
+                </span>
+                <span className={`outcome ${request.bids[0]?.status === 'AWARDED' ? 'won' : ''}`}>
+                  {outcome(request)}
+                </span>
+              </li>
+            ))}
+          </ol>
+        </details>
+      )}
     </section>
   )
 }
 
-function BidForm({ request, onSent }) {
+function BidForm({ request, onSent, picked }) {
   const bid = request.bids[0]
   const [costs, setCosts] = useState(() =>
     Object.fromEntries(
@@ -90,7 +139,12 @@ function BidForm({ request, onSent }) {
   }
 
   return (
-    <form className="bid-card panel" aria-label={`Bid for ${request.address}`} onSubmit={submit}>
+    <form
+      className={picked ? 'bid-card panel picked' : 'bid-card panel'}
+      aria-label={`Bid for ${request.address}`}
+      data-turn={request.turn_id}
+      onSubmit={submit}
+    >
       <h2>{request.address}</h2>
       <p className="muted">
         Turn {request.turn_code} ·{' '}

@@ -67,7 +67,8 @@ export function Notifications() {
   )
 }
 
-/** What a vendor hears of its bids: each leads to its bid requests (the turn may not be its to read). */
+/** What a vendor hears of its bids: each leads to that turn's requests on its bid requests page (the
+ * turn itself may not be the vendor's to read). */
 const VENDOR_BID_KINDS = new Set(['bid_invited', 'bid_awarded', 'bid_lost', 'bid_cancelled'])
 
 function Note({ note, busy, onRead }) {
@@ -76,7 +77,7 @@ function Note({ note, busy, onRead }) {
       <h2>
         {!note.is_read && <span className="badge unread-badge">Unread</span>}{' '}
         {VENDOR_BID_KINDS.has(note.kind) ? (
-          <a href="#/bids">{note.title}</a>
+          <a href={note.turn_id ? `#/bids/${note.turn_id}` : '#/bids'}>{note.title}</a>
         ) : note.turn_id ? (
           <a href={`#/turns/${note.turn_id}`}>{note.title}</a>
         ) : (
