@@ -10,11 +10,12 @@ ARENAS = "from turns.kit.memory import limit_arenas; print(limit_arenas())"
 COLLECTOR = """
 import gc, threading
 from turns.kit.memory import COLLECT_AFTER, settle_collector
+before = gc.get_freeze_count()  # (3.12 starts with objects frozen)
 found = []
 thread = threading.Thread(target=lambda: found.append(settle_collector()))
 thread.start(); thread.join()
-print(found[0], gc.get_threshold()[0], gc.get_freeze_count() > 0)
-print(settle_collector(), gc.get_threshold()[0] == COLLECT_AFTER, gc.get_freeze_count() > 0)
+print(found[0], gc.get_threshold()[0], gc.get_freeze_count() > before)
+print(settle_collector(), gc.get_threshold()[0] == COLLECT_AFTER, gc.get_freeze_count() > before)
 """
 
 
