@@ -7,6 +7,7 @@ init and start, reuse, recovery from a killed postmaster, stop and start.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import stat
 import threading
@@ -113,6 +114,26 @@ def _pid_file_of_another_process_is_not_trusted(server: EmbeddedPostgres) -> Non
     assert server.is_running() and _pid(server) != os.getpid()
 
 
+def _a_server_of_another_install_is_started_again_from_ours(server: EmbeddedPostgres) -> None:
+    """The server left running by an environment made again since (another Python: its
+    PostgreSQL's libraries gone) is stopped and started from this install."""
+    other = server.data_dir.parent / "other-install"
+    shutil.copytree(server.bin_dir.parent, other, symlinks=True)
+    try:
+        elsewhere = EmbeddedPostgres(server.data_dir, bin_dir=other / "bin", fast=True)
+        elsewhere.stop()
+        elsewhere.ensure_running()
+        before = _pid(server)
+        assert Path(psutil.Process(before).cmdline()[0]).resolve() == (other / "bin" / "postgres").resolve()
+        server.ensure_running()
+        after = _pid(server)
+        assert after != before
+        assert Path(psutil.Process(after).cmdline()[0]).resolve() == (server.bin_dir / "postgres").resolve()
+        assert _ask(server, "SELECT 1") == 1
+    finally:
+        shutil.rmtree(other)
+
+
 def _data_dir_path_is_used(server: EmbeddedPostgres) -> None:
     assert Path(str(_ask(server, "SHOW data_directory"))).resolve() == server.pgdata.resolve()
 
@@ -127,6 +148,7 @@ def test_life_cycle(server: EmbeddedPostgres) -> None:
         _survives_a_killed_postmaster,
         _stop_then_start,
         _pid_file_of_another_process_is_not_trusted,
+        _a_server_of_another_install_is_started_again_from_ours,
         _data_dir_path_is_used,
     ):
         step(server)

@@ -217,13 +217,25 @@ class EmbeddedPostgres:
         )
 
     def ensure_running(self) -> ServerInfo:
-        """Initialise the cluster if needed and start it unless it already runs."""
+        """Initialise the cluster if needed and start it unless it already runs. A server started from
+        another install of PostgreSQL (the environment was made again, with another Python: its
+        libraries may be gone) is stopped and started again from this one."""
         with self._lock():
             if not self.initialised:
                 self._initdb()
+            pid = self._postmaster_pid()
+            if pid is not None and self.is_running() and not self._runs_from_here(pid):
+                self._stop("fast")
             if not self.is_running():
                 self._start()
             return self.info()
+
+    def _runs_from_here(self, pid: int) -> bool:
+        try:
+            program = Path(psutil.Process(pid).cmdline()[0])
+        except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess, IndexError):
+            return True  # (not ours to judge: is_running decides)
+        return program.resolve() == (self.bin_dir / "postgres").resolve()
 
     def _initdb(self) -> None:
         if _running_as_root():
@@ -358,13 +370,14 @@ class EmbeddedPostgres:
         with self._lock():
             if not self.is_running():
                 return False
-            try:
-                self._run([str(self.bin_dir / "pg_ctl"), "-D", str(self.pgdata), "-m", mode, "-w", "stop"], timeout=120)
-            except subprocess.CalledProcessError as exc:
-                raise EmbeddedError(
-                    f"the embedded PostgreSQL did not stop: {(exc.stderr or exc.stdout).strip()}"
-                ) from exc
+            self._stop(mode)
             return True
+
+    def _stop(self, mode: str) -> None:
+        try:
+            self._run([str(self.bin_dir / "pg_ctl"), "-D", str(self.pgdata), "-m", mode, "-w", "stop"], timeout=120)
+        except subprocess.CalledProcessError as exc:
+            raise EmbeddedError(f"the embedded PostgreSQL did not stop: {(exc.stderr or exc.stdout).strip()}") from exc
 
     def url(self, role: str, database: str) -> str:
         info = self.info()
