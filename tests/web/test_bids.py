@@ -185,3 +185,9 @@ def test_a_vendor_follows_an_old_note_to_how_its_bid_ended(
     expect(picked).to_contain_text(f"Your bid of {amount} was chosen")
     expect(earlier.locator("li").filter(has_text="Another vendor's bid was chosen").first).to_be_visible()
     vendor.screenshot("bids-vendor-history-phone")
+
+    # A link naming no turn of the vendor's (or not an id at all) leaves the page as it is.
+    vendor.page.goto(vendor.page.url.split("#")[0] + '#/bids/"]x')
+    expect(vendor.page.get_by_role("heading", name="Bid requests")).to_be_visible()
+    expect(earlier.locator("summary")).to_have_text(f"Earlier requests ({len(recent)})")
+    expect(vendor.page.locator(".picked")).to_have_count(0)

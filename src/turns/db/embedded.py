@@ -223,18 +223,18 @@ class EmbeddedPostgres:
         with self._lock():
             if not self.initialised:
                 self._initdb()
-            pid = self._postmaster_pid()
-            if pid is not None and self.is_running() and not self._runs_from_here(pid):
+            if self.is_running() and not self._runs_from_here():
                 self._stop("fast")
             if not self.is_running():
                 self._start()
             return self.info()
 
-    def _runs_from_here(self, pid: int) -> bool:
+    def _runs_from_here(self) -> bool:
+        """Whether the running postmaster is this install's ``postgres`` (call when it runs)."""
         try:
-            program = Path(psutil.Process(pid).cmdline()[0])
+            program = Path(psutil.Process(self._postmaster_pid()).cmdline()[0])
         except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess, IndexError):
-            return True  # (not ours to judge: is_running decides)
+            return True  # (gone meanwhile: is_running decides)
         return program.resolve() == (self.bin_dir / "postgres").resolve()
 
     def _initdb(self) -> None:

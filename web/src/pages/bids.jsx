@@ -17,15 +17,13 @@ const CLOSED = {
 
 const HISTORY_DAYS = 90
 
-/** How a request ended for this vendor, in a line. */
+/** How a request that is over ended for this vendor, in a line: it was withdrawn, or awarded (an
+ * award makes every bid still open lost, a declined one stays declined). */
 function outcome(request) {
   const bid = request.bids[0]
   if (request.status === 'CANCELLED') return 'Withdrawn by the manager'
   if (bid?.status === 'AWARDED') return `Your bid of ${formatCents(bid.total)} was chosen`
-  if (bid?.status === 'LOST') return "Another vendor's bid was chosen"
-  if (bid?.status === 'DECLINED') return 'You declined'
-  if (bid?.status === 'SUBMITTED') return `You sent ${formatCents(bid.total)}; not decided`
-  return 'Closed without your prices'
+  return bid?.status === 'DECLINED' ? 'You declined' : "Another vendor's bid was chosen"
 }
 
 /**
@@ -50,7 +48,7 @@ export function BidRequests({ turnId }) {
   const earlier = all.filter((request) => !current(request)).sort((a, b) => b.due_date.localeCompare(a.due_date))
   const loaded = Boolean(requests.data && (named.data || !turnId))
   useEffect(() => {
-    if (loaded && turnId) document.querySelector(`[data-turn="${turnId}"]`)?.scrollIntoView({ block: 'start' })
+    if (loaded && turnId) document.querySelector(`[data-turn="${CSS.escape(turnId)}"]`)?.scrollIntoView({ block: 'start' })
   }, [loaded, turnId])
   return (
     <section className="bid-requests" aria-labelledby="bids-page-title">
