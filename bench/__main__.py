@@ -84,6 +84,7 @@ def render(results: dict[str, Any]) -> str:
             "",
             f"**Login**: {login['throughput_per_s']} logins/s with 2 clients, p50 {login['p50_ms']} ms — "
             "argon2id (64 MiB, 3 passes) is meant to cost this much; it bounds password guessing.",
+            *_memory_by_step(data.get("api_rss_mb")),
         ]
     lines += render_sync(results.get("sync"))
     lines += reports.render_reports(results.get("reports"))
@@ -94,6 +95,14 @@ def render(results: dict[str, Any]) -> str:
     lines += render_profiles(results)
     lines.append(END)
     return "\n".join(lines) + "\n"
+
+
+def _memory_by_step(rss: dict[str, float] | None) -> list[str]:
+    """The API process's resident memory after each step of the benchmark, as one line."""
+    if not rss:
+        return []
+    steps = ", ".join(f"{step.replace('_', ' ')} {mb}" for step, mb in rss.items())
+    return ["", f"**The API process's memory** (RSS, MB) at the start and after each step: {steps}."]
 
 
 def _cpu_bound(update: dict[str, Any], cores: int) -> list[str]:

@@ -19,6 +19,7 @@ from urllib.parse import urlencode, urlsplit
 from uuid import UUID
 
 import httpx
+import psutil
 import psycopg
 
 from bench import access
@@ -193,6 +194,8 @@ def run(env: Environment, *, smoke: bool) -> dict[str, Any]:
     token = env.token(manager)
     turns = turns_of(env, manager_id, 100)
     results: dict[str, Any] = {}
+    process = psutil.Process(env.api_pid)
+    rss: dict[str, float] = {"start": _mb(process)}
 
     clients = 4 if smoke else 10
     api = run_load(ApiUpdate(env.base_url, token, turns), clients=clients, requests_per_client=count, seconds=seconds)
@@ -200,6 +203,7 @@ def run(env: Environment, *, smoke: bool) -> dict[str, Any]:
         DirectUpdate(env.urls.app, manager_id, turns), clients=clients, requests_per_client=count, seconds=seconds
     )
     results["turn_update"] = compare(api, direct) | {"clients": clients}
+    rss["turn_update"] = _mb(process)
 
     results["turn_list"] = {}
     for concurrency in (1, 10) if smoke else (1, 10, 100):
@@ -211,12 +215,20 @@ def run(env: Environment, *, smoke: bool) -> dict[str, Any]:
             seconds=seconds,
         )
         results["turn_list"][str(concurrency)] = compare(api, direct)
+        rss[f"turn_list_{concurrency}"] = _mb(process)
 
     results["workers"] = workers_scaling(env, token, turns, clients=clients, count=count, seconds=seconds)
     results["data_access"] = access.run(env.urls, manager_id, turns[-1], smoke=smoke)
     logins = run_load(Login(env.base_url, manager), clients=2, requests_per_client=5 if smoke else 50, seconds=seconds)
     results["login"] = logins.summary()
+    rss["login"] = _mb(process)
+    results["api_rss_mb"] = rss
     return results
+
+
+def _mb(process: psutil.Process) -> float:
+    """The process's resident memory in MB (what each step left it holding)."""
+    return round(process.memory_info().rss / 1e6, 1)
 
 
 def workers_scaling(

@@ -1,5 +1,6 @@
 """Where a benchmark's API process spends its time: py-spy samples it while the benchmark
-runs, writes a flame graph (SVG, open it in a browser), and the samples are summed here by
+runs (without pausing it for each sample, which would add to the latencies the benchmark
+measures beside it), writes a flame graph (SVG, open it in a browser), and the samples are summed here by
 the library each one was in (self time: the innermost frame of the sample)."""
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ def profiled(pid: int, output: Path) -> Iterator[None]:
     spy = subprocess.Popen(
         [
             *(str(Path(sys.executable).parent / "py-spy"), "record", "--pid", str(pid), "--output", str(output)),
-            *("--format", "flamegraph", "--rate", "200"),
+            *("--format", "flamegraph", "--rate", "200", "--nonblocking"),
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,

@@ -44,6 +44,10 @@ def test_bench_smoke_writes_figures(tmp_path: Path) -> None:
     initial = stored["sync"]["initial_sync"]
     assert initial["rows"] > 0 and initial["rows_match"] is True  # (every row a compact insert message)
     assert api["login"]["errors"] == 0
+    # The API process's memory after each step, to tell which step raised it.
+    memory = api["api_rss_mb"]
+    assert list(memory) == ["start", "turn_update", "turn_list_1", "turn_list_10", "login"]
+    assert all(mb > 0 for mb in memory.values())
     replicas = stored["replicas"]["scenarios"]
     assert list(replicas) == ["primary", "replica_other_session", "replica", "replay_paused"]
     for name, scenario in replicas.items():
@@ -58,5 +62,6 @@ def test_bench_smoke_writes_figures(tmp_path: Path) -> None:
     page = docs.read_text()
     assert "<!-- bench:api -->" in page and "| api |" in page and "API / direct:" in page
     assert "**Data access**" in page
+    assert "**The API process's memory** (RSS, MB) at the start and after each step: start " in page
     assert "## Web app" in page and "| live move, browser to browser" in page
     assert "## Read replicas" in page and "| replica, read-your-writes |" in page
