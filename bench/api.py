@@ -228,7 +228,8 @@ def run(env: Environment, *, smoke: bool) -> dict[str, Any]:
 
 def _mb(process: psutil.Process) -> float:
     """The process's resident memory in MB (what each step left it holding)."""
-    return round(process.memory_info().rss / 1e6, 1)
+    rss: int = process.memory_info().rss
+    return round(rss / 1e6, 1)
 
 
 def workers_scaling(
