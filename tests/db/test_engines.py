@@ -9,7 +9,7 @@ import resource
 import pytest
 from sqlalchemy import text
 
-from turns.db.engines import create_engine
+from turns.db.engines import LARGE_VALUE, create_engine, retire_if_large
 from turns.db.urls import DatabaseUrls
 
 HIGH = 1100
@@ -45,3 +45,21 @@ def test_a_connection_past_select_limit_is_lent(db: DatabaseUrls) -> None:
         for fd in held:
             os.close(fd)
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+def test_a_connection_that_carried_a_large_value_is_closed_instead_of_lent_again(db: DatabaseUrls) -> None:
+    async def backends() -> list[int]:
+        engine = create_engine(db.app, application_name="turns-test", pool_size=1)
+        try:
+            seen = []
+            for size in (LARGE_VALUE - 1, LARGE_VALUE, 0):
+                async with engine.connect() as conn:
+                    seen.append(int(await conn.scalar(text("SELECT pg_backend_pid()")) or 0))
+                    await retire_if_large(conn, size)
+            return seen
+        finally:
+            await engine.dispose()
+
+    kept, retired, fresh = asyncio.run(backends())
+    assert kept == retired  # a value just under the limit leaves the connection in the pool
+    assert fresh != retired

@@ -5,11 +5,13 @@ manager's reports stay computed on request over their properties; only admins re
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import datetime
 from typing import Any
 
 import psycopg
 import pytest
+from sqlalchemy import text
 
 from tests.fixtures.factory import Factory, User
 from tests.fixtures.server import LiveServer
@@ -19,10 +21,10 @@ from tests.reports.helpers import Report, refused
 from turns.access.identity import CurrentUser
 from turns.auth.transaction import open_transaction
 from turns.db.context import SET_CONTEXT_SQL, Actor, system_actor
-from turns.db.engines import Database
+from turns.db.engines import LARGE_VALUE, Database
 from turns.db.urls import DatabaseUrls
 from turns.reports.filters import ReportFilters
-from turns.reports.snapshots import SNAPSHOTS
+from turns.reports.snapshots import SNAPSHOTS, stored
 from turns.reports.tasks import REFRESH_REPORT_SNAPSHOTS
 
 
@@ -160,3 +162,36 @@ def test_snapshot_writes_are_admins_only(world: World, db: DatabaseUrls) -> None
     with psycopg.connect(db.app) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
         conn.execute(SET_CONTEXT_SQL, Actor(user_id=world.manager.id, context="test").params())
         conn.execute("INSERT INTO report_snapshots VALUES ('cost', '{}', now())")
+
+
+def test_a_connection_that_read_a_snapshot_of_megabytes_is_not_lent_again(world: World, db: DatabaseUrls) -> None:
+    """libpq keeps a connection's buffer at the size of the largest message it carried: the pooled
+    connection that read a snapshot of a megabyte or more is closed once its transaction is over,
+    one that read a small snapshot is lent again."""
+    cards = [{"company_name": f"Vendor {n:05}", "jobs": n} for n in range(LARGE_VALUE // 30)]
+    with psycopg.connect(db.owner) as conn:
+        conn.execute(SET_CONTEXT_SQL, system_actor("test").params())
+        conn.execute(
+            "INSERT INTO report_snapshots VALUES ('vendors', %s, now()), ('cost', '{\"count\": 0}', now())",
+            (json.dumps({"vendors": cards}),),
+        )
+    admin = world.admin
+    caller = CurrentUser(id=admin.id, email=admin.email, role=admin.role, vendor_id=None, session_id=admin.id)
+
+    async def reads() -> list[tuple[int, str]]:
+        database = Database.connect(db, pool_size=1)
+        try:
+            seen = []
+            for name in ("cost", "cost", "vendors", "cost"):
+                async with open_transaction(database, Actor(user_id=admin.id, context="test"), read_only=True) as conn:
+                    backend = int(await conn.scalar(text("SELECT pg_backend_pid()")) or 0)
+                    seen.append((backend, await stored(conn, caller, ReportFilters(), name) or ""))
+            return seen
+        finally:
+            await database.dispose()
+
+    (first, small), (second, _), (third, large), (fourth, _) = asyncio.run(reads())
+    assert set(json.loads(small)) == {"count", "as_of"}
+    assert len(large) > LARGE_VALUE and json.loads(large)["vendors"][-1] == cards[-1]
+    assert first == second == third  # lent again after small reads
+    assert fourth != third  # the one that read the large snapshot was closed

@@ -80,6 +80,20 @@ def _check_idle(dbapi_connection: Any, record: Any, proxy: Any) -> None:
     raise exc.DisconnectionError("the idle connection received input nobody asked for")
 
 
+LARGE_VALUE = 1 << 20
+"""Characters of one value past which the connection that carried it is not lent again (:func:`retire_if_large`)."""
+
+
+async def retire_if_large(conn: AsyncConnection, size: int) -> None:
+    """Have the pool close ``conn``'s connection instead of lending it again once this transaction is
+    over, when it has carried a value of ``size`` characters or more, received or sent. libpq keeps a
+    connection's buffers at the size of the largest message it has carried, for as long as the
+    connection lives: every pooled connection that once carried a report snapshot of megabytes (the
+    vendors' scorecards at operator scale) would hold that much of the process's memory, idle."""
+    if size >= LARGE_VALUE:
+        (await conn.get_raw_connection()).invalidate(soft=True)
+
+
 _WROTE = text("SELECT pg_current_xact_id_if_assigned() IS NOT NULL")
 
 

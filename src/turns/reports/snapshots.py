@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from turns.access.identity import CurrentUser
 from turns.access.roles import ADMINS, SUPER_ADMIN
 from turns.db.context import SYSTEM_USER_ID
+from turns.db.engines import retire_if_large
 from turns.db.tables import report_snapshots
 from turns.reports import by_stage, cost, durations, scope, vendors
 from turns.reports.filters import ReportBuilder, ReportFilters
@@ -67,6 +68,7 @@ async def stored(conn: AsyncConnection, user: CurrentUser, filters: ReportFilter
     if found is None:
         return None
     body: str = found[0]
+    await retire_if_large(conn, len(body))
     # The body is a JSON object written by pydantic: as_of, written the same way, goes in last.
     return f"{body[:-1]},{AsOf(as_of=found[1]).model_dump_json()[1:]}"
 
@@ -94,7 +96,9 @@ async def take(conn: AsyncConnection, name: str) -> datetime:
     (the database's clock when the computation began: the figures include every commit before it)."""
     as_of: datetime = (await conn.execute(select(func.clock_timestamp()))).scalar_one()
     found = await SNAPSHOTS[name](conn, _SYSTEM, NO_FILTERS)
-    body = cast(literal(found.model_dump_json(exclude={"as_of"}), Text), JSON)
+    written = found.model_dump_json(exclude={"as_of"})
+    body = cast(literal(written, Text), JSON)
     upsert = insert(report_snapshots).values(report=name, body=body, as_of=as_of)
     await conn.execute(upsert.on_conflict_do_update(index_elements=["report"], set_={"body": body, "as_of": as_of}))
+    await retire_if_large(conn, len(written))
     return as_of
