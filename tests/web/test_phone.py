@@ -3,6 +3,7 @@ turns as a list per stage, and on a turn's page what they do first; a desk keeps
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable
 from typing import Any
@@ -159,3 +160,31 @@ def test_a_manager_at_a_desk_keeps_the_columns(sign_in: Callable[..., Person], d
     assert not any(s["toggle"] for s in stages)
     nav = manager.page.get_by_role("navigation", name="Main").bounding_box()
     assert nav is not None and nav["y"] < 60
+
+
+def test_every_page_of_an_admin_has_a_tab_that_can_be_read_on_a_phone(
+    sign_in: Callable[..., Person], demo: dict[str, Credential]
+) -> None:
+    """Eight pages do not fit across a phone: the bar scrolls sideways rather than squeeze the
+    labels over each other, and the page shown brings its tab into sight."""
+    admin = sign_in(demo["ADMIN"], phone=True)
+    tabs = admin.page.get_by_role("navigation", name="Main").get_by_role("link")
+    expect(tabs).to_have_count(8)
+    boxes = tabs.evaluate_all(
+        """links => links.map(a => {
+             const box = a.getBoundingClientRect()
+             return {label: a.innerText, left: box.left, right: box.right, whole: a.scrollWidth <= a.clientWidth}
+           })"""
+    )
+    assert [b["label"] for b in boxes if not b["whole"]] == []
+    assert all(a["right"] <= b["left"] + 0.5 for a, b in itertools.pairwise(boxes))
+    assert boxes[-1]["right"] > PHONE["width"]  # the last lies past the edge, to scroll to
+
+    admin.page.goto("/#/reports")
+    expect(admin.page.get_by_role("heading", level=1, name="Reports")).to_be_visible()
+    shown = tabs.filter(has_text="Reports").bounding_box()
+    assert shown is not None and shown["x"] >= 0 and shown["x"] + shown["width"] <= PHONE["width"]
+    admin.screenshot("phone-admin-reports")
+
+    _visit(admin, "Board", "Board")
+    expect(tabs.filter(has_text="Board")).to_have_attribute("aria-current", "page")

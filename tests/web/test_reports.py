@@ -8,6 +8,7 @@ from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
+import psycopg
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
@@ -15,6 +16,7 @@ from tests.exports.conftest import RunningWorker
 from tests.exports.helpers import read_csv
 from tests.fixtures.web import Person
 from tests.web.helpers import ApiUser
+from turns.db.context import SET_CONTEXT_SQL, system_actor
 from turns.db.urls import DatabaseUrls
 from turns.seed.demo import Credential
 
@@ -164,6 +166,67 @@ def test_a_large_export_runs_in_the_background_then_offers_its_file(
     rows = read_csv(Path(download.value.path()).read_bytes())
     turn_id = rows[0].index("Turn ID")
     assert sorted(row[turn_id] for row in rows[1:]) == sorted(t["turn_id"] for t in turns)
+
+
+def test_an_operator_with_many_vendors_sees_the_busiest_first_a_hundred_at_a_time(
+    sign_in: Callable[..., Person],
+    api_as: Callable[[Credential], ApiUser],
+    demo: dict[str, Credential],
+    db: DatabaseUrls,
+) -> None:
+    """Scorecards of 120 vendors: the chart draws the fifteen with the most jobs, each table the
+    first hundred cards from the busiest down, then the rest (up to a hundred more) when asked."""
+    with psycopg.connect(db.owner) as conn:
+        conn.execute(SET_CONTEXT_SQL, system_actor("test").params())
+        conn.execute(
+            """INSERT INTO vendors (company_name, is_active, is_approved, total_jobs, trades, markets)
+            SELECT format('Crew %s Services', lpad(i::text, 3, '0')), true, true, 0, '{GENERAL}', '{Atlanta}'
+            FROM generate_series(1, 110) AS i"""
+        )
+        # Every turn goes to one of them, round-robin: the first crews get the most jobs.
+        conn.execute(
+            """UPDATE turns SET vendor_id = crew.id
+            FROM (SELECT id, row_number() OVER (ORDER BY created_at, id) AS n FROM turns) AS numbered,
+                 (SELECT id, row_number() OVER (ORDER BY company_name) AS n
+                  FROM vendors WHERE company_name LIKE 'Crew %') AS crew
+            WHERE turns.id = numbered.id AND crew.n = (numbered.n - 1) % 110 + 1"""
+        )
+    cards = api_as(demo["ADMIN"]).get("/api/v1/reports/vendors")["vendors"]
+    assert 100 < len(cards) <= 200
+    busiest = sorted(cards, key=lambda card: (-card["jobs"], card["company_name"]))
+    assert busiest[0]["jobs"] > busiest[-1]["jobs"]
+
+    admin = sign_in(demo["ADMIN"])
+    page = _open_reports(admin)
+    chart = page.get_by_role("img", name="Jobs of the 15 vendors with the most, active and completed")
+    expect(chart).to_be_visible()
+    assert chart.evaluate(DRAWN)
+    expect(page.get_by_text(f"{len(cards)} vendors have a scorecard; {busiest[0]['company_name']} has")).to_be_visible()
+    table = page.get_by_role("table", name="Vendor scorecards")
+    rows = table.locator("tbody tr")
+    expect(rows).to_have_count(100)
+    jobs = [int(text) for text in rows.locator('[data-label="Jobs"]').all_inner_texts()]
+    assert jobs == [card["jobs"] for card in busiest[:100]]
+    more = page.locator("figure", has=table).locator(".table-more")
+    expect(more).to_have_text(f"100 of {len(cards)} rows shown. Show {len(cards) - 100} more")
+    chart.scroll_into_view_if_needed()
+    admin.screenshot("reports-many-vendors")
+    more.get_by_role("button", name=f"Show {len(cards) - 100} more").click()
+    expect(rows).to_have_count(len(cards))
+    expect(more).to_have_count(0)
+
+    # Sorted by a figure, the order is over every card, not only those drawn.
+    table.get_by_role("button", name="Jobs").click()
+    fewest = min(card["jobs"] for card in cards)
+    expect(rows.first.locator('[data-label="Jobs"]')).to_have_text(str(fewest))
+
+    phone = sign_in(demo["ADMIN"], phone=True)
+    cards_on_phone = _open_reports(phone).get_by_role("table", name="Vendor scorecards").locator("tbody tr")
+    expect(cards_on_phone).to_have_count(100)
+    phone.page.locator("figure", has=phone.page.get_by_role("table", name="Vendor scorecards")).locator(
+        ".table-more"
+    ).scroll_into_view_if_needed()
+    phone.screenshot("reports-many-vendors-phone")
 
 
 def test_reports_are_not_for_vendor_users(sign_in: Callable[..., Person], demo: dict[str, Credential]) -> None:

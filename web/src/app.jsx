@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 'react'
+import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react'
 import { api, ApiError, csrfToken, isNetworkError, problemText } from './data/api.js'
 import { forgetUser, rememberMe, savedMe } from './data/local-db.js'
 import { Outbox, useOutbox } from './data/outbox.js'
@@ -159,13 +159,20 @@ function Header({ me, store, outbox, onSignOut }) {
     ...(isAdmin(me) ? [['setup', 'Set-up']] : []),
   ]
   const here = route || 'board'
+  const nav = useRef(null)
+  // On a phone the bar may scroll sideways: the tab of the page shown is brought to its middle.
+  useEffect(() => {
+    const bar = nav.current
+    const tab = bar?.querySelector('[aria-current="page"]')
+    if (tab && bar.scrollWidth > bar.clientWidth) bar.scrollLeft = tab.offsetLeft - (bar.clientWidth - tab.offsetWidth) / 2
+  }, [here])
   return (
     <header className="top">
       <a className="skip" href="#main" onClick={(e) => (e.preventDefault(), document.getElementById('main').focus())}>
         Skip to content
       </a>
       <strong className="brand">Turns</strong>
-      <nav aria-label="Main">
+      <nav aria-label="Main" ref={nav}>
         {links.map(([path, label]) => (
           <a key={path} href={`#/${path}`} aria-current={here === path ? 'page' : undefined}>
             {label}
