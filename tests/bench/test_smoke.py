@@ -39,8 +39,9 @@ def test_bench_smoke_writes_figures(tmp_path: Path) -> None:
     assert update["p50_ratio"] > 0
     assert set(api["turn_list"]) == {"1", "10"}
     access = api["data_access"]
-    assert access["sqlalchemy_us"] > 0 and access["psycopg_us"] > 0
+    assert access["api_us"] > 0 and access["sqlalchemy_us"] > 0 and access["psycopg_us"] > 0
     assert access["layer_us"] == access["sqlalchemy_us"] - access["psycopg_us"]
+    assert access["saved_us"] == access["sqlalchemy_us"] - access["api_us"]
     initial = stored["sync"]["initial_sync"]
     assert initial["rows"] > 0 and initial["rows_match"] is True  # (every row a compact insert message)
     assert api["login"]["errors"] == 0

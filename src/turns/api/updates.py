@@ -15,6 +15,7 @@ from sqlalchemy import ClauseElement, Table, Update, bindparam, delete, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from turns.access.columns import visible
+from turns.kit.compiled import Prepared, first, prepare
 from turns.kit.errors import Conflict, Forbidden, PreconditionFailed
 from turns.kit.records import get_or_404
 
@@ -38,21 +39,28 @@ async def update_row(
     nothing is refused, or conflicts, exactly as one that does."""
     names = list(columns)
     given = {name: value for name, value in values.items() if not isinstance(value, ClauseElement)}
-    query = _versioned_update(table, tuple(given), tuple(names))
-    if len(given) < len(values):  # SQL expressions (``now()``) are part of the statement, not parameters
-        query = query.values({name: value for name, value in values.items() if name not in given})
+    expressions = {name: value for name, value in values.items() if name not in given}
+    if expressions:  # SQL expressions (``now()``) are part of the statement, not parameters: a rare one-off
+        prepared = prepare(versioned_update(table, tuple(given), tuple(names)).values(expressions))
+    else:
+        prepared = _prepared_update(table, tuple(given), tuple(names))
     params = {f"new_{name}": value for name, value in given.items()}
-    row = (await conn.execute(query, params | {"record_id": record_id, "read_version": version})).mappings().first()
+    row = await first(conn, prepared, params | {"record_id": record_id, "read_version": version})
     if row is not None:
         return visible(table.name, role, row)
     raise await _refusal(conn, table, record_id, version, names, role=role, what=what, from_header=from_header)
 
 
 @lru_cache(maxsize=1024)
-def _versioned_update(table: Table, changed: tuple[str, ...], columns: tuple[str, ...]) -> Update:
+def _prepared_update(table: Table, changed: tuple[str, ...], columns: tuple[str, ...]) -> Prepared:
+    """:func:`versioned_update` compiled once for each table, fields and columns, and sent on
+    psycopg's connection (:mod:`turns.kit.compiled`): making the statement cost more than running it."""
+    return prepare(versioned_update(table, changed, columns))
+
+
+def versioned_update(table: Table, changed: tuple[str, ...], columns: tuple[str, ...]) -> Update:
     """``UPDATE table SET`` each of ``changed`` to ``:new_<name>`` ``WHERE id = :record_id AND version =
-    :read_version RETURNING columns``: made once for each table, fields and columns, since making
-    the statement and its cache key cost more than running it."""
+    :read_version RETURNING columns``."""
     values: dict[str, Any] = {name: bindparam(f"new_{name}", type_=table.c[name].type) for name in changed}
     return (
         update(table)

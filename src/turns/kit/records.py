@@ -17,13 +17,15 @@ from uuid import UUID
 
 from fastapi import Response
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import RowMapping, Select, Table, bindparam, insert, select
+from sqlalchemy import Table, bindparam, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from turns.kit.compiled import Prepared, first, prepare
 from turns.kit.errors import NotFound, Unprocessable
 from turns.kit.limits import whole_number
 
-Row = RowMapping
+Row = Mapping[Any, Any]
+"""A row as a mapping of its columns: SQLAlchemy's, or a dict read on psycopg's connection."""
 
 
 def etag(version: int) -> str:
@@ -80,16 +82,14 @@ class Edit:
 
 
 async def get_visible(conn: AsyncConnection, table: Table, record_id: UUID, columns: Iterable[str]) -> Row | None:
-    query = _by_id(table, tuple(columns))
-    row: Row | None = (await conn.execute(query, {"record_id": record_id})).mappings().first()
-    return row
+    return await first(conn, _by_id(table, tuple(columns)), {"record_id": record_id})
 
 
 @lru_cache(maxsize=1024)
-def _by_id(table: Table, columns: tuple[str, ...]) -> Select[Any]:
+def _by_id(table: Table, columns: tuple[str, ...]) -> Prepared:
     """``columns`` of the row of ``table`` whose id is ``:record_id``: made once for each table and
-    columns (a role's), since making the statement and its cache key cost more than running it."""
-    return select(*(table.c[name] for name in columns)).where(table.c.id == bindparam("record_id"))
+    columns (a role's), compiled once and sent on psycopg's connection (:mod:`turns.kit.compiled`)."""
+    return prepare(select(*(table.c[name] for name in columns)).where(table.c.id == bindparam("record_id")))
 
 
 async def get_or_404(conn: AsyncConnection, table: Table, record_id: UUID, columns: Iterable[str], what: str) -> Row:
