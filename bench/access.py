@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from functools import partial
 from typing import Any
 from uuid import UUID
@@ -17,6 +17,7 @@ from uuid import UUID
 import psycopg
 from psycopg.rows import dict_row
 from sqlalchemy import bindparam, select
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from turns.access.columns import readable_columns
 from turns.api.updates import update_row, versioned_update
@@ -49,37 +50,43 @@ WRITE = versioned_update(turns, ("wo_number",), COLUMNS)
 """The versioned update :func:`turns.api.updates.update_row` sends."""
 
 
-async def _as_the_api(urls: DatabaseUrls, actor: Actor, updates: _Updates, times: int) -> None:
-    """``times`` transactions through the API's own functions."""
+async def _on_sqlalchemy(
+    urls: DatabaseUrls, actor: Actor, times: int, work: Callable[[AsyncConnection], Awaitable[None]]
+) -> None:
+    """``times`` transactions of SQLAlchemy's, opened as the API opens them, each doing ``work``."""
     engine = create_engine(urls.app, application_name="bench-access", pool_size=1)
     try:
         for _ in range(times):
             async with connected(engine) as conn, conn.begin():
                 await opening(conn, (SET_CONTEXT_SQL, actor.params()))
-                current = await get_visible(conn, turns, updates.turn, COLUMNS)
-                assert current is not None, "the turn is not visible to its manager"
-                changes = {"wo_number": updates.wo_number()}
-                await update_row(
-                    conn, turns, updates.turn, current["version"], changes, COLUMNS, role=ROLE, what="turn"
-                )
+                await work(conn)
     finally:
         await engine.dispose()
+
+
+async def _as_the_api(urls: DatabaseUrls, actor: Actor, updates: _Updates, times: int) -> None:
+    """``times`` transactions through the API's own functions."""
+
+    async def update(conn: AsyncConnection) -> None:
+        current = await get_visible(conn, turns, updates.turn, COLUMNS)
+        assert current is not None, "the turn is not visible to its manager"
+        changes = {"wo_number": updates.wo_number()}
+        await update_row(conn, turns, updates.turn, current["version"], changes, COLUMNS, role=ROLE, what="turn")
+
+    await _on_sqlalchemy(urls, actor, times, update)
 
 
 async def _through_sqlalchemy(urls: DatabaseUrls, actor: Actor, updates: _Updates, times: int) -> None:
     """``times`` transactions whose read and update go through SQLAlchemy's async layer."""
-    engine = create_engine(urls.app, application_name="bench-access", pool_size=1)
-    try:
-        for _ in range(times):
-            async with connected(engine) as conn, conn.begin():
-                await opening(conn, (SET_CONTEXT_SQL, actor.params()))
-                current = (await conn.execute(READ, {"record_id": updates.turn})).mappings().first()
-                assert current is not None, "the turn is not visible to its manager"
-                changes = {"new_wo_number": updates.wo_number(), "read_version": current["version"]}
-                written = await conn.execute(WRITE, changes | {"record_id": updates.turn})
-                assert written.mappings().first() is not None, "the update matched no row"
-    finally:
-        await engine.dispose()
+
+    async def update(conn: AsyncConnection) -> None:
+        current = (await conn.execute(READ, {"record_id": updates.turn})).mappings().first()
+        assert current is not None, "the turn is not visible to its manager"
+        changes = {"new_wo_number": updates.wo_number(), "read_version": current["version"]}
+        written = await conn.execute(WRITE, changes | {"record_id": updates.turn})
+        assert written.mappings().first() is not None, "the update matched no row"
+
+    await _on_sqlalchemy(urls, actor, times, update)
 
 
 async def _through_psycopg(urls: DatabaseUrls, actor: Actor, updates: _Updates, times: int) -> None:
