@@ -20,7 +20,9 @@ def configure(level: str = "info") -> None:
     structlog.configure(
         processors=[*shared, structlog.processors.format_exc_info, structlog.processors.JSONRenderer()],
         wrapper_class=structlog.make_filtering_bound_logger(numeric),
-        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
+        # One write a line (print() writes the line, then its newline: where output is unbuffered, another
+        # process sharing the stream, a worker of `turns up` say, could write between the two).
+        logger_factory=structlog.WriteLoggerFactory(sys.stderr),
         cache_logger_on_first_use=True,
     )
     # Route uvicorn's and other libraries' records through the same JSON renderer.
