@@ -6,6 +6,7 @@ import gzip
 import os
 import shutil
 import subprocess
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -63,7 +64,13 @@ def small_disk(path: Path) -> Iterator[None]:
     try:
         yield
     finally:
-        subprocess.run(["umount", str(path)], check=True)
+        # The server's archiver may be copying a segment in at this moment (each attempt fails on
+        # the full disk and is tried again): the filesystem is busy until that attempt ends.
+        deadline = time.monotonic() + 60
+        while (unmounted := subprocess.run(["umount", str(path)], capture_output=True)).returncode != 0:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"cannot unmount {path}: {unmounted.stderr.decode().strip()}")
+            time.sleep(0.1)
 
 
 def test_a_full_backup_directory_fails_every_command(backed_up: BackedUp) -> None:
