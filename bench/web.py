@@ -34,7 +34,9 @@ def _signed_in(browser: Browser, base_url: str, email: str) -> Page:
     context = browser.new_context(base_url=base_url, viewport={"width": 1400, "height": 900})
     context.set_default_timeout(300_000)
     page = context.new_page()
-    page.goto("/")
+    answer = page.goto("/")
+    if answer is None or not answer.ok:  # the web app is not built: say so now, not after the timeout
+        raise RuntimeError(f"{base_url}/ answered {answer and answer.status}: {page.inner_text('body')[:300]}")
     page.get_by_label("E-mail").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
