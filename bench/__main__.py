@@ -194,6 +194,20 @@ def render_workers(workers: dict[str, Any] | None) -> list[str]:
             if one.get("cpu_ms_per_op")
             else ""
         ),
+        *_listed_by_workers(workers.get("list"), cores),
+    ]
+
+
+def _listed_by_workers(listed: dict[str, Any] | None, cores: str) -> list[str]:
+    if not listed:
+        return []
+    one, many = listed["1"], listed[cores]
+    return [
+        "",
+        f"The manager's list on the same two servers ({one['clients']} clients): one worker"
+        f" {one['throughput_per_s']}/s, p50 / p95 {one['p50_ms']} / {one['p95_ms']} ms; {cores} workers"
+        f" {many['throughput_per_s']}/s, p50 / p95 {many['p50_ms']} / {many['p95_ms']} ms (what `turns serve`"
+        " runs by default: a worker per core).",
     ]
 
 

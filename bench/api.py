@@ -235,17 +235,20 @@ def _mb(process: psutil.Process) -> float:
 def workers_scaling(
     env: Environment, token: str, turns: list[str], *, clients: int, count: int, seconds: float
 ) -> dict[str, Any]:
-    """Turn updates through ``turns serve --workers N`` with one worker, then one per core: the same
-    load against two fresh servers of the same data (sync off in both: only the API is measured)."""
+    """Turn updates, then a manager's list, through ``turns serve --workers N`` with one worker, then one
+    per core: the same loads against two fresh servers of the same data (sync off in both: only the API
+    is measured)."""
     cores = os.cpu_count() or 1
-    found: dict[str, Any] = {"cores": cores}
+    found: dict[str, Any] = {"cores": cores, "list": {}}
     for workers in (1, cores):
         settings = {"TURNS_WORKERS": str(workers), "TURNS_SYNC": "false"}
         with api_process(env.urls, env.server.data_dir, **settings) as (base_url, _):
             load = run_load(
                 ApiUpdate(base_url, token, turns), clients=clients, requests_per_client=count, seconds=seconds
             )
+            listed = run_load(ApiList(base_url, token), clients=clients, requests_per_client=count, seconds=seconds)
         found[str(workers)] = load.summary()
+        found["list"][str(workers)] = listed.summary()
     single, many = found["1"]["throughput_per_s"], found[str(cores)]["throughput_per_s"]
     found["ratio"] = round(many / single, 2) if single else None
     return found

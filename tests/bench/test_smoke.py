@@ -38,6 +38,10 @@ def test_bench_smoke_writes_figures(tmp_path: Path) -> None:
         assert update[path]["requests"] > 0 and update[path]["errors"] == 0
     assert update["p50_ratio"] > 0
     assert set(api["turn_list"]) == {"1", "10"}
+    workers = api["workers"]
+    cores = str(workers["cores"])
+    for scaled in (workers["1"], workers[cores], workers["list"]["1"], workers["list"][cores]):
+        assert scaled["requests"] > 0 and scaled["errors"] == 0
     access = api["data_access"]
     assert access["api_us"] > 0 and access["sqlalchemy_us"] > 0 and access["psycopg_us"] > 0
     assert access["layer_us"] == access["sqlalchemy_us"] - access["psycopg_us"]
@@ -62,6 +66,7 @@ def test_bench_smoke_writes_figures(tmp_path: Path) -> None:
     assert web["live"]["browser_to_browser"]["p50_ms"] > 0 and web["live"]["api_to_long_poll"]["p50_ms"] > 0
     page = docs.read_text()
     assert "<!-- bench:api -->" in page and "| api |" in page and "API / direct:" in page
+    assert "The manager's list on the same two servers" in page
     assert "**Data access**" in page
     assert "**The API process's memory** (RSS, MB) at the start and after each step: start " in page
     assert "## Web app" in page and "| live move, browser to browser" in page
